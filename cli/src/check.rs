@@ -1,0 +1,319 @@
+//! `nixunits check`: read the files, check them in parallel, render.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, termcolor::Buffer};
+use nixunits_nixexpr::{
+    self as nixexpr, CheckOptions, Diagnostic, LineIndex, NixVersion, Severity,
+};
+use serde::Serialize;
+
+use crate::args::{CheckArgs, Format};
+use crate::UsageError;
+
+/// One checked file.
+pub struct Report {
+    /// The name shown for it.
+    pub name: String,
+    /// Its text.
+    pub text: String,
+    /// What the checks found, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    fn count(&self, s: Severity) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == s).count()
+    }
+}
+
+/// Resolves the options: the Nix version from the flag, else the `nix` on
+/// PATH, else current Nix.
+pub fn options(args: &CheckArgs) -> Result<CheckOptions> {
+    let version = match &args.nix_version {
+        Some(v) => v
+            .parse::<NixVersion>()
+            .map_err(|e| UsageError(format!("--nix-version: {e}")))?,
+        None => crate::nix::detect_version().unwrap_or_default(),
+    };
+    Ok(CheckOptions {
+        version,
+        parse_only: args.parse_only,
+        pipe_operators: args.experimental.iter().any(|f| f == "pipe-operators"),
+    })
+}
+
+/// Reads every input before checking any, so that an unreadable one stops
+/// the run (exit 2) before anything is reported.
+pub fn read_inputs(args: &CheckArgs) -> Result<Vec<(String, String)>> {
+    let mut stdin_used = false;
+    args.files
+        .iter()
+        .map(|p| {
+            if p.as_os_str() == "-" {
+                if stdin_used {
+                    return Err(UsageError("`-` (standard input) given twice".into()).into());
+                }
+                stdin_used = true;
+                let mut buf = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut buf)
+                    .context("reading standard input")?;
+                Ok((
+                    args.stdin_filename.clone(),
+                    String::from_utf8_lossy(&buf).into_owned(),
+                ))
+            } else {
+                read_file(p).map(|t| (p.display().to_string(), t))
+            }
+        })
+        .collect()
+}
+
+fn read_file(p: &Path) -> Result<String> {
+    let bytes =
+        std::fs::read(p).map_err(|e| UsageError(format!("cannot read {}: {e}", p.display())))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(s) => s,
+        // Nix reads bytes; invalid UTF-8 outside strings and comments is a
+        // syntax error either way, so a lossy decode keeps the verdict.
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
+
+/// Checks all inputs, spreading them over the machine's cores. Workers get
+/// a large stack: nesting is bounded (`parser::MAX_DEPTH`), but debug
+/// builds use big frames.
+pub fn check_all(inputs: Vec<(String, String)>, opts: &CheckOptions) -> Vec<Report> {
+    let n = inputs.len();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(n)
+        .max(1);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Report>>> =
+        (0..n).map(|_| std::sync::Mutex::new(None)).collect();
+    let inputs: Vec<std::sync::Mutex<Option<(String, String)>>> = inputs
+        .into_iter()
+        .map(|x| std::sync::Mutex::new(Some(x)))
+        .collect();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let work = || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let Some((name, text)) = inputs[i].lock().ok().and_then(|mut g| g.take()) else {
+                    continue;
+                };
+                let diagnostics = nixexpr::check(&text, opts);
+                if let Ok(mut slot) = slots[i].lock() {
+                    *slot = Some(Report {
+                        name,
+                        text,
+                        diagnostics,
+                    });
+                }
+            };
+            std::thread::Builder::new()
+                .stack_size(64 << 20)
+                .spawn_scoped(s, work)
+                .map(|_| ())
+                .unwrap_or_else(|_| work());
+        }
+    });
+    slots
+        .into_iter()
+        .filter_map(|m| m.into_inner().ok().flatten())
+        .collect()
+}
+
+/// Writes the reports in `format`.
+pub fn render(
+    reports: &[Report],
+    format: Format,
+    color: bool,
+    quiet: bool,
+    out: &mut dyn Write,
+) -> Result<()> {
+    match format {
+        Format::Human => human(reports, color, quiet, out),
+        Format::Json => {
+            let files: Vec<_> = reports.iter().map(json_file).collect();
+            serde_json::to_writer(&mut *out, &files)?;
+            writeln!(out)?;
+            Ok(())
+        }
+        Format::Errfmt => {
+            for r in reports {
+                let idx = LineIndex::new(&r.text);
+                for d in &r.diagnostics {
+                    let p = idx.line_col(&r.text, d.range.start());
+                    let sev = match d.severity {
+                        Severity::Error => 'E',
+                        Severity::Warning => 'W',
+                        Severity::Info => 'I',
+                    };
+                    writeln!(
+                        out,
+                        "{}>{}:{}:{}:{}:{}",
+                        r.name,
+                        p.line,
+                        p.col,
+                        sev,
+                        d.code,
+                        one_line(&d.message)
+                    )?;
+                }
+            }
+            Ok(())
+        }
+        Format::Github => {
+            for r in reports {
+                let idx = LineIndex::new(&r.text);
+                for d in &r.diagnostics {
+                    let (s, e) = (
+                        idx.line_col(&r.text, d.range.start()),
+                        idx.line_col(&r.text, d.range.end()),
+                    );
+                    let level = match d.severity {
+                        Severity::Error => "error",
+                        Severity::Warning => "warning",
+                        Severity::Info => "notice",
+                    };
+                    let mut msg = d.message.clone();
+                    for n in &d.notes {
+                        msg.push('\n');
+                        msg.push_str(n);
+                    }
+                    writeln!(
+                        out,
+                        "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+                        gh_property(&r.name),
+                        s.line,
+                        s.col,
+                        e.line,
+                        e.col,
+                        gh_property(d.code),
+                        gh_data(&msg)
+                    )?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+}
+
+/// Escapes the message of a GitHub workflow command.
+pub fn gh_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a property value of a GitHub workflow command.
+pub fn gh_property(s: &str) -> String {
+    gh_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn human(reports: &[Report], color: bool, quiet: bool, out: &mut dyn Write) -> Result<()> {
+    let config = term::Config::default();
+    let (mut errors, mut warnings, mut bad_files) = (0, 0, 0);
+    for r in reports {
+        let file = SimpleFile::new(r.name.as_str(), r.text.as_str());
+        let mut buf = if color {
+            Buffer::ansi()
+        } else {
+            Buffer::no_color()
+        };
+        for d in &r.diagnostics {
+            let cs = match d.severity {
+                Severity::Error => CsDiagnostic::error(),
+                Severity::Warning => CsDiagnostic::warning(),
+                Severity::Info => CsDiagnostic::note(),
+            };
+            let mut labels = vec![Label::primary((), d.range)];
+            labels.extend(
+                d.related
+                    .iter()
+                    .map(|rel| Label::secondary((), rel.range).with_message(&rel.message)),
+            );
+            let cs = cs
+                .with_code(d.code)
+                .with_message(&d.message)
+                .with_labels(labels)
+                .with_notes(d.notes.clone());
+            term::emit_to_write_style(&mut buf, &config, &file, &cs)?;
+        }
+        out.write_all(buf.as_slice())?;
+        let (e, w) = (r.count(Severity::Error), r.count(Severity::Warning));
+        errors += e;
+        warnings += w;
+        bad_files += usize::from(e + w > 0);
+    }
+    if !quiet {
+        let n = reports.len();
+        let files = if n == 1 { "file" } else { "files" };
+        if errors + warnings == 0 {
+            writeln!(out, "checked {n} {files}: no problems")?;
+        } else {
+            writeln!(out, "checked {n} {files}: {errors} error(s), {warnings} warning(s) in {bad_files} file(s)")?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct JsonFile<'a> {
+    file: &'a str,
+    errors: usize,
+    warnings: usize,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    #[serde(flatten)]
+    diagnostic: &'a Diagnostic,
+    start: nixexpr::LineCol,
+    end: nixexpr::LineCol,
+}
+
+fn json_file(r: &Report) -> JsonFile<'_> {
+    let idx = LineIndex::new(&r.text);
+    JsonFile {
+        file: &r.name,
+        errors: r.count(Severity::Error),
+        warnings: r.count(Severity::Warning),
+        diagnostics: r
+            .diagnostics
+            .iter()
+            .map(|d| JsonDiagnostic {
+                diagnostic: d,
+                start: idx.line_col(&r.text, d.range.start()),
+                end: idx.line_col(&r.text, d.range.end()),
+            })
+            .collect(),
+    }
+}
+
+/// `nixunits check`: the exit code is 1 when any file has an error.
+pub fn run(args: &CheckArgs, color: bool, quiet: bool) -> Result<bool> {
+    let opts = options(args)?;
+    let inputs = read_inputs(args)?;
+    let reports = check_all(inputs, &opts);
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    render(&reports, args.format, color, quiet, &mut out)?;
+    out.flush()?;
+    Ok(reports.iter().all(|r| r.count(Severity::Error) == 0))
+}

@@ -1,0 +1,82 @@
+//! Nix parsing for nixunits: pure, no I/O.
+//!
+//! Two front ends over the same text:
+//!
+//! - [`tree::parse`]: rnix's lossless tree, for tools that walk the source
+//!   (evaluator, language server). Never fails.
+//! - [`check`]: a port of Nix's own lexer and grammar ([`lexer`],
+//!   [`parser`]), Nix's parse-time desugaring ([`lower`]) and the checks Nix
+//!   makes while parsing, plus nixunits' own ([`lints`]). Its verdict is
+//!   Nix's: the parity test holds it to `nix-instantiate --parse`.
+//!
+//! Diagnostics are data ([`Diagnostic`]); rendering is the CLI's.
+
+pub mod ast;
+pub mod diagnostic;
+pub mod globals;
+pub mod lexer;
+pub mod lints;
+pub mod lower;
+pub mod parser;
+pub mod tree;
+pub mod version;
+
+pub use diagnostic::{Diagnostic, LineCol, LineIndex, Related, Severity};
+pub use rnix::{TextRange, TextSize};
+pub use version::NixVersion;
+
+/// What to check, and as which Nix.
+#[derive(Debug, Clone, Default)]
+pub struct CheckOptions {
+    /// The Nix whose parser is modelled.
+    pub version: NixVersion,
+    /// Only what Nix's parser checks (any Nix file, module or not).
+    pub parse_only: bool,
+    /// The `pipe-operators` experimental feature is on.
+    pub pipe_operators: bool,
+}
+
+/// The part of `src` Nix reads: it takes its input as a C string, so
+/// nothing after a NUL byte exists for it.
+pub fn nix_visible(src: &str) -> &str {
+    src.find('\0').map_or(src, |i| &src[..i])
+}
+
+/// Checks one file. Never fails and never panics: every problem is a
+/// diagnostic. The result is sorted by position.
+pub fn check(src: &str, opts: &CheckOptions) -> Vec<Diagnostic> {
+    let src = nix_visible(src);
+    let lexed = lexer::lex(src, opts.version);
+    let parsed = parser::parse(src, &lexed.tokens, lexed.error);
+    let mut out = Vec::new();
+    let (ast, err) = match parsed {
+        Ok(ast) => (Some(ast), None),
+        Err(e) => (None, Some(e)),
+    };
+    if let Some(e) = err {
+        let code = match e.kind {
+            parser::SyntaxErrorKind::Unexpected => "syntax_error",
+            parser::SyntaxErrorKind::PathTrailingSlash => "path_trailing_slash",
+            parser::SyntaxErrorKind::TooDeep => "too_deep",
+        };
+        out.push(Diagnostic::error(code, e.range, e.message));
+    }
+    let lowered = ast.as_ref().map(|a| lower::lower(a, src, opts.version));
+    let cx = lints::Context {
+        src,
+        tokens: &lexed.tokens,
+        ast: ast.as_ref(),
+        lowered: lowered.as_ref(),
+        opts,
+    };
+    for lint in lints::LINTS.iter().filter(|l| l.parity || !opts.parse_only) {
+        (lint.run)(&cx, &mut out);
+    }
+    out.sort_by_key(|d| (d.range.start(), d.range.end()));
+    out
+}
+
+/// Whether Nix would reject the file: any error among the diagnostics.
+pub fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(|d| d.severity == Severity::Error)
+}

@@ -1,0 +1,807 @@
+//! A recursive-descent parser for the grammar of Nix's `parser.y`, over the
+//! tokens of [`crate::lexer`].
+//!
+//! Nix's parser is a bison GLR parser with precedence declarations; this one
+//! accepts the same language:
+//!
+//! - operator precedence and associativity are bison's table, including the
+//!   non-associative comparisons (`a == b == c` is an error) and the low
+//!   precedence of `!` (`!a + b` is `!(a + b)`);
+//! - the only real ambiguity, `{` opening either a formals pattern or an
+//!   attribute set, is settled with at most three tokens of look-ahead, which
+//!   picks the only branch that GLR would keep alive;
+//! - like bison it stops at the first syntax error.
+//!
+//! Semantic errors that Nix raises while building its tree (duplicate
+//! attributes, dynamic attributes in `let`, …) are not raised here: they are
+//! lints over [`crate::lower`].
+
+use crate::ast::*;
+use crate::lexer::{LexError, Token, TokenKind as T};
+use rnix::{TextRange, TextSize};
+
+/// How deeply expressions may nest. Nix 2.8's own parser gives up with
+/// "memory exhausted" at a parser stack of 10,000 entries (about as many
+/// nested parentheses); this bound is lower so that checking never exhausts
+/// a thread's stack.
+pub const MAX_DEPTH: u32 = 1_000;
+
+/// Why parsing stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyntaxErrorKind {
+    /// A token the grammar does not allow here.
+    Unexpected,
+    /// The lexer's "path has a trailing slash".
+    PathTrailingSlash,
+    /// Nesting deeper than [`MAX_DEPTH`].
+    TooDeep,
+}
+
+/// The first syntax error, as Nix would report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    /// What kind of error.
+    pub kind: SyntaxErrorKind,
+    /// Where.
+    pub range: TextRange,
+    /// Nix's wording: `syntax error, unexpected '}', expecting ';'`.
+    pub message: String,
+}
+
+type PResult<X> = Result<X, SyntaxError>;
+
+/// Parses a token stream (from [`crate::lexer::lex`]) into an expression.
+pub fn parse(src: &str, tokens: &[Token], lex_error: Option<LexError>) -> PResult<Expr> {
+    let mut p = Parser {
+        src,
+        toks: tokens,
+        pos: 0,
+        depth: 0,
+        lex_error,
+    };
+    let e = p.expr()?;
+    if p.kind() != T::Eof {
+        return Err(p.unexpected(&["end of file"]));
+    }
+    Ok(e)
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    toks: &'a [Token],
+    pos: usize,
+    depth: u32,
+    lex_error: Option<LexError>,
+}
+
+fn range(start: u32, end: u32) -> TextRange {
+    TextRange::new(TextSize::from(start), TextSize::from(end.max(start)))
+}
+
+/// Bison's name for a token, as it appears in Nix's messages.
+pub fn describe(k: T) -> &'static str {
+    match k {
+        T::Id => "ID",
+        T::Int => "INT",
+        T::Float => "FLOAT",
+        T::Path => "PATH",
+        T::HPath => "HPATH",
+        T::SPath => "SPATH",
+        T::Uri => "URI",
+        T::Str => "STR",
+        T::IndStr => "IND_STR",
+        T::DollarCurly => "DOLLAR_CURLY",
+        T::IndStringOpen => "IND_STRING_OPEN",
+        T::IndStringClose => "IND_STRING_CLOSE",
+        T::PathEnd => "PATH_END",
+        T::If => "IF",
+        T::Then => "THEN",
+        T::Else => "ELSE",
+        T::Assert => "ASSERT",
+        T::With => "WITH",
+        T::Let => "LET",
+        T::In => "IN",
+        T::Rec => "REC",
+        T::Inherit => "INHERIT",
+        T::OrKw => "OR_KW",
+        T::Ellipsis => "ELLIPSIS",
+        T::Eq => "EQ",
+        T::Neq => "NEQ",
+        T::Leq => "LEQ",
+        T::Geq => "GEQ",
+        T::And => "AND",
+        T::Or => "OR",
+        T::Impl => "IMPL",
+        T::Update => "UPDATE",
+        T::Concat => "CONCAT",
+        T::PipeFrom => "PIPE_FROM",
+        T::PipeInto => "PIPE_INTO",
+        T::LBrace => "'{'",
+        T::RBrace => "'}'",
+        T::LBrack => "'['",
+        T::RBrack => "']'",
+        T::LParen => "'('",
+        T::RParen => "')'",
+        T::Semi => "';'",
+        T::Colon => "':'",
+        T::Comma => "','",
+        T::Dot => "'.'",
+        T::At => "'@'",
+        T::Question => "'?'",
+        T::Assign => "'='",
+        T::Lt => "'<'",
+        T::Gt => "'>'",
+        T::Plus => "'+'",
+        T::Minus => "'-'",
+        T::Star => "'*'",
+        T::Slash => "'/'",
+        T::Bang => "'!'",
+        T::Quote => "'\"'",
+        T::Invalid | T::Error => "invalid token",
+        T::Eof => "end of file",
+    }
+}
+
+/// Binding power of a binary operator: (level, right-associative,
+/// non-associative). Higher binds tighter. `!` sits at 7 and unary minus
+/// above every binary operator, as in bison's table.
+fn binary(k: T) -> Option<(u8, BinOp, bool, bool)> {
+    Some(match k {
+        T::PipeInto => (1, BinOp::PipeInto, false, false),
+        T::PipeFrom => (1, BinOp::PipeFrom, true, false),
+        T::Impl => (2, BinOp::Impl, true, false),
+        T::Or => (3, BinOp::Or, false, false),
+        T::And => (4, BinOp::And, false, false),
+        T::Eq => (5, BinOp::Eq, false, true),
+        T::Neq => (5, BinOp::Neq, false, true),
+        T::Lt => (6, BinOp::Lt, false, true),
+        T::Gt => (6, BinOp::Gt, false, true),
+        T::Leq => (6, BinOp::Leq, false, true),
+        T::Geq => (6, BinOp::Geq, false, true),
+        T::Update => (7, BinOp::Update, true, false),
+        T::Plus => (9, BinOp::Add, false, false),
+        T::Minus => (9, BinOp::Sub, false, false),
+        T::Star => (10, BinOp::Mul, false, false),
+        T::Slash => (10, BinOp::Div, false, false),
+        T::Concat => (11, BinOp::Concat, true, false),
+        _ => return None,
+    })
+}
+const NOT_LEVEL: u8 = 8;
+const HAS_ATTR_LEVEL: u8 = 12;
+const NEGATE_LEVEL: u8 = 13;
+
+/// Tokens that can start an `expr_select` (and so an argument).
+fn starts_select(k: T) -> bool {
+    matches!(
+        k,
+        T::Id
+            | T::Int
+            | T::Float
+            | T::Quote
+            | T::IndStringOpen
+            | T::Path
+            | T::HPath
+            | T::SPath
+            | T::Uri
+            | T::LParen
+            | T::Let
+            | T::Rec
+            | T::LBrace
+            | T::LBrack
+    )
+}
+
+impl Parser<'_> {
+    fn tok(&self) -> Token {
+        self.toks[self.pos.min(self.toks.len() - 1)]
+    }
+    fn kind(&self) -> T {
+        self.tok().kind
+    }
+    fn peek(&self, n: usize) -> T {
+        self.toks[(self.pos + n).min(self.toks.len() - 1)].kind
+    }
+    fn bump(&mut self) -> Token {
+        let t = self.tok();
+        if self.pos < self.toks.len() - 1 {
+            self.pos += 1;
+        }
+        t
+    }
+    fn prev_end(&self) -> u32 {
+        if self.pos == 0 {
+            0
+        } else {
+            self.toks[self.pos - 1].end
+        }
+    }
+
+    fn unexpected(&self, expecting: &[&str]) -> SyntaxError {
+        let t = self.tok();
+        if t.kind == T::Error {
+            return SyntaxError {
+                kind: SyntaxErrorKind::PathTrailingSlash,
+                range: range(t.start, t.end),
+                message: match self.lex_error {
+                    Some(LexError::PathTrailingSlash) | None => {
+                        "path has a trailing slash".to_owned()
+                    }
+                },
+            };
+        }
+        let mut message = format!("syntax error, unexpected {}", describe(t.kind));
+        if !expecting.is_empty() {
+            message.push_str(", expecting ");
+            message.push_str(&expecting.join(" or "));
+        }
+        SyntaxError {
+            kind: SyntaxErrorKind::Unexpected,
+            range: range(t.start, t.end),
+            message,
+        }
+    }
+
+    fn expect(&mut self, k: T) -> PResult<Token> {
+        if self.kind() == k {
+            Ok(self.bump())
+        } else {
+            Err(self.unexpected(&[describe(k)]))
+        }
+    }
+
+    fn enter(&mut self) -> PResult<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            let t = self.tok();
+            return Err(SyntaxError {
+                kind: SyntaxErrorKind::TooDeep,
+                range: range(t.start, t.end),
+                message: format!("expression nested more than {MAX_DEPTH} levels deep"),
+            });
+        }
+        Ok(())
+    }
+
+    fn node(&self, start: u32, kind: ExprKind) -> Expr {
+        Expr {
+            kind,
+            range: range(start, self.prev_end()),
+        }
+    }
+
+    fn ident(&self, t: Token) -> Ident {
+        Ident {
+            name: t.text(self.src).to_owned(),
+            range: range(t.start, t.end),
+        }
+    }
+
+    /// `expr: expr_function`
+    fn expr(&mut self) -> PResult<Expr> {
+        self.enter()?;
+        let e = self.function();
+        self.depth -= 1;
+        e
+    }
+
+    fn function(&mut self) -> PResult<Expr> {
+        let start = self.tok().start;
+        match self.kind() {
+            T::Id if self.peek(1) == T::Colon => {
+                let t = self.bump();
+                let arg = self.ident(t);
+                self.bump();
+                let body = self.expr()?;
+                Ok(self.node(
+                    start,
+                    ExprKind::Lambda {
+                        arg: Some(arg),
+                        formals: None,
+                        body: Box::new(body),
+                    },
+                ))
+            }
+            T::Id if self.peek(1) == T::At => {
+                let t = self.bump();
+                let arg = self.ident(t);
+                self.bump();
+                self.expect(T::LBrace)?;
+                let formals = self.formals()?;
+                self.expect(T::Colon)?;
+                let body = self.expr()?;
+                Ok(self.node(
+                    start,
+                    ExprKind::Lambda {
+                        arg: Some(arg),
+                        formals: Some(formals),
+                        body: Box::new(body),
+                    },
+                ))
+            }
+            T::LBrace if self.opens_formals() => {
+                self.bump();
+                let formals = self.formals()?;
+                let arg = if self.kind() == T::At {
+                    self.bump();
+                    let t = self.expect(T::Id)?;
+                    Some(self.ident(t))
+                } else {
+                    None
+                };
+                if self.kind() != T::Colon {
+                    return Err(self.unexpected(if arg.is_some() {
+                        &["':'"]
+                    } else {
+                        &["':'", "'@'"]
+                    }));
+                }
+                self.bump();
+                let body = self.expr()?;
+                Ok(self.node(
+                    start,
+                    ExprKind::Lambda {
+                        arg,
+                        formals: Some(formals),
+                        body: Box::new(body),
+                    },
+                ))
+            }
+            T::Assert | T::With => {
+                let k = self.bump().kind;
+                let cond = self.expr()?;
+                self.expect(T::Semi)?;
+                let body = self.expr()?;
+                let (a, b) = (Box::new(cond), Box::new(body));
+                Ok(self.node(
+                    start,
+                    if k == T::Assert {
+                        ExprKind::Assert(a, b)
+                    } else {
+                        ExprKind::With(a, b)
+                    },
+                ))
+            }
+            T::Let if self.peek(1) != T::LBrace => {
+                self.bump();
+                let binds = self.binds(T::In)?;
+                self.expect(T::In)?;
+                let body = self.expr()?;
+                Ok(self.node(start, ExprKind::Let(binds, Box::new(body))))
+            }
+            _ => self.if_(),
+        }
+    }
+
+    /// After `{` in function position: does a formals pattern follow? Only
+    /// one of the two readings can survive these tokens, so this is the
+    /// branch bison's GLR parser keeps.
+    fn opens_formals(&self) -> bool {
+        match self.peek(1) {
+            T::Ellipsis => true,
+            T::Id => matches!(self.peek(2), T::Comma | T::Question | T::RBrace),
+            T::RBrace => matches!(self.peek(2), T::Colon | T::At),
+            _ => false,
+        }
+    }
+
+    /// `formals '}'`, the `{` already taken.
+    fn formals(&mut self) -> PResult<Formals> {
+        let mut entries = Vec::new();
+        let mut ellipsis = false;
+        loop {
+            match self.kind() {
+                T::RBrace => {
+                    self.bump();
+                    break;
+                }
+                T::Ellipsis => {
+                    self.bump();
+                    ellipsis = true;
+                    self.expect(T::RBrace)?;
+                    break;
+                }
+                T::Id => {
+                    let t = self.bump();
+                    let name = self.ident(t);
+                    let default = if self.kind() == T::Question {
+                        self.bump();
+                        Some(self.expr()?)
+                    } else {
+                        None
+                    };
+                    entries.push(Formal { name, default });
+                    match self.kind() {
+                        T::Comma => {
+                            self.bump();
+                        }
+                        T::RBrace => {
+                            self.bump();
+                            break;
+                        }
+                        _ => return Err(self.unexpected(&["'}'"])),
+                    }
+                }
+                _ => return Err(self.unexpected(&["'}'"])),
+            }
+        }
+        Ok(Formals { entries, ellipsis })
+    }
+
+    fn if_(&mut self) -> PResult<Expr> {
+        if self.kind() != T::If {
+            return self.op(0);
+        }
+        let start = self.bump().start;
+        let c = self.expr()?;
+        self.expect(T::Then)?;
+        let t = self.expr()?;
+        self.expect(T::Else)?;
+        let e = self.expr()?;
+        Ok(self.node(start, ExprKind::If(Box::new(c), Box::new(t), Box::new(e))))
+    }
+
+    /// Operators with a binding power above `min`.
+    fn op(&mut self, min: u8) -> PResult<Expr> {
+        let start = self.tok().start;
+        let mut lhs = self.prefix()?;
+        loop {
+            let k = self.kind();
+            if k == T::Question {
+                if HAS_ATTR_LEVEL <= min {
+                    break;
+                }
+                self.bump();
+                let path = self.attrpath()?;
+                lhs = self.node(
+                    start,
+                    ExprKind::HasAttr {
+                        expr: Box::new(lhs),
+                        path,
+                    },
+                );
+                continue;
+            }
+            let Some((level, op, right, nonassoc)) = binary(k) else {
+                break;
+            };
+            if level <= min {
+                break;
+            }
+            self.bump();
+            let rhs = self.op(if right { level - 1 } else { level })?;
+            lhs = self.node(start, ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)));
+            let next = binary(self.kind());
+            if let Some((l2, op2, ..)) = next {
+                if l2 == level && (nonassoc || (level == 1 && op2 != op)) {
+                    return Err(self.unexpected(&[]));
+                }
+            }
+        }
+        Ok(lhs)
+    }
+
+    fn prefix(&mut self) -> PResult<Expr> {
+        let start = self.tok().start;
+        match self.kind() {
+            T::Bang | T::Minus => {
+                self.enter()?;
+                let k = self.bump().kind;
+                let operand = self.op(if k == T::Bang {
+                    NOT_LEVEL
+                } else {
+                    NEGATE_LEVEL
+                });
+                self.depth -= 1;
+                let operand = Box::new(operand?);
+                Ok(self.node(
+                    start,
+                    if k == T::Bang {
+                        ExprKind::Not(operand)
+                    } else {
+                        ExprKind::Neg(operand)
+                    },
+                ))
+            }
+            _ => self.app(),
+        }
+    }
+
+    fn app(&mut self) -> PResult<Expr> {
+        let start = self.tok().start;
+        let mut f = self.select()?;
+        while starts_select(self.kind()) {
+            let arg = self.select()?;
+            f = self.node(start, ExprKind::Apply(Box::new(f), Box::new(arg)));
+        }
+        Ok(f)
+    }
+
+    fn select(&mut self) -> PResult<Expr> {
+        self.enter()?;
+        let r = self.select_inner();
+        self.depth -= 1;
+        r
+    }
+
+    fn select_inner(&mut self) -> PResult<Expr> {
+        let start = self.tok().start;
+        let e = self.simple()?;
+        match self.kind() {
+            T::Dot => {
+                self.bump();
+                let path = self.attrpath()?;
+                let default = if self.kind() == T::OrKw {
+                    self.bump();
+                    Some(Box::new(self.select()?))
+                } else {
+                    None
+                };
+                Ok(self.node(
+                    start,
+                    ExprKind::Select {
+                        expr: Box::new(e),
+                        path,
+                        default,
+                    },
+                ))
+            }
+            T::OrKw => {
+                let t = self.bump();
+                Ok(self.node(
+                    start,
+                    ExprKind::OrCall {
+                        func: Box::new(e),
+                        or_range: range(t.start, t.end),
+                    },
+                ))
+            }
+            _ => Ok(e),
+        }
+    }
+
+    fn simple(&mut self) -> PResult<Expr> {
+        let t = self.tok();
+        let start = t.start;
+        let kind = match t.kind {
+            T::Id => {
+                self.bump();
+                let name = t.text(self.src);
+                if name == "__curPos" {
+                    ExprKind::CurPos
+                } else {
+                    ExprKind::Var(name.to_owned())
+                }
+            }
+            T::Int => {
+                self.bump();
+                ExprKind::Int
+            }
+            T::Float => {
+                self.bump();
+                ExprKind::Float
+            }
+            T::SPath => {
+                self.bump();
+                ExprKind::SPath
+            }
+            T::Uri => {
+                self.bump();
+                ExprKind::Uri
+            }
+            T::Quote => ExprKind::Str(self.string()?),
+            T::IndStringOpen => {
+                self.bump();
+                let mut parts = Vec::new();
+                loop {
+                    match self.kind() {
+                        T::IndStr => {
+                            let t = self.bump();
+                            parts.push(StrPart::Lit(range(t.start, t.end)));
+                        }
+                        T::DollarCurly => parts.push(self.interpolation()?),
+                        T::IndStringClose => {
+                            self.bump();
+                            break;
+                        }
+                        _ => {
+                            return Err(self.unexpected(&[
+                                "IND_STR",
+                                "DOLLAR_CURLY",
+                                "IND_STRING_CLOSE",
+                            ]))
+                        }
+                    }
+                }
+                ExprKind::IndStr(parts)
+            }
+            T::Path | T::HPath => {
+                self.bump();
+                let mut parts = Vec::new();
+                loop {
+                    match self.kind() {
+                        T::Str => {
+                            // Before the first `${`, a literal piece must be
+                            // followed by one (`string_parts_interpolated`).
+                            if !parts.iter().any(|p| matches!(p, StrPart::Interp(_)))
+                                && !parts.is_empty()
+                            {
+                                return Err(self.unexpected(&["DOLLAR_CURLY"]));
+                            }
+                            let t = self.bump();
+                            parts.push(StrPart::Lit(range(t.start, t.end)));
+                        }
+                        T::DollarCurly => parts.push(self.interpolation()?),
+                        T::PathEnd => {
+                            if matches!(parts.as_slice(), [StrPart::Lit(_)]) {
+                                return Err(self.unexpected(&["DOLLAR_CURLY"]));
+                            }
+                            self.bump();
+                            break;
+                        }
+                        _ => return Err(self.unexpected(&["PATH_END"])),
+                    }
+                }
+                // The first literal is the path token itself.
+                let mut all = vec![StrPart::Lit(range(t.start, t.end))];
+                all.extend(parts);
+                if t.kind == T::Path {
+                    ExprKind::Path(all)
+                } else {
+                    ExprKind::HPath(all)
+                }
+            }
+            T::LParen => {
+                self.bump();
+                let e = self.expr()?;
+                self.expect(T::RParen)?;
+                ExprKind::Paren(Box::new(e))
+            }
+            T::Let => {
+                self.bump();
+                self.expect(T::LBrace)?;
+                let binds = self.binds(T::RBrace)?;
+                self.expect(T::RBrace)?;
+                ExprKind::LegacyLet(binds)
+            }
+            T::Rec | T::LBrace => {
+                let rec = self.bump().kind == T::Rec;
+                if rec {
+                    self.expect(T::LBrace)?;
+                }
+                let binds = self.binds(T::RBrace)?;
+                self.expect(T::RBrace)?;
+                ExprKind::Attrs { rec, binds }
+            }
+            T::LBrack => {
+                self.bump();
+                let mut items = Vec::new();
+                while self.kind() != T::RBrack {
+                    if !starts_select(self.kind()) {
+                        return Err(self.unexpected(&[]));
+                    }
+                    items.push(self.select()?);
+                }
+                self.bump();
+                ExprKind::List(items)
+            }
+            _ => return Err(self.unexpected(&[])),
+        };
+        Ok(self.node(start, kind))
+    }
+
+    /// `'"' string_parts '"'`, at the opening quote.
+    fn string(&mut self) -> PResult<Vec<StrPart>> {
+        self.expect(T::Quote)?;
+        let mut parts: Vec<StrPart> = Vec::new();
+        loop {
+            match self.kind() {
+                T::Str => {
+                    if matches!(parts.as_slice(), [StrPart::Lit(_)]) {
+                        return Err(self.unexpected(&["DOLLAR_CURLY"]));
+                    }
+                    let t = self.bump();
+                    parts.push(StrPart::Lit(range(t.start, t.end)));
+                }
+                T::DollarCurly => parts.push(self.interpolation()?),
+                T::Quote => {
+                    self.bump();
+                    return Ok(parts);
+                }
+                _ => return Err(self.unexpected(&["'\"'"])),
+            }
+        }
+    }
+
+    /// `DOLLAR_CURLY expr '}'`
+    fn interpolation(&mut self) -> PResult<StrPart> {
+        self.expect(T::DollarCurly)?;
+        let e = self.expr()?;
+        self.expect(T::RBrace)?;
+        Ok(StrPart::Interp(e))
+    }
+
+    fn attr_name(&mut self) -> PResult<AttrName> {
+        match self.kind() {
+            T::Id | T::OrKw => {
+                let t = self.bump();
+                Ok(AttrName::Ident(self.ident(t)))
+            }
+            T::Quote => {
+                let start = self.tok().start;
+                let parts = self.string()?;
+                Ok(AttrName::Str {
+                    parts,
+                    range: range(start, self.prev_end()),
+                })
+            }
+            T::DollarCurly => {
+                self.bump();
+                let e = self.expr()?;
+                self.expect(T::RBrace)?;
+                Ok(AttrName::Interp(Box::new(e)))
+            }
+            _ => Err(self.unexpected(&[])),
+        }
+    }
+
+    fn attrpath(&mut self) -> PResult<Vec<AttrName>> {
+        let mut path = vec![self.attr_name()?];
+        while self.kind() == T::Dot {
+            self.bump();
+            path.push(self.attr_name()?);
+        }
+        Ok(path)
+    }
+
+    /// `binds`, up to (not including) `end`.
+    fn binds(&mut self, end: T) -> PResult<Vec<Bind>> {
+        let mut binds = Vec::new();
+        loop {
+            let k = self.kind();
+            if k == end {
+                return Ok(binds);
+            }
+            let start = self.tok().start;
+            match k {
+                T::Inherit => {
+                    self.bump();
+                    let from = if self.kind() == T::LParen {
+                        self.bump();
+                        let e = self.expr()?;
+                        self.expect(T::RParen)?;
+                        Some(e)
+                    } else {
+                        None
+                    };
+                    let mut names = Vec::new();
+                    while matches!(self.kind(), T::Id | T::OrKw | T::Quote | T::DollarCurly) {
+                        names.push(self.attr_name()?);
+                    }
+                    self.expect(T::Semi)?;
+                    binds.push(Bind::Inherit {
+                        from,
+                        names,
+                        range: range(start, self.prev_end()),
+                    });
+                }
+                T::Id | T::OrKw | T::Quote | T::DollarCurly => {
+                    let path = self.attrpath()?;
+                    let path_range = range(start, self.prev_end());
+                    if self.kind() != T::Assign {
+                        return Err(self.unexpected(&["'.'", "'='"]));
+                    }
+                    self.bump();
+                    let value = self.expr()?;
+                    self.expect(T::Semi)?;
+                    binds.push(Bind::Value {
+                        path,
+                        value,
+                        range: path_range,
+                    });
+                }
+                _ => return Err(self.unexpected(&[describe(end)])),
+            }
+        }
+    }
+}

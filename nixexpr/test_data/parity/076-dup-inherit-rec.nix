@@ -1,0 +1,1 @@
+rec { inherit a; a = 1; }

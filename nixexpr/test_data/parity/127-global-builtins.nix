@@ -1,0 +1,1 @@
+[ builtins.map map toString import derivation abort throw __add true false null ]

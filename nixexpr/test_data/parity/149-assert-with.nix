@@ -1,0 +1,1 @@
+x: assert true; with x; y

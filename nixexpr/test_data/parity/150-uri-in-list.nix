@@ -1,0 +1,1 @@
+[ http://a.b/c mailto:x@y ]
