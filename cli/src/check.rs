@@ -266,10 +266,30 @@ fn human(reports: &[Report], color: bool, quiet: bool, out: &mut dyn Write) -> R
         if errors + warnings == 0 {
             writeln!(out, "checked {n} {files}: no problems")?;
         } else {
-            writeln!(out, "checked {n} {files}: {errors} error(s), {warnings} warning(s) in {bad_files} file(s)")?;
+            let mut found = Vec::new();
+            if errors > 0 {
+                found.push(plural(errors, "error"));
+            }
+            if warnings > 0 {
+                found.push(plural(warnings, "warning"));
+            }
+            writeln!(
+                out,
+                "checked {n} {files}: {} in {}",
+                found.join(" and "),
+                plural(bad_files, "file")
+            )?;
         }
     }
     Ok(())
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 #[derive(Serialize)]

@@ -175,7 +175,12 @@ pub enum AttrName {
         range: TextRange,
     },
     /// `${e}`: static when `e` is a plain string.
-    Interp(Box<Expr>),
+    Interp {
+        /// The expression inside.
+        expr: Box<Expr>,
+        /// The range, `${` and `}` included.
+        range: TextRange,
+    },
 }
 
 impl AttrName {
@@ -183,8 +188,7 @@ impl AttrName {
     pub fn range(&self) -> TextRange {
         match self {
             AttrName::Ident(i) => i.range,
-            AttrName::Str { range, .. } => *range,
-            AttrName::Interp(e) => e.range,
+            AttrName::Str { range, .. } | AttrName::Interp { range, .. } => *range,
         }
     }
 }

@@ -25,6 +25,13 @@ pub use diagnostic::{Diagnostic, LineCol, LineIndex, Related, Severity};
 pub use rnix::{TextRange, TextSize};
 pub use version::NixVersion;
 
+/// Runs `f` with enough stack for one more level of a recursive walk:
+/// nesting is bounded ([`parser::MAX_DEPTH`]), but not every thread has a
+/// large stack (a test thread has 2 MiB), so it grows on demand.
+pub(crate) fn with_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, f)
+}
+
 /// What to check, and as which Nix.
 #[derive(Debug, Clone, Default)]
 pub struct CheckOptions {

@@ -112,7 +112,7 @@ pub fn static_name(name: &AttrName, src: &str) -> Option<String> {
     match name {
         AttrName::Ident(i) => Some(i.name.clone()),
         AttrName::Str { parts, .. } => static_str(parts, src),
-        AttrName::Interp(e) => match &e.unparen().kind {
+        AttrName::Interp { expr: e, .. } => match &e.unparen().kind {
             ExprKind::Str(parts) => static_str(parts, src),
             ExprKind::IndStr(parts) => match parts.as_slice() {
                 [] => Some(String::new()),
@@ -214,6 +214,10 @@ impl<'a> Lowerer<'a> {
 
     /// Visits every expression once; attribute-set literals become nodes.
     fn walk(&mut self, e: &'a Expr) {
+        crate::with_stack(|| self.walk_inner(e));
+    }
+
+    fn walk_inner(&mut self, e: &'a Expr) {
         match &e.kind {
             ExprKind::Attrs { rec, binds } => {
                 let id = self.binds(binds, *rec);
@@ -245,7 +249,9 @@ impl<'a> Lowerer<'a> {
                         self.walk_name(n);
                     }
                     let v = match &value.unparen().kind {
-                        ExprKind::Attrs { rec, binds } => Value::Attrs(self.binds(binds, *rec)),
+                        ExprKind::Attrs { rec, binds } => {
+                            Value::Attrs(crate::with_stack(|| self.binds(binds, *rec)))
+                        }
                         _ => {
                             self.walk(value);
                             Value::Expr(value)
@@ -356,12 +362,10 @@ impl<'a> Lowerer<'a> {
                 for (k, def) in src_node.attrs {
                     if let Some(prev) = self.out.nodes[target].attrs.get(&k) {
                         let previous = prev.range;
-                        // Nix reports the first definition's position as the
-                        // duplicate and the merged one as "already defined".
                         self.out.duplicates.push(DuplicateAttr {
                             name: k,
-                            range: previous,
-                            previous: def.range,
+                            range: def.range,
+                            previous,
                         });
                         continue;
                     }
@@ -479,6 +483,6 @@ pub fn name_children<'a>(n: &'a AttrName, f: &mut dyn FnMut(&'a Expr)) {
     match n {
         AttrName::Ident(_) => {}
         AttrName::Str { parts, .. } => parts_children(parts, f),
-        AttrName::Interp(e) => f(e),
+        AttrName::Interp { expr, .. } => f(expr),
     }
 }

@@ -6,6 +6,8 @@
 //! reverse); [`crate::check`] is the Nix-faithful path.
 
 use crate::diagnostic::{range, Diagnostic};
+use crate::lexer::{lex, TokenKind};
+use crate::NixVersion;
 use rnix::ParseError;
 
 /// An rnix parse: the tree and rnix's own complaints.
@@ -20,7 +22,17 @@ pub struct Parse {
 /// Parses with rnix. Never fails: a broken file gives a tree with error
 /// nodes, and errors.
 pub fn parse(src: &str) -> Parse {
-    let p = rnix::Root::parse(src);
+    // rnix recurses once per nesting level and bounds only some constructs
+    // (at 512 levels; `[[[…` not at all): hostile nesting never reaches it.
+    let depth = nesting(src);
+    if depth > RNIX_MAX_DEPTH {
+        let msg = format!("expression nested {depth} levels deep (more than {RNIX_MAX_DEPTH})");
+        return Parse {
+            root: rnix::Root::parse("").tree(),
+            errors: vec![Diagnostic::error("too_deep", range(0, 0), msg)],
+        };
+    }
+    let p = crate::with_stack(|| rnix::Root::parse(src));
     let end = src.len();
     let errors = p
         .errors()
@@ -41,6 +53,34 @@ pub fn parse(src: &str) -> Parse {
         root: p.tree(),
         errors,
     }
+}
+
+/// rnix's own recursion limit.
+const RNIX_MAX_DEPTH: usize = 512;
+
+/// An estimate of how deeply rnix will recurse: the deepest nesting of
+/// `(`, `[`, `{` and `${` (as Nix's lexer sees them, so not inside strings
+/// or comments), or the longest run of prefix operators.
+fn nesting(src: &str) -> usize {
+    let (mut depth, mut max, mut run) = (0usize, 0usize, 0usize);
+    for t in lex(src, NixVersion::CURRENT).tokens {
+        match t.kind {
+            TokenKind::LParen | TokenKind::LBrack | TokenKind::LBrace | TokenKind::DollarCurly => {
+                depth += 1
+            }
+            TokenKind::RParen | TokenKind::RBrack | TokenKind::RBrace => {
+                depth = depth.saturating_sub(1)
+            }
+            _ => {}
+        }
+        run = if matches!(t.kind, TokenKind::Minus | TokenKind::Bang) {
+            run + 1
+        } else {
+            0
+        };
+        max = max.max(depth).max(run);
+    }
+    max
 }
 
 #[cfg(test)]

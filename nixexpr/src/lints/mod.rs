@@ -64,5 +64,5 @@ pub const LINTS: &[&Lint] = &[
 /// Calls `f` on `e` and every expression below it.
 pub(crate) fn walk<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
     f(e);
-    crate::lower::for_each_child(e, |c| walk(c, f));
+    crate::with_stack(|| crate::lower::for_each_child(e, |c| walk(c, f)));
 }

@@ -92,6 +92,10 @@ impl<'l, 'a: 'l> Scopes<'l, 'a> {
     }
 
     fn expr(&mut self, e: &'a Expr) {
+        crate::with_stack(|| self.expr_inner(e));
+    }
+
+    fn expr_inner(&mut self, e: &'a Expr) {
         match &e.kind {
             ExprKind::Var(name) => self.lookup(name, e.range),
             ExprKind::OrCall { func, or_range } => {
@@ -165,7 +169,7 @@ impl<'l, 'a: 'l> Scopes<'l, 'a> {
     fn value(&mut self, v: Value<'a>) {
         match v {
             Value::Expr(e) | Value::InheritFrom(e) => self.expr(e),
-            Value::Attrs(child) => self.node(child, None),
+            Value::Attrs(child) => crate::with_stack(|| self.node(child, None)),
             Value::Inherited(_) => {}
         }
     }

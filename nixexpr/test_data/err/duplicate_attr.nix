@@ -1,0 +1,8 @@
+{ ... }:
+{
+  services.postgresql.enable = true;
+  services.postgresql = {
+    port = 5432;
+    enable = false;
+  };
+}

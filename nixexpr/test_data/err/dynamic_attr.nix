@@ -1,0 +1,5 @@
+{ id, ... }:
+let
+  ${id} = 1;
+in
+{ inherit ${id}; }

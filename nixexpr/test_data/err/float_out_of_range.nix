@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.foo.ratio = 1.0e400;
+}

@@ -1,0 +1,4 @@
+{ config, secrets, ... }:
+{
+  services.nginx.enable = true;
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  # café ≠ coffee
+  environment.etc."motd".text = "héllo"; x = ;
+}

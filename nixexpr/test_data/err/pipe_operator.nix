@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  environment.etc.x.text = [ "a" "b" ] |> lib.concatStrings;
+}

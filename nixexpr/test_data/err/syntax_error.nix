@@ -1,0 +1,5 @@
+{ pkgs, ... }:
+{
+  services.nginx.enable = true
+  services.nginx.user = "www";
+}

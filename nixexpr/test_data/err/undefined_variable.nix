@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  environment.systemPackages = [ pkgs.htop ];
+  users.users.app.uid = lib.mkDefault uid;
+}

@@ -1,0 +1,6 @@
+{ ... }:
+{
+  services.nginx = { enable = true; };
+  services.nginx.virtualHosts.a.root = "/srv";
+  services.nginx = { user = "nginx"; };
+}

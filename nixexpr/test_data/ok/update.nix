@@ -1,0 +1,1 @@
+{ services.nginx.enable = true; } // { services.nginx.user = "nginx"; }

@@ -1,0 +1,336 @@
+//! The `nixunits` command as a user runs it: golden output for every
+//! check, formats, exit codes, standard input, colours.
+
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+mod util;
+
+use std::path::Path;
+
+use util::{expect_file, nixunits, root, run};
+
+fn test_data() -> std::path::PathBuf {
+    root().join("nixexpr/test_data")
+}
+
+fn nix_files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".nix"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Every file of `test_data/err` and `test_data/ok`: the human and JSON
+/// renderings are golden files beside it (`UPDATE_EXPECT=1` blesses);
+/// `err` files have errors, `ok` files none.
+#[test]
+fn golden_diagnostics() {
+    let mut failures = Vec::new();
+    for (dir, want_errors) in [("err", true), ("ok", false)] {
+        let base = test_data().join(dir);
+        let files = nix_files(&base);
+        assert!(files.len() >= 5, "{dir}: {files:?}");
+        for f in files {
+            let mut seen_codes = Vec::new();
+            for (format, ext) in [("human", "human"), ("json", "json")] {
+                let out = run(nixunits().current_dir(&base).args([
+                    "check",
+                    "--nix-version",
+                    "2.24",
+                    "--color",
+                    "never",
+                    "--format",
+                    format,
+                    &f,
+                ]));
+                let code = out.status.code();
+                assert_eq!(
+                    code,
+                    Some(if want_errors { 1 } else { 0 }),
+                    "{dir}/{f} ({format}): exit {code:?}"
+                );
+                let stdout = String::from_utf8(out.stdout).unwrap();
+                if format == "json" {
+                    let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+                    for d in v[0]["diagnostics"].as_array().unwrap() {
+                        seen_codes.push(d["code"].as_str().unwrap().to_owned());
+                    }
+                }
+                let golden = base.join(f.replace(".nix", &format!(".{ext}")));
+                failures.extend(expect_file(&golden, &stdout));
+            }
+            // A file named after a check must trigger that check.
+            let stem = f.trim_end_matches(".nix");
+            if let Some(code) = ["module_shape", "duplicate_attr"]
+                .iter()
+                .find(|c| stem.starts_with(*c))
+            {
+                assert!(seen_codes.iter().any(|c| c == code), "{f}: {seen_codes:?}");
+            } else if dir == "err" && stem != "multibyte" {
+                assert!(seen_codes.iter().any(|c| c == stem), "{f}: {seen_codes:?}");
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn examples_pass_the_full_check() {
+    let mut files = Vec::new();
+    for entry in walk(&root().join("examples")) {
+        files.push(entry);
+    }
+    assert!(files.len() >= 5);
+    let out = run(nixunits().arg("check").args(&files));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.ends_with(&format!("checked {} files: no problems\n", files.len())),
+        "{stdout}"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else if p.extension().is_some_and(|e| e == "nix") {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn errfmt_lines() {
+    let out = run(nixunits().current_dir(test_data().join("err")).args([
+        "check",
+        "--format",
+        "errfmt",
+        "duplicate_attr_dotted.nix",
+        "undefined_variable.nix",
+    ]));
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        stdout,
+        "duplicate_attr_dotted.nix>4:3:E:duplicate_attr:attribute 'services.nginx.enable' already defined\n\
+         undefined_variable.nix>3:34:E:undefined_variable:undefined variable 'pkgs'\n\
+         undefined_variable.nix>4:39:E:undefined_variable:undefined variable 'uid'\n"
+    );
+}
+
+/// GitHub's documented syntax: `::error file={name},line={line},col={col},
+/// endLine={endLine},endColumn={endColumn},title={title}::{message}`, with
+/// `%`, CR, LF escaped in the message and also `:` and `,` in properties.
+#[test]
+fn github_annotations() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = "we,ird:name.nix";
+    std::fs::write(dir.path().join(name), "{ a = 1; a = 2; }\n").unwrap();
+    let out = run(nixunits()
+        .current_dir(dir.path())
+        .args(["check", "--format", "github", name]));
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "{stdout}");
+    let line = lines[0];
+    let (head, message) = line
+        .strip_prefix("::error ")
+        .unwrap()
+        .split_once("::")
+        .unwrap();
+    let props: Vec<(&str, &str)> = head
+        .split(',')
+        .map(|p| p.split_once('=').unwrap())
+        .collect();
+    let keys: Vec<&str> = props.iter().map(|p| p.0).collect();
+    assert_eq!(
+        keys,
+        ["file", "line", "col", "endLine", "endColumn", "title"]
+    );
+    assert_eq!(props[0].1, "we%2Cird%3Aname.nix");
+    assert_eq!(
+        &props[1..],
+        &[
+            ("line", "1"),
+            ("col", "10"),
+            ("endLine", "1"),
+            ("endColumn", "11"),
+            ("title", "duplicate_attr")
+        ]
+    );
+    assert_eq!(message, "attribute 'a' already defined");
+    // Notes travel on escaped newlines, never raw ones.
+    let out = run(nixunits()
+        .args([
+            "check",
+            "--format",
+            "github",
+            "--stdin-filename",
+            "s.nix",
+            "-",
+        ])
+        .stdin(stdin_of("[ 1 ]")));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1);
+    assert!(stdout.contains("%0A"), "{stdout}");
+}
+
+fn stdin_of(text: &str) -> std::process::Stdio {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("in");
+    std::fs::write(&p, text).unwrap();
+    std::fs::File::open(&p).unwrap().into()
+}
+
+#[test]
+fn stdin_with_a_name() {
+    let out = run(nixunits()
+        .args([
+            "check",
+            "--format",
+            "errfmt",
+            "--stdin-filename",
+            "snippet.nix",
+            "-",
+        ])
+        .stdin(stdin_of("{ x = y; }")));
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "snippet.nix>1:7:E:undefined_variable:undefined variable 'y'\n"
+    );
+    let out = run(nixunits().args(["check", "-"]).stdin(stdin_of("{ }")));
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn exit_code_2_for_usage_errors_and_unreadable_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = dir.path().join("ok.nix");
+    std::fs::write(&ok, "{ }").unwrap();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "check".into(),
+                dir.path().join("missing.nix").display().to_string(),
+            ],
+            "cannot read",
+        ),
+        (
+            vec!["check".into(), dir.path().display().to_string()],
+            "cannot read",
+        ),
+        (
+            vec![
+                "check".into(),
+                "--nix-version".into(),
+                "banana".into(),
+                ok.display().to_string(),
+            ],
+            "not a Nix version",
+        ),
+        (
+            vec![
+                "check".into(),
+                "--format".into(),
+                "xml".into(),
+                ok.display().to_string(),
+            ],
+            "invalid value",
+        ),
+        (vec!["check".into()], "required"),
+        (
+            vec!["check".into(), "-".into(), "-".into()],
+            "standard input",
+        ),
+    ];
+    for (args, needle) in cases {
+        let out = run(nixunits().args(&args));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(needle), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?} printed a report");
+    }
+}
+
+#[test]
+fn colours_follow_the_flag() {
+    let file = test_data().join("err/duplicate_formal.nix");
+    let always = run(nixunits().args(["check", "--color", "always"]).arg(&file));
+    assert!(String::from_utf8_lossy(&always.stdout).contains("\x1b["));
+    let never = run(nixunits().args(["check", "--color", "never"]).arg(&file));
+    assert!(!String::from_utf8_lossy(&never.stdout).contains("\x1b["));
+    // Not a terminal: auto means none, and NO_COLOR is honoured as well.
+    let auto = run(nixunits().arg("check").arg(&file).env("NO_COLOR", "1"));
+    assert!(!String::from_utf8_lossy(&auto.stdout).contains("\x1b["));
+}
+
+/// Many files are checked in parallel; the report keeps the given order.
+#[test]
+fn many_files_keep_their_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut names = Vec::new();
+    for i in 0..200 {
+        let name = format!("f{i:03}.nix");
+        let text = if i % 3 == 0 {
+            format!("{{ x{i} = y; }}")
+        } else {
+            "{ }".to_owned()
+        };
+        std::fs::write(dir.path().join(&name), text).unwrap();
+        names.push(name);
+    }
+    names.reverse();
+    let out = run(nixunits()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json"])
+        .args(&names));
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, names);
+    let with_errors = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["errors"] == 1)
+        .count();
+    assert_eq!(with_errors, 67);
+}
+
+#[test]
+fn parse_only_skips_nixunits_checks() {
+    let file = test_data().join("err/module_shape_list.nix");
+    assert_eq!(
+        run(nixunits().arg("check").arg(&file)).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        run(nixunits().args(["check", "--parse-only"]).arg(&file))
+            .status
+            .code(),
+        Some(0)
+    );
+}

@@ -1,0 +1,324 @@
+//! Parse verdicts identical to Nix's: real `nix-instantiate --parse` is the
+//! oracle for every file of the corpus (the examples, the hand-written edge
+//! cases of `nixexpr/test_data/parity`, and deterministic mutants of them),
+//! and `nixunits check --parse-only` must give the same verdict on 100 %.
+
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+mod util;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use util::{nixunits, require, root, run};
+
+/// SplitMix64: a fixed, dependency-free generator, so the mutants are the
+/// same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+fn nix_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            nix_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "nix") {
+            out.push(p);
+        }
+    }
+}
+
+/// The seeds: examples and hand-written edge cases.
+fn seeds() -> Vec<(String, String)> {
+    let mut files = Vec::new();
+    nix_files(&root().join("examples"), &mut files);
+    nix_files(&root().join("nixexpr/test_data"), &mut files);
+    nix_files(&root().join("nix"), &mut files);
+    files
+        .into_iter()
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Char boundaries of `s`, including its end.
+fn boundaries(s: &str) -> Vec<usize> {
+    s.char_indices().map(|(i, _)| i).chain([s.len()]).collect()
+}
+
+/// Mutants of one seed: deleted characters, duplicated and dropped lines,
+/// a duplicate attribute inserted after a `{`, and inserted grammar tokens.
+fn mutate(text: &str, rng: &mut Rng) -> Vec<String> {
+    const TOKENS: &[&str] = &[
+        "{", "}", "[", "]", "(", ")", ";", ":", ",", ".", "@", "?", "=", "<", ">", "+", "-", "/",
+        "!", "\"", "'", "$", "\\", "~", "#", "|", "${", "''", "//", "...", "or", "in", "let",
+        "rec", "inherit", "/*", "*/", "./", "x:", ".0", "e5", " ", "\n", "a", "1",
+    ];
+    let mut out = Vec::new();
+    let b = boundaries(text);
+    if b.len() > 1 {
+        for _ in 0..12 {
+            let i = rng.below(b.len() - 1);
+            out.push(format!("{}{}", &text[..b[i]], &text[b[i + 1]..]));
+        }
+        for _ in 0..6 {
+            let i = b[rng.below(b.len())];
+            let t = TOKENS[rng.below(TOKENS.len())];
+            out.push(format!("{}{t}{}", &text[..i], &text[i..]));
+        }
+    }
+    let lines: Vec<&str> = text.split('\n').collect();
+    for _ in 0..3 {
+        let j = rng.below(lines.len());
+        let mut dup = lines.clone();
+        dup.insert(j, lines[j]);
+        out.push(dup.join("\n"));
+        let mut drop = lines.clone();
+        drop.remove(rng.below(lines.len()));
+        out.push(drop.join("\n"));
+    }
+    let braces: Vec<usize> = text.match_indices('{').map(|(i, _)| i + 1).collect();
+    for _ in 0..2 {
+        if !braces.is_empty() {
+            let i = braces[rng.below(braces.len())];
+            out.push(format!("{} a = 1; a = 2; {}", &text[..i], &text[i..]));
+        }
+    }
+    out
+}
+
+/// Nix's verdict on each file: `Some(message)` when it rejects it.
+fn nix_verdicts(files: &[PathBuf]) -> Vec<Option<String>> {
+    let nix = require("nix-instantiate", "nix-bin");
+    let next = AtomicUsize::new(0);
+    let results: Vec<Mutex<Option<Option<String>>>> =
+        files.iter().map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= files.len() {
+                    break;
+                }
+                let out = run(Command::new(&nix).arg("--parse").arg(&files[i]));
+                let verdict = if out.status.success() {
+                    None
+                } else {
+                    Some(String::from_utf8_lossy(&out.stderr).trim().to_owned())
+                };
+                *results[i].lock().unwrap() = Some(verdict);
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|m| m.into_inner().unwrap().unwrap())
+        .collect()
+}
+
+/// Our verdicts, from one run of the real CLI over all files.
+fn our_verdicts(files: &[PathBuf], extra: &[&str]) -> Vec<Option<String>> {
+    let out = run(nixunits()
+        .args(["check", "--parse-only", "--format", "json"])
+        .args(extra)
+        .args(files));
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "nixunits check failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let reports = json.as_array().unwrap();
+    assert_eq!(reports.len(), files.len());
+    reports
+        .iter()
+        .zip(files)
+        .map(|(r, f)| {
+            assert_eq!(r["file"].as_str().unwrap(), f.display().to_string());
+            let errors = r["diagnostics"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|d| d["severity"] == "error")
+                .map(|d| {
+                    format!(
+                        "{}: {}",
+                        d["code"].as_str().unwrap(),
+                        d["message"].as_str().unwrap()
+                    )
+                })
+                .collect::<Vec<_>>();
+            (!errors.is_empty()).then(|| errors.join("; "))
+        })
+        .collect()
+}
+
+#[test]
+fn parse_verdicts_match_nix_on_the_whole_corpus() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut rng = Rng(0x6e69_7875_6e69_7473);
+    let seeds = seeds();
+    assert!(
+        seeds.len() >= 60,
+        "the corpus lost its seeds: {}",
+        seeds.len()
+    );
+    let mut write = |text: String, files: &mut Vec<PathBuf>| {
+        if seen.insert(text.clone()) {
+            let p = dir.path().join(format!("{:05}.nix", seen.len()));
+            std::fs::write(&p, &text).unwrap();
+            files.push(p);
+        }
+    };
+    for (_, text) in &seeds {
+        write(text.clone(), &mut files);
+    }
+    let originals = files.len();
+    for (_, text) in &seeds {
+        for m in mutate(text, &mut rng) {
+            write(m, &mut files);
+        }
+    }
+    let mutants = files.len() - originals;
+    assert!(mutants >= 2000, "only {mutants} distinct mutants");
+
+    let nix = nix_verdicts(&files);
+    let ours = our_verdicts(&files, &["--nix-version", "2.8"]);
+    let mut mismatches = Vec::new();
+    for ((f, n), o) in files.iter().zip(&nix).zip(&ours) {
+        if n.is_some() != o.is_some() {
+            let text = std::fs::read_to_string(f).unwrap();
+            mismatches.push(format!(
+                "{}\n  nix:  {n:?}\n  ours: {o:?}\n  text: {text:?}",
+                f.display()
+            ));
+        }
+    }
+    let rejected = nix.iter().filter(|v| v.is_some()).count();
+    println!(
+        "parity: {} files ({originals} seeds, {mutants} mutants), Nix rejects {rejected}; {} disagree",
+        files.len(),
+        mismatches.len()
+    );
+    assert!(
+        rejected > files.len() / 4 && rejected < files.len(),
+        "a corpus that Nix {rejected} / {} rejects tests little",
+        files.len()
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{} verdicts differ from Nix's:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+/// The hard-coded global names are Nix 2.8's: each is accepted as a bare
+/// variable, and the names added later are not.
+#[test]
+fn globals_match_nix() {
+    let nix = require("nix-instantiate", "nix-bin");
+    let globals = nixunits_globals();
+    let list = format!("[ {} ]", globals.join(" "));
+    let out = run(Command::new(&nix).args(["--parse", "-E", &list]));
+    assert!(
+        out.status.success(),
+        "Nix rejects one of our globals: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for later in [
+        "break",
+        "__traceVerbose",
+        "__fetchClosure",
+        "__getFlake",
+        "__warn",
+    ] {
+        let out = run(Command::new(&nix).args(["--parse", "-E", later]));
+        assert!(
+            !out.status.success(),
+            "Nix 2.8 knows `{later}`, which we model as added later"
+        );
+    }
+}
+
+/// The list of globals, read from the source that defines it.
+fn nixunits_globals() -> Vec<String> {
+    let src = std::fs::read_to_string(root().join("nixexpr/src/globals.rs")).unwrap();
+    let start = src.find("GLOBALS_2_8: &[&str] = &[").unwrap();
+    let body = &src[start..src[start..].find("];").unwrap() + start];
+    let names: Vec<String> = body
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect();
+    assert!(names.len() > 100, "{names:?}");
+    names
+}
+
+/// Each modelled difference between Nix versions, with the version chosen
+/// explicitly and with the version detected from the `nix` on PATH.
+#[test]
+fn version_differences() {
+    require("nix", "nix-bin");
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    // Nix < 2.17 drops the dynamic attributes of a merged literal, so the
+    // undefined `y` inside goes unnoticed; 2.17 merges and finds it.
+    let merged = file("merged.nix", "{ a = { b = 1; }; a = { ${y} = 1; }; }");
+    // `|>` is two tokens before 2.24, a disabled feature after.
+    let pipe = file("pipe.nix", "x: x |> builtins.length");
+    let verdict = |f: &Path, extra: &[&str]| -> Option<String> {
+        our_verdicts(&[f.to_path_buf()], extra).remove(0)
+    };
+
+    assert_eq!(verdict(&merged, &["--nix-version", "2.8"]), None);
+    assert_eq!(
+        verdict(&merged, &[]),
+        None,
+        "auto-detection should pick the Nix 2.8 on PATH"
+    );
+    let v = verdict(&merged, &["--nix-version", "2.17"]).unwrap();
+    assert!(v.contains("undefined variable 'y'"), "{v}");
+
+    let v = verdict(&pipe, &["--nix-version", "2.8"]).unwrap();
+    assert!(v.starts_with("syntax_error"), "{v}");
+    let v = verdict(&pipe, &["--nix-version", "2.24"]).unwrap();
+    assert!(v.starts_with("pipe_operator"), "{v}");
+    assert_eq!(
+        verdict(
+            &pipe,
+            &["--nix-version", "2.24", "--experimental", "pipe-operators"]
+        ),
+        None
+    );
+}
