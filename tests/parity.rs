@@ -52,7 +52,10 @@ fn seeds() -> Vec<(String, String)> {
     let mut files = Vec::new();
     nix_files(&root().join("examples"), &mut files);
     nix_files(&root().join("nixexpr/test_data"), &mut files);
-    nix_files(&root().join("nix"), &mut files);
+    // The project's own Nix code, once there is some.
+    if root().join("nix").is_dir() {
+        nix_files(&root().join("nix"), &mut files);
+    }
     files
         .into_iter()
         .map(|p| {
