@@ -7,7 +7,7 @@ mod util;
 
 use std::path::Path;
 
-use util::{expect_file, nixunits, root, run};
+use util::{expect_file, nix_files_under, nixunits, root, run};
 
 fn test_data() -> std::path::PathBuf {
     root().join("nixexpr/test_data")
@@ -79,10 +79,7 @@ fn golden_diagnostics() {
 
 #[test]
 fn examples_pass_the_full_check() {
-    let mut files = Vec::new();
-    for entry in walk(&root().join("examples")) {
-        files.push(entry);
-    }
+    let files = nix_files_under(&root().join("examples"));
     assert!(files.len() >= 5);
     let out = run(nixunits().arg("check").args(&files));
     assert_eq!(
@@ -96,23 +93,6 @@ fn examples_pass_the_full_check() {
         stdout.ends_with(&format!("checked {} files: no problems\n", files.len())),
         "{stdout}"
     );
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else if p.extension().is_some_and(|e| e == "nix") {
-            out.push(p);
-        }
-    }
-    out
 }
 
 #[test]

@@ -13,7 +13,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use util::{nixunits, require, root, run};
+use util::{nix_files_under, nixunits, require, root, run};
 
 /// SplitMix64: a fixed, dependency-free generator, so the mutants are the
 /// same on every run.
@@ -32,29 +32,13 @@ impl Rng {
     }
 }
 
-fn nix_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            nix_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "nix") {
-            out.push(p);
-        }
-    }
-}
-
 /// The seeds: examples and hand-written edge cases.
 fn seeds() -> Vec<(String, String)> {
-    let mut files = Vec::new();
-    nix_files(&root().join("examples"), &mut files);
-    nix_files(&root().join("nixexpr/test_data"), &mut files);
+    let mut files = nix_files_under(&root().join("examples"));
+    files.extend(nix_files_under(&root().join("nixexpr/test_data")));
     // The project's own Nix code, once there is some.
     if root().join("nix").is_dir() {
-        nix_files(&root().join("nix"), &mut files);
+        files.extend(nix_files_under(&root().join("nix")));
     }
     files
         .into_iter()

@@ -61,3 +61,21 @@ pub fn expect_file(path: &Path, actual: &str) -> Option<String> {
         ))
     }
 }
+
+/// Every `.nix` file below `dir`, sorted.
+pub fn nix_files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    let mut out = Vec::new();
+    for p in entries {
+        if p.is_dir() {
+            out.extend(nix_files_under(&p));
+        } else if p.extension().is_some_and(|e| e == "nix") {
+            out.push(p);
+        }
+    }
+    out
+}
