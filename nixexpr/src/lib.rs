@@ -12,6 +12,7 @@
 //! Diagnostics are data ([`Diagnostic`]); rendering is the CLI's.
 
 pub mod ast;
+pub mod canonical;
 pub mod diagnostic;
 pub mod globals;
 pub mod lexer;

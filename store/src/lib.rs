@@ -1,5 +1,17 @@
 //! Store paths, the build key, the build cache (sled) and the state-dir
-//! layout (DESIGN §4, §5).
-//!
-//! Not written yet: the issue "`nixunits build`" delivers it. The crate
-//! exists so that the workspace has the layout of DESIGN §2.
+//! layout and locks (DESIGN §4, §5). Spawns nothing and prints nothing;
+//! its I/O is the state directory, the cache and the files a snippet
+//! imports.
+
+pub mod cache;
+pub mod id;
+pub mod key;
+pub mod state;
+pub mod storepath;
+pub mod unit;
+
+pub use cache::{Cache, Entry};
+pub use id::ContainerId;
+pub use key::{BuildKey, KeyInputs};
+pub use state::{ContainerDir, StateDir};
+pub use unit::UnitDescription;

@@ -1,0 +1,243 @@
+//! The build cache: build key → out path, in sled (DESIGN §5).
+//!
+//! sled lets one process at a time open a database, so the cache is opened
+//! for short reads and writes only — never across a `nix-build` — and an
+//! open that finds it locked waits and tries again. The cache is
+//! disposable: a database that cannot be read is set aside and replaced by
+//! an empty one, and the caller is told so it can warn.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::key::BuildKey;
+
+/// What the cache remembers of a build.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The out path.
+    pub out_path: String,
+    /// The container it was built for.
+    pub id: String,
+    /// How long `nix-build` took, in milliseconds.
+    pub build_ms: u64,
+    /// When it finished, in seconds since the epoch.
+    pub at: u64,
+}
+
+/// Errors of the cache.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    /// Still locked by another process after waiting.
+    #[error("the build cache {path} stayed locked by another process for {waited:?}")]
+    Locked {
+        /// The database.
+        path: PathBuf,
+        /// How long we waited.
+        waited: Duration,
+    },
+    /// sled failed on an open database.
+    #[error("build cache {path}")]
+    Sled {
+        /// The database.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: sled::Error,
+    },
+    /// Setting a broken database aside failed.
+    #[error("cannot set the unreadable build cache {path} aside")]
+    SetAside {
+        /// The database.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// An open cache. Drop it as soon as possible.
+pub struct Cache {
+    db: sled::Db,
+    path: PathBuf,
+}
+
+/// What happened to a database that could not be opened.
+#[derive(Debug, Clone)]
+pub struct SetAside {
+    /// Where it went.
+    pub moved_to: PathBuf,
+    /// Why.
+    pub reason: String,
+}
+
+/// How long an open waits for another process's lock.
+pub const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+fn is_lock_error(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock)
+}
+
+fn open_db(path: &Path) -> Result<sled::Db, sled::Error> {
+    // A corrupt database can make sled panic instead of returning an error.
+    match std::panic::catch_unwind(|| sled::Config::new().path(path).mode(sled::Mode::LowSpace).open()) {
+        Ok(r) => r,
+        Err(_) => Err(sled::Error::Corruption { at: None, bt: () }),
+    }
+}
+
+impl Cache {
+    /// Opens (or creates) the cache at `path`, waiting while another process
+    /// holds it. A database sled cannot read is moved aside (returned) and
+    /// an empty one created.
+    pub fn open(path: &Path) -> Result<(Cache, Option<SetAside>), CacheError> {
+        let start = Instant::now();
+        let mut pause = Duration::from_millis(2);
+        let mut set_aside = None;
+        loop {
+            match open_db(path) {
+                Ok(db) => {
+                    let cache = Cache { db, path: path.to_path_buf() };
+                    // Reading every entry proves the data is usable.
+                    match cache.check() {
+                        Ok(()) => return Ok((cache, set_aside)),
+                        Err(reason) => {
+                            drop(cache);
+                            set_aside = Some(Self::set_aside(path, reason)?);
+                        }
+                    }
+                }
+                Err(e) if is_lock_error(&e) => {
+                    if start.elapsed() > LOCK_WAIT {
+                        return Err(CacheError::Locked { path: path.to_path_buf(), waited: start.elapsed() });
+                    }
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(50));
+                }
+                Err(e) => {
+                    if set_aside.is_some() {
+                        return Err(CacheError::Sled { path: path.to_path_buf(), source: e });
+                    }
+                    set_aside = Some(Self::set_aside(path, e.to_string())?);
+                }
+            }
+        }
+    }
+
+    fn check(&self) -> Result<(), String> {
+        for item in self.db.iter() {
+            let (_, v) = item.map_err(|e| e.to_string())?;
+            serde_json::from_slice::<Entry>(&v).map_err(|e| format!("unreadable entry: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn set_aside(path: &Path, reason: String) -> Result<SetAside, CacheError> {
+        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let moved_to = path.with_file_name(format!(
+            "{}.unreadable-{stamp}-{}",
+            path.file_name().map_or("cache".into(), |n| n.to_string_lossy()),
+            std::process::id()
+        ));
+        std::fs::rename(path, &moved_to)
+            .map_err(|source| CacheError::SetAside { path: path.to_path_buf(), source })?;
+        Ok(SetAside { moved_to, reason })
+    }
+
+    fn err(&self, source: sled::Error) -> CacheError {
+        CacheError::Sled { path: self.path.clone(), source }
+    }
+
+    /// The entry of `key`.
+    pub fn get(&self, key: &BuildKey) -> Result<Option<Entry>, CacheError> {
+        let v = self.db.get(key.0).map_err(|e| self.err(e))?;
+        Ok(v.and_then(|v| serde_json::from_slice(&v).ok()))
+    }
+
+    /// Records a build.
+    pub fn insert(&self, key: &BuildKey, entry: &Entry) -> Result<(), CacheError> {
+        let v = serde_json::to_vec(entry).unwrap_or_default();
+        self.db.insert(key.0, v).map_err(|e| self.err(e))?;
+        self.db.flush().map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Every entry.
+    pub fn entries(&self) -> Result<Vec<(BuildKey, Entry)>, CacheError> {
+        let mut out = Vec::new();
+        for item in self.db.iter() {
+            let (k, v) = item.map_err(|e| self.err(e))?;
+            let Ok(k) = <[u8; 32]>::try_from(k.as_ref()) else { continue };
+            if let Ok(e) = serde_json::from_slice(&v) {
+                out.push((BuildKey(k), e));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Forgets `key`.
+    pub fn remove(&self, key: &BuildKey) -> Result<(), CacheError> {
+        self.db.remove(key.0).map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Forgets everything.
+    pub fn clear(&self) -> Result<(), CacheError> {
+        self.db.clear().map_err(|e| self.err(e))?;
+        self.db.flush().map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Writes everything to disk.
+    pub fn flush(&self) -> Result<(), CacheError> {
+        self.db.flush().map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
+    /// Size on disk, in bytes.
+    pub fn size_on_disk(&self) -> u64 {
+        self.db.size_on_disk().unwrap_or(0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(i: u64) -> Entry {
+        Entry { out_path: format!("/nix/store/x-{i}"), id: "pg".into(), build_ms: i, at: 1 }
+    }
+
+    #[test]
+    fn insert_get_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cache");
+        {
+            let (c, aside) = Cache::open(&p).unwrap();
+            assert!(aside.is_none());
+            c.insert(&BuildKey([1; 32]), &entry(1)).unwrap();
+        }
+        let (c, _) = Cache::open(&p).unwrap();
+        assert_eq!(c.get(&BuildKey([1; 32])).unwrap(), Some(entry(1)));
+        assert_eq!(c.get(&BuildKey([2; 32])).unwrap(), None);
+        assert_eq!(c.entries().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn garbage_is_set_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cache");
+        Cache::open(&p).unwrap().0.insert(&BuildKey([1; 32]), &entry(1)).unwrap();
+        for f in std::fs::read_dir(&p).unwrap() {
+            let f = f.unwrap().path();
+            if f.is_file() {
+                std::fs::write(&f, vec![0x5a; 4096]).unwrap();
+            }
+        }
+        let (c, aside) = Cache::open(&p).unwrap();
+        let aside = aside.expect("the garbage should have been set aside");
+        assert!(aside.moved_to.exists());
+        assert_eq!(c.entries().unwrap().len(), 0);
+    }
+}

@@ -1,0 +1,178 @@
+//! The state directory (DESIGN §4): where each container's files, the build
+//! cache and the locks live, and how files there are replaced (atomically).
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::id::ContainerId;
+use crate::key::BuildKey;
+
+/// `$STATE`, by default `/var/lib/nixunits`.
+#[derive(Debug, Clone)]
+pub struct StateDir {
+    root: PathBuf,
+}
+
+/// The files of one container.
+#[derive(Debug, Clone)]
+pub struct ContainerDir {
+    /// `$STATE/containers/<id>`.
+    pub dir: PathBuf,
+    id: ContainerId,
+}
+
+impl StateDir {
+    /// The state directory at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        StateDir { root: root.into() }
+    }
+
+    /// Its root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `$STATE/containers`.
+    pub fn containers(&self) -> PathBuf {
+        self.root.join("containers")
+    }
+
+    /// The files of container `id`.
+    pub fn container(&self, id: &ContainerId) -> ContainerDir {
+        ContainerDir { dir: self.containers().join(id.as_str()), id: id.clone() }
+    }
+
+    /// `$STATE/cache`: the sled database.
+    pub fn cache(&self) -> PathBuf {
+        self.root.join("cache")
+    }
+
+    /// `$STATE/locks/<id>.lock`
+    pub fn lock_path(&self, id: &ContainerId) -> PathBuf {
+        self.root.join("locks").join(format!("{id}.lock"))
+    }
+
+    /// Takes the lock of `id` (an exclusive `flock`), waiting for it. Held
+    /// while the returned value lives.
+    pub fn lock(&self, id: &ContainerId) -> std::io::Result<Lock> {
+        let p = self.lock_path(id);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d)?;
+        }
+        let f = File::options().create(true).truncate(false).write(true).open(&p)?;
+        f.lock()?;
+        Ok(Lock { _file: f })
+    }
+
+    /// The ids of every container with a directory.
+    pub fn container_ids(&self) -> Vec<ContainerId> {
+        let mut ids: Vec<ContainerId> = std::fs::read_dir(self.containers())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse().ok())
+            .collect();
+        ids.sort();
+        ids
+    }
+}
+
+/// A held container lock.
+#[derive(Debug)]
+pub struct Lock {
+    _file: File,
+}
+
+impl ContainerDir {
+    /// The id.
+    pub fn id(&self) -> &ContainerId {
+        &self.id
+    }
+    /// `config.nix`: the snippet as given.
+    pub fn config(&self) -> PathBuf {
+        self.dir.join("config.nix")
+    }
+    /// `unit.json`: the canonical unit description.
+    pub fn unit_json(&self) -> PathBuf {
+        self.dir.join("unit.json")
+    }
+    /// `result`: the out-link, a GC root.
+    pub fn result(&self) -> PathBuf {
+        self.dir.join("result")
+    }
+    /// `unit.conf` → `result/etc/nixunits/<id>.conf`.
+    pub fn unit_conf(&self) -> PathBuf {
+        self.dir.join("unit.conf")
+    }
+    /// Where `unit.conf` points, relative to the container directory.
+    pub fn unit_conf_target(&self) -> PathBuf {
+        PathBuf::from("result/etc/nixunits").join(format!("{}.conf", self.id))
+    }
+    /// `root/`: the writable container root.
+    pub fn root(&self) -> PathBuf {
+        self.dir.join("root")
+    }
+    /// `build.log`: the last `nix-build` log.
+    pub fn build_log(&self) -> PathBuf {
+        self.dir.join("build.log")
+    }
+    /// `key`: the build key of the installed result.
+    pub fn key(&self) -> PathBuf {
+        self.dir.join("key")
+    }
+
+    /// The key of what is installed, if any.
+    pub fn installed_key(&self) -> Option<BuildKey> {
+        std::fs::read_to_string(self.key()).ok()?.trim().parse().ok()
+    }
+
+    /// The out path `result` points to, if any.
+    pub fn installed_out_path(&self) -> Option<PathBuf> {
+        std::fs::read_link(self.result()).ok()
+    }
+}
+
+/// Replaces `path` with `bytes` atomically: a temporary file in the same
+/// directory, synced, then renamed over it.
+pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Replaces (or creates) the symlink `link` → `target` atomically.
+pub fn atomic_symlink(target: &Path, link: &Path) -> std::io::Result<()> {
+    let dir = link.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".tmp-link-{}", std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(target, &tmp)?;
+    std::fs::rename(&tmp, link)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_and_atomic_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = StateDir::new(dir.path());
+        let id: ContainerId = "pg".parse().unwrap();
+        let c = s.container(&id);
+        assert_eq!(c.unit_conf_target(), PathBuf::from("result/etc/nixunits/pg.conf"));
+        std::fs::create_dir_all(&c.dir).unwrap();
+        atomic_write(&c.key(), BuildKey([7; 32]).to_string().as_bytes()).unwrap();
+        assert_eq!(c.installed_key(), Some(BuildKey([7; 32])));
+        atomic_symlink(Path::new("/nix/store/a"), &c.result()).unwrap();
+        atomic_symlink(Path::new("/nix/store/b"), &c.result()).unwrap();
+        assert_eq!(c.installed_out_path(), Some(PathBuf::from("/nix/store/b")));
+        assert_eq!(s.container_ids(), vec![id.clone()]);
+        let _l = s.lock(&id).unwrap();
+        let f = File::options().write(true).open(s.lock_path(&id)).unwrap();
+        assert!(f.try_lock().is_err(), "the lock must exclude others");
+    }
+}

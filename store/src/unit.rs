@@ -1,0 +1,348 @@
+//! The unit description: what besides the snippet makes a container
+//! (DESIGN §3 `-j/--unit`, §4 `unit.json`): network, capabilities, binds,
+//! resources, properties. Its canonical JSON is part of the build key.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::id::ContainerId;
+
+/// Network settings, with the NixOS module's field names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Network {
+    /// Host side of the veth, IPv6 (`addr/prefix`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_ip6: Option<String>,
+    /// Container side, IPv6.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip6: Option<String>,
+    /// Host side of the veth, IPv4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_ip4: Option<String>,
+    /// Container side, IPv4.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip4: Option<String>,
+    /// A host interface moved into the container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interface: Option<String>,
+    /// IPv6 default route (gateway) inside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip6route: Option<String>,
+    /// IPv4 default route (gateway) inside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip4route: Option<String>,
+}
+
+/// Resource limits (systemd properties of the unit).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Resources {
+    /// `MemoryMax=` (`512M`, `2G`, `infinity`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_max: Option<String>,
+    /// `TasksMax=`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tasks_max: Option<u64>,
+    /// `CPUQuota=` (`50%`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_quota: Option<String>,
+}
+
+/// Everything about a container but its snippet.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UnitDescription {
+    /// Network mode and addresses.
+    #[serde(default)]
+    pub network: Network,
+    /// Capabilities kept beyond the default set (`CAP_NET_ADMIN`).
+    #[serde(default)]
+    pub caps_allow: Vec<String>,
+    /// Bind mounts, in systemd-nspawn's `--bind=` syntax (`SRC[:DST[:OPTS]]`).
+    #[serde(default)]
+    pub bind: Vec<String>,
+    /// Resource limits.
+    #[serde(default)]
+    pub resources: Resources,
+    /// Free-form values the snippet receives as the `properties` argument.
+    #[serde(default = "empty_object")]
+    pub properties: serde_json::Value,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(serde_json::Map::new())
+}
+
+/// An invalid unit description.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnitError {
+    /// Not an address with an optional prefix.
+    #[error("{field}: {given:?} is not an {family} address (ADDRESS or ADDRESS/PREFIX, prefix at most {max})")]
+    BadAddress {
+        /// Which field.
+        field: &'static str,
+        /// What was given.
+        given: String,
+        /// `IPv6` / `IPv4`.
+        family: &'static str,
+        /// Largest prefix.
+        max: u8,
+    },
+    /// A combination that makes no network.
+    #[error("{0}")]
+    BadCombination(String),
+    /// A bad interface name.
+    #[error("interface {0:?}: a Linux interface name is 1 to 15 characters, no '/', ':' or white space")]
+    BadInterface(String),
+    /// A capability name that is not one.
+    #[error("capsAllow: {0:?} is not a capability name (CAP_ and upper-case letters, digits, '_')")]
+    BadCapability(String),
+    /// A bad bind.
+    #[error("bind: {0:?} must be an absolute path, optionally `:DEST[:OPTIONS]`")]
+    BadBind(String),
+    /// Properties must be an object.
+    #[error("properties must be a JSON object")]
+    BadProperties,
+    /// This id's automatic address is not valid.
+    #[error("the automatic IPv6 address of {id:?} is not valid (its CRC32 {crc:#x} has fewer than 5 hex digits): give --ip6 and --host-ip6")]
+    NoAutoAddress {
+        /// The id.
+        id: String,
+        /// Its CRC32.
+        crc: u32,
+    },
+}
+
+/// The default prefix when an address is given without one.
+pub const DEFAULT_PREFIX6: u8 = 112;
+/// The default IPv4 prefix.
+pub const DEFAULT_PREFIX4: u8 = 24;
+
+/// Parses `ADDRESS[/PREFIX]` and returns it canonical (`fc00::2/112`).
+pub fn canonical_address(field: &'static str, s: &str, v6: bool) -> Result<String, UnitError> {
+    let (family, max, default) = if v6 { ("IPv6", 128, DEFAULT_PREFIX6) } else { ("IPv4", 32, DEFAULT_PREFIX4) };
+    let bad = || UnitError::BadAddress { field, given: s.to_owned(), family, max };
+    let (addr, prefix) = match s.split_once('/') {
+        Some((a, p)) => {
+            let p: u8 = p.parse().map_err(|_| bad())?;
+            if p > max || p.to_string() != s.split_once('/').map_or("", |x| x.1) {
+                return Err(bad());
+            }
+            (a, p)
+        }
+        None => (s, default),
+    };
+    let ip: IpAddr = if v6 {
+        IpAddr::V6(Ipv6Addr::from_str(addr).map_err(|_| bad())?)
+    } else {
+        IpAddr::V4(Ipv4Addr::from_str(addr).map_err(|_| bad())?)
+    };
+    Ok(format!("{ip}/{prefix}"))
+}
+
+/// The address part of a canonical `ADDRESS/PREFIX`.
+pub fn address_of(s: &str) -> Option<IpAddr> {
+    s.split('/').next()?.parse().ok()
+}
+
+/// The automatic IPv6 addresses of `-6`, bit-exact with the first nixunits:
+/// `c = format!("{:x}", crc32(id))`, container `fc00::{c[..4]}:{c[4..]}:2/112`,
+/// host `…:1/112`. Returns (container, host).
+pub fn auto_ip6(id: &ContainerId) -> Result<(String, String), UnitError> {
+    let crc = crc32fast::hash(id.as_str().as_bytes());
+    let c = format!("{crc:x}");
+    if c.len() <= 4 {
+        // `fc00::abcd::2` is what the first nixunits produced: not an address.
+        return Err(UnitError::NoAutoAddress { id: id.to_string(), crc });
+    }
+    let (a, b) = c.split_at(4);
+    let mk = |last: u8| canonical_address("ip6", &format!("fc00::{a}:{b}:{last}/{DEFAULT_PREFIX6}"), true);
+    Ok((mk(2)?, mk(1)?))
+}
+
+fn valid_interface(s: &str) -> bool {
+    (1..=15).contains(&s.len())
+        && s != "."
+        && s != ".."
+        && !s.chars().any(|c| c == '/' || c == ':' || c.is_whitespace() || c.is_control())
+}
+
+impl UnitDescription {
+    /// Checks the description and puts addresses in canonical form.
+    pub fn normalize(mut self) -> Result<Self, UnitError> {
+        let n = &mut self.network;
+        for (field, v, v6) in [
+            ("ip6", &mut n.ip6, true),
+            ("host_ip6", &mut n.host_ip6, true),
+            ("ip4", &mut n.ip4, false),
+            ("host_ip4", &mut n.host_ip4, false),
+        ] {
+            if let Some(a) = v.as_mut() {
+                *a = canonical_address(field, a, v6)?;
+            }
+        }
+        for (field, v, v6) in [("ip6route", &mut n.ip6route, true), ("ip4route", &mut n.ip4route, false)] {
+            if let Some(a) = v.as_mut() {
+                let c = canonical_address(field, a, v6)?;
+                *a = c.split('/').next().unwrap_or_default().to_owned();
+            }
+        }
+        match &n.interface {
+            Some(i) => {
+                if !valid_interface(i) {
+                    return Err(UnitError::BadInterface(i.clone()));
+                }
+                if n.host_ip6.is_some() || n.host_ip4.is_some() {
+                    return Err(UnitError::BadCombination(
+                        "--interface moves a host interface inside: there is no host side, so no --host-ip6/--host-ip4".into(),
+                    ));
+                }
+            }
+            None => {
+                for (a, b, fam) in [(&n.ip6, &n.host_ip6, "6"), (&n.ip4, &n.host_ip4, "4")] {
+                    if a.is_some() != b.is_some() {
+                        return Err(UnitError::BadCombination(format!(
+                            "a veth needs both sides: give --ip{fam} and --host-ip{fam} together (or --interface)"
+                        )));
+                    }
+                }
+            }
+        }
+        if n.ip6route.is_some() && n.ip6.is_none() {
+            return Err(UnitError::BadCombination("--ip6-route needs an IPv6 address inside (--ip6 or -6)".into()));
+        }
+        if n.ip4route.is_some() && n.ip4.is_none() {
+            return Err(UnitError::BadCombination("--ip4-route needs an IPv4 address inside (--ip4)".into()));
+        }
+        for c in &self.caps_allow {
+            let ok = c.starts_with("CAP_")
+                && c.len() > 4
+                && c.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+            if !ok {
+                return Err(UnitError::BadCapability(c.clone()));
+            }
+        }
+        self.caps_allow.sort();
+        self.caps_allow.dedup();
+        for b in &self.bind {
+            if !b.starts_with('/') || b.chars().any(|c| c.is_control()) {
+                return Err(UnitError::BadBind(b.clone()));
+            }
+        }
+        if !self.properties.is_object() {
+            return Err(UnitError::BadProperties);
+        }
+        Ok(self)
+    }
+
+    /// The canonical JSON: fields in a fixed order, object keys sorted, no
+    /// white space.
+    pub fn canonical_json(&self) -> String {
+        let v = serde_json::to_value(self).unwrap_or_default();
+        let mut out = String::new();
+        write_canonical(&v, &mut out);
+        out
+    }
+
+    /// The addresses in use (container and host sides).
+    pub fn addresses(&self) -> Vec<IpAddr> {
+        let n = &self.network;
+        [&n.ip6, &n.host_ip6, &n.ip4, &n.host_ip4].into_iter().flatten().filter_map(|a| address_of(a)).collect()
+    }
+}
+
+fn write_canonical(v: &serde_json::Value, out: &mut String) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            out.push('{');
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push_str(&Value::String(k.clone()).to_string());
+                out.push(':');
+                write_canonical(&m[k], out);
+            }
+            out.push('}');
+        }
+        Value::Array(a) => {
+            out.push('[');
+            for (i, x) in a.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(x, out);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(s: &str) -> ContainerId {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn auto_ip6_is_the_seeds() {
+        assert_eq!(auto_ip6(&id("pg")).unwrap(), ("fc00::bd30:9ff2:2/112".into(), "fc00::bd30:9ff2:1/112".into()));
+        // An id whose CRC32 has a leading zero: 7 hex digits, split 4 + 3.
+        let (name, crc) = (0..100_000)
+            .map(|i| format!("c{i}"))
+            .map(|n| {
+                let c = crc32fast::hash(n.as_bytes());
+                (n, c)
+            })
+            .find(|(_, c)| *c < 0x1000_0000 && *c >= 0x0100_0000)
+            .unwrap();
+        let c = format!("{crc:x}");
+        assert_eq!(c.len(), 7);
+        let (ip, host) = auto_ip6(&id(&name)).unwrap();
+        let want: Ipv6Addr = format!("fc00::{}:{}:2", &c[..4], &c[4..]).parse().unwrap();
+        assert_eq!(ip, format!("{want}/112"));
+        assert!(host.ends_with(":1/112"));
+    }
+
+    #[test]
+    fn addresses_are_checked_and_canonical() {
+        assert_eq!(canonical_address("ip6", "FC00:0::0002", true).unwrap(), "fc00::2/112");
+        assert_eq!(canonical_address("ip4", "10.0.0.2/30", false).unwrap(), "10.0.0.2/30");
+        for bad in ["fc00::/129", "fc00::1/", "fc00::1/01", "10.0.0.1", "x", "fc00::1/-1", ""] {
+            assert!(canonical_address("ip6", bad, true).is_err(), "{bad}");
+        }
+        assert!(canonical_address("ip4", "10.0.0.300", false).is_err());
+    }
+
+    #[test]
+    fn combinations() {
+        let mut u = UnitDescription::default();
+        u.properties = empty_object();
+        u.network.ip6 = Some("fc00::2".into());
+        assert!(matches!(u.clone().normalize(), Err(UnitError::BadCombination(_))));
+        u.network.interface = Some("eth1".into());
+        assert!(u.clone().normalize().is_ok());
+        u.network.host_ip6 = Some("fc00::1".into());
+        assert!(u.clone().normalize().is_err());
+        u.network.interface = None;
+        let n = u.normalize().unwrap();
+        assert_eq!(n.canonical_json(), r#"{"bind":[],"capsAllow":[],"network":{"host_ip6":"fc00::1/112","ip6":"fc00::2/112"},"properties":{},"resources":{}}"#);
+    }
+
+    #[test]
+    fn canonical_json_sorts_properties() {
+        let a: UnitDescription = serde_json::from_str(r#"{"properties":{"b":1,"a":{"y":2,"x":1}}}"#).unwrap();
+        let b: UnitDescription = serde_json::from_str(r#"{ "properties" : { "a" : { "x":1, "y":2 }, "b": 1 } }"#).unwrap();
+        assert_eq!(a.canonical_json(), b.canonical_json());
+        assert!(serde_json::from_str::<UnitDescription>(r#"{"netwrok":{}}"#).is_err());
+    }
+}
