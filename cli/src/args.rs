@@ -60,6 +60,130 @@ pub enum Command {
     /// Check snippets without Nix: syntax and every check Nix's parser makes,
     /// scope, module shape.
     Check(CheckArgs),
+    /// Build a container from a snippet (cached), install it, (re)start it.
+    Build(BuildArgs),
+    /// Print a container's automatic IPv6 addresses (`-6`).
+    Ip6 {
+        /// The container id.
+        id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Inspect and maintain the build cache.
+    #[command(subcommand)]
+    Cache(CacheCommand),
+}
+
+/// `nixunits build`
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("snippet").required(true).args(["config", "config_file"]))]
+pub struct BuildArgs {
+    /// The container id: 1 to 32 characters of a-z, 0-9, '-', starting with
+    /// a letter.
+    pub id: String,
+    /// The snippet, inline (also `-cc`). Relative paths in it resolve from
+    /// the container's directory: use a file for snippets with imports.
+    #[arg(long, value_name = "EXPR")]
+    pub config: Option<String>,
+    /// The snippet, from a file (also `-cf`).
+    #[arg(long, value_name = "FILE")]
+    pub config_file: Option<PathBuf>,
+    /// A JSON unit description (network, capsAllow, bind, resources,
+    /// properties); flags override it.
+    #[arg(short = 'j', long = "unit", value_name = "FILE")]
+    pub unit: Option<PathBuf>,
+    /// Network options.
+    #[command(flatten)]
+    pub net: NetArgs,
+    /// Restart the container when the result changed (start it if it is
+    /// not running).
+    #[arg(short = 'r', long)]
+    pub restart: bool,
+    /// Start the container if it is not running.
+    #[arg(short = 's', long)]
+    pub start: bool,
+    /// Build even when the cache has the result.
+    #[arg(short = 'f', long)]
+    pub force: bool,
+    /// Print the plan (key, hit or miss, the nix-build command, addresses)
+    /// and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the outcome as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Network options of `build` (none: a private network, loopback only).
+#[derive(Debug, Args, Default)]
+pub struct NetArgs {
+    /// A veth with automatic IPv6 addresses derived from the id.
+    #[arg(short = '6', long = "auto-ip6", conflicts_with_all = ["ip6", "host_ip6", "interface"])]
+    pub auto_ip6: bool,
+    /// The container's IPv6 address (ADDRESS[/PREFIX], prefix 112 by default).
+    #[arg(long, value_name = "ADDRESS")]
+    pub ip6: Option<String>,
+    /// The host side of the veth, IPv6.
+    #[arg(long, value_name = "ADDRESS")]
+    pub host_ip6: Option<String>,
+    /// The container's IPv4 address (ADDRESS[/PREFIX], prefix 24 by default).
+    #[arg(long, value_name = "ADDRESS")]
+    pub ip4: Option<String>,
+    /// The host side of the veth, IPv4.
+    #[arg(long, value_name = "ADDRESS")]
+    pub host_ip4: Option<String>,
+    /// Move this host interface into the container.
+    #[arg(long, value_name = "IF")]
+    pub interface: Option<String>,
+    /// IPv6 default route (gateway) inside the container.
+    #[arg(long, value_name = "ADDRESS")]
+    pub ip6_route: Option<String>,
+    /// IPv4 default route (gateway) inside the container.
+    #[arg(long, value_name = "ADDRESS")]
+    pub ip4_route: Option<String>,
+}
+
+/// `nixunits cache …`
+#[derive(Debug, Subcommand)]
+pub enum CacheCommand {
+    /// Entries, size, and how many out paths are still in the store.
+    Stats {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Drop the entries whose out path is gone from the store.
+    Verify,
+    /// Drop the entries no container uses.
+    Gc,
+    /// Drop every entry.
+    Clear,
+}
+
+/// The seed's two-letter short options, rewritten before clap sees them:
+/// `-cc EXPR` is `--config EXPR`, `-cf FILE` is `--config-file FILE`.
+pub fn rewrite_seed_options(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+) -> Vec<std::ffi::OsString> {
+    let mut out = Vec::new();
+    let mut rest = false;
+    for a in args {
+        if rest {
+            out.push(a);
+            continue;
+        }
+        match a.to_str() {
+            Some("--") => {
+                rest = true;
+                out.push(a);
+            }
+            Some("-cc") => out.push("--config".into()),
+            Some("-cf") => out.push("--config-file".into()),
+            _ => out.push(a),
+        }
+    }
+    out
 }
 
 /// `nixunits check`

@@ -2,8 +2,11 @@
 //! error printing. Only this crate spawns processes or prints.
 
 mod args;
+mod build;
+mod cache;
 mod check;
 mod nix;
+mod systemd;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -33,7 +36,7 @@ fn color_for(choice: ColorChoice, terminal: bool) -> bool {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(args::rewrite_seed_options(std::env::args_os())) {
         Ok(c) => c,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and errors to
@@ -50,6 +53,16 @@ fn main() -> ExitCode {
         Command::Check(a) => {
             let color = color_for(cli.global.color, std::io::stdout().is_terminal());
             check::run(a, color, cli.global.quiet)
+        }
+        Command::Build(a) => {
+            let color = color_for(cli.global.color, std::io::stderr().is_terminal());
+            build::resolve(a, &cli.global, color)
+                .and_then(build::act)
+                .map(|()| true)
+        }
+        Command::Ip6 { id, json } => ip6(id, *json).map(|()| true),
+        Command::Cache(c) => {
+            cache::run(c, &nixunits_store::StateDir::new(&cli.global.state_dir)).map(|()| true)
         }
     };
     match result {
@@ -70,6 +83,26 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `nixunits ip6 <ID>`: the automatic addresses of `-6`.
+#[allow(clippy::print_stdout)]
+fn ip6(id: &str, json: bool) -> anyhow::Result<()> {
+    let id: nixunits_store::ContainerId = id
+        .parse()
+        .map_err(|e: nixunits_store::id::InvalidId| UsageError(e.to_string()))?;
+    let (ip, host) = nixunits_store::unit::auto_ip6(&id).map_err(|e| UsageError(e.to_string()))?;
+    let strip = |a: &str| a.split('/').next().unwrap_or_default().to_owned();
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "id": id.as_str(), "ip6": strip(&ip), "hostIp6": strip(&host), "prefix": 112 })
+        );
+    } else {
+        println!("ip6: {}", strip(&ip));
+        println!("hostIp6: {}", strip(&host));
+    }
+    Ok(())
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -40,7 +40,8 @@ pub fn detect_version() -> Option<NixVersion> {
         .ok()?
         .as_secs();
     let stamp = format!("{} {} {}", real.display(), meta.len(), mtime);
-    let cache = cache_dir().map(|d| d.join("nix-version"));
+    // One small file per binary, named after it: no two runs contend.
+    let cache = cache_dir().map(|d| d.join(format!("nix-version-{}", &blake3_hex(&stamp)[..16])));
     if let Some(c) = &cache {
         if let Ok(text) = std::fs::read_to_string(c) {
             if let Some((s, v)) = text.trim_end().rsplit_once(' ') {
@@ -53,10 +54,15 @@ pub fn detect_version() -> Option<NixVersion> {
     let v = run_version(&real).ok()?;
     if let Some(c) = cache {
         // A cache that cannot be written only costs the next run a spawn.
-        let _ = std::fs::create_dir_all(c.parent().unwrap_or(Path::new("/")))
-            .and_then(|()| std::fs::write(&c, format!("{stamp} {v}\n")));
+        let _ = std::fs::create_dir_all(c.parent().unwrap_or(Path::new("/"))).and_then(|()| {
+            nixunits_store::state::atomic_write(&c, format!("{stamp} {v}\n").as_bytes())
+        });
     }
     Some(v)
+}
+
+fn blake3_hex(s: &str) -> String {
+    nixunits_store::key::BuildKey(*blake3::hash(s.as_bytes()).as_bytes()).to_string()
 }
 
 fn version_from_store_path(p: &Path) -> Option<NixVersion> {
@@ -106,4 +112,220 @@ mod tests {
         );
         assert_eq!(version_from_store_path(Path::new("/usr/bin/nix")), None);
     }
+}
+
+/// The Nix system of this machine, as `builtins.currentSystem` names it.
+pub fn system() -> String {
+    format!("{}-linux", std::env::consts::ARCH)
+}
+
+/// Which nixpkgs `<nixpkgs>` is, for the build key: its resolved path, and
+/// for a path outside the store the revision it records, if any. `none`
+/// when `NIX_PATH` names no nixpkgs (as for the tests' stub).
+pub fn nixpkgs_identity() -> String {
+    let Some(path) = std::env::var("NIX_PATH")
+        .ok()
+        .and_then(|p| nixpkgs_from_nix_path(&p))
+    else {
+        return "none".to_owned();
+    };
+    let real = std::fs::canonicalize(&path).unwrap_or(path);
+    if real.starts_with("/nix/store/") {
+        return real.display().to_string();
+    }
+    let revision = [".git-revision", ".version-suffix", "lib/.version"]
+        .iter()
+        .find_map(|f| std::fs::read_to_string(real.join(f)).ok())
+        .map_or_else(|| "unknown".to_owned(), |s| s.trim().to_owned());
+    format!("{}@{revision}", real.display())
+}
+
+fn nixpkgs_from_nix_path(nix_path: &str) -> Option<PathBuf> {
+    for entry in nix_path.split(':') {
+        if let Some(p) = entry.strip_prefix("nixpkgs=") {
+            return Some(PathBuf::from(p));
+        }
+        if !entry.contains('=') && Path::new(entry).join("nixpkgs").exists() {
+            return Some(Path::new(entry).join("nixpkgs"));
+        }
+    }
+    None
+}
+
+/// The Nix files to build with: `--nix-dir`, else those installed beside
+/// the binary (`../share/nixunits/nix`), else the source tree's `nix/`.
+pub fn default_nix_dir() -> PathBuf {
+    let installed = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(|d| d.join("../share/nixunits/nix")))
+        .filter(|d| d.join("default.nix").is_file());
+    installed.unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../nix")))
+}
+
+/// A `nix-build` of one container.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    /// `--nix-dir`.
+    pub nix_dir: PathBuf,
+    /// The id.
+    pub id: String,
+    /// The snippet file the build imports.
+    pub config_file: PathBuf,
+    /// The canonical unit description.
+    pub unit_json: String,
+    /// The out-link: the container's `result`.
+    pub out_link: PathBuf,
+}
+
+/// A Nix string literal of `s`.
+fn nix_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '$' => out.push_str("\\$"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+impl BuildRequest {
+    /// The arguments of `nix-build` (the program name not included).
+    pub fn args(&self) -> Vec<String> {
+        vec![
+            self.nix_dir.join("default.nix").display().to_string(),
+            "--argstr".into(),
+            "id".into(),
+            self.id.clone(),
+            "--arg".into(),
+            "configFile".into(),
+            // A path from a string: any file name works, spaces included.
+            format!(
+                "/. + {}",
+                nix_string(&self.config_file.display().to_string())
+            ),
+            "--argstr".into(),
+            "unitJSON".into(),
+            self.unit_json.clone(),
+            "--out-link".into(),
+            self.out_link.display().to_string(),
+        ]
+    }
+
+    /// The command as a shell would take it, for `--dry-run`.
+    pub fn display(&self) -> String {
+        std::iter::once("nix-build".to_owned())
+            .chain(self.args().iter().map(|a| shell_quote(a)))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@+,".contains(&b))
+    {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// A failed Nix command, with what it said.
+#[derive(Debug, thiserror::Error)]
+#[error("{program} failed ({status}){}", if tail.is_empty() { String::new() } else { format!(":\n{tail}") })]
+pub struct NixFailed {
+    /// The program.
+    pub program: String,
+    /// How it ended.
+    pub status: std::process::ExitStatus,
+    /// The last lines of its standard error.
+    pub tail: String,
+}
+
+/// Runs `nix-build`, writing its log to `log` and each line to `on_line`;
+/// returns the out path. Dropping the future kills the build.
+pub async fn build(
+    req: &BuildRequest,
+    log: &Path,
+    on_line: &mut dyn FnMut(&str),
+) -> Result<String> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let mut child = tokio::process::Command::new("nix-build")
+        .args(req.args())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .context("cannot run nix-build (is Nix installed and on PATH?)")?;
+    let mut logf = tokio::fs::File::create(log)
+        .await
+        .with_context(|| format!("cannot write {}", log.display()))?;
+    let mut stdout = child.stdout.take().context("nix-build stdout")?;
+    let stderr = child.stderr.take().context("nix-build stderr")?;
+    let out_task = tokio::spawn(async move {
+        let mut s = String::new();
+        stdout.read_to_string(&mut s).await.map(|_| s)
+    });
+    let mut lines = BufReader::new(stderr).lines();
+    let mut tail: std::collections::VecDeque<String> = std::collections::VecDeque::new();
+    while let Some(line) = lines.next_line().await.context("reading nix-build's log")? {
+        logf.write_all(line.as_bytes()).await?;
+        logf.write_all(b"\n").await?;
+        on_line(&line);
+        tail.push_back(line);
+        if tail.len() > 25 {
+            tail.pop_front();
+        }
+    }
+    logf.flush().await?;
+    let status = child.wait().await.context("waiting for nix-build")?;
+    let stdout = out_task
+        .await
+        .context("nix-build stdout")?
+        .context("reading nix-build's output")?;
+    if !status.success() {
+        return Err(NixFailed {
+            program: "nix-build".into(),
+            status,
+            tail: Vec::from(tail).join("\n"),
+        }
+        .into());
+    }
+    stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("/nix/store/"))
+        .map(str::to_owned)
+        .with_context(|| format!("nix-build printed no store path: {stdout:?}"))
+}
+
+/// Makes `link` → `out_path` a GC root (an indirect root, as `nix-build
+/// --out-link` makes), for a result taken from the cache's history.
+pub fn add_root(out_path: &str, link: &Path) -> Result<()> {
+    let out = Command::new("nix-store")
+        .arg("--add-root")
+        .arg(link)
+        .arg("--indirect")
+        .arg("--realise")
+        .arg(out_path)
+        .stdin(Stdio::null())
+        .output()
+        .context("cannot run nix-store")?;
+    if !out.status.success() {
+        let tail = String::from_utf8_lossy(&out.stderr).trim().to_owned();
+        return Err(NixFailed {
+            program: "nix-store --add-root".into(),
+            status: out.status,
+            tail,
+        }
+        .into());
+    }
+    Ok(())
 }

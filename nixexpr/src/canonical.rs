@@ -21,7 +21,11 @@ pub fn canonical_bytes(src: &str) -> Vec<u8> {
     for t in &lexed.tokens {
         out.push(t.kind as u8);
         // The spaces and newline after an opening `''` are layout.
-        let text = if t.kind == TokenKind::IndStringOpen { "''" } else { t.text(src) };
+        let text = if t.kind == TokenKind::IndStringOpen {
+            "''"
+        } else {
+            t.text(src)
+        };
         out.extend_from_slice(&(text.len() as u32).to_le_bytes());
         out.extend_from_slice(text.as_bytes());
     }
@@ -60,19 +64,30 @@ pub struct References {
 pub fn references(src: &str) -> References {
     let src = nix_visible(src);
     let lexed = lex(src, NixVersion::CURRENT);
-    let Ok(ast) = parser::parse(src, &lexed.tokens, lexed.error) else { return References::default() };
+    let Ok(ast) = parser::parse(src, &lexed.tokens, lexed.error) else {
+        return References::default();
+    };
     let mut refs = References::default();
     crate::lints::walk(&ast, &mut |e| visit(e, src, &mut refs));
     refs
 }
 
 /// Builtins that fetch from the network; pure only with a hash.
-const FETCHERS: &[&str] = &["fetchurl", "fetchTarball", "fetchGit", "fetchTree", "fetchMercurial"];
+const FETCHERS: &[&str] = &[
+    "fetchurl",
+    "fetchTarball",
+    "fetchGit",
+    "fetchTree",
+    "fetchMercurial",
+];
 
 fn visit(e: &Expr, src: &str, refs: &mut References) {
     match &e.kind {
         ExprKind::Path(parts) | ExprKind::HPath(parts) => match parts.as_slice() {
-            [StrPart::Lit(r)] => refs.paths.push(PathRef { text: src[*r].to_owned(), range: e.range }),
+            [StrPart::Lit(r)] => refs.paths.push(PathRef {
+                text: src[*r].to_owned(),
+                range: e.range,
+            }),
             _ => refs.impurities.push(Impurity {
                 reason: "a path built with `${…}` cannot be followed".to_owned(),
                 range: e.range,
@@ -82,7 +97,10 @@ fn visit(e: &Expr, src: &str, refs: &mut References) {
             let text = &src[e.range];
             let name = text.trim_start_matches('<').trim_end_matches('>');
             if name != "nixpkgs" && !name.starts_with("nixpkgs/") {
-                refs.impurities.push(Impurity { reason: format!("`{text}` depends on NIX_PATH"), range: e.range });
+                refs.impurities.push(Impurity {
+                    reason: format!("`{text}` depends on NIX_PATH"),
+                    range: e.range,
+                });
             }
         }
         ExprKind::Apply(f, arg) => {
@@ -110,13 +128,23 @@ fn visit(e: &Expr, src: &str, refs: &mut References) {
 /// `builtins.x`, `__x` or a global `x`: the builtin's name.
 fn builtin_name(e: &Expr, src: &str) -> Option<String> {
     match &e.unparen().kind {
-        ExprKind::Select { expr, path, default: None } if path.len() == 1 => match &expr.unparen().kind {
+        ExprKind::Select {
+            expr,
+            path,
+            default: None,
+        } if path.len() == 1 => match &expr.unparen().kind {
             ExprKind::Var(v) if v == "builtins" => static_name(&path[0], src),
             _ => None,
         },
         ExprKind::Var(v) => match v.strip_prefix("__") {
             Some(n) => Some(n.to_owned()),
-            None if matches!(v.as_str(), "fetchTarball" | "fetchGit" | "fetchTree" | "fetchMercurial") => Some(v.clone()),
+            None if matches!(
+                v.as_str(),
+                "fetchTarball" | "fetchGit" | "fetchTree" | "fetchMercurial"
+            ) =>
+            {
+                Some(v.clone())
+            }
             None => None,
         },
         _ => None,
@@ -126,13 +154,21 @@ fn builtin_name(e: &Expr, src: &str) -> Option<String> {
 /// Whether a fetcher's argument pins the content: an attribute set literal
 /// with `sha256`, `hash` or `narHash`.
 fn has_hash(arg: &Expr, src: &str) -> bool {
-    let ExprKind::Attrs { binds, .. } = &arg.unparen().kind else { return false };
+    let ExprKind::Attrs { binds, .. } = &arg.unparen().kind else {
+        return false;
+    };
     binds.iter().any(|b| match b {
         crate::ast::Bind::Value { path, .. } => {
-            matches!(static_name(&path[0], src).as_deref(), Some("sha256" | "hash" | "narHash"))
+            matches!(
+                static_name(&path[0], src).as_deref(),
+                Some("sha256" | "hash" | "narHash")
+            )
         }
         crate::ast::Bind::Inherit { names, .. } => names.iter().any(|n: &AttrName| {
-            matches!(static_name(n, src).as_deref(), Some("sha256" | "hash" | "narHash"))
+            matches!(
+                static_name(n, src).as_deref(),
+                Some("sha256" | "hash" | "narHash")
+            )
         }),
     })
 }

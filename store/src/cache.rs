@@ -46,9 +46,9 @@ pub enum CacheError {
         #[source]
         source: sled::Error,
     },
-    /// Setting a broken database aside failed.
-    #[error("cannot set the unreadable build cache {path} aside")]
-    SetAside {
+    /// A file operation on the cache failed (its lock, setting it aside).
+    #[error("build cache {path}")]
+    Io {
         /// The database.
         path: PathBuf,
         /// The cause.
@@ -61,6 +61,9 @@ pub enum CacheError {
 pub struct Cache {
     db: sled::Db,
     path: PathBuf,
+    // Declared after `db`: released only once sled has closed its files.
+    _lock: Option<std::fs::File>,
+    _copy: Option<tempfile::TempDir>,
 }
 
 /// What happened to a database that could not be opened.
@@ -81,7 +84,12 @@ fn is_lock_error(e: &sled::Error) -> bool {
 
 fn open_db(path: &Path) -> Result<sled::Db, sled::Error> {
     // A corrupt database can make sled panic instead of returning an error.
-    match std::panic::catch_unwind(|| sled::Config::new().path(path).mode(sled::Mode::LowSpace).open()) {
+    match std::panic::catch_unwind(|| {
+        sled::Config::new()
+            .path(path)
+            .mode(sled::Mode::LowSpace)
+            .open()
+    }) {
         Ok(r) => r,
         Err(_) => Err(sled::Error::Corruption { at: None, bt: () }),
     }
@@ -91,14 +99,29 @@ impl Cache {
     /// Opens (or creates) the cache at `path`, waiting while another process
     /// holds it. A database sled cannot read is moved aside (returned) and
     /// an empty one created.
+    ///
+    /// Opening takes an exclusive lock on `<path>.lock` first: sled's own
+    /// lock is taken only after it has begun reading, and a process that
+    /// opens while another creates the database can read half-written
+    /// files and take them for corruption.
     pub fn open(path: &Path) -> Result<(Cache, Option<SetAside>), CacheError> {
         let start = Instant::now();
+        let lock = Self::lock(path, start)?;
         let mut pause = Duration::from_millis(2);
         let mut set_aside = None;
         loop {
             match open_db(path) {
                 Ok(db) => {
-                    let cache = Cache { db, path: path.to_path_buf() };
+                    let lock = lock.try_clone().map_err(|source| CacheError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
+                    let cache = Cache {
+                        db,
+                        path: path.to_path_buf(),
+                        _lock: Some(lock),
+                        _copy: None,
+                    };
                     // Reading every entry proves the data is usable.
                     match cache.check() {
                         Ok(()) => return Ok((cache, set_aside)),
@@ -110,17 +133,92 @@ impl Cache {
                 }
                 Err(e) if is_lock_error(&e) => {
                     if start.elapsed() > LOCK_WAIT {
-                        return Err(CacheError::Locked { path: path.to_path_buf(), waited: start.elapsed() });
+                        return Err(CacheError::Locked {
+                            path: path.to_path_buf(),
+                            waited: start.elapsed(),
+                        });
                     }
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(50));
                 }
                 Err(e) => {
                     if set_aside.is_some() {
-                        return Err(CacheError::Sled { path: path.to_path_buf(), source: e });
+                        return Err(CacheError::Sled {
+                            path: path.to_path_buf(),
+                            source: e,
+                        });
                     }
                     set_aside = Some(Self::set_aside(path, e.to_string())?);
                 }
+            }
+        }
+    }
+
+    /// Opens a copy of the cache, for looking without changing anything
+    /// (sled rewrites files even when only read): the directory is copied
+    /// under the lock, and the copy opened. `None` when there is no cache
+    /// or it cannot be read.
+    pub fn open_copy(path: &Path) -> Result<Option<Cache>, CacheError> {
+        if !path.is_dir() {
+            return Ok(None);
+        }
+        let io = |source| CacheError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let copy = tempfile::tempdir().map_err(io)?;
+        {
+            let _lock = Self::lock(path, Instant::now())?;
+            copy_dir(path, copy.path()).map_err(io)?;
+        }
+        match open_db(copy.path()) {
+            Ok(db) => {
+                let cache = Cache {
+                    db,
+                    path: path.to_path_buf(),
+                    _lock: None,
+                    _copy: Some(copy),
+                };
+                Ok(cache.check().is_ok().then_some(cache))
+            }
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn lock(path: &Path, start: Instant) -> Result<std::fs::File, CacheError> {
+        let lock_path = path.with_file_name(format!(
+            "{}.lock",
+            path.file_name()
+                .map_or("cache".into(), |n| n.to_string_lossy())
+        ));
+        let io = |source| CacheError::Io {
+            path: lock_path.clone(),
+            source,
+        };
+        if let Some(d) = lock_path.parent() {
+            std::fs::create_dir_all(d).map_err(io)?;
+        }
+        let f = std::fs::File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io)?;
+        let mut pause = Duration::from_millis(1);
+        loop {
+            match f.try_lock() {
+                Ok(()) => return Ok(f),
+                Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < LOCK_WAIT => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(20));
+                }
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(CacheError::Locked {
+                        path: path.to_path_buf(),
+                        waited: start.elapsed(),
+                    })
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
             }
         }
     }
@@ -134,19 +232,27 @@ impl Cache {
     }
 
     fn set_aside(path: &Path, reason: String) -> Result<SetAside, CacheError> {
-        let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         let moved_to = path.with_file_name(format!(
             "{}.unreadable-{stamp}-{}",
-            path.file_name().map_or("cache".into(), |n| n.to_string_lossy()),
+            path.file_name()
+                .map_or("cache".into(), |n| n.to_string_lossy()),
             std::process::id()
         ));
-        std::fs::rename(path, &moved_to)
-            .map_err(|source| CacheError::SetAside { path: path.to_path_buf(), source })?;
+        std::fs::rename(path, &moved_to).map_err(|source| CacheError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         Ok(SetAside { moved_to, reason })
     }
 
     fn err(&self, source: sled::Error) -> CacheError {
-        CacheError::Sled { path: self.path.clone(), source }
+        CacheError::Sled {
+            path: self.path.clone(),
+            source,
+        }
     }
 
     /// The entry of `key`.
@@ -168,7 +274,9 @@ impl Cache {
         let mut out = Vec::new();
         for item in self.db.iter() {
             let (k, v) = item.map_err(|e| self.err(e))?;
-            let Ok(k) = <[u8; 32]>::try_from(k.as_ref()) else { continue };
+            let Ok(k) = <[u8; 32]>::try_from(k.as_ref()) else {
+                continue;
+            };
             if let Ok(e) = serde_json::from_slice(&v) {
                 out.push((BuildKey(k), e));
             }
@@ -201,12 +309,31 @@ impl Cache {
     }
 }
 
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let target = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            copy_dir(&e.path(), &target)?;
+        } else {
+            std::fs::copy(e.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn entry(i: u64) -> Entry {
-        Entry { out_path: format!("/nix/store/x-{i}"), id: "pg".into(), build_ms: i, at: 1 }
+        Entry {
+            out_path: format!("/nix/store/x-{i}"),
+            id: "pg".into(),
+            build_ms: i,
+            at: 1,
+        }
     }
 
     #[test]
@@ -228,7 +355,11 @@ mod tests {
     fn garbage_is_set_aside() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("cache");
-        Cache::open(&p).unwrap().0.insert(&BuildKey([1; 32]), &entry(1)).unwrap();
+        Cache::open(&p)
+            .unwrap()
+            .0
+            .insert(&BuildKey([1; 32]), &entry(1))
+            .unwrap();
         for f in std::fs::read_dir(&p).unwrap() {
             let f = f.unwrap().path();
             if f.is_file() {

@@ -33,12 +33,15 @@ impl FromStr for ContainerId {
         let b = s.as_bytes();
         let ok = (1..=32).contains(&b.len())
             && b[0].is_ascii_lowercase()
-            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
             && b[b.len() - 1] != b'-';
         if ok {
             Ok(ContainerId(s.to_owned()))
         } else {
-            Err(InvalidId { given: s.to_owned() })
+            Err(InvalidId {
+                given: s.to_owned(),
+            })
         }
     }
 }
@@ -58,7 +61,19 @@ mod tests {
         for ok in ["pg", "a", "web-1", "a234567890123456789012345678901b"] {
             assert!(ok.parse::<ContainerId>().is_ok(), "{ok}");
         }
-        for bad in ["", "../x", "a_b", "-x", "x-", "1abc", "Pg", "pg;rm", "pé", "a2345678901234567890123456789012x", "a b"] {
+        for bad in [
+            "",
+            "../x",
+            "a_b",
+            "-x",
+            "x-",
+            "1abc",
+            "Pg",
+            "pg;rm",
+            "pé",
+            "a2345678901234567890123456789012x",
+            "a b",
+        ] {
             let e = bad.parse::<ContainerId>().unwrap_err();
             assert!(e.to_string().contains("starts with a letter"), "{e}");
         }

@@ -32,7 +32,11 @@ impl FromStr for BuildKey {
     type Err = BadKey;
     fn from_str(s: &str) -> Result<Self, BadKey> {
         let bad = || BadKey(s.to_owned());
-        if s.len() != 64 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if s.len() != 64
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             return Err(bad());
         }
         let mut out = [0u8; 32];
@@ -117,14 +121,22 @@ enum Entry {
     Link(PathBuf),
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Entry>, count: &mut usize) -> std::io::Result<()> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    out: &mut BTreeMap<PathBuf, Entry>,
+    count: &mut usize,
+) -> std::io::Result<()> {
     for e in std::fs::read_dir(dir)? {
         let e = e?;
         let p = e.path();
         let rel = p.strip_prefix(root).unwrap_or(&p).to_path_buf();
         *count += 1;
         if *count > MAX_FILES {
-            return Err(std::io::Error::other(format!("more than {MAX_FILES} files under {}", root.display())));
+            return Err(std::io::Error::other(format!(
+                "more than {MAX_FILES} files under {}",
+                root.display()
+            )));
         }
         let t = e.file_type()?;
         if t.is_symlink() {
@@ -153,7 +165,13 @@ pub struct ConfigDigest {
 /// followed transitively through `.nix` files (files and directories are
 /// hashed whole; store paths by name only).
 pub fn config_digest(text: &str, base: &Path) -> ConfigDigest {
-    let mut st = Follow { h: blake3::Hasher::new(), seen: BTreeMap::new(), files: 0, bytes: 0, uncacheable: Vec::new() };
+    let mut st = Follow {
+        h: blake3::Hasher::new(),
+        seen: BTreeMap::new(),
+        files: 0,
+        bytes: 0,
+        uncacheable: Vec::new(),
+    };
     field(&mut st.h, &canonical_bytes(text));
     st.refs(text, base, "the snippet");
     ConfigDigest {
@@ -182,7 +200,8 @@ impl Follow {
                 Some(rest) => match std::env::var_os("HOME") {
                     Some(home) => PathBuf::from(home).join(rest),
                     None => {
-                        self.uncacheable.push(format!("{what}: `{}` needs HOME, which is not set", p.text));
+                        self.uncacheable
+                            .push(format!("{what}: `{}` needs HOME, which is not set", p.text));
                         continue;
                     }
                 },
@@ -226,7 +245,10 @@ impl Follow {
 
     fn file(&mut self, p: &Path) {
         if self.files > MAX_FILES || self.bytes > MAX_BYTES {
-            self.uncacheable.push(format!("it refers to more than {MAX_FILES} files or {} MiB", MAX_BYTES >> 20));
+            self.uncacheable.push(format!(
+                "it refers to more than {MAX_FILES} files or {} MiB",
+                MAX_BYTES >> 20
+            ));
             return;
         }
         match std::fs::read(p) {
@@ -250,13 +272,30 @@ mod tests {
     use proptest::prelude::*;
 
     fn inputs(config: [u8; 32]) -> KeyInputs<'static> {
-        KeyInputs { nix_dir: [1; 32], nixpkgs: "none", system: "x86_64-linux", id: "pg", config, unit_json: "{}" }
+        KeyInputs {
+            nix_dir: [1; 32],
+            nixpkgs: "none",
+            system: "x86_64-linux",
+            id: "pg",
+            config,
+            unit_json: "{}",
+        }
     }
 
     #[test]
     fn fields_are_separated() {
-        let a = KeyInputs { id: "ab", nixpkgs: "c", ..inputs([0; 32]) }.key();
-        let b = KeyInputs { id: "a", nixpkgs: "bc", ..inputs([0; 32]) }.key();
+        let a = KeyInputs {
+            id: "ab",
+            nixpkgs: "c",
+            ..inputs([0; 32])
+        }
+        .key();
+        let b = KeyInputs {
+            id: "a",
+            nixpkgs: "bc",
+            ..inputs([0; 32])
+        }
+        .key();
         assert_ne!(a, b);
         assert_ne!(inputs([0; 32]).key(), inputs([2; 32]).key());
     }

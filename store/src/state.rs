@@ -40,7 +40,10 @@ impl StateDir {
 
     /// The files of container `id`.
     pub fn container(&self, id: &ContainerId) -> ContainerDir {
-        ContainerDir { dir: self.containers().join(id.as_str()), id: id.clone() }
+        ContainerDir {
+            dir: self.containers().join(id.as_str()),
+            id: id.clone(),
+        }
     }
 
     /// `$STATE/cache`: the sled database.
@@ -60,7 +63,11 @@ impl StateDir {
         if let Some(d) = p.parent() {
             std::fs::create_dir_all(d)?;
         }
-        let f = File::options().create(true).truncate(false).write(true).open(&p)?;
+        let f = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&p)?;
         f.lock()?;
         Ok(Lock { _file: f })
     }
@@ -124,7 +131,11 @@ impl ContainerDir {
 
     /// The key of what is installed, if any.
     pub fn installed_key(&self) -> Option<BuildKey> {
-        std::fs::read_to_string(self.key()).ok()?.trim().parse().ok()
+        std::fs::read_to_string(self.key())
+            .ok()?
+            .trim()
+            .parse()
+            .ok()
     }
 
     /// The out path `result` points to, if any.
@@ -138,6 +149,10 @@ impl ContainerDir {
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+    // Readable by all, as files written with the usual umask are: the
+    // state directory's own mode decides who may read it.
+    tmp.as_file()
+        .set_permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -163,7 +178,10 @@ mod tests {
         let s = StateDir::new(dir.path());
         let id: ContainerId = "pg".parse().unwrap();
         let c = s.container(&id);
-        assert_eq!(c.unit_conf_target(), PathBuf::from("result/etc/nixunits/pg.conf"));
+        assert_eq!(
+            c.unit_conf_target(),
+            PathBuf::from("result/etc/nixunits/pg.conf")
+        );
         std::fs::create_dir_all(&c.dir).unwrap();
         atomic_write(&c.key(), BuildKey([7; 32]).to_string().as_bytes()).unwrap();
         assert_eq!(c.installed_key(), Some(BuildKey([7; 32])));

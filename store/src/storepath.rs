@@ -18,8 +18,13 @@ pub struct NotAStorePath {
 
 /// Parses `/nix/store/<hash>-<name>` (nothing after the name).
 pub fn parse_store_path(s: &str) -> Result<StorePath, NotAStorePath> {
-    let bad = || NotAStorePath { given: s.to_owned() };
-    let base = s.strip_prefix(STORE_DIR).and_then(|r| r.strip_prefix('/')).ok_or_else(bad)?;
+    let bad = || NotAStorePath {
+        given: s.to_owned(),
+    };
+    let base = s
+        .strip_prefix(STORE_DIR)
+        .and_then(|r| r.strip_prefix('/'))
+        .ok_or_else(bad)?;
     if base.contains('/') {
         return Err(bad());
     }
@@ -43,7 +48,8 @@ mod tests {
 
     #[test]
     fn parses_and_rejects() {
-        let p = parse_store_path("/nix/store/0c0gs25s7ixxnxh8whk9v7s2v5lsdy69-nixunits-pg").unwrap();
+        let p =
+            parse_store_path("/nix/store/0c0gs25s7ixxnxh8whk9v7s2v5lsdy69-nixunits-pg").unwrap();
         assert_eq!(p.name(), "nixunits-pg");
         for bad in [
             "/nix/store/0c0gs25s7ixxnxh8whk9v7s2v5lsdy69-nixunits-pg/etc",

@@ -52,7 +52,7 @@ pub struct Resources {
 }
 
 /// Everything about a container but its snippet.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct UnitDescription {
     /// Network mode and addresses.
@@ -70,6 +70,18 @@ pub struct UnitDescription {
     /// Free-form values the snippet receives as the `properties` argument.
     #[serde(default = "empty_object")]
     pub properties: serde_json::Value,
+}
+
+impl Default for UnitDescription {
+    fn default() -> Self {
+        UnitDescription {
+            network: Network::default(),
+            caps_allow: Vec::new(),
+            bind: Vec::new(),
+            resources: Resources::default(),
+            properties: empty_object(),
+        }
+    }
 }
 
 fn empty_object() -> serde_json::Value {
@@ -95,10 +107,14 @@ pub enum UnitError {
     #[error("{0}")]
     BadCombination(String),
     /// A bad interface name.
-    #[error("interface {0:?}: a Linux interface name is 1 to 15 characters, no '/', ':' or white space")]
+    #[error(
+        "interface {0:?}: a Linux interface name is 1 to 15 characters, no '/', ':' or white space"
+    )]
     BadInterface(String),
     /// A capability name that is not one.
-    #[error("capsAllow: {0:?} is not a capability name (CAP_ and upper-case letters, digits, '_')")]
+    #[error(
+        "capsAllow: {0:?} is not a capability name (CAP_ and upper-case letters, digits, '_')"
+    )]
     BadCapability(String),
     /// A bad bind.
     #[error("bind: {0:?} must be an absolute path, optionally `:DEST[:OPTIONS]`")]
@@ -123,8 +139,17 @@ pub const DEFAULT_PREFIX4: u8 = 24;
 
 /// Parses `ADDRESS[/PREFIX]` and returns it canonical (`fc00::2/112`).
 pub fn canonical_address(field: &'static str, s: &str, v6: bool) -> Result<String, UnitError> {
-    let (family, max, default) = if v6 { ("IPv6", 128, DEFAULT_PREFIX6) } else { ("IPv4", 32, DEFAULT_PREFIX4) };
-    let bad = || UnitError::BadAddress { field, given: s.to_owned(), family, max };
+    let (family, max, default) = if v6 {
+        ("IPv6", 128, DEFAULT_PREFIX6)
+    } else {
+        ("IPv4", 32, DEFAULT_PREFIX4)
+    };
+    let bad = || UnitError::BadAddress {
+        field,
+        given: s.to_owned(),
+        family,
+        max,
+    };
     let (addr, prefix) = match s.split_once('/') {
         Some((a, p)) => {
             let p: u8 = p.parse().map_err(|_| bad())?;
@@ -156,10 +181,19 @@ pub fn auto_ip6(id: &ContainerId) -> Result<(String, String), UnitError> {
     let c = format!("{crc:x}");
     if c.len() <= 4 {
         // `fc00::abcd::2` is what the first nixunits produced: not an address.
-        return Err(UnitError::NoAutoAddress { id: id.to_string(), crc });
+        return Err(UnitError::NoAutoAddress {
+            id: id.to_string(),
+            crc,
+        });
     }
     let (a, b) = c.split_at(4);
-    let mk = |last: u8| canonical_address("ip6", &format!("fc00::{a}:{b}:{last}/{DEFAULT_PREFIX6}"), true);
+    let mk = |last: u8| {
+        canonical_address(
+            "ip6",
+            &format!("fc00::{a}:{b}:{last}/{DEFAULT_PREFIX6}"),
+            true,
+        )
+    };
     Ok((mk(2)?, mk(1)?))
 }
 
@@ -167,7 +201,9 @@ fn valid_interface(s: &str) -> bool {
     (1..=15).contains(&s.len())
         && s != "."
         && s != ".."
-        && !s.chars().any(|c| c == '/' || c == ':' || c.is_whitespace() || c.is_control())
+        && !s
+            .chars()
+            .any(|c| c == '/' || c == ':' || c.is_whitespace() || c.is_control())
 }
 
 impl UnitDescription {
@@ -184,7 +220,10 @@ impl UnitDescription {
                 *a = canonical_address(field, a, v6)?;
             }
         }
-        for (field, v, v6) in [("ip6route", &mut n.ip6route, true), ("ip4route", &mut n.ip4route, false)] {
+        for (field, v, v6) in [
+            ("ip6route", &mut n.ip6route, true),
+            ("ip4route", &mut n.ip4route, false),
+        ] {
             if let Some(a) = v.as_mut() {
                 let c = canonical_address(field, a, v6)?;
                 *a = c.split('/').next().unwrap_or_default().to_owned();
@@ -212,15 +251,20 @@ impl UnitDescription {
             }
         }
         if n.ip6route.is_some() && n.ip6.is_none() {
-            return Err(UnitError::BadCombination("--ip6-route needs an IPv6 address inside (--ip6 or -6)".into()));
+            return Err(UnitError::BadCombination(
+                "--ip6-route needs an IPv6 address inside (--ip6 or -6)".into(),
+            ));
         }
         if n.ip4route.is_some() && n.ip4.is_none() {
-            return Err(UnitError::BadCombination("--ip4-route needs an IPv4 address inside (--ip4)".into()));
+            return Err(UnitError::BadCombination(
+                "--ip4-route needs an IPv4 address inside (--ip4)".into(),
+            ));
         }
         for c in &self.caps_allow {
             let ok = c.starts_with("CAP_")
                 && c.len() > 4
-                && c.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+                && c.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
             if !ok {
                 return Err(UnitError::BadCapability(c.clone()));
             }
@@ -250,7 +294,11 @@ impl UnitDescription {
     /// The addresses in use (container and host sides).
     pub fn addresses(&self) -> Vec<IpAddr> {
         let n = &self.network;
-        [&n.ip6, &n.host_ip6, &n.ip4, &n.host_ip4].into_iter().flatten().filter_map(|a| address_of(a)).collect()
+        [&n.ip6, &n.host_ip6, &n.ip4, &n.host_ip4]
+            .into_iter()
+            .flatten()
+            .filter_map(|a| address_of(a))
+            .collect()
     }
 }
 
@@ -295,7 +343,13 @@ mod tests {
 
     #[test]
     fn auto_ip6_is_the_seeds() {
-        assert_eq!(auto_ip6(&id("pg")).unwrap(), ("fc00::bd30:9ff2:2/112".into(), "fc00::bd30:9ff2:1/112".into()));
+        assert_eq!(
+            auto_ip6(&id("pg")).unwrap(),
+            (
+                "fc00::bd30:9ff2:2/112".into(),
+                "fc00::bd30:9ff2:1/112".into()
+            )
+        );
         // An id whose CRC32 has a leading zero: 7 hex digits, split 4 + 3.
         let (name, crc) = (0..100_000)
             .map(|i| format!("c{i}"))
@@ -315,9 +369,23 @@ mod tests {
 
     #[test]
     fn addresses_are_checked_and_canonical() {
-        assert_eq!(canonical_address("ip6", "FC00:0::0002", true).unwrap(), "fc00::2/112");
-        assert_eq!(canonical_address("ip4", "10.0.0.2/30", false).unwrap(), "10.0.0.2/30");
-        for bad in ["fc00::/129", "fc00::1/", "fc00::1/01", "10.0.0.1", "x", "fc00::1/-1", ""] {
+        assert_eq!(
+            canonical_address("ip6", "FC00:0::0002", true).unwrap(),
+            "fc00::2/112"
+        );
+        assert_eq!(
+            canonical_address("ip4", "10.0.0.2/30", false).unwrap(),
+            "10.0.0.2/30"
+        );
+        for bad in [
+            "fc00::/129",
+            "fc00::1/",
+            "fc00::1/01",
+            "10.0.0.1",
+            "x",
+            "fc00::1/-1",
+            "",
+        ] {
             assert!(canonical_address("ip6", bad, true).is_err(), "{bad}");
         }
         assert!(canonical_address("ip4", "10.0.0.300", false).is_err());
@@ -326,22 +394,30 @@ mod tests {
     #[test]
     fn combinations() {
         let mut u = UnitDescription::default();
-        u.properties = empty_object();
         u.network.ip6 = Some("fc00::2".into());
-        assert!(matches!(u.clone().normalize(), Err(UnitError::BadCombination(_))));
+        assert!(matches!(
+            u.clone().normalize(),
+            Err(UnitError::BadCombination(_))
+        ));
         u.network.interface = Some("eth1".into());
         assert!(u.clone().normalize().is_ok());
         u.network.host_ip6 = Some("fc00::1".into());
         assert!(u.clone().normalize().is_err());
         u.network.interface = None;
         let n = u.normalize().unwrap();
-        assert_eq!(n.canonical_json(), r#"{"bind":[],"capsAllow":[],"network":{"host_ip6":"fc00::1/112","ip6":"fc00::2/112"},"properties":{},"resources":{}}"#);
+        assert_eq!(
+            n.canonical_json(),
+            r#"{"bind":[],"capsAllow":[],"network":{"host_ip6":"fc00::1/112","ip6":"fc00::2/112"},"properties":{},"resources":{}}"#
+        );
     }
 
     #[test]
     fn canonical_json_sorts_properties() {
-        let a: UnitDescription = serde_json::from_str(r#"{"properties":{"b":1,"a":{"y":2,"x":1}}}"#).unwrap();
-        let b: UnitDescription = serde_json::from_str(r#"{ "properties" : { "a" : { "x":1, "y":2 }, "b": 1 } }"#).unwrap();
+        let a: UnitDescription =
+            serde_json::from_str(r#"{"properties":{"b":1,"a":{"y":2,"x":1}}}"#).unwrap();
+        let b: UnitDescription =
+            serde_json::from_str(r#"{ "properties" : { "a" : { "x":1, "y":2 }, "b": 1 } }"#)
+                .unwrap();
         assert_eq!(a.canonical_json(), b.canonical_json());
         assert!(serde_json::from_str::<UnitDescription>(r#"{"netwrok":{}}"#).is_err());
     }

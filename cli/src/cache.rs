@@ -1,0 +1,99 @@
+//! `nixunits cache stats|verify|gc|clear`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use anyhow::Result;
+use nixunits_store::{BuildKey, Cache, StateDir};
+
+use crate::args::CacheCommand;
+
+/// Runs a cache command.
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub fn run(cmd: &CacheCommand, state: &StateDir) -> Result<()> {
+    let path = state.cache();
+    if !path.exists() {
+        match cmd {
+            CacheCommand::Stats { json: true } => {
+                println!(r#"{{"entries":0,"present":0,"inUse":0,"bytes":0}}"#)
+            }
+            CacheCommand::Stats { json: false } => println!(
+                "the build cache is empty ({} does not exist)",
+                path.display()
+            ),
+            _ => println!("nothing to do: {} does not exist", path.display()),
+        }
+        return Ok(());
+    }
+    let (cache, aside) = Cache::open(&path)?;
+    if let Some(a) = aside {
+        eprintln!(
+            "warning: the build cache was unreadable ({}); set aside as {}",
+            a.reason,
+            a.moved_to.display()
+        );
+    }
+    let entries = cache.entries()?;
+    let in_use = in_use(state);
+    let present = |out: &str| Path::new(out).exists();
+    match cmd {
+        CacheCommand::Stats { json } => {
+            let n_present = entries.iter().filter(|(_, e)| present(&e.out_path)).count();
+            let n_used = entries.iter().filter(|(k, _)| in_use.contains(k)).count();
+            let bytes = cache.size_on_disk();
+            if *json {
+                println!(
+                    r#"{{"entries":{},"present":{n_present},"inUse":{n_used},"bytes":{bytes}}}"#,
+                    entries.len()
+                );
+            } else {
+                println!("entries: {}", entries.len());
+                println!("  out path still in the store: {n_present}");
+                println!("  installed in a container: {n_used}");
+                println!("size on disk: {:.1} KiB", bytes as f64 / 1024.0);
+            }
+        }
+        CacheCommand::Verify => {
+            let mut dropped = 0;
+            for (k, e) in &entries {
+                if !present(&e.out_path) {
+                    cache.remove(k)?;
+                    dropped += 1;
+                }
+            }
+            cache.flush()?;
+            println!(
+                "dropped {dropped} of {} entries (out path gone from the store)",
+                entries.len()
+            );
+        }
+        CacheCommand::Gc => {
+            let mut dropped = 0;
+            for (k, _) in &entries {
+                if !in_use.contains(k) {
+                    cache.remove(k)?;
+                    dropped += 1;
+                }
+            }
+            cache.flush()?;
+            println!(
+                "dropped {dropped} of {} entries (kept those installed in a container)",
+                entries.len()
+            );
+        }
+        CacheCommand::Clear => {
+            cache.clear()?;
+            println!("dropped {} entries", entries.len());
+        }
+    }
+    Ok(())
+}
+
+/// The keys installed in containers.
+fn in_use(state: &StateDir) -> BTreeSet<BuildKey> {
+    state
+        .container_ids()
+        .iter()
+        .filter_map(|id| state.container(id).installed_key())
+        .collect()
+}

@@ -1,0 +1,79 @@
+# Pure functions of nixunits, written with builtins only so that bare Nix
+# evaluates them (no nixpkgs): the container build (default.nix), the host
+# module (module.nix) and the tests all use these, so the text the runtime
+# reads is made in one place.
+let
+  inherit (builtins) concatStringsSep filter map elem attrNames;
+
+  optional = cond: x: if cond then [ x ] else [ ];
+
+  # Capabilities systemd-nspawn grants by default that a service container
+  # does not need; dropped unless listed in capsAllow. (Kept: what systemd
+  # inside and ordinary daemons use — chown, setuid/gid, kill, bind to
+  # low ports, net_raw for ping, sys_admin inside the user namespace for
+  # the service sandboxing systemd sets up.)
+  droppedByDefault = [
+    "CAP_AUDIT_CONTROL"
+    "CAP_LINUX_IMMUTABLE"
+    "CAP_MKNOD"
+    "CAP_NET_BROADCAST"
+    "CAP_SYS_BOOT"
+    "CAP_SYS_PTRACE"
+    "CAP_SYS_TTY_CONFIG"
+  ];
+
+  nonNull = v: v != null;
+in
+rec {
+  inherit droppedByDefault;
+
+  # The network mode of a unit description's `network`.
+  networkMode = network:
+    if (network.interface or null) != null then "interface"
+    else if (network.ip6 or null) != null || (network.ip4 or null) != null then "veth"
+    else "private";
+
+  # systemd-nspawn arguments for a unit description (parsed unit.json):
+  # network mode, capabilities, binds. Options the template unit always
+  # passes (--keep-unit, --private-users=pick, --bind-ro=/nix/store, …)
+  # are not repeated here.
+  nspawnArgs = unit:
+    let
+      network = unit.network or { };
+      mode = networkMode network;
+      caps = unit.capsAllow or [ ];
+      dropped = filter (c: !(elem c caps)) droppedByDefault;
+    in
+    (if mode == "interface" then [ "--network-interface=${network.interface}" ]
+     else if mode == "veth" then [ "--network-veth" ]
+     else [ "--private-network" ])
+    ++ [ "--no-new-privileges=yes" ]
+    ++ optional (dropped != [ ]) "--drop-capability=${concatStringsSep "," dropped}"
+    ++ optional (caps != [ ]) "--capability=${concatStringsSep "," caps}"
+    ++ map (b: "--bind=${b}") (unit.bind or [ ]);
+
+  # KEY=value lines of the environment file the template unit reads
+  # (DESIGN §4). Values with spaces are double-quoted, as systemd's
+  # EnvironmentFile= expects.
+  confText = { systemPath, unit }:
+    let
+      network = unit.network or { };
+      quote = v: if builtins.match ".*[ \"\\\\].*" v != null
+        then "\"${builtins.replaceStrings [ "\\" "\"" ] [ "\\\\" "\\\"" ] v}\""
+        else v;
+      vars = {
+        SYSTEM_PATH = systemPath;
+        NSPAWN_ARGS = concatStringsSep " " (nspawnArgs unit);
+        NETWORK_MODE = networkMode network;
+        HOST_IP6 = network.host_ip6 or null;
+        IP6 = network.ip6 or null;
+        HOST_IP4 = network.host_ip4 or null;
+        IP4 = network.ip4 or null;
+        INTERFACE = network.interface or null;
+        IP6_ROUTE = network.ip6route or null;
+        IP4_ROUTE = network.ip4route or null;
+      };
+      names = filter (n: nonNull vars.${n}) (attrNames vars);
+    in
+    concatStringsSep "" (map (n: "${n}=${quote vars.${n}}\n") names);
+}

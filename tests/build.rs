@@ -1,0 +1,944 @@
+//! `nixunits build` with real `nix-build` on the tests' stub `--nix-dir`
+//! (DESIGN §6): the build cache's hits and misses, counted with shims on
+//! PATH that log every Nix process; failure and hostile input leaving the
+//! state directory as it was; concurrency; `cache` and `ip6`.
+
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+mod util;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use util::{nixunits, require, root, run};
+
+/// A state directory, a stub nix-dir, and shims that count Nix processes
+/// and stand in for `systemctl` (no systemd runs here; the runtime tests
+/// use a real one).
+struct Env {
+    _tmp: tempfile::TempDir,
+    state: PathBuf,
+    shims: PathBuf,
+    work: PathBuf,
+}
+
+const NIX_PROGRAMS: &[&str] = &["nix-build", "nix-store", "nix-instantiate", "nix"];
+
+impl Env {
+    fn new() -> Env {
+        for p in NIX_PROGRAMS {
+            require(p, "nix-bin");
+        }
+        require("busybox", "busybox-static");
+        let tmp = tempfile::tempdir().unwrap();
+        let state = tmp.path().join("state");
+        let shims = tmp.path().join("shims");
+        let work = tmp.path().join("work");
+        std::fs::create_dir_all(&shims).unwrap();
+        std::fs::create_dir_all(&work).unwrap();
+        let log = shims.join("calls.log");
+        for p in NIX_PROGRAMS {
+            let real = require(p, "nix-bin");
+            write_exec(
+                &shims.join(p),
+                &format!(
+                    "#!/bin/sh\necho \"{p} $*\" >> '{}'\nexec '{}' \"$@\"\n",
+                    log.display(),
+                    real.display()
+                ),
+            );
+        }
+        // systemctl: records the call; a unit is active once started.
+        write_exec(
+            &shims.join("systemctl"),
+            &format!(
+                "#!/bin/sh\necho \"systemctl $*\" >> '{log}'\ncase \"$1\" in\n  is-active) [ -e '{dir}/active' ] ;;\n  start|restart) touch '{dir}/active' ;;\n  *) exit 1 ;;\nesac\n",
+                log = log.display(),
+                dir = shims.display()
+            ),
+        );
+        Env {
+            _tmp: tmp,
+            state,
+            shims,
+            work,
+        }
+    }
+
+    fn cmd(&self) -> Command {
+        let mut c = nixunits();
+        let path = format!(
+            "{}:{}",
+            self.shims.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        c.env("PATH", path)
+            .env(
+                "NIX_CONFIG",
+                "substituters =\nsandbox = false\nbuild-users-group =\n",
+            )
+            .env_remove("NIX_PATH")
+            .current_dir(&self.work)
+            .arg("--state-dir")
+            .arg(&self.state)
+            .arg("--nix-dir")
+            .arg(root().join("tests/stub-nix"));
+        c
+    }
+
+    fn nixunits(&self, args: &[&str]) -> Output {
+        run(self.cmd().args(args))
+    }
+
+    /// Runs a build that must succeed; returns its JSON outcome.
+    fn build(&self, args: &[&str]) -> serde_json::Value {
+        let out = self.nixunits(&[&["build", "--json"][..], args].concat());
+        assert!(
+            out.status.success(),
+            "build {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            String::from_utf8_lossy(&out.stdout)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    }
+
+    /// Calls logged by the shims since the last call to this function.
+    fn take_calls(&self) -> Vec<String> {
+        let log = self.shims.join("calls.log");
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let _ = std::fs::remove_file(&log);
+        text.lines().map(str::to_owned).collect()
+    }
+
+    fn nix_calls(&self) -> Vec<String> {
+        self.take_calls()
+            .into_iter()
+            .filter(|c| c.starts_with("nix"))
+            .collect()
+    }
+
+    fn file(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.work.join(name);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).unwrap();
+        }
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn container(&self, id: &str) -> PathBuf {
+        self.state.join("containers").join(id)
+    }
+}
+
+fn write_exec(p: &Path, text: &str) {
+    std::fs::write(p, text).unwrap();
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// Every entry below `dir`: kind and content (a link's target), to compare
+/// a state directory before and after.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, String> {
+    let mut out = BTreeMap::new();
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, String>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in rd {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(root).unwrap().to_path_buf();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if meta.file_type().is_symlink() {
+                out.insert(
+                    rel,
+                    format!("link {}", std::fs::read_link(&p).unwrap().display()),
+                );
+            } else if meta.is_dir() {
+                out.insert(rel, "dir".into());
+                walk(root, &p, out);
+            } else {
+                let bytes = std::fs::read(&p).unwrap();
+                out.insert(rel, format!("file {} {:x}", bytes.len(), fxhash(&bytes)));
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn fxhash(b: &[u8]) -> u64 {
+    b.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &x| {
+        (h ^ u64::from(x)).wrapping_mul(0x100_0000_01b3)
+    })
+}
+
+fn source(v: &serde_json::Value) -> &str {
+    v["source"].as_str().unwrap()
+}
+
+const PG: &str = "{ services.postgresql.enable = true; }";
+
+#[test]
+fn the_cache_decides_when_nix_builds() {
+    let env = Env::new();
+    let first = env.build(&["pg", "-cc", PG, "-6"]);
+    assert_eq!(source(&first), "miss");
+    let calls = env.nix_calls();
+    assert_eq!(
+        calls.iter().filter(|c| c.starts_with("nix-build")).count(),
+        1,
+        "{calls:?}"
+    );
+    assert_eq!(first["ip6"], "fc00::bd30:9ff2:2");
+    assert_eq!(first["hostIp6"], "fc00::bd30:9ff2:1");
+
+    // Same input again: no Nix process at all.
+    let again = env.build(&["pg", "-cc", PG, "-6"]);
+    assert_eq!(source(&again), "installed");
+    assert_eq!(env.nix_calls(), Vec::<String>::new());
+    assert_eq!(again["outPath"], first["outPath"]);
+    assert_eq!(again["changed"], false);
+
+    // Reformatted and commented: still a hit.
+    let reformatted = "# the database\n{\n  services.postgresql.enable =\n    true; /* yes */\n}\n";
+    assert_eq!(
+        source(&env.build(&["pg", "-cc", reformatted, "-6"])),
+        "installed"
+    );
+    assert_eq!(env.nix_calls(), Vec::<String>::new());
+
+    // A changed value: a miss.
+    let changed = env.build(&["pg", "-cc", "{ services.postgresql.enable = false; }", "-6"]);
+    assert_eq!(source(&changed), "miss");
+    assert_eq!(changed["changed"], true);
+    assert_eq!(
+        env.nix_calls()
+            .iter()
+            .filter(|c| c.starts_with("nix-build"))
+            .count(),
+        1
+    );
+
+    // Back to the first config: the history has it, no nix-build.
+    let back = env.build(&["pg", "-cc", PG, "-6"]);
+    assert_eq!(source(&back), "history");
+    assert_eq!(back["outPath"], first["outPath"]);
+    assert!(!env.nix_calls().iter().any(|c| c.starts_with("nix-build")));
+
+    // Another network, another id: misses.
+    assert_eq!(
+        source(&env.build(&[
+            "pg",
+            "-cc",
+            PG,
+            "--ip6",
+            "fc00::12",
+            "--host-ip6",
+            "fc00::11"
+        ])),
+        "miss"
+    );
+    assert_eq!(source(&env.build(&["pg2", "-cc", PG, "-6"])), "miss");
+
+    // -f: rebuilt even though the cache has it.
+    env.take_calls();
+    let forced = env.build(&["pg2", "-cc", PG, "-6", "-f"]);
+    assert_eq!(source(&forced), "forced");
+    assert_eq!(
+        env.nix_calls()
+            .iter()
+            .filter(|c| c.starts_with("nix-build"))
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn editing_an_imported_file_is_a_miss() {
+    let env = Env::new();
+    env.file(
+        "svc/common.nix",
+        "{ services.redis.servers.a.port = 6379; }",
+    );
+    let main = env.file(
+        "svc/main.nix",
+        "{ imports = [ ./common.nix ]; services.redis.servers.a.enable = true; }",
+    );
+    let main = main.to_str().unwrap();
+    assert_eq!(source(&env.build(&["cache1", "-cf", main])), "miss");
+    assert_eq!(source(&env.build(&["cache1", "-cf", main])), "installed");
+    env.file(
+        "svc/common.nix",
+        "{ services.redis.servers.a.port = 6380; }",
+    );
+    assert_eq!(source(&env.build(&["cache1", "-cf", main])), "miss");
+    let plan = run(env
+        .cmd()
+        .args(["build", "cache1", "-cf", main, "--dry-run"]));
+    let text = String::from_utf8(plan.stdout).unwrap();
+    assert!(
+        text.contains("follows: ") && text.contains("common.nix"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_deleted_out_path_is_rebuilt() {
+    let env = Env::new();
+    let first = env.build(&["gone", "-cc", PG]);
+    let out = first["outPath"].as_str().unwrap().to_owned();
+    // Drop the root, then the path.
+    std::fs::remove_file(env.container("gone").join("result")).unwrap();
+    let del = run(Command::new("nix-store").args(["--delete", &out]));
+    assert!(
+        del.status.success(),
+        "{}",
+        String::from_utf8_lossy(&del.stderr)
+    );
+    assert!(!Path::new(&out).exists());
+    env.take_calls();
+    let again = env.build(&["gone", "-cc", PG]);
+    assert_eq!(source(&again), "miss");
+    assert_eq!(
+        again["outPath"].as_str().unwrap(),
+        out,
+        "the same derivation gives the same path"
+    );
+    assert!(Path::new(&out).join("etc/nixunits/gone.conf").exists());
+    // nix-build registered the out-link as a GC root again.
+    let roots = run(Command::new("nix-store").args(["--gc", "--print-roots"]));
+    assert!(String::from_utf8_lossy(&roots.stdout).contains(&out));
+}
+
+#[test]
+fn garbage_over_the_cache_is_a_warning_and_a_correct_build() {
+    let env = Env::new();
+    env.build(&["g1", "-cc", PG]);
+    let cache = env.state.join("cache");
+    for f in std::fs::read_dir(&cache).unwrap() {
+        let f = f.unwrap().path();
+        if f.is_file() {
+            std::fs::write(&f, vec![0x5a_u8; 8192]).unwrap();
+        }
+    }
+    let v = env.build(&["g2", "-cc", "{ services.redis.servers.x.enable = true; }"]);
+    assert_eq!(source(&v), "miss");
+    let warnings = v["warnings"].as_array().unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.as_str().unwrap().contains("set aside")),
+        "{v}"
+    );
+    assert!(Path::new(v["outPath"].as_str().unwrap()).exists());
+    // The new cache works.
+    let stats = run(env.cmd().args(["cache", "stats", "--json"]));
+    let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(s["entries"], 1);
+}
+
+#[test]
+fn a_failed_build_changes_nothing() {
+    let env = Env::new();
+    env.build(&["fail", "-cc", PG, "-6"]);
+    let before = snapshot(&env.container("fail"));
+    let cache_before = run(env.cmd().args(["cache", "stats", "--json"])).stdout;
+
+    // The stub fails on this marker: nix-build runs and fails.
+    let failing = "{ services.postgresql.enable = true; environment.etc.x.text = \"nixunits-test: fail the build\"; }";
+    let out = env.nixunits(&["build", "fail", "-cc", failing, "-6"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("nix-build failed") && stderr.contains("failing as the snippet asks"),
+        "{stderr}"
+    );
+    let mut after = snapshot(&env.container("fail"));
+    // Only the log of the failed build is new.
+    assert_ne!(after.remove(Path::new("build.log")), None);
+    let mut before_wo_log = before.clone();
+    before_wo_log.remove(Path::new("build.log"));
+    assert_eq!(after, before_wo_log);
+    assert!(
+        std::fs::read_to_string(env.container("fail").join("build.log"))
+            .unwrap()
+            .contains("failing as the snippet asks")
+    );
+    assert_eq!(
+        run(env.cmd().args(["cache", "stats", "--json"])).stdout,
+        cache_before
+    );
+
+    // A snippet that does not parse never reaches nix-build: exit 2.
+    env.take_calls();
+    let out = env.nixunits(&[
+        "build",
+        "fail",
+        "-cc",
+        "{ services.postgresql.enable = ; }",
+        "-6",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("syntax_error"));
+    assert_eq!(env.nix_calls(), Vec::<String>::new());
+    let mut now = snapshot(&env.container("fail"));
+    now.remove(Path::new("build.log"));
+    assert_eq!(now, before_wo_log);
+}
+
+#[test]
+fn hostile_input_is_exit_2_and_changes_nothing() {
+    let env = Env::new();
+    let base_ip6 = env.build(&["base", "-cc", PG, "-6"])["ip6"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let dir = env.work.clone();
+    std::fs::create_dir_all(dir.join("a-directory")).unwrap();
+    std::os::unix::fs::symlink(dir.join("nowhere.nix"), dir.join("dangling.nix")).unwrap();
+    std::fs::write(dir.join("latin1.nix"), b"{ x = \"\xe9\"; }").unwrap();
+    let big = dir.join("big.nix");
+    {
+        let mut s = String::from("{ x = \"");
+        s.push_str(&"a".repeat(50 << 20));
+        s.push_str("\"; }");
+        std::fs::write(&big, s).unwrap();
+    }
+    env.file("list.nix", "[ { services.nginx.enable = true; } ]");
+    env.file("bad-unit.json", "{ \"network\": { \"ip6\": ");
+    env.file("unknown-field.json", "{ \"netwrok\": {} }");
+    let path = |n: &str| dir.join(n).display().to_string();
+
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec!["../x".into(), "-cc".into(), PG.into()],
+            "starts with a letter",
+        ),
+        (
+            vec!["a_b".into(), "-cc".into(), PG.into()],
+            "starts with a letter",
+        ),
+        (vec!["-x".into(), "-cc".into(), PG.into()], ""),
+        (
+            vec!["a".repeat(33), "-cc".into(), PG.into()],
+            "1 to 32 characters",
+        ),
+        (
+            vec!["".into(), "-cc".into(), PG.into()],
+            "starts with a letter",
+        ),
+        (
+            vec!["pé".into(), "-cc".into(), PG.into()],
+            "starts with a letter",
+        ),
+        (
+            vec!["pg;rm".into(), "-cc".into(), PG.into()],
+            "starts with a letter",
+        ),
+        (
+            vec![
+                "ok".into(),
+                "-cc".into(),
+                PG.into(),
+                "--ip6".into(),
+                "fc00::1/129".into(),
+                "--host-ip6".into(),
+                "fc00::2".into(),
+            ],
+            "prefix at most 128",
+        ),
+        (
+            vec![
+                "ok".into(),
+                "-cc".into(),
+                PG.into(),
+                "--ip4".into(),
+                "10.0.0.300".into(),
+                "--host-ip4".into(),
+                "10.0.0.1".into(),
+            ],
+            "not an IPv4 address",
+        ),
+        (
+            vec![
+                "ok".into(),
+                "-cc".into(),
+                PG.into(),
+                "--ip6".into(),
+                "fc00::5".into(),
+            ],
+            "both sides",
+        ),
+        (
+            vec![
+                "ok".into(),
+                "-cc".into(),
+                PG.into(),
+                "--interface".into(),
+                "eth0/x".into(),
+            ],
+            "interface name",
+        ),
+        (
+            vec![
+                "ok".into(),
+                "-cc".into(),
+                PG.into(),
+                "-6".into(),
+                "--ip6".into(),
+                "fc00::1".into(),
+            ],
+            "cannot be used with",
+        ),
+        (
+            vec!["ok".into(), "-cf".into(), path("missing.nix")],
+            "cannot read",
+        ),
+        (
+            vec!["ok".into(), "-cf".into(), path("a-directory")],
+            "not a regular file",
+        ),
+        (
+            vec!["ok".into(), "-cf".into(), path("dangling.nix")],
+            "cannot read",
+        ),
+        (
+            vec!["ok".into(), "-cf".into(), path("latin1.nix")],
+            "not UTF-8",
+        ),
+        (
+            vec!["ok".into(), "-cf".into(), big.display().to_string()],
+            "limit of 1 MiB",
+        ),
+        (
+            vec!["ok".into(), "-cf".into(), path("list.nix")],
+            "not a NixOS module",
+        ),
+        (
+            vec!["ok".into(), "-cc".into(), "{ x = pkgs.hello; }".into()],
+            "undefined variable 'pkgs'",
+        ),
+        (
+            vec![
+                "ok".into(),
+                "-cc".into(),
+                PG.into(),
+                "-j".into(),
+                path("bad-unit.json"),
+            ],
+            "bad-unit.json",
+        ),
+        (
+            vec![
+                "ok".into(),
+                "-cc".into(),
+                PG.into(),
+                "-j".into(),
+                path("unknown-field.json"),
+            ],
+            "unknown field",
+        ),
+        (
+            vec![
+                "ok".into(),
+                "-cc".into(),
+                PG.into(),
+                "-j".into(),
+                path("missing.json"),
+            ],
+            "cannot read",
+        ),
+        (
+            vec![
+                "other".into(),
+                "-cc".into(),
+                PG.into(),
+                "--ip6".into(),
+                base_ip6.clone(),
+                "--host-ip6".into(),
+                "fc00::99".into(),
+            ],
+            "already used by container base",
+        ),
+        (vec!["ok".into()], "required"),
+        (
+            vec![
+                "ok".into(),
+                "-cc".into(),
+                PG.into(),
+                "-cf".into(),
+                path("list.nix"),
+            ],
+            "cannot be used with",
+        ),
+    ];
+    let before = snapshot(&env.state);
+    env.take_calls();
+    for (args, needle) in cases {
+        let mut full = vec!["build".to_owned()];
+        full.extend(args.iter().cloned());
+        let refs: Vec<&str> = full.iter().map(String::as_str).collect();
+        let out = env.nixunits(&refs);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(needle),
+            "{args:?}: expected {needle:?} in {stderr}"
+        );
+        assert_eq!(
+            snapshot(&env.state),
+            before,
+            "{args:?} changed the state directory"
+        );
+    }
+    assert_eq!(env.nix_calls(), Vec::<String>::new());
+
+    // A state directory that does not exist yet is not created by bad input.
+    let fresh = Env::new();
+    let out = fresh.nixunits(&["build", "../x", "-cc", PG]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!fresh.state.exists());
+}
+
+#[test]
+fn builds_of_one_id_serialize_and_of_many_ids_run_together() {
+    let env = Env::new();
+    // Widen each build so that overlapping ones would show.
+    let log = env.shims.join("spans.log");
+    let real = require("nix-build", "nix-bin");
+    write_exec(
+        &env.shims.join("nix-build"),
+        &format!(
+            "#!/bin/sh\necho \"start $(date +%s%N)\" >> '{log}'\nsleep 0.3\n'{real}' \"$@\"\nrc=$?\necho \"end $(date +%s%N)\" >> '{log}'\nexit $rc\n",
+            log = log.display(),
+            real = real.display()
+        ),
+    );
+    let spawn = |id: &str, value: &str| {
+        env.cmd()
+            .args([
+                "build",
+                "--json",
+                id,
+                "-cc",
+                &format!("{{ services.x.v = {value}; }}"),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let a = spawn("same", "1");
+    let b = spawn("same", "2");
+    for child in [a, b] {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let spans: Vec<(String, u128)> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (k, t) = l.split_once(' ').unwrap();
+            (k.to_owned(), t.parse().unwrap())
+        })
+        .collect();
+    let kinds: Vec<&str> = spans.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["start", "end", "start", "end"],
+        "the two builds of one id overlapped: {spans:?}"
+    );
+
+    let children: Vec<_> = (0..8)
+        .map(|i| spawn(&format!("many{i}"), &i.to_string()))
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let stats = run(env.cmd().args(["cache", "stats", "--json"]));
+    let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(s["entries"], 10);
+}
+
+#[test]
+fn start_and_restart_only_when_needed() {
+    let env = Env::new();
+    env.take_calls();
+    let v = env.build(&["svc", "-cc", PG, "-s"]);
+    assert_eq!(v["unit"], "started");
+    let calls = env.take_calls();
+    assert!(
+        calls.contains(&"systemctl start nixunits@svc.service".to_owned()),
+        "{calls:?}"
+    );
+    // Unchanged and running: nothing, even with -r.
+    let v = env.build(&["svc", "-cc", PG, "-r"]);
+    assert_eq!(v["unit"], "unchanged");
+    assert!(!env
+        .take_calls()
+        .iter()
+        .any(|c| c.contains("restart") || c.contains("systemctl start")));
+    // Changed: restarted.
+    let v = env.build(&[
+        "svc",
+        "-cc",
+        "{ services.postgresql.enable = false; }",
+        "-r",
+    ]);
+    assert_eq!(v["unit"], "restarted");
+    assert!(env
+        .take_calls()
+        .contains(&"systemctl restart nixunits@svc.service".to_owned()));
+    // Changed without -r: left alone.
+    let v = env.build(&["svc", "-cc", PG]);
+    assert_eq!(v["unit"], "unchanged");
+    assert!(!env
+        .take_calls()
+        .iter()
+        .any(|c| c.starts_with("systemctl start") || c.starts_with("systemctl restart")));
+}
+
+#[test]
+fn dry_run_changes_nothing() {
+    let env = Env::new();
+    env.build(&["dry", "-cc", PG, "-6"]);
+    let before = snapshot(&env.state);
+    env.take_calls();
+    let out = env.nixunits(&[
+        "build",
+        "dry",
+        "-cc",
+        "{ services.postgresql.enable = false; }",
+        "-6",
+        "--dry-run",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("cache: cache miss"), "{text}");
+    assert!(
+        text.contains("would run: nix-build ") && text.contains("--argstr id dry"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ip6: fc00::bd30") || text.contains("ip6: fc00::"),
+        "{text}"
+    );
+    assert_eq!(env.nix_calls(), Vec::<String>::new());
+    assert_eq!(snapshot(&env.state), before);
+    let out = env.nixunits(&["build", "dry", "-cc", PG, "-6", "--dry-run", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["source"], "installed");
+    assert_eq!(v["wouldBuild"], false);
+    // A history hit is seen without opening (and so rewriting) the cache.
+    env.build(&[
+        "dry",
+        "-cc",
+        "{ services.postgresql.enable = false; }",
+        "-6",
+    ]);
+    let before = snapshot(&env.state);
+    let out = env.nixunits(&["build", "dry", "-cc", PG, "-6", "--dry-run", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["source"], "history");
+    assert_eq!(snapshot(&env.state), before);
+}
+
+#[test]
+fn impure_snippets_are_never_cached() {
+    let env = Env::new();
+    let impure = "{ environment.etc.x.text = builtins.getEnv \"HOME\"; }";
+    let a = env.build(&["imp", "-cc", impure]);
+    assert_eq!(source(&a), "uncacheable");
+    assert!(a["uncacheable"][0].as_str().unwrap().contains("getEnv"));
+    let b = env.build(&["imp", "-cc", impure]);
+    assert_eq!(source(&b), "uncacheable");
+    assert_eq!(
+        env.nix_calls()
+            .iter()
+            .filter(|c| c.starts_with("nix-build"))
+            .count(),
+        2
+    );
+    let out = env.nixunits(&["build", "imp", "-cc", impure, "--dry-run"]);
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("not cacheable: the snippet: `builtins.getEnv`"));
+}
+
+#[test]
+fn files_on_the_host_follow_the_design() {
+    let env = Env::new();
+    // A snippet no earlier run built, so that nix-build really builds.
+    let nonce = format!("{:?}", std::time::SystemTime::now());
+    let snippet = format!(
+        "{{ services.postgresql.enable = true; environment.etc.nonce.text = \"{nonce}\"; }}"
+    );
+    let v = env.build(&["layout", "-cc", &snippet, "-6"]);
+    let d = env.container("layout");
+    let out = v["outPath"].as_str().unwrap();
+    assert_eq!(
+        std::fs::read_link(d.join("result")).unwrap(),
+        Path::new(out)
+    );
+    assert_eq!(
+        std::fs::read_link(d.join("unit.conf")).unwrap(),
+        Path::new("result/etc/nixunits/layout.conf")
+    );
+    let conf = std::fs::read_to_string(d.join("unit.conf")).unwrap();
+    assert!(conf.contains(&format!("SYSTEM_PATH={out}\n")), "{conf}");
+    assert!(
+        conf.contains("IP6=fc00::") && conf.contains("NSPAWN_ARGS=\"--network-veth "),
+        "{conf}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("config.nix")).unwrap(),
+        snippet
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("key")).unwrap().trim(),
+        v["key"].as_str().unwrap()
+    );
+    let unit: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("unit.json")).unwrap()).unwrap();
+    assert_eq!(
+        unit["network"]["ip6"].as_str().unwrap().split('/').nth(1),
+        Some("112")
+    );
+    assert!(std::fs::read_to_string(d.join("build.log"))
+        .unwrap()
+        .contains("stub: done"));
+    assert!(env.state.join("locks/layout.lock").exists());
+    // The seed's first lines.
+    let human = run(env.cmd().args(["build", "layout", "-cc", &snippet, "-6"]));
+    let text = String::from_utf8(human.stdout).unwrap();
+    assert!(
+        text.starts_with(&format!(
+            "Container : layout\n  ip6: {}\n  hostIp6: {}\n",
+            v["ip6"].as_str().unwrap(),
+            v["hostIp6"].as_str().unwrap()
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn cache_commands() {
+    let env = Env::new();
+    env.build(&["ca", "-cc", PG]);
+    let a = env.build(&["ca", "-cc", "{ services.postgresql.enable = false; }"]);
+    env.build(&["cb", "-cc", PG]);
+    let stats = |env: &Env| -> serde_json::Value {
+        serde_json::from_slice(&run(env.cmd().args(["cache", "stats", "--json"])).stdout).unwrap()
+    };
+    assert_eq!(stats(&env)["entries"], 3);
+    assert_eq!(stats(&env)["inUse"], 2);
+    // gc keeps what containers use.
+    assert!(env.nixunits(&["cache", "gc"]).status.success());
+    assert_eq!(stats(&env)["entries"], 2);
+    // verify drops entries whose out path is gone.
+    let gone = a["outPath"].as_str().unwrap();
+    std::fs::remove_file(env.container("ca").join("result")).ok();
+    env.build(&["ca", "-cc", "{ services.redis.servers.q.enable = true; }"]);
+    let del = run(Command::new("nix-store").args(["--delete", gone]));
+    assert!(
+        del.status.success() || !Path::new(gone).exists(),
+        "{}",
+        String::from_utf8_lossy(&del.stderr)
+    );
+    let before = stats(&env)["entries"].as_u64().unwrap();
+    let out = env.nixunits(&["cache", "verify"]);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("dropped "));
+    assert!(stats(&env)["entries"].as_u64().unwrap() < before);
+    assert!(env.nixunits(&["cache", "clear"]).status.success());
+    assert_eq!(stats(&env)["entries"], 0);
+}
+
+#[test]
+fn ip6_is_the_seeds() {
+    let out = run(nixunits().args(["ip6", "pg"]));
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "ip6: fc00::bd30:9ff2:2\nhostIp6: fc00::bd30:9ff2:1\n"
+    );
+    // An id whose CRC32 has a leading zero digit.
+    let (id, crc) = (0..100_000)
+        .map(|i| format!("z{i}"))
+        .map(|n| {
+            let c = crc32(&n);
+            (n, c)
+        })
+        .find(|(_, c)| (0x0100_0000..0x1000_0000).contains(c))
+        .unwrap();
+    let c = format!("{crc:x}");
+    let out = run(nixunits().args(["ip6", &id, "--json"]));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let want: std::net::Ipv6Addr = format!("fc00::{}:{}:2", &c[..4], &c[4..]).parse().unwrap();
+    assert_eq!(v["ip6"], want.to_string());
+    // An id whose CRC32 is too short for the seed's scheme: refused.
+    let short = (0..2_000_000)
+        .map(|i| format!("s{i}"))
+        .find(|n| crc32(n) <= 0xffff)
+        .unwrap();
+    let out = run(nixunits().args(["ip6", &short]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("give --ip6 and --host-ip6"));
+}
+
+/// CRC-32 (IEEE), written out so the test does not share the code it checks.
+fn crc32(s: &str) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for &b in s.as_bytes() {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// Store paths parsed and computed by `nix-derivation` agree with what
+/// real Nix prints.
+#[test]
+fn store_paths_match_nix() {
+    let nix = require("nix-instantiate", "nix-bin");
+    for (name, content) in [("hello", "world"), ("nixunits-pg.conf", "SYSTEM_PATH=/x\n")] {
+        let expr = format!(
+            "builtins.toFile \"{name}\" \"{}\"",
+            content.replace('\n', "\\n")
+        );
+        let out = run(Command::new(&nix).args(["--eval", "-E", &expr]));
+        let printed = String::from_utf8(out.stdout)
+            .unwrap()
+            .trim()
+            .trim_matches('"')
+            .to_owned();
+        let ours = nix_derivation::store_path::build_text_path(
+            name,
+            content.as_bytes(),
+            std::iter::empty::<&nix_derivation::StorePath>(),
+        )
+        .unwrap();
+        assert_eq!(ours.to_absolute_path(), printed);
+        let parsed: nix_derivation::StorePath = printed.parse().unwrap();
+        assert_eq!(parsed, ours);
+    }
+}

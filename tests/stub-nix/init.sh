@@ -1,0 +1,17 @@
+#!/bin/busybox sh
+# PID 1 of a stub container: waits for the host's network marker, records
+# what it saw, then waits for SIGRTMIN+3 (systemd-nspawn --kill-signal).
+bb=$(dirname "$0")/bin/busybox
+$bb mkdir -p /run/nixunits /var/log
+echo "init: started $($bb date +%s)" > /var/log/stub-init.log
+i=0
+while [ ! -e /run/nixunits/net-ready ] && [ $i -lt 300 ]; do
+  $bb sleep 0.1
+  i=$((i + 1))
+done
+{
+  echo "net-ready: $([ -e /run/nixunits/net-ready ] && echo yes || echo no)"
+  $bb ip -o addr 2>/dev/null
+} >> /var/log/stub-init.log
+trap 'exit 0' RTMIN+3 TERM INT
+while :; do $bb sleep 1 & wait $!; done
