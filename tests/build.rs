@@ -942,3 +942,34 @@ fn store_paths_match_nix() {
         assert_eq!(parsed, ours);
     }
 }
+
+/// On a terminal, the build shows one live line (elapsed time, last log
+/// line) and clears it; elsewhere, plain lines.
+#[test]
+fn progress_on_a_terminal_and_plain_lines_elsewhere() {
+    let env = Env::new();
+    let script = require("script", "bsdutils");
+    let nonce = format!("{:?}", std::time::SystemTime::now());
+    let snippet = format!("{{ environment.etc.n.text = \"{nonce}\"; }}");
+    let cmd = env.cmd();
+    let mut line: Vec<String> = vec![cmd.get_program().to_string_lossy().into_owned()];
+    line.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
+    line.extend(["build".into(), "tty".into(), "-cc".into(), snippet.clone()]);
+    let quoted: Vec<String> = line.iter().map(|a| format!("'{}'", a.replace('\'', "'\\''"))).collect();
+    let mut c = Command::new(script);
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    let out = run(c.current_dir(&env.work).args(["-qec", &quoted.join(" "), "/dev/null"]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("building tty [0s]") && text.contains("stub: building tty"), "{text}");
+    assert!(text.contains("\x1b[2K"), "the live line is redrawn in place: {text:?}");
+    // Not a terminal: plain lines on stderr.
+    let out = env.nixunits(&["build", "plain", "-cc", &snippet]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("building plain (nix-build)\n") && stderr.contains("  nix-build: stub: done"), "{stderr}");
+}
