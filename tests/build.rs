@@ -955,7 +955,10 @@ fn progress_on_a_terminal_and_plain_lines_elsewhere() {
     let mut line: Vec<String> = vec![cmd.get_program().to_string_lossy().into_owned()];
     line.extend(cmd.get_args().map(|a| a.to_string_lossy().into_owned()));
     line.extend(["build".into(), "tty".into(), "-cc".into(), snippet.clone()]);
-    let quoted: Vec<String> = line.iter().map(|a| format!("'{}'", a.replace('\'', "'\\''"))).collect();
+    let quoted: Vec<String> = line
+        .iter()
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
     let mut c = Command::new(script);
     for (k, v) in cmd.get_envs() {
         match v {
@@ -963,13 +966,25 @@ fn progress_on_a_terminal_and_plain_lines_elsewhere() {
             None => c.env_remove(k),
         };
     }
-    let out = run(c.current_dir(&env.work).args(["-qec", &quoted.join(" "), "/dev/null"]));
+    let out = run(c
+        .current_dir(&env.work)
+        .args(["-qec", &quoted.join(" "), "/dev/null"]));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("building tty [0s]") && text.contains("stub: building tty"), "{text}");
-    assert!(text.contains("\x1b[2K"), "the live line is redrawn in place: {text:?}");
+    assert!(
+        text.contains("building tty [0s]") && text.contains("stub: building tty"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\x1b[2K"),
+        "the live line is redrawn in place: {text:?}"
+    );
     // Not a terminal: plain lines on stderr.
     let out = env.nixunits(&["build", "plain", "-cc", &snippet]);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("building plain (nix-build)\n") && stderr.contains("  nix-build: stub: done"), "{stderr}");
+    assert!(
+        stderr.contains("building plain (nix-build)\n")
+            && stderr.contains("  nix-build: stub: done"),
+        "{stderr}"
+    );
 }

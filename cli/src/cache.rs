@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::Result;
-use nixunits_store::{BuildKey, Cache, StateDir};
+use nixunits_store::{BuildKey, Cache, Entry, StateDir};
 
 use crate::args::CacheCommand;
 
@@ -54,28 +54,14 @@ pub fn run(cmd: &CacheCommand, state: &StateDir) -> Result<()> {
             }
         }
         CacheCommand::Verify => {
-            let mut dropped = 0;
-            for (k, e) in &entries {
-                if !present(&e.out_path) {
-                    cache.remove(k)?;
-                    dropped += 1;
-                }
-            }
-            cache.flush()?;
+            let dropped = drop_where(&cache, &entries, |_, e| !present(&e.out_path))?;
             println!(
                 "dropped {dropped} of {} entries (out path gone from the store)",
                 entries.len()
             );
         }
         CacheCommand::Gc => {
-            let mut dropped = 0;
-            for (k, _) in &entries {
-                if !in_use.contains(k) {
-                    cache.remove(k)?;
-                    dropped += 1;
-                }
-            }
-            cache.flush()?;
+            let dropped = drop_where(&cache, &entries, |k, _| !in_use.contains(k))?;
             println!(
                 "dropped {dropped} of {} entries (kept those installed in a container)",
                 entries.len()
@@ -87,6 +73,21 @@ pub fn run(cmd: &CacheCommand, state: &StateDir) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Removes the entries `drop` selects; returns how many.
+fn drop_where(
+    cache: &Cache,
+    entries: &[(BuildKey, Entry)],
+    drop: impl Fn(&BuildKey, &Entry) -> bool,
+) -> Result<usize> {
+    let mut n = 0;
+    for (k, e) in entries.iter().filter(|(k, e)| drop(k, e)) {
+        cache.remove(k)?;
+        n += 1;
+    }
+    cache.flush()?;
+    Ok(n)
 }
 
 /// The keys installed in containers.

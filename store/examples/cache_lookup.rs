@@ -18,7 +18,12 @@ fn main() {
         {
             let (c, _) = Cache::open(&path).unwrap();
             for i in 0..n {
-                let e = Entry { out_path: format!("/nix/store/{i:032}-nixunits-x"), id: "x".into(), build_ms: i, at: i };
+                let e = Entry {
+                    out_path: format!("/nix/store/{i:032}-nixunits-x"),
+                    id: "x".into(),
+                    build_ms: i,
+                    at: i,
+                };
                 c.insert(&key(i), &e).unwrap();
             }
         }
