@@ -82,7 +82,7 @@ fn drop_where(
     drop: impl Fn(&BuildKey, &Entry) -> bool,
 ) -> Result<usize> {
     let mut n = 0;
-    for (k, e) in entries.iter().filter(|(k, e)| drop(k, e)) {
+    for (k, _) in entries.iter().filter(|(k, e)| drop(k, e)) {
         cache.remove(k)?;
         n += 1;
     }
