@@ -22,10 +22,14 @@ let
     "CAP_SYS_TTY_CONFIG"
   ];
 
+  # System calls no service needs, denied to the whole container (each
+  # group its own option: NSPAWN_ARGS is split at white space).
+  deniedSyscallGroups = [ "@clock" "@cpu-emulation" "@debug" "@module" "@obsolete" "@raw-io" "@swap" ];
+
   nonNull = v: v != null;
 in
 rec {
-  inherit droppedByDefault;
+  inherit droppedByDefault deniedSyscallGroups;
 
   # The network mode of a unit description's `network`.
   networkMode = network:
@@ -48,6 +52,7 @@ rec {
      else if mode == "veth" then [ "--network-veth" ]
      else [ "--private-network" ])
     ++ [ "--no-new-privileges=yes" ]
+    ++ map (g: "--system-call-filter=~${g}") deniedSyscallGroups
     ++ optional (dropped != [ ]) "--drop-capability=${concatStringsSep "," dropped}"
     ++ optional (caps != [ ]) "--capability=${concatStringsSep "," caps}"
     ++ map (b: "--bind=${b}") (unit.bind or [ ]);

@@ -1,6 +1,7 @@
 //! The command line as clap parses it (DESIGN §3). Nothing here acts:
 //! `main` resolves these into what to do.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -73,6 +74,78 @@ pub enum Command {
     /// Inspect and maintain the build cache.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Start a container's unit.
+    Start(IdArg),
+    /// Stop a container's unit.
+    Stop(IdArg),
+    /// Restart a container's unit.
+    Restart(IdArg),
+    /// A container's state: unit, machine, result, addresses.
+    Status(IdJsonArgs),
+    /// Every container and its state.
+    List(JsonArg),
+    /// Stop a container and remove its state and GC root.
+    Delete {
+        /// The container id.
+        id: String,
+        /// Do not ask.
+        #[arg(short = 'y', long)]
+        yes: bool,
+    },
+    /// Run a command (default: a shell) in a running container, with the
+    /// container's own restrictions (capability bounding set, no new
+    /// privileges, a system-call filter).
+    #[command(alias = "shell")]
+    Nsenter {
+        /// The container id.
+        id: String,
+        /// The command and its arguments.
+        #[arg(last = true)]
+        command: Vec<String>,
+    },
+    /// Write the template unit nixunits@.service (hosts without the NixOS
+    /// module), then reload systemd.
+    Install {
+        /// Install below this directory instead of / (no reload then).
+        #[arg(long, value_name = "DIR")]
+        prefix: Option<PathBuf>,
+    },
+    /// Prepare a container's root before systemd-nspawn starts (the unit's
+    /// ExecStartPre).
+    #[command(hide = true)]
+    Prepare(IdArg),
+    /// Configure a container's network from the host (the unit's
+    /// ExecStartPost).
+    #[command(hide = true)]
+    NetworkUp(IdArg),
+    /// Anything else is passed to machinectl.
+    #[command(external_subcommand)]
+    External(Vec<OsString>),
+}
+
+/// A container id.
+#[derive(Debug, Args)]
+pub struct IdArg {
+    /// The container id.
+    pub id: String,
+}
+
+/// A container id, and `--json`.
+#[derive(Debug, Args)]
+pub struct IdJsonArgs {
+    /// The container id.
+    pub id: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `--json`.
+#[derive(Debug, Args)]
+pub struct JsonArg {
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `nixunits build`

@@ -5,7 +5,10 @@ mod args;
 mod build;
 mod cache;
 mod check;
+mod enter;
+mod net;
 mod nix;
+mod runtime;
 mod systemd;
 
 use std::io::IsTerminal;
@@ -49,6 +52,7 @@ fn main() -> ExitCode {
             };
         }
     };
+    let state = nixunits_store::StateDir::new(&cli.global.state_dir);
     let result = match &cli.command {
         Command::Check(a) => {
             let color = color_for(cli.global.color, std::io::stdout().is_terminal());
@@ -61,14 +65,50 @@ fn main() -> ExitCode {
                 .map(|()| true)
         }
         Command::Ip6 { id, json } => ip6(id, *json).map(|()| true),
-        Command::Cache(c) => {
-            cache::run(c, &nixunits_store::StateDir::new(&cli.global.state_dir)).map(|()| true)
+        Command::Cache(c) => cache::run(c, &state).map(|()| true),
+        Command::Start(a) => control("start", &state, &a.id),
+        Command::Stop(a) => control("stop", &state, &a.id),
+        Command::Restart(a) => control("restart", &state, &a.id),
+        Command::Status(a) => runtime::status(&state, &a.id, a.json).map(|()| true),
+        Command::List(a) => runtime::list(&state, a.json).map(|()| true),
+        Command::Delete { id, yes } => runtime::delete(&state, id, *yes).map(|()| true),
+        Command::Install { prefix } => runtime::install(&state, prefix.as_deref()).map(|()| true),
+        Command::Prepare(a) => runtime::prepare(&state, &a.id).map(|()| true),
+        Command::NetworkUp(a) => runtime::existing(&state, &a.id)
+            .and_then(|id| net::network_up(&state, &id))
+            .map(|()| true),
+        Command::Nsenter { id, command } => {
+            return exit_with(
+                runtime::existing(&state, id).and_then(|id| enter::run(&state, &id, command)),
+            );
         }
+        Command::External(args) => return exit_with(systemd::machinectl_passthrough(args)),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
-        Err(e) => {
+        Err(e) => report(e),
+    }
+}
+
+/// `start|stop|restart <id>` of an existing container.
+fn control(verb: &str, state: &nixunits_store::StateDir, id: &str) -> anyhow::Result<bool> {
+    let id = runtime::existing(state, id)?;
+    systemd::control(verb, &id)?;
+    Ok(true)
+}
+
+/// The exit code of a command that runs another (nsenter, machinectl).
+fn exit_with(r: anyhow::Result<i32>) -> ExitCode {
+    match r {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(e) => report(e),
+    }
+}
+
+fn report(e: anyhow::Error) -> ExitCode {
+    {
+        {
             if is_broken_pipe(&e) {
                 return ExitCode::SUCCESS;
             }

@@ -77,3 +77,159 @@ fn systemctl(args: &[&str]) -> Result<()> {
     }
     Ok(())
 }
+
+/// `systemctl start|stop|restart` of a container's unit.
+pub fn control(verb: &str, id: &ContainerId) -> Result<()> {
+    systemctl(&[verb, &unit_name(id)])
+}
+
+/// `systemctl daemon-reload`.
+pub fn daemon_reload() -> Result<()> {
+    systemctl(&["daemon-reload"])
+}
+
+/// Properties of several units, in one `systemctl show`: one map per unit,
+/// in the order given.
+pub fn show_units(
+    units: &[String],
+    props: &[&str],
+) -> Result<Vec<std::collections::BTreeMap<String, String>>> {
+    if units.is_empty() {
+        return Ok(Vec::new());
+    }
+    let out = Command::new("systemctl")
+        .arg("show")
+        .arg(format!("--property={}", props.join(",")))
+        .args(units)
+        .stdin(Stdio::null())
+        .output()
+        .context("cannot run systemctl show")?;
+    if !out.status.success() {
+        bail!(
+            "systemctl show failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(parse_blocks(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// `KEY=value` blocks separated by blank lines (systemctl/machinectl show).
+pub fn parse_blocks(text: &str) -> Vec<std::collections::BTreeMap<String, String>> {
+    text.split("\n\n")
+        .filter(|b| !b.trim().is_empty())
+        .map(|b| {
+            b.lines()
+                .filter_map(|l| l.split_once('='))
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .collect()
+}
+
+/// The machines machined knows, by name.
+pub fn machines() -> Result<Vec<String>> {
+    let out = Command::new("machinectl")
+        .args(["list", "--no-legend", "--no-pager"])
+        .stdin(Stdio::null())
+        .output()
+        .context("cannot run machinectl")?;
+    if !out.status.success() {
+        bail!(
+            "machinectl list failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_owned)
+        .collect())
+}
+
+/// Properties of several machines, in one `machinectl show`.
+pub fn show_machines(
+    names: &[String],
+    props: &[&str],
+) -> Result<Vec<std::collections::BTreeMap<String, String>>> {
+    if names.is_empty() {
+        return Ok(Vec::new());
+    }
+    // machinectl, unlike systemctl, takes one property per option.
+    let out = Command::new("machinectl")
+        .arg("show")
+        .args(props.iter().map(|p| format!("--property={p}")))
+        .args(names)
+        .stdin(Stdio::null())
+        .output()
+        .context("cannot run machinectl show")?;
+    Ok(parse_blocks(&String::from_utf8_lossy(&out.stdout)))
+}
+
+/// The PID of the container's init (`machinectl show -p Leader`), waiting
+/// up to `wait` for the machine to register.
+pub fn leader(id: &ContainerId, wait: std::time::Duration) -> Result<u32> {
+    let start = std::time::Instant::now();
+    loop {
+        let out = Command::new("machinectl")
+            .args(["show", "--property=Leader", "--value", id.as_str()])
+            .stdin(Stdio::null())
+            .output()
+            .context("cannot run machinectl")?;
+        if out.status.success() {
+            if let Ok(pid) = String::from_utf8_lossy(&out.stdout).trim().parse::<u32>() {
+                if pid > 0 {
+                    return Ok(pid);
+                }
+            }
+        }
+        if start.elapsed() >= wait {
+            bail!(
+                "container {id} is not running (machinectl knows no machine {id}: {})",
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Waits until machined no longer knows machine `id`; after half of
+/// `wait`, terminates it.
+pub fn wait_machine_gone(id: &ContainerId, wait: std::time::Duration) -> Result<()> {
+    let start = std::time::Instant::now();
+    let mut terminated = false;
+    loop {
+        let known = Command::new("machinectl")
+            .args(["show", "--property=State", id.as_str()])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !known {
+            return Ok(());
+        }
+        if start.elapsed() > wait {
+            bail!("machine {id} from an earlier run is still registered after {wait:?}");
+        }
+        if !terminated && start.elapsed() > wait / 2 {
+            let _ = Command::new("machinectl")
+                .args(["terminate", id.as_str()])
+                .stdin(Stdio::null())
+                .status();
+            terminated = true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Runs machinectl with the given arguments, its output going straight
+/// to ours; returns its exit code.
+pub fn machinectl_passthrough(args: &[std::ffi::OsString]) -> Result<i32> {
+    let status = Command::new("machinectl")
+        .args(args)
+        .status()
+        .context("cannot run machinectl")?;
+    Ok(status.code().unwrap_or(1))
+}

@@ -197,6 +197,32 @@ pub fn auto_ip6(id: &ContainerId) -> Result<(String, String), UnitError> {
     Ok((mk(2)?, mk(1)?))
 }
 
+/// The host side of a container's veth, named as systemd-nspawn names it:
+/// `ve-<id>` when that fits the kernel's 15 bytes, else its first 11 bytes
+/// and 4 characters of a SipHash-2-4 of the whole name (nspawn's
+/// `net_shorten_ifname`, with its key).
+pub fn host_veth_name(id: &ContainerId) -> String {
+    use std::hash::Hasher;
+    const IFNAMSIZ: usize = 16;
+    const KEY: [u8; 16] = [
+        0xe1, 0x90, 0xa4, 0x04, 0xa8, 0xef, 0x4b, 0x51, 0x8c, 0xcc, 0xc3, 0x3a, 0x9f, 0x11, 0xfc,
+        0xa2,
+    ];
+    const URLSAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let name = format!("ve-{id}");
+    if name.len() < IFNAMSIZ {
+        return name;
+    }
+    let mut h = siphasher::sip::SipHasher24::new_with_key(&KEY);
+    h.write(name.as_bytes());
+    let h = h.finish();
+    let mut out = name[..IFNAMSIZ - 5].to_owned();
+    for shift in [18, 12, 6, 0] {
+        out.push(URLSAFE[((h >> shift) & 63) as usize] as char);
+    }
+    out
+}
+
 fn valid_interface(s: &str) -> bool {
     (1..=15).contains(&s.len())
         && s != "."
@@ -365,6 +391,17 @@ mod tests {
         let want: Ipv6Addr = format!("fc00::{}:{}:2", &c[..4], &c[4..]).parse().unwrap();
         assert_eq!(ip, format!("{want}/112"));
         assert!(host.ends_with(":1/112"));
+    }
+
+    #[test]
+    fn veth_names_are_nspawns() {
+        assert_eq!(host_veth_name(&id("pg")), "ve-pg");
+        assert_eq!(host_veth_name(&id("abcdefghijkl")), "ve-abcdefghijkl");
+        // Seen from systemd-nspawn 252 on this machine.
+        assert_eq!(
+            host_veth_name(&id("webfrontend-prod-01")),
+            "ve-webfrontmXxr"
+        );
     }
 
     #[test]

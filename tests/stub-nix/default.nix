@@ -39,7 +39,13 @@ derivation {
         exit 1
       fi
       cp "$busybox" "$out/bin/busybox"
-      cp "$init" "$out/init"
+      # The applets as commands (id, ip, ping6, …), as a system has them.
+      for applet in $("$busybox" --list); do
+        [ "$applet" = busybox ] || ln -s busybox "$out/bin/$applet"
+      done
+      # The container has no /bin: the interpreter is the store's busybox.
+      printf '#!%s/bin/busybox sh\n' "$out" > "$out/init"
+      cat "$init" >> "$out/init"
       chmod +x "$out/init"
       echo "stub: done"
     ''

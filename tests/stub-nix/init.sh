@@ -1,7 +1,10 @@
-#!/bin/busybox sh
+# (The build puts `#!<out>/bin/busybox sh` in front of this.)
 # PID 1 of a stub container: waits for the host's network marker, records
 # what it saw, then waits for SIGRTMIN+3 (systemd-nspawn --kill-signal).
 bb=$(dirname "$0")/bin/busybox
+# First of all: PID 1 ignores signals it has no handler for. 37 is
+# SIGRTMIN+3 (systemd-nspawn --kill-signal; busybox has no name for it).
+trap 'exit 0' 37 TERM INT
 $bb mkdir -p /run/nixunits /var/log
 echo "init: started $($bb date +%s)" > /var/log/stub-init.log
 i=0
@@ -13,5 +16,4 @@ done
   echo "net-ready: $([ -e /run/nixunits/net-ready ] && echo yes || echo no)"
   $bb ip -o addr 2>/dev/null
 } >> /var/log/stub-init.log
-trap 'exit 0' RTMIN+3 TERM INT
 while :; do $bb sleep 1 & wait $!; done

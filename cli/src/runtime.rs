@@ -1,0 +1,298 @@
+//! The lifecycle commands: `start stop restart status list delete`,
+//! `install` (the template unit), and `prepare` (the unit's ExecStartPre).
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use nixunits_store::unit::host_veth_name;
+use nixunits_store::{ContainerId, StateDir, UnitDescription};
+use serde::Serialize;
+
+use crate::{nix, systemd, UsageError};
+
+/// The template unit, with `@…@` placeholders.
+const TEMPLATE: &str = include_str!("../../nix/nixunits@.service");
+
+/// A container that must exist (exit 2 otherwise).
+pub fn existing(state: &StateDir, id: &str) -> Result<ContainerId> {
+    let id: ContainerId = id
+        .parse()
+        .map_err(|e: nixunits_store::id::InvalidId| UsageError(e.to_string()))?;
+    if !state.container(&id).dir.is_dir() {
+        return Err(UsageError(format!(
+            "no container {id} (nothing in {})",
+            state.container(&id).dir.display()
+        ))
+        .into());
+    }
+    Ok(id)
+}
+
+/// One container's state (`status --json`, an element of `list --json`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    id: String,
+    unit: String,
+    active_state: String,
+    sub_state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    active_enter_timestamp: Option<String>,
+    /// Registered with machined.
+    machine: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    leader: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    out_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    network_mode: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip6: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host_ip6: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip4: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host_ip4: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interface: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host_veth: Option<String>,
+    /// Declared by the NixOS module (its unit.conf lives in /etc/nixunits).
+    declared: bool,
+}
+
+/// The states of `ids`, with one `systemctl show`, one `machinectl list`
+/// and one `machinectl show` in all, however many containers.
+pub fn statuses(state: &StateDir, ids: &[ContainerId]) -> Result<Vec<Status>> {
+    let units: Vec<String> = ids.iter().map(systemd::unit_name).collect();
+    let shown = systemd::show_units(
+        &units,
+        &["Id", "ActiveState", "SubState", "ActiveEnterTimestamp"],
+    )?;
+    let by_unit: BTreeMap<&str, &BTreeMap<String, String>> = shown
+        .iter()
+        .filter_map(|m| Some((m.get("Id")?.as_str(), m)))
+        .collect();
+    let registered = systemd::machines().unwrap_or_default();
+    let ours: Vec<String> = ids
+        .iter()
+        .map(|i| i.to_string())
+        .filter(|i| registered.contains(i))
+        .collect();
+    let leaders: BTreeMap<String, u32> = systemd::show_machines(&ours, &["Name", "Leader"])?
+        .into_iter()
+        .filter_map(|m| Some((m.get("Name")?.clone(), m.get("Leader")?.parse().ok()?)))
+        .collect();
+    Ok(ids
+        .iter()
+        .zip(&units)
+        .map(|(id, unit)| {
+            let dir = state.container(id);
+            let props = by_unit.get(unit.as_str());
+            let get = |k: &str| {
+                props
+                    .and_then(|p| p.get(k))
+                    .cloned()
+                    .filter(|v| !v.is_empty())
+            };
+            let desc: UnitDescription = std::fs::read_to_string(dir.unit_json())
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or_default();
+            let n = desc.network;
+            let addr = |a: &Option<String>| {
+                a.as_deref()
+                    .map(|a| a.split('/').next().unwrap_or(a).to_owned())
+            };
+            let mode = if n.interface.is_some() {
+                "interface"
+            } else if n.ip6.is_some() || n.ip4.is_some() {
+                "veth"
+            } else {
+                "private"
+            };
+            Status {
+                id: id.to_string(),
+                unit: unit.clone(),
+                active_state: get("ActiveState").unwrap_or_else(|| "unknown".into()),
+                sub_state: get("SubState").unwrap_or_else(|| "unknown".into()),
+                active_enter_timestamp: get("ActiveEnterTimestamp"),
+                machine: registered.contains(&id.to_string()),
+                leader: leaders.get(id.as_str()).copied(),
+                out_path: dir.installed_out_path().map(|p| p.display().to_string()),
+                key: dir.installed_key().map(|k| k.to_string()),
+                network_mode: mode,
+                ip6: addr(&n.ip6),
+                host_ip6: addr(&n.host_ip6),
+                ip4: addr(&n.ip4),
+                host_ip4: addr(&n.host_ip4),
+                host_veth: (mode == "veth").then(|| host_veth_name(id)),
+                interface: n.interface,
+                declared: declared(&dir.unit_conf()),
+            }
+        })
+        .collect())
+}
+
+fn declared(unit_conf: &Path) -> bool {
+    std::fs::read_link(unit_conf).is_ok_and(|t| t.starts_with("/etc/nixunits"))
+}
+
+/// `status <id>`
+#[allow(clippy::print_stdout)]
+pub fn status(state: &StateDir, id: &str, json: bool) -> Result<()> {
+    let id = existing(state, id)?;
+    let s = statuses(state, std::slice::from_ref(&id))?.remove(0);
+    if json {
+        println!("{}", serde_json::to_string(&s)?);
+        return Ok(());
+    }
+    println!("Container : {}", s.id);
+    println!("  unit: {} {} ({})", s.unit, s.active_state, s.sub_state);
+    if let Some(t) = &s.active_enter_timestamp {
+        println!("  since: {t}");
+    }
+    match s.leader {
+        Some(l) => println!("  machine: registered, leader PID {l}"),
+        None => println!("  machine: not registered"),
+    }
+    println!("  network: {}", s.network_mode);
+    for (name, v) in [
+        ("ip6", &s.ip6),
+        ("hostIp6", &s.host_ip6),
+        ("ip4", &s.ip4),
+        ("hostIp4", &s.host_ip4),
+        ("interface", &s.interface),
+        ("hostVeth", &s.host_veth),
+    ] {
+        if let Some(v) = v {
+            println!("  {name}: {v}");
+        }
+    }
+    if let Some(o) = &s.out_path {
+        println!("  result: {o}");
+    }
+    Ok(())
+}
+
+/// `list`
+#[allow(clippy::print_stdout)]
+pub fn list(state: &StateDir, json: bool) -> Result<()> {
+    let all = statuses(state, &state.container_ids())?;
+    if json {
+        println!("{}", serde_json::to_string(&all)?);
+        return Ok(());
+    }
+    println!(
+        "{:<32} {:<10} {:<10} {:<8} ADDRESS",
+        "ID", "ACTIVE", "SUB", "NETWORK"
+    );
+    for s in all {
+        let addr = s.ip6.as_deref().or(s.ip4.as_deref()).unwrap_or("-");
+        println!(
+            "{:<32} {:<10} {:<10} {:<8} {addr}",
+            s.id, s.active_state, s.sub_state, s.network_mode
+        );
+    }
+    Ok(())
+}
+
+/// `delete <id>`: stop, remove state and GC root. Asks unless `yes`;
+/// refuses containers the NixOS module declares.
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub fn delete(state: &StateDir, id: &str, yes: bool) -> Result<()> {
+    let id = existing(state, id)?;
+    let dir = state.container(&id);
+    if declared(&dir.unit_conf()) {
+        return Err(UsageError(format!(
+            "container {id} is declared by the NixOS module (nixunits.{id}): remove it from the configuration instead"
+        ))
+        .into());
+    }
+    if !yes {
+        if !std::io::stdin().is_terminal() {
+            return Err(UsageError(format!(
+                "delete asks before removing {id}; pass -y to confirm"
+            ))
+            .into());
+        }
+        eprint!(
+            "Delete container {id} and all its state in {}? [y/N] ",
+            dir.dir.display()
+        );
+        std::io::stderr().flush()?;
+        let mut answer = String::new();
+        std::io::stdin().lock().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            println!("kept {id}");
+            return Ok(());
+        }
+    }
+    let _lock = state
+        .lock(&id)
+        .context("cannot take the container's lock")?;
+    if systemd::is_active(&id) {
+        systemd::control("stop", &id)?;
+    }
+    // The result link is the GC root: removing the directory releases it.
+    std::fs::remove_dir_all(&dir.dir)
+        .with_context(|| format!("cannot remove {}", dir.dir.display()))?;
+    let _ = std::fs::remove_file(state.lock_path(&id));
+    println!("deleted {id}");
+    Ok(())
+}
+
+/// `prepare <id>`: what systemd-nspawn needs of the root before it starts
+/// (the directory, and `/usr` and `/etc/os-release`, which it looks for
+/// to accept a directory as an OS tree).
+pub fn prepare(state: &StateDir, id: &str) -> Result<()> {
+    let id = existing(state, id)?;
+    // The unit is starting, so a machine of this name is what is left of
+    // the previous run, still closing: systemd-nspawn would fail with
+    // "Machine already exists". Let it go, or end it.
+    systemd::wait_machine_gone(&id, std::time::Duration::from_secs(10))?;
+    let root = state.container(&id).root();
+    for d in ["etc", "usr", "var/lib", "var/log"] {
+        std::fs::create_dir_all(root.join(d))
+            .with_context(|| format!("cannot create {}", root.join(d).display()))?;
+    }
+    let os_release = root.join("etc/os-release");
+    if !os_release.exists() {
+        std::fs::write(&os_release, "")
+            .with_context(|| format!("cannot create {}", os_release.display()))?;
+    }
+    Ok(())
+}
+
+/// `install [--prefix DIR]`: the template unit, with this binary's path,
+/// systemd-nspawn's and the state directory filled in.
+#[allow(clippy::print_stdout)]
+pub fn install(state: &StateDir, prefix: Option<&Path>) -> Result<()> {
+    let exe = std::env::current_exe().context("where is this binary")?;
+    let exe = std::fs::canonicalize(&exe).unwrap_or(exe);
+    let nspawn = nix::which("systemd-nspawn")
+        .context("systemd-nspawn is not on PATH (Debian: apt install systemd-container)")?;
+    let text = render_template(&exe, &nspawn, state.root());
+    let dir = prefix.unwrap_or(Path::new("/")).join("etc/systemd/system");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("nixunits@.service");
+    nixunits_store::state::atomic_write(&path, text.as_bytes())?;
+    println!("wrote {}", path.display());
+    if prefix.is_none() {
+        systemd::daemon_reload()?;
+        println!("systemd reloaded");
+    }
+    Ok(())
+}
+
+/// The template with its placeholders filled.
+pub fn render_template(exe: &Path, nspawn: &Path, state: &Path) -> String {
+    TEMPLATE
+        .replace("@nixunits@", &exe.display().to_string())
+        .replace("@systemdNspawn@", &nspawn.display().to_string())
+        .replace("@stateDir@", &state.display().to_string())
+}

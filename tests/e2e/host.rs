@@ -1,0 +1,237 @@
+//! A real systemd host for end-to-end tests: Debian bookworm from
+//! debootstrap (cached in `$NIXUNITS_E2E_CACHE`, default
+//! `/var/cache/nixunits-e2e`), booted with `systemd-nspawn -b` over a
+//! volatile overlay (every run starts from the same tree), with this
+//! build's `nixunits` and the source tree bound in. Commands run inside
+//! through `nsenter` on the host's PID 1.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::{require, root};
+
+/// Bump to rebuild cached trees after changing what goes in them.
+const TREE_VERSION: &str = "bookworm-v1";
+const PACKAGES: &str =
+    "systemd,systemd-sysv,dbus,systemd-container,iproute2,busybox-static,util-linux";
+
+/// Nix offline inside, as on the test machine.
+pub const NIX_CONFIG: &str = "substituters =\nsandbox = false\nbuild-users-group =\n";
+
+pub struct Host {
+    nspawn: Child,
+    pub leader: u32,
+    log: PathBuf,
+}
+
+fn cache_dir() -> PathBuf {
+    std::env::var_os("NIXUNITS_E2E_CACHE")
+        .map_or_else(|| PathBuf::from("/var/cache/nixunits-e2e"), PathBuf::from)
+}
+
+fn run_checked(c: &mut Command, what: &str) {
+    let out = c
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed ({}):\n{}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The cached root tree, made once: debootstrap, then nix-bin (which
+/// debootstrap cannot resolve itself).
+fn tree() -> PathBuf {
+    let dir = cache_dir().join(TREE_VERSION);
+    if dir.join(".complete").exists() {
+        return dir;
+    }
+    require("debootstrap", "debootstrap");
+    let tmp = cache_dir().join(format!("{TREE_VERSION}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(cache_dir()).unwrap();
+    eprintln!("e2e: debootstrap {} (once, about a minute)", tmp.display());
+    run_checked(
+        Command::new("debootstrap")
+            .args([
+                "--variant=minbase",
+                &format!("--include={PACKAGES}"),
+                "bookworm",
+            ])
+            .arg(&tmp),
+        "debootstrap",
+    );
+    run_checked(
+        Command::new("chroot")
+            .arg(&tmp)
+            .args(["apt-get", "install", "-y", "-qq", "nix-bin"])
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+        "apt-get install nix-bin in the tree",
+    );
+    std::fs::write(tmp.join(".complete"), "").unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::rename(&tmp, &dir).unwrap();
+    dir
+}
+
+fn children(pid: u32) -> Vec<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+impl Host {
+    pub fn boot() -> Host {
+        require("systemd-nspawn", "systemd-container");
+        require("nsenter", "util-linux");
+        let tree = tree();
+        std::fs::create_dir_all("/run/systemd/nspawn").unwrap();
+        let log = std::env::temp_dir().join(format!("nixunits-e2e-{}.log", std::process::id()));
+        let bin = PathBuf::from(env!("CARGO_BIN_EXE_nixunits"));
+        let nspawn = Command::new("systemd-nspawn")
+            .arg("--boot")
+            .arg(format!("--directory={}", tree.display()))
+            .args([
+                "--volatile=overlay",
+                "--register=no",
+                "--keep-unit",
+                "--private-network",
+            ])
+            .arg(format!("--machine=nixunits-e2e-{}", std::process::id()))
+            .arg(format!("--bind-ro={}:/opt/nixunits-src", root().display()))
+            .arg(format!(
+                "--bind-ro={}:/usr/local/bin/nixunits",
+                bin.display()
+            ))
+            .stdin(Stdio::null())
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(Stdio::from(
+                std::fs::File::options().append(true).open(&log).unwrap(),
+            ))
+            .spawn()
+            .expect("cannot start systemd-nspawn");
+        let start = Instant::now();
+        let leader = loop {
+            if let Some(&pid) = children(nspawn.id()).first() {
+                if std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|c| c.trim() == "systemd")
+                {
+                    break pid;
+                }
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "the e2e host did not boot; its console:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        let host = Host {
+            nspawn,
+            leader,
+            log,
+        };
+        // Until its manager answers and has finished booting.
+        loop {
+            let out = host.sh("systemctl is-system-running");
+            let s = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+            if matches!(s.as_str(), "running" | "degraded") {
+                break;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(90),
+                "the e2e host's systemd is {s:?} after {:?}; its console:\n{}",
+                start.elapsed(),
+                host.console()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        host
+    }
+
+    /// Runs a shell script inside the host.
+    pub fn sh(&self, script: &str) -> Output {
+        Command::new("nsenter")
+            .arg(format!("--target={}", self.leader))
+            .args(["--mount", "--uts", "--ipc", "--net", "--pid", "--"])
+            .args(["/bin/sh", "-c", script])
+            .env_clear()
+            .env(
+                "PATH",
+                "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            )
+            .env("NIX_CONFIG", NIX_CONFIG)
+            .env("LANG", "C.UTF-8")
+            .stdin(Stdio::null())
+            .output()
+            .expect("cannot run nsenter")
+    }
+
+    /// Runs a script that must succeed; returns its standard output.
+    pub fn ok(&self, script: &str) -> String {
+        let out = self.sh(script);
+        assert!(
+            out.status.success(),
+            "in the e2e host, `{script}` failed ({}):\n{}\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `nixunits ARGS` inside, with the stub nix-dir.
+    pub fn nixunits(&self, args: &str) -> Output {
+        self.sh(&format!(
+            "nixunits --nix-dir /opt/nixunits-src/tests/stub-nix {args}"
+        ))
+    }
+
+    /// `nixunits ARGS` that must succeed.
+    pub fn nixunits_ok(&self, args: &str) -> String {
+        self.ok(&format!(
+            "nixunits --nix-dir /opt/nixunits-src/tests/stub-nix {args}"
+        ))
+    }
+
+    /// The host's console log so far.
+    pub fn console(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Where a path of the host is seen from outside (through its PID 1).
+    pub fn path(&self, p: &str) -> PathBuf {
+        Path::new("/proc")
+            .join(self.leader.to_string())
+            .join("root")
+            .join(p.trim_start_matches('/'))
+    }
+}
+
+impl Drop for Host {
+    fn drop(&mut self) {
+        // systemd-nspawn turns SIGTERM into a clean shutdown of the host.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.nspawn.id().to_string()])
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(20) {
+            if let Ok(Some(_)) = self.nspawn.try_wait() {
+                let _ = std::fs::remove_file(&self.log);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.nspawn.kill();
+        let _ = Command::new("kill")
+            .args(["-KILL", &self.leader.to_string()])
+            .status();
+        let _ = self.nspawn.wait();
+    }
+}

@@ -1,0 +1,362 @@
+//! End to end, on a real systemd host (PID 1, journald, dbus, machined)
+//! booted with systemd-nspawn: the template unit, the lifecycle commands,
+//! networking, user namespaces and the security defaults, driven through
+//! the real CLI against the tests' stub `--nix-dir`, whose `init` is a
+//! static busybox script that waits for the net-ready marker and records
+//! what it saw.
+//!
+//! One test, steps in order on one booted host (booting is the expensive
+//! part); each step says what it checks.
+
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+#[path = "../util/mod.rs"]
+mod util;
+
+mod host;
+
+use host::Host;
+use serde_json::Value;
+
+fn step(name: &str) {
+    eprintln!("e2e: {name}");
+}
+
+fn status(h: &Host, id: &str) -> Value {
+    serde_json::from_str(&h.nixunits_ok(&format!("status {id} --json"))).unwrap()
+}
+
+fn proc_status(h: &Host, pid: u64) -> String {
+    h.ok(&format!("cat /proc/{pid}/status"))
+}
+
+/// The stub init's record, once it has written what it saw after the
+/// marker (it polls for the marker every 0.1 s).
+fn init_log(h: &Host, id: &str) -> String {
+    let path = h.path(&format!(
+        "/var/lib/nixunits/containers/{id}/root/var/log/stub-init.log"
+    ));
+    let start = std::time::Instant::now();
+    loop {
+        let log = std::fs::read_to_string(&path).unwrap_or_default();
+        if log.contains("net-ready:") || start.elapsed() > std::time::Duration::from_secs(40) {
+            return log;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+fn field<'a>(status: &'a str, name: &str) -> &'a str {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(name))
+        .map_or("", str::trim)
+}
+
+/// Capabilities nixunits drops by default (`nix/lib.nix`), by number.
+const DROPPED: &[(&str, u32)] = &[
+    ("CAP_LINUX_IMMUTABLE", 9),
+    ("CAP_NET_BROADCAST", 11),
+    ("CAP_SYS_PTRACE", 19),
+    ("CAP_SYS_BOOT", 22),
+    ("CAP_SYS_TTY_CONFIG", 26),
+    ("CAP_MKNOD", 27),
+    ("CAP_AUDIT_CONTROL", 30),
+];
+
+/// The restrictions of a process seen in `/proc/<pid>/status`.
+fn assert_restricted(what: &str, st: &str) {
+    assert_eq!(field(st, "NoNewPrivs:"), "1", "{what}: {st}");
+    assert_eq!(field(st, "Seccomp:"), "2", "{what}: {st}");
+    let bnd = u64::from_str_radix(field(st, "CapBnd:"), 16).unwrap();
+    for (name, bit) in DROPPED {
+        assert_eq!(bnd & (1 << bit), 0, "{what}: {name} is in CapBnd {bnd:x}");
+    }
+}
+
+#[test]
+fn e2e() {
+    let h = Host::boot();
+    install(&h);
+    veth_container(&h);
+    rebuild_and_restart(&h);
+    security(&h);
+    private_and_interface_modes(&h);
+    long_id(&h);
+    lifecycle(&h);
+    passthrough(&h);
+    delete(&h);
+    eprintln!("e2e: done");
+}
+
+fn install(h: &Host) {
+    step("nixunits install writes the template unit; systemd-analyze verify passes");
+    let out = h.nixunits_ok("install");
+    assert!(
+        out.contains("wrote /etc/systemd/system/nixunits@.service"),
+        "{out}"
+    );
+    let unit = h.ok("cat /etc/systemd/system/nixunits@.service");
+    for needed in [
+        "Type=notify",
+        "Delegate=yes",
+        "Slice=machine.slice",
+        "KillMode=mixed",
+        "--kill-signal=SIGRTMIN+3",
+        "SuccessExitStatus=133",
+        "--private-users=pick",
+        "--private-users-ownership=auto",
+        "--bind-ro=/nix/store",
+        "ExecStart=/usr/bin/systemd-nspawn --keep-unit --machine=%i",
+    ] {
+        assert!(unit.contains(needed), "the unit lacks {needed}:\n{unit}");
+    }
+    h.ok("systemd-analyze verify nixunits@pg.service");
+}
+
+fn veth_container(h: &Host) {
+    step("build pg -6 -r: the unit runs, machinectl lists pg, nsenter is root inside, a picked UID range outside");
+    let out: Value = serde_json::from_str(
+        &h.nixunits_ok("build pg -cc '{ services.postgresql.enable = true; }' -6 -r --json"),
+    )
+    .unwrap();
+    assert_eq!(out["unit"], "started", "{out}");
+    assert_eq!(out["ip6"], "fc00::bd30:9ff2:2");
+    let st = status(h, "pg");
+    assert_eq!(st["activeState"], "active", "{st}");
+    assert!(h
+        .ok("machinectl list --no-legend")
+        .lines()
+        .any(|l| l.split_whitespace().next() == Some("pg")));
+    assert_eq!(h.nixunits_ok("nsenter pg -- id -u").trim(), "0");
+    let leader = st["leader"].as_u64().unwrap();
+    let uid: u64 = field(&proc_status(h, leader), "Uid:")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        uid >= 65536,
+        "the payload runs as host UID {uid}, not in a picked range"
+    );
+    assert_eq!(
+        uid % 65536,
+        0,
+        "a picked range starts on a 64 Ki boundary: {uid}"
+    );
+
+    step("ping6 both ways over the veth");
+    h.ok("busybox ping6 -c1 -W5 fc00::bd30:9ff2:2");
+    h.nixunits_ok("nsenter pg -- ping6 -c1 -W5 fc00::bd30:9ff2:1");
+
+    step("the init saw the network before it went on");
+    let log = init_log(h, "pg");
+    assert!(log.contains("net-ready: yes"), "{log}");
+    assert!(
+        log.contains("host0") && log.contains("fc00::bd30:9ff2:2/112"),
+        "{log}"
+    );
+}
+
+fn rebuild_and_restart(h: &Host) {
+    step("the same build again: a cache hit, the unit not restarted");
+    let before = status(h, "pg");
+    let out: Value = serde_json::from_str(&h.nixunits_ok(
+        "build pg -cc '{ services.postgresql.enable   = true; # same\n}' -6 -r --json",
+    ))
+    .unwrap();
+    assert_eq!(out["source"], "installed", "{out}");
+    let after = status(h, "pg");
+    assert_eq!(
+        after["activeEnterTimestamp"],
+        before["activeEnterTimestamp"]
+    );
+    assert_eq!(after["leader"], before["leader"]);
+
+    step("a changed config: restarted on the new SYSTEM_PATH");
+    let out: Value = serde_json::from_str(
+        &h.nixunits_ok("build pg -cc '{ services.postgresql.enable = false; }' -6 -r --json"),
+    )
+    .unwrap();
+    assert_eq!(out["unit"], "restarted", "{out}");
+    let now = status(h, "pg");
+    assert_ne!(now["leader"], before["leader"]);
+    let cmdline = h.ok(&format!("tr '\\0' ' ' < /proc/{}/cmdline", now["leader"]));
+    assert!(
+        cmdline.contains(out["outPath"].as_str().unwrap()),
+        "{cmdline} does not run {}",
+        out["outPath"]
+    );
+}
+
+fn security(h: &Host) {
+    step("the container's PID 1: no new privileges, dropped capabilities, a seccomp filter");
+    let leader = status(h, "pg")["leader"].as_u64().unwrap();
+    assert_restricted("the leader", &proc_status(h, leader));
+
+    step("a process from nixunits nsenter is no stronger");
+    assert_restricted(
+        "nsenter",
+        &h.nixunits_ok("nsenter pg -- cat /proc/self/status"),
+    );
+
+    step("/nix/store is read-only and there is no Nix daemon socket inside");
+    let touch = h.nixunits("nsenter pg -- touch /nix/store/nixunits-e2e");
+    assert!(!touch.status.success());
+    assert!(
+        String::from_utf8_lossy(&touch.stderr).contains("Read-only"),
+        "{touch:?}"
+    );
+    h.nixunits_ok("nsenter pg -- sh -c 'test ! -e /nix/var/nix/daemon-socket/socket'");
+
+    step("capsAllow keeps a capability");
+    h.ok("printf '{\"capsAllow\":[\"CAP_SYS_PTRACE\"]}' > /tmp/caps.json");
+    h.nixunits_ok("build caps -cc '{ }' -j /tmp/caps.json -s");
+    let st = proc_status(h, status(h, "caps")["leader"].as_u64().unwrap());
+    let bnd = u64::from_str_radix(field(&st, "CapBnd:"), 16).unwrap();
+    assert_ne!(bnd & (1 << 19), 0, "CAP_SYS_PTRACE was asked for: {st}");
+    assert_eq!(bnd & (1 << 22), 0, "CAP_SYS_BOOT was not: {st}");
+    h.nixunits_ok("delete caps -y");
+}
+
+fn private_and_interface_modes(h: &Host) {
+    step("private network: only lo inside");
+    h.nixunits_ok("build priv -cc '{ }' -s");
+    let links = h.nixunits_ok("nsenter priv -- ip -o link");
+    let names: Vec<&str> = links
+        .lines()
+        .filter_map(|l| l.split(':').nth(1))
+        .map(str::trim)
+        .collect();
+    assert_eq!(names, ["lo"], "{links}");
+
+    step("interface mode: a host interface moves inside with its address");
+    // A veth pair (the dummy driver is a module the host may not have).
+    h.ok("ip link add nxif0 type veth peer name nxif1 && ip addr add fd00:99::1/64 dev nxif1 nodad && ip link set nxif1 up");
+    h.nixunits_ok("build ifc -cc '{ }' --interface nxif0 --ip6 fd00:99::2/64 -s");
+    let addrs = h.nixunits_ok("nsenter ifc -- ip -o addr show dev nxif0");
+    assert!(addrs.contains("fd00:99::2/64"), "{addrs}");
+    assert!(
+        !h.ok("ip -o link").contains("nxif0"),
+        "the interface is still on the host"
+    );
+    h.ok("busybox ping6 -c1 -W5 fd00:99::2");
+    let log = init_log(h, "ifc");
+    assert!(
+        log.contains("net-ready: yes") && log.contains("fd00:99::2"),
+        "{log}"
+    );
+}
+
+fn long_id(h: &Host) {
+    step("a 20-character id in veth mode: the host side named as systemd-nspawn names it");
+    let id = "webfrontend-prod-001";
+    let out: Value =
+        serde_json::from_str(&h.nixunits_ok(&format!("build {id} -cc '{{ }}' -6 -s --json")))
+            .unwrap();
+    let st = status(h, id);
+    let veth = st["hostVeth"].as_str().unwrap();
+    assert!(
+        veth.len() == 15 && veth.starts_with("ve-webfront"),
+        "{veth}"
+    );
+    h.ok(&format!("ip link show {veth}"));
+    h.ok(&format!(
+        "busybox ping6 -c1 -W5 {}",
+        out["ip6"].as_str().unwrap()
+    ));
+    // The name the brief saw from this nspawn for a 19-character id.
+    h.nixunits_ok("build webfrontend-prod-01 -cc '{ }' --ip6 fd00:1::2 --host-ip6 fd00:1::1 -s");
+    h.ok("ip link show ve-webfrontmXxr");
+}
+
+fn lifecycle(h: &Host) {
+    step("stop, start, 20 restarts: each ends in the expected state; list and status agree with machinectl");
+    h.nixunits_ok("stop pg");
+    assert_eq!(status(h, "pg")["activeState"], "inactive");
+    assert!(!h.ok("machinectl list --no-legend").contains("pg "));
+    h.nixunits_ok("start pg");
+    for i in 0..20 {
+        let out = h.nixunits("restart pg");
+        assert!(
+            out.status.success(),
+            "restart {i}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let st = status(h, "pg");
+        assert_eq!(st["activeState"], "active", "after restart {i}: {st}");
+    }
+    // The network is set up again after every start.
+    h.ok("busybox ping6 -c1 -W5 fc00::bd30:9ff2:2");
+
+    let list: Vec<Value> = serde_json::from_str(&h.nixunits_ok("list --json")).unwrap();
+    let machines: Vec<Value> = serde_json::from_str(&h.ok("machinectl list -o json")).unwrap();
+    let registered: Vec<&str> = machines
+        .iter()
+        .map(|m| m["machine"].as_str().unwrap())
+        .collect();
+    for c in &list {
+        let id = c["id"].as_str().unwrap();
+        assert_eq!(
+            c["machine"].as_bool().unwrap(),
+            registered.contains(&id),
+            "{c}"
+        );
+        assert_eq!(
+            c["activeState"] == "active",
+            c["machine"].as_bool().unwrap(),
+            "{c}"
+        );
+        if c["machine"].as_bool().unwrap() {
+            let leader = h.ok(&format!("machinectl show {id} -p Leader --value"));
+            assert_eq!(
+                c["leader"].as_u64().unwrap().to_string(),
+                leader.trim(),
+                "{c}"
+            );
+        }
+    }
+    assert!(list.len() >= 4, "{list:?}");
+}
+
+fn passthrough(h: &Host) {
+    step("an unknown command goes to machinectl");
+    let out = h.nixunits_ok("show pg");
+    assert!(
+        out.contains("Name=pg") && out.contains("Class=container"),
+        "{out}"
+    );
+}
+
+fn delete(h: &Host) {
+    step("delete asks (no terminal: refused), delete -y removes the container, its state and GC root");
+    let out = h.nixunits("delete pg");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-y"));
+    let result = h.ok("readlink /var/lib/nixunits/containers/pg/result");
+    h.nixunits_ok("delete pg -y");
+    assert!(!h.path("/var/lib/nixunits/containers/pg").exists());
+    assert!(!h.ok("machinectl list --no-legend").contains("pg "));
+    let unit = h.sh("systemctl is-active nixunits@pg.service");
+    assert_ne!(String::from_utf8_lossy(&unit.stdout).trim(), "active");
+    let roots = h.ok("nix-store --gc --print-roots");
+    assert!(
+        !roots.contains(&format!(
+            "/var/lib/nixunits/containers/pg/result -> {}",
+            result.trim()
+        )),
+        "{roots}"
+    );
+    let gone = h.nixunits("status pg");
+    assert_eq!(gone.status.code(), Some(2));
+    eprintln!(
+        "e2e: console tail:\n{}",
+        h.console()
+            .lines()
+            .rev()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
