@@ -54,7 +54,7 @@ impl Env {
         write_exec(
             &shims.join("systemctl"),
             &format!(
-                "#!/bin/sh\necho \"systemctl $*\" >> '{log}'\ncase \"$1\" in\n  is-active) [ -e '{dir}/active' ] ;;\n  start|restart) touch '{dir}/active' ;;\n  *) exit 1 ;;\nesac\n",
+                "#!/bin/sh\necho \"systemctl $*\" >> '{log}'\ncase \"$1\" in\n  is-active) [ -e '{dir}/active' ] ;;\n  start|restart) touch '{dir}/active' ;;\n  daemon-reload) ;;\n  *) exit 1 ;;\nesac\n",
                 log = log.display(),
                 dir = shims.display()
             ),
@@ -80,6 +80,7 @@ impl Env {
                 "substituters =\nsandbox = false\nbuild-users-group =\n",
             )
             .env_remove("NIX_PATH")
+            .env("NIXUNITS_SYSTEMD_DIR", self.shims.join("systemd"))
             .current_dir(&self.work)
             .arg("--state-dir")
             .arg(&self.state)
@@ -987,4 +988,30 @@ fn progress_on_a_terminal_and_plain_lines_elsewhere() {
             && stderr.contains("  nix-build: stub: done"),
         "{stderr}"
     );
+}
+
+/// Resource limits become a drop-in of the unit, and systemd is reloaded
+/// when it changes.
+#[test]
+fn resources_become_a_drop_in() {
+    let env = Env::new();
+    env.file("res.json", r#"{ "resources": { "memoryMax": "512M", "tasksMax": 64, "cpuQuota": "50%" } }"#);
+    let unit = env.work.join("res.json").display().to_string();
+    env.take_calls();
+    env.build(&["res", "-cc", PG, "-j", &unit]);
+    let drop_in = env.shims.join("systemd/nixunits@res.service.d/50-nixunits-resources.conf");
+    let text = std::fs::read_to_string(&drop_in).unwrap();
+    assert!(text.contains("[Service]\nMemoryMax=512M\nTasksMax=64\nCPUQuota=50%\n"), "{text}");
+    assert!(env.take_calls().contains(&"systemctl daemon-reload".to_owned()));
+    // Unchanged: no reload. Without limits: the drop-in goes.
+    env.build(&["res", "-cc", "{ services.postgresql.enable = false; }", "-j", &unit]);
+    assert!(!env.take_calls().contains(&"systemctl daemon-reload".to_owned()));
+    env.build(&["res", "-cc", PG]);
+    assert!(!drop_in.exists());
+    assert!(env.take_calls().contains(&"systemctl daemon-reload".to_owned()));
+    // A limit systemd would not take is bad input.
+    env.file("bad.json", r#"{ "resources": { "memoryMax": "lots" } }"#);
+    let out = env.nixunits(&["build", "res", "-cc", PG, "-j", env.work.join("bad.json").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("resources.memoryMax"));
 }

@@ -488,6 +488,7 @@ fn install(plan: &Plan, dir: &ContainerDir, source: Source) -> Result<()> {
     atomic_symlink(&dir.unit_conf_target(), &dir.unit_conf())?;
     atomic_write(&dir.config(), plan.text.as_bytes())?;
     atomic_write(&dir.unit_json(), plan.unit_json.as_bytes())?;
+    systemd::apply_resources(&plan.id, &plan.unit.resource_lines())?;
     if source == Source::Uncacheable {
         // Never a no-op hit for a build that depends on more than its key.
         match std::fs::remove_file(dir.key()) {

@@ -238,6 +238,7 @@ pub fn delete(state: &StateDir, id: &str, yes: bool) -> Result<()> {
     if systemd::is_active(&id) {
         systemd::control("stop", &id)?;
     }
+    systemd::apply_resources(&id, &[])?;
     // The result link is the GC root: removing the directory releases it.
     std::fs::remove_dir_all(&dir.dir)
         .with_context(|| format!("cannot remove {}", dir.dir.display()))?;

@@ -122,6 +122,16 @@ pub enum UnitError {
     /// Properties must be an object.
     #[error("properties must be a JSON object")]
     BadProperties,
+    /// A resource limit systemd would not take.
+    #[error("resources.{field}: {given:?} is not {expected}")]
+    BadResource {
+        /// Which limit.
+        field: &'static str,
+        /// What was given.
+        given: String,
+        /// What it must be.
+        expected: &'static str,
+    },
     /// This id's automatic address is not valid.
     #[error("the automatic IPv6 address of {id:?} is not valid (its CRC32 {crc:#x} has fewer than 5 hex digits): give --ip6 and --host-ip6")]
     NoAutoAddress {
@@ -305,6 +315,21 @@ impl UnitDescription {
         if !self.properties.is_object() {
             return Err(UnitError::BadProperties);
         }
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if let Some(m) = &self.resources.memory_max {
+            let ok = m == "infinity"
+                || m.strip_suffix('%').is_some_and(digits)
+                || m.strip_suffix(['K', 'M', 'G', 'T']).is_some_and(digits)
+                || digits(m);
+            if !ok {
+                return Err(UnitError::BadResource { field: "memoryMax", given: m.clone(), expected: "bytes (512M, 2G), a percentage or infinity" });
+            }
+        }
+        if let Some(q) = &self.resources.cpu_quota {
+            if !q.strip_suffix('%').is_some_and(digits) {
+                return Err(UnitError::BadResource { field: "cpuQuota", given: q.clone(), expected: "a percentage (50%, 200%)" });
+            }
+        }
         Ok(self)
     }
 
@@ -315,6 +340,22 @@ impl UnitDescription {
         let mut out = String::new();
         write_canonical(&v, &mut out);
         out
+    }
+
+    /// The `[Service]` lines of the resource limits, empty when none is set.
+    pub fn resource_lines(&self) -> Vec<String> {
+        let r = &self.resources;
+        let mut v = Vec::new();
+        if let Some(m) = &r.memory_max {
+            v.push(format!("MemoryMax={m}"));
+        }
+        if let Some(t) = r.tasks_max {
+            v.push(format!("TasksMax={t}"));
+        }
+        if let Some(q) = &r.cpu_quota {
+            v.push(format!("CPUQuota={q}"));
+        }
+        v
     }
 
     /// The addresses in use (container and host sides).

@@ -210,6 +210,13 @@ fn security(h: &Host) {
     );
     h.nixunits_ok("nsenter pg -- sh -c 'test ! -e /nix/var/nix/daemon-socket/socket'");
 
+    step("resource limits from the unit description reach the unit");
+    h.ok("printf '{\"resources\":{\"memoryMax\":\"64M\",\"tasksMax\":50}}' > /tmp/res.json");
+    h.nixunits_ok("build res -cc '{ }' -j /tmp/res.json -s");
+    let props = h.ok("systemctl show nixunits@res.service -p MemoryMax -p TasksMax");
+    assert!(props.contains("MemoryMax=67108864") && props.contains("TasksMax=50"), "{props}");
+    h.nixunits_ok("delete res -y");
+
     step("capsAllow keeps a capability");
     h.ok("printf '{\"capsAllow\":[\"CAP_SYS_PTRACE\"]}' > /tmp/caps.json");
     h.nixunits_ok("build caps -cc '{ }' -j /tmp/caps.json -s");
@@ -359,4 +366,35 @@ fn delete(h: &Host) {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// The figures of the README's runtime benchmark (`scripts/bench-runtime`):
+/// `list --json` over 50 running containers against one `machinectl show`
+/// per container. Prints; asserts nothing about time.
+#[test]
+#[ignore = "a benchmark: scripts/bench-runtime runs it"]
+fn bench_list() {
+    let h = Host::boot();
+    h.nixunits_ok("install");
+    let n = 50;
+    for i in 0..n {
+        h.nixunits_ok(&format!("build bench{i} -cc '{{ }}' -s -q"));
+    }
+    let running: Vec<Value> = serde_json::from_str(&h.nixunits_ok("list --json")).unwrap();
+    assert_eq!(running.iter().filter(|c| c["activeState"] == "active").count(), n);
+    let per_run_ms = |script: &str| -> f64 {
+        let out = h.ok(&format!(
+            "s=$(date +%s%N); for i in $(seq 20); do {script} >/dev/null; done; e=$(date +%s%N); echo $(( (e - s) / 20 ))"
+        ));
+        out.trim().parse::<f64>().unwrap() / 1e6
+    };
+    let list = per_run_ms("nixunits list --json");
+    let each = per_run_ms("for m in $(machinectl list --no-legend | cut -d' ' -f1); do machinectl show $m; done");
+    let units = per_run_ms("for m in $(machinectl list --no-legend | cut -d' ' -f1); do systemctl show nixunits@$m.service; done");
+    println!("| command ({n} running containers) | mean of 20 |");
+    println!("|---|---:|");
+    println!("| nixunits list --json | {list:.1} ms |");
+    println!("| machinectl show, one per container | {each:.1} ms |");
+    println!("| systemctl show, one per container | {units:.1} ms |");
+    println!("\nlist --json is {:.1}x faster than one machinectl show per container.", each / list);
 }
