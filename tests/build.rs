@@ -995,23 +995,50 @@ fn progress_on_a_terminal_and_plain_lines_elsewhere() {
 #[test]
 fn resources_become_a_drop_in() {
     let env = Env::new();
-    env.file("res.json", r#"{ "resources": { "memoryMax": "512M", "tasksMax": 64, "cpuQuota": "50%" } }"#);
+    env.file(
+        "res.json",
+        r#"{ "resources": { "memoryMax": "512M", "tasksMax": 64, "cpuQuota": "50%" } }"#,
+    );
     let unit = env.work.join("res.json").display().to_string();
     env.take_calls();
     env.build(&["res", "-cc", PG, "-j", &unit]);
-    let drop_in = env.shims.join("systemd/nixunits@res.service.d/50-nixunits-resources.conf");
+    let drop_in = env
+        .shims
+        .join("systemd/nixunits@res.service.d/50-nixunits-resources.conf");
     let text = std::fs::read_to_string(&drop_in).unwrap();
-    assert!(text.contains("[Service]\nMemoryMax=512M\nTasksMax=64\nCPUQuota=50%\n"), "{text}");
-    assert!(env.take_calls().contains(&"systemctl daemon-reload".to_owned()));
+    assert!(
+        text.contains("[Service]\nMemoryMax=512M\nTasksMax=64\nCPUQuota=50%\n"),
+        "{text}"
+    );
+    assert!(env
+        .take_calls()
+        .contains(&"systemctl daemon-reload".to_owned()));
     // Unchanged: no reload. Without limits: the drop-in goes.
-    env.build(&["res", "-cc", "{ services.postgresql.enable = false; }", "-j", &unit]);
-    assert!(!env.take_calls().contains(&"systemctl daemon-reload".to_owned()));
+    env.build(&[
+        "res",
+        "-cc",
+        "{ services.postgresql.enable = false; }",
+        "-j",
+        &unit,
+    ]);
+    assert!(!env
+        .take_calls()
+        .contains(&"systemctl daemon-reload".to_owned()));
     env.build(&["res", "-cc", PG]);
     assert!(!drop_in.exists());
-    assert!(env.take_calls().contains(&"systemctl daemon-reload".to_owned()));
+    assert!(env
+        .take_calls()
+        .contains(&"systemctl daemon-reload".to_owned()));
     // A limit systemd would not take is bad input.
     env.file("bad.json", r#"{ "resources": { "memoryMax": "lots" } }"#);
-    let out = env.nixunits(&["build", "res", "-cc", PG, "-j", env.work.join("bad.json").to_str().unwrap()]);
+    let out = env.nixunits(&[
+        "build",
+        "res",
+        "-cc",
+        PG,
+        "-j",
+        env.work.join("bad.json").to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("resources.memoryMax"));
 }

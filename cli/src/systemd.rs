@@ -81,12 +81,15 @@ fn systemctl(args: &[&str]) -> Result<()> {
 /// Where unit drop-ins go: `/etc/systemd/system`, or
 /// `$NIXUNITS_SYSTEMD_DIR`.
 pub fn unit_dir() -> std::path::PathBuf {
-    std::env::var_os("NIXUNITS_SYSTEMD_DIR").map_or_else(|| "/etc/systemd/system".into(), Into::into)
+    std::env::var_os("NIXUNITS_SYSTEMD_DIR")
+        .map_or_else(|| "/etc/systemd/system".into(), Into::into)
 }
 
 /// The drop-in holding a container's resource limits.
 pub fn resources_drop_in(id: &ContainerId) -> std::path::PathBuf {
-    unit_dir().join(format!("{}.d", unit_name(id))).join("50-nixunits-resources.conf")
+    unit_dir()
+        .join(format!("{}.d", unit_name(id)))
+        .join("50-nixunits-resources.conf")
 }
 
 /// Writes (or removes) the resource-limit drop-in of a container; when it
@@ -96,7 +99,10 @@ pub fn apply_resources(id: &ContainerId, lines: &[String]) -> Result<bool> {
     let want = if lines.is_empty() {
         None
     } else {
-        Some(format!("# Written by nixunits build from the unit description.\n[Service]\n{}\n", lines.join("\n")))
+        Some(format!(
+            "# Written by nixunits build from the unit description.\n[Service]\n{}\n",
+            lines.join("\n")
+        ))
     };
     let have = std::fs::read_to_string(&path).ok();
     if have == want {
@@ -105,12 +111,14 @@ pub fn apply_resources(id: &ContainerId, lines: &[String]) -> Result<bool> {
     match &want {
         Some(text) => {
             if let Some(d) = path.parent() {
-                std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+                std::fs::create_dir_all(d)
+                    .with_context(|| format!("cannot create {}", d.display()))?;
             }
             nixunits_store::state::atomic_write(&path, text.as_bytes())?;
         }
         None => {
-            std::fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            std::fs::remove_file(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
             if let Some(d) = path.parent() {
                 let _ = std::fs::remove_dir(d);
             }

@@ -322,12 +322,20 @@ impl UnitDescription {
                 || m.strip_suffix(['K', 'M', 'G', 'T']).is_some_and(digits)
                 || digits(m);
             if !ok {
-                return Err(UnitError::BadResource { field: "memoryMax", given: m.clone(), expected: "bytes (512M, 2G), a percentage or infinity" });
+                return Err(UnitError::BadResource {
+                    field: "memoryMax",
+                    given: m.clone(),
+                    expected: "bytes (512M, 2G), a percentage or infinity",
+                });
             }
         }
         if let Some(q) = &self.resources.cpu_quota {
             if !q.strip_suffix('%').is_some_and(digits) {
-                return Err(UnitError::BadResource { field: "cpuQuota", given: q.clone(), expected: "a percentage (50%, 200%)" });
+                return Err(UnitError::BadResource {
+                    field: "cpuQuota",
+                    given: q.clone(),
+                    expected: "a percentage (50%, 200%)",
+                });
             }
         }
         Ok(self)

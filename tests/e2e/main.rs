@@ -214,7 +214,10 @@ fn security(h: &Host) {
     h.ok("printf '{\"resources\":{\"memoryMax\":\"64M\",\"tasksMax\":50}}' > /tmp/res.json");
     h.nixunits_ok("build res -cc '{ }' -j /tmp/res.json -s");
     let props = h.ok("systemctl show nixunits@res.service -p MemoryMax -p TasksMax");
-    assert!(props.contains("MemoryMax=67108864") && props.contains("TasksMax=50"), "{props}");
+    assert!(
+        props.contains("MemoryMax=67108864") && props.contains("TasksMax=50"),
+        "{props}"
+    );
     h.nixunits_ok("delete res -y");
 
     step("capsAllow keeps a capability");
@@ -381,7 +384,13 @@ fn bench_list() {
         h.nixunits_ok(&format!("build bench{i} -cc '{{ }}' -s -q"));
     }
     let running: Vec<Value> = serde_json::from_str(&h.nixunits_ok("list --json")).unwrap();
-    assert_eq!(running.iter().filter(|c| c["activeState"] == "active").count(), n);
+    assert_eq!(
+        running
+            .iter()
+            .filter(|c| c["activeState"] == "active")
+            .count(),
+        n
+    );
     let per_run_ms = |script: &str| -> f64 {
         let out = h.ok(&format!(
             "s=$(date +%s%N); for i in $(seq 20); do {script} >/dev/null; done; e=$(date +%s%N); echo $(( (e - s) / 20 ))"
@@ -389,12 +398,17 @@ fn bench_list() {
         out.trim().parse::<f64>().unwrap() / 1e6
     };
     let list = per_run_ms("nixunits list --json");
-    let each = per_run_ms("for m in $(machinectl list --no-legend | cut -d' ' -f1); do machinectl show $m; done");
+    let each = per_run_ms(
+        "for m in $(machinectl list --no-legend | cut -d' ' -f1); do machinectl show $m; done",
+    );
     let units = per_run_ms("for m in $(machinectl list --no-legend | cut -d' ' -f1); do systemctl show nixunits@$m.service; done");
     println!("| command ({n} running containers) | mean of 20 |");
     println!("|---|---:|");
     println!("| nixunits list --json | {list:.1} ms |");
     println!("| machinectl show, one per container | {each:.1} ms |");
     println!("| systemctl show, one per container | {units:.1} ms |");
-    println!("\nlist --json is {:.1}x faster than one machinectl show per container.", each / list);
+    println!(
+        "\nlist --json is {:.1}x faster than one machinectl show per container.",
+        each / list
+    );
 }

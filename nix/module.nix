@@ -1,0 +1,195 @@
+# The host module (nixosModules.default): declarative containers,
+#
+#   nixunits.mysql1 = {
+#     autoStart = true;
+#     config = { services.mysql.enable = true; services.mysql.package = pkgs.mariadb; };
+#     network = { host_ip6 = "fc00::1:1/112"; ip6 = "fc00::1:2/112"; };
+#   };
+#
+# and what imperative ones (`nixunits build`) need: the package, the
+# template unit nixunits@.service, the `nixunits` group, and veths left
+# alone by NetworkManager and dhcpcd.
+{ config, lib, pkgs, ... }:
+let
+  inherit (lib) mkOption mkIf types mapAttrs' mapAttrsToList nameValuePair filterAttrs concatLists;
+  cfg = config.nixunits;
+  settings = config.services.nixunits;
+  nlib = import ./lib.nix;
+  stateDir = settings.stateDir;
+
+  idRule = "an id is 1 to 32 characters of a-z, 0-9 and '-', starts with a letter and does not end with '-'";
+  validId = name: builtins.match "[a-z]([a-z0-9-]{0,30}[a-z0-9])?" name != null;
+
+  addr = description: mkOption {
+    type = types.nullOr types.str;
+    default = null;
+    inherit description;
+  };
+
+  networkOptions = {
+    host_ip6 = addr "Host side of the veth, IPv6 (ADDRESS/PREFIX).";
+    ip6 = addr "The container's IPv6 address (ADDRESS/PREFIX).";
+    host_ip4 = addr "Host side of the veth, IPv4 (ADDRESS/PREFIX).";
+    ip4 = addr "The container's IPv4 address (ADDRESS/PREFIX).";
+    interface = mkOption {
+      type = types.nullOr types.str;
+      default = null;
+      description = "A host interface moved into the container (instead of a veth).";
+    };
+    ip6route = addr "IPv6 default route (gateway) inside the container.";
+    ip4route = addr "IPv4 default route (gateway) inside the container.";
+  };
+
+  containerOptions = { name, ... }: {
+    options = {
+      autoStart = mkOption {
+        type = types.bool;
+        default = false;
+        description = "Start the container with machines.target (at boot).";
+      };
+      config = mkOption {
+        type = types.deferredModule;
+        default = { };
+        description = ''
+          The container's NixOS configuration: a module, as a snippet given
+          to `nixunits build`. It may take `id`, `network` and `properties`
+          besides the usual module arguments.
+        '';
+      };
+      network = mkOption {
+        type = types.submodule { options = networkOptions; };
+        default = { };
+        description = "Network: none (private, loopback only), a veth (ip6/host_ip6, ip4/host_ip4), or a host interface.";
+      };
+      capsAllow = mkOption {
+        type = types.listOf (types.strMatching "CAP_[A-Z0-9_]+");
+        default = [ ];
+        description = "Capabilities kept that nixunits drops by default (CAP_SYS_PTRACE, …).";
+      };
+      bind = mkOption {
+        type = types.listOf (types.strMatching "/.*");
+        default = [ ];
+        description = "Bind mounts, in systemd-nspawn's --bind= syntax (SRC[:DEST[:OPTIONS]]).";
+      };
+      resources = {
+        memoryMax = mkOption {
+          type = types.nullOr types.str;
+          default = null;
+          description = "MemoryMax= of the unit (512M, 2G).";
+        };
+        tasksMax = mkOption {
+          type = types.nullOr types.ints.positive;
+          default = null;
+          description = "TasksMax= of the unit.";
+        };
+        cpuQuota = mkOption {
+          type = types.nullOr (types.strMatching "[0-9]+%");
+          default = null;
+          description = "CPUQuota= of the unit (50%).";
+        };
+      };
+      properties = mkOption {
+        type = types.attrsOf types.anything;
+        default = { };
+        description = "Free-form values the snippet receives as its `properties` argument.";
+      };
+    };
+  };
+
+  nonNull = filterAttrs (_: v: v != null);
+
+  # The unit description (unit.json) of a declared container.
+  unitOf = c: {
+    network = nonNull c.network;
+    capsAllow = c.capsAllow;
+    bind = c.bind;
+    resources = nonNull c.resources;
+    properties = c.properties;
+  };
+
+  built = name: c: import ./default.nix {
+    id = name;
+    config = c.config;
+    unitJSON = builtins.toJSON (unitOf c);
+    nixpkgs = pkgs.path;
+    system = pkgs.stdenv.hostPlatform.system;
+  };
+
+  assertionsOf = name: c:
+    let n = c.network; in [
+      { assertion = validId name; message = "nixunits.${name}: ${idRule}"; }
+      {
+        assertion = n.interface == null || (n.host_ip6 == null && n.host_ip4 == null);
+        message = "nixunits.${name}.network: a moved interface has no host side: drop host_ip6/host_ip4";
+      }
+      {
+        assertion = n.interface != null || ((n.ip6 == null) == (n.host_ip6 == null) && (n.ip4 == null) == (n.host_ip4 == null));
+        message = "nixunits.${name}.network: a veth needs both sides: ip6 with host_ip6, ip4 with host_ip4";
+      }
+      { assertion = n.ip6route == null || n.ip6 != null; message = "nixunits.${name}.network.ip6route needs ip6"; }
+      { assertion = n.ip4route == null || n.ip4 != null; message = "nixunits.${name}.network.ip4route needs ip4"; }
+    ];
+in
+{
+  options.nixunits = mkOption {
+    type = types.attrsOf (types.submodule containerOptions);
+    default = { };
+    description = "Containers declared in the host's configuration, nixunits@<name>.service each.";
+  };
+
+  options.services.nixunits = {
+    package = mkOption {
+      type = types.package;
+      default = pkgs.nixunits;
+      defaultText = lib.literalExpression "pkgs.nixunits";
+      description = "The nixunits package.";
+    };
+    stateDir = mkOption {
+      type = types.path;
+      default = "/var/lib/nixunits";
+      description = "Where containers, the build cache and the locks live.";
+    };
+  };
+
+  config = {
+    assertions = concatLists (mapAttrsToList assertionsOf cfg);
+
+    environment.systemPackages = [ settings.package ];
+    users.groups.nixunits = { };
+
+    # The template unit, filled with this host's paths.
+    systemd.units."nixunits@.service".text =
+      builtins.replaceStrings
+        [ "@nixunits@" "@systemdNspawn@" "@stateDir@" ]
+        [ "${settings.package}/bin/nixunits" "${config.systemd.package}/bin/systemd-nspawn" (toString stateDir) ]
+        (builtins.readFile (./. + "/nixunits@.service"));
+    systemd.targets.machines.wantedBy = [ "multi-user.target" ];
+
+    # Declared containers: their conf and unit description in /etc, linked
+    # from the state directory where the template unit and nixunits look.
+    environment.etc = lib.mkMerge (mapAttrsToList (name: c: {
+      "nixunits/${name}.conf".source = "${built name c}/etc/nixunits/${name}.conf";
+      "nixunits/${name}.json".text = builtins.toJSON (unitOf c);
+    }) cfg);
+    systemd.tmpfiles.rules = [ "d ${toString stateDir}/containers 0750 root nixunits -" ]
+      ++ concatLists (mapAttrsToList (name: _: [
+        "d ${toString stateDir}/containers/${name} 0750 root nixunits -"
+        "L+ ${toString stateDir}/containers/${name}/unit.conf - - - - /etc/nixunits/${name}.conf"
+        "L+ ${toString stateDir}/containers/${name}/unit.json - - - - /etc/nixunits/${name}.json"
+      ]) cfg);
+    systemd.services = mapAttrs' (name: c: nameValuePair "nixunits@${name}" {
+      overrideStrategy = "asDropin";
+      wantedBy = lib.optional c.autoStart "machines.target";
+      restartTriggers = [ (built name c) ];
+      serviceConfig = nonNull {
+        MemoryMax = c.resources.memoryMax;
+        TasksMax = c.resources.tasksMax;
+        CPUQuota = c.resources.cpuQuota;
+      };
+    }) cfg;
+
+    # The host side of every veth is nixunits' to configure.
+    networking.networkmanager.unmanaged = [ "interface-name:ve-*" ];
+    networking.dhcpcd.denyInterfaces = [ "ve-*" ];
+  };
+}
