@@ -360,6 +360,16 @@ fn delete(h: &Host) {
     );
     let gone = h.nixunits("status pg");
     assert_eq!(gone.status.code(), Some(2));
+
+    step("delete refuses a container the NixOS module declares");
+    h.ok("mkdir -p /etc/nixunits && cp /var/lib/nixunits/containers/priv/unit.json /etc/nixunits/priv.json \
+          && cp /var/lib/nixunits/containers/priv/unit.conf /etc/nixunits/priv.conf \
+          && ln -sfn /etc/nixunits/priv.conf /var/lib/nixunits/containers/priv/unit.conf");
+    let out = h.nixunits("delete priv -y");
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("declared by the NixOS module"));
+    assert!(h.path("/var/lib/nixunits/containers/priv").exists());
+    assert_eq!(status(h, "priv")["declared"], true);
     eprintln!(
         "e2e: console tail:\n{}",
         h.console()
