@@ -63,6 +63,15 @@ pub enum Command {
     Check(CheckArgs),
     /// Build a container from a snippet (cached), install it, (re)start it.
     Build(BuildArgs),
+    /// Print the option definitions the embedded evaluator finds in a
+    /// snippet: path, value (or unknown), priority, condition, place.
+    Eval {
+        /// The snippet.
+        file: PathBuf,
+        /// Print JSON: a list, one object per definition.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a container's automatic IPv6 addresses (`-6`).
     Ip6 {
         /// The container id.

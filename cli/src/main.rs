@@ -6,6 +6,7 @@ mod build;
 mod cache;
 mod check;
 mod enter;
+mod evalcmd;
 mod net;
 mod nix;
 mod runtime;
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
                 .map(|()| true)
         }
         Command::Ip6 { id, json } => ip6(id, *json).map(|()| true),
+        Command::Eval { file, json } => evalcmd::run(file, *json).map(|()| true),
         Command::Cache(c) => cache::run(c, &state).map(|()| true),
         Command::Start(a) => control("start", &state, &a.id),
         Command::Stop(a) => control("stop", &state, &a.id),

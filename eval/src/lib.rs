@@ -1,8 +1,11 @@
 //! The embedded partial evaluator (DESIGN §2): which option paths a snippet
-//! defines, checked against an options schema and the security policy.
-//!
-//! Not written yet: the issue "Embedded evaluation" delivers it. The crate
-//! exists so that the workspace has the layout of DESIGN §2 and the
-//! dependency direction `cli → eval → nixexpr` is fixed from the start.
+//! defines, with their static values, priorities and conditions; checks of
+//! those definitions against a NixOS options schema and the security
+//! policy. Pure: no I/O (imports come through a [`eval::Loader`]), no
+//! processes, no printing.
+
+pub mod eval;
+pub mod module;
+pub mod value;
 
 pub use nixunits_nixexpr as nixexpr;

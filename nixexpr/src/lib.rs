@@ -84,6 +84,14 @@ pub fn check(src: &str, opts: &CheckOptions) -> Vec<Diagnostic> {
     out
 }
 
+/// Parses `src` into the Nix-faithful tree, or the first syntax error (as
+/// Nix reports it).
+pub fn parse_ast(src: &str) -> Result<ast::Expr, parser::SyntaxError> {
+    let src = nix_visible(src);
+    let lexed = lexer::lex(src, NixVersion::CURRENT);
+    parser::parse(src, &lexed.tokens, lexed.error)
+}
+
 /// Whether Nix would reject the file: any error among the diagnostics.
 pub fn has_errors(diags: &[Diagnostic]) -> bool {
     diags.iter().any(|d| d.severity == Severity::Error)

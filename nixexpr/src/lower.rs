@@ -133,7 +133,7 @@ fn static_str(parts: &[StrPart], src: &str) -> Option<String> {
 }
 
 /// Nix's `stripIndentation` for an indented string made of one piece.
-fn strip_single_indented(s: &str) -> String {
+pub fn strip_single_indented(s: &str) -> String {
     let mut at_start = true;
     let mut min_indent = usize::MAX;
     let mut cur = 0usize;

@@ -1,0 +1,139 @@
+//! `nixunits eval FILE [--json]`: the option definitions the embedded
+//! evaluator finds in a snippet; and the loader through which it reads
+//! the snippet's imports.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use nixunits_eval::eval::{Limits, Loader};
+use nixunits_eval::module::{evaluate, Args, Evaluated};
+use nixunits_nixexpr::LineIndex;
+
+use crate::UsageError;
+
+/// Reads files under one directory only: a snippet's imports may not reach
+/// outside its own tree (`import /etc/passwd` is refused).
+pub struct TreeLoader {
+    root: PathBuf,
+}
+
+impl TreeLoader {
+    /// A loader confined to `root`.
+    pub fn new(root: &Path) -> Self {
+        TreeLoader {
+            root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
+        }
+    }
+}
+
+impl Loader for TreeLoader {
+    fn load(&self, path: &str) -> Result<String, String> {
+        let p = Path::new(path);
+        let p = if p.is_dir() {
+            p.join("default.nix")
+        } else {
+            p.to_path_buf()
+        };
+        let real = std::fs::canonicalize(&p).map_err(|e| e.to_string())?;
+        if !real.starts_with(&self.root) {
+            return Err(format!(
+                "it is outside the snippet's directory {}",
+                self.root.display()
+            ));
+        }
+        let meta = std::fs::metadata(&real).map_err(|e| e.to_string())?;
+        if meta.len() > crate::build::MAX_SNIPPET {
+            return Err("it is larger than 1 MiB".into());
+        }
+        std::fs::read_to_string(&real).map_err(|e| e.to_string())
+    }
+}
+
+/// Evaluates the snippet at `path`; file names in the result are relative
+/// to the current directory when they are below it.
+pub fn evaluate_file(path: &Path, text: &str) -> Evaluated {
+    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let loader = TreeLoader::new(&root);
+    let mut e = evaluate(
+        &abs.display().to_string(),
+        text,
+        &loader,
+        Limits::default(),
+        &Args::default(),
+    );
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| std::fs::canonicalize(c).ok());
+    let shorten = |f: &mut String| {
+        if let Some(c) = &cwd {
+            if let Ok(rel) = Path::new(f.as_str()).strip_prefix(c) {
+                *f = rel.display().to_string();
+            }
+        }
+    };
+    for d in &mut e.definitions {
+        shorten(&mut d.file);
+    }
+    for (f, _) in &mut e.diagnostics {
+        shorten(f);
+    }
+    e
+}
+
+/// `nixunits eval`.
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub fn run(file: &Path, json: bool) -> Result<()> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
+    let e = evaluate_file(file, &text);
+    for (f, d) in &e.diagnostics {
+        let t = std::fs::read_to_string(f).unwrap_or_default();
+        let p = LineIndex::new(&t).line_col(&t, d.range.start());
+        eprintln!(
+            "{}[{}]: {} ({f}:{}:{})",
+            d.severity.as_str(),
+            d.code,
+            d.message,
+            p.line,
+            p.col
+        );
+    }
+    if json {
+        println!("{}", serde_json::to_string(&e.definitions)?);
+        return Ok(());
+    }
+    for d in &e.definitions {
+        let value = match (&d.value, d.known) {
+            (Some(v), _) => v.to_string(),
+            (None, true) => "<function>".to_owned(),
+            (None, false) => "<unknown>".to_owned(),
+        };
+        let mut notes = Vec::new();
+        match d.priority {
+            100 => {}
+            1000 => notes.push("mkDefault".to_owned()),
+            50 => notes.push("mkForce".to_owned()),
+            p => notes.push(format!("priority {p}")),
+        }
+        match d.condition {
+            nixunits_eval::module::Condition::True => {}
+            nixunits_eval::module::Condition::False => notes.push("if false".to_owned()),
+            nixunits_eval::module::Condition::Unknown => notes.push("if …".to_owned()),
+        }
+        let t = std::fs::read_to_string(&d.file).unwrap_or_default();
+        let p = LineIndex::new(&t).line_col(&t, nixunits_nixexpr::TextSize::from(d.range[0]));
+        let notes = if notes.is_empty() {
+            String::new()
+        } else {
+            format!("  ({})", notes.join(", "))
+        };
+        println!(
+            "{} = {value}{notes}  {}:{}",
+            d.path.join("."),
+            d.file,
+            p.line
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,2 @@
+# nix-compare
+{ services.nginx.enable = true; services.nginx.user = "www"; }

@@ -1,0 +1,2 @@
+# nix-compare
+{ services.nginx = { enable = true; virtualHosts.default.root = "/srv"; }; }

@@ -1,0 +1,2 @@
+# nix-compare
+let enable = true; in { services.x = { inherit enable; }; }

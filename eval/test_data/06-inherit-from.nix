@@ -1,0 +1,2 @@
+# nix-compare
+let defaults = { port = 80; user = "nobody"; }; in { services.x = { inherit (defaults) port user; }; }

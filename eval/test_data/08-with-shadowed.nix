@@ -1,0 +1,2 @@
+# nix-compare
+let a = "outer"; in with { a = "with"; }; { services.x.a = a; }

@@ -1,0 +1,2 @@
+# nix-compare
+{ lib, ... }: { services.x.enable = true; }

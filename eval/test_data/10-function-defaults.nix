@@ -1,0 +1,2 @@
+# nix-compare
+{ lib, port ? 443, ... }: { services.x.port = port; }

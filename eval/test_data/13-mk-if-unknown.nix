@@ -1,0 +1,1 @@
+{ config, lib, ... }: { services.x = lib.mkIf config.services.y.enable { enable = true; }; }

@@ -1,0 +1,2 @@
+# nix-compare
+{ lib, ... }: lib.mkMerge [ { services.a.enable = true; } { services.b.enable = false; } ]

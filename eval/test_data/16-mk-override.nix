@@ -1,0 +1,2 @@
+# nix-compare
+{ lib, ... }: { services.x.port = lib.mkOverride 900 80; }

@@ -1,0 +1,2 @@
+# nix-compare
+{ lib, ... }: let inherit (lib) mkIf mkForce; in { services.x = mkIf true { user = mkForce "a"; }; }

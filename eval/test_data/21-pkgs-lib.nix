@@ -1,0 +1,2 @@
+# nix-compare
+{ pkgs, ... }: { services.x.port = pkgs.lib.mkDefault 8080; }

@@ -1,0 +1,2 @@
+# nix-compare
+{ lib, ... }: { environment.etc.motd.text = "hello" + lib.optionalString true " world" + lib.optionalString false "!"; }

@@ -1,0 +1,2 @@
+# nix-compare
+{ lib, ... }: { options = { }; config = { services.x.enable = true; }; }

@@ -1,0 +1,2 @@
+# nix-compare
+{ lib, ... }: { config = lib.mkIf true { services.x.enable = true; }; }

@@ -1,0 +1,2 @@
+# nix-compare
+let name = "web"; in { services.nginx.virtualHosts.${name}.root = "/srv/${name}"; }

@@ -1,0 +1,2 @@
+# nix-compare
+let n = "a"; in { environment.etc."${n}.conf".text = "x"; }

@@ -1,0 +1,1 @@
+{ config, ... }: { services.nginx.virtualHosts.${config.networking.hostName}.root = "/srv"; }

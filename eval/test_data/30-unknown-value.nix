@@ -1,0 +1,1 @@
+{ pkgs, ... }: { environment.systemPackages = [ pkgs.htop ]; services.x.package = pkgs.hello; }

@@ -1,0 +1,6 @@
+# nix-compare
+let user = "app"; in { environment.etc.x.text = ''
+    first line
+      indented ${user}
+    last
+  ''; }

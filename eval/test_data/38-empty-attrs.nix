@@ -1,0 +1,2 @@
+# nix-compare
+{ services.x.settings = { }; services.y = { }; }

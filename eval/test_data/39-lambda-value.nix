@@ -1,0 +1,1 @@
+{ services.x.f = x: x + 1; }

@@ -1,0 +1,1 @@
+{ imports = [ ./lib/part.nix ]; services.main.enable = true; }

@@ -1,0 +1,1 @@
+{ imports = [ ({ lib, ... }: { services.inline.enable = lib.mkDefault true; }) ]; }

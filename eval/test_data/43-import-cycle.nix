@@ -1,0 +1,1 @@
+{ imports = [ ./lib/cycle-a.nix ]; }

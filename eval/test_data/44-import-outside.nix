@@ -1,0 +1,1 @@
+{ x = import /etc/passwd; services.y.enable = true; }

@@ -1,0 +1,1 @@
+{ environment.etc.x.text = builtins.readFile ./lib/data.nix; services.y.enable = true; }

@@ -1,0 +1,1 @@
+{ services.x.src = builtins.fetchurl "https://example.org/x"; services.y.enable = true; }

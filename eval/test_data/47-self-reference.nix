@@ -1,0 +1,1 @@
+let x = x; in { services.x.v = x; services.y.enable = true; }

@@ -1,0 +1,2 @@
+# nix-compare
+{ services.x.v = let { a = 2; body = a * 21; }; }

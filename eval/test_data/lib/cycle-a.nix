@@ -1,0 +1,1 @@
+{ imports = [ ./cycle-b.nix ]; services.a.enable = true; }

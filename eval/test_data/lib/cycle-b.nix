@@ -1,0 +1,1 @@
+{ imports = [ ./cycle-a.nix ]; services.b.enable = true; }

@@ -1,0 +1,1 @@
+{ port = 7000; name = "data"; }
