@@ -83,6 +83,9 @@ pub enum Command {
     /// Inspect and maintain the build cache.
     #[command(subcommand)]
     Cache(CacheCommand),
+    /// Load or generate the NixOS options schema `check` uses.
+    #[command(subcommand)]
+    Schema(SchemaCommand),
     /// Start a container's unit.
     Start(IdArg),
     /// Stop a container's unit.
@@ -226,6 +229,24 @@ pub struct NetArgs {
     pub ip4_route: Option<String>,
 }
 
+/// `nixunits schema …`
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Load an options schema: the NixOS manual's options.json, or the list
+    /// `lib.optionAttrSetToDocList` gives.
+    Import {
+        /// The file.
+        file: PathBuf,
+    },
+    /// Generate the schema of a nixpkgs with nix-instantiate (cached by the
+    /// nixpkgs identity).
+    Generate {
+        /// The nixpkgs (default: `<nixpkgs>` of NIX_PATH).
+        #[arg(long, value_name = "PATH")]
+        nixpkgs: Option<PathBuf>,
+    },
+}
+
 /// `nixunits cache …`
 #[derive(Debug, Subcommand)]
 pub enum CacheCommand {
@@ -290,6 +311,16 @@ pub struct CheckArgs {
     /// Experimental Nix features the host enables (`pipe-operators`).
     #[arg(long, value_name = "FEATURE", value_parser = ["pipe-operators"])]
     pub experimental: Vec<String>,
+    /// The options schema to check option names and types against
+    /// (default: the one `nixunits schema import|generate` stored).
+    #[arg(long, value_name = "FILE")]
+    pub schema: Option<PathBuf>,
+    /// The policy (TOML or JSON) instead of the default one.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+    /// Do not evaluate: no option, schema or policy checks.
+    #[arg(long)]
+    pub no_eval: bool,
 }
 
 /// `check --format`

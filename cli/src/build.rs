@@ -160,7 +160,22 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
         version: nix::detect_version().unwrap_or_default(),
         ..CheckOptions::default()
     };
-    let diags = nixunits_nixexpr::check(&text, &opts);
+    // The same checks as `check`: the stored schema if any, the default
+    // policy (a denied option is bad input).
+    let cur = crate::schema::current(&state);
+    let extra = crate::check::Extra {
+        eval: true,
+        schema: if cur.exists() {
+            Some(crate::schema::load(&cur)?)
+        } else {
+            None
+        },
+        policy: crate::check::policy(None)?,
+    };
+    let as_path = file
+        .clone()
+        .unwrap_or_else(|| state.container(&id).dir.join("config.nix"));
+    let diags = crate::check::check_text(&text, &as_path, &opts, &extra);
     if has_errors(&diags) {
         let name = file
             .as_ref()

@@ -12,8 +12,83 @@ use nixunits_nixexpr::{
 };
 use serde::Serialize;
 
-use crate::args::{CheckArgs, Format};
+use crate::args::{CheckArgs, Format, Global};
 use crate::UsageError;
+use nixunits_eval::policy::Policy;
+use nixunits_eval::schema::Schema;
+
+/// The checks beyond Nix's parser: evaluation, the schema, the policy.
+pub struct Extra {
+    /// Evaluate the snippets (not with `--parse-only` or `--no-eval`).
+    pub eval: bool,
+    /// The options schema, if one is known.
+    pub schema: Option<Schema>,
+    /// The policy.
+    pub policy: Policy,
+}
+
+impl Extra {
+    /// From `check`'s flags and the state directory's stored schema.
+    pub fn resolve(args: &CheckArgs, global: &Global) -> Result<Extra> {
+        let state = nixunits_store::StateDir::new(&global.state_dir);
+        let eval = !args.parse_only && !args.no_eval;
+        let schema = match &args.schema {
+            Some(p) => Some(crate::schema::load(p)?),
+            None if eval => {
+                let cur = crate::schema::current(&state);
+                if cur.exists() {
+                    Some(crate::schema::load(&cur)?)
+                } else {
+                    None
+                }
+            }
+            None => None,
+        };
+        Ok(Extra {
+            eval,
+            schema,
+            policy: policy(args.policy.as_deref())?,
+        })
+    }
+}
+
+/// The policy of `--policy`, or the default.
+pub fn policy(path: Option<&Path>) -> Result<Policy> {
+    match path {
+        None => Ok(Policy::default_policy()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| UsageError(format!("cannot read the policy {}: {e}", p.display())))?;
+            Policy::parse(&text)
+                .map_err(|e| UsageError(format!("the policy {}: {e}", p.display())).into())
+        }
+    }
+}
+
+/// Every check of one file: Nix's parser's and nixunits' own, then (when the
+/// file parses) evaluation, the schema and the policy on the definitions
+/// the file itself makes.
+pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -> Vec<Diagnostic> {
+    let mut diags = nixexpr::check(text, opts);
+    if !extra.eval || opts.parse_only || nixexpr::has_errors(&diags) {
+        return diags;
+    }
+    let (e, main) = crate::evalcmd::evaluate_file(path, text);
+    let mine: Vec<&nixunits_eval::module::Definition> =
+        e.definitions.iter().filter(|d| d.file == main).collect();
+    diags.extend(
+        e.diagnostics
+            .into_iter()
+            .filter(|(f, _)| *f == main)
+            .map(|(_, d)| d),
+    );
+    if let Some(s) = &extra.schema {
+        diags.extend(nixunits_eval::schema::check(s, &mine));
+    }
+    diags.extend(nixunits_eval::policy::check(&extra.policy, &mine));
+    diags.sort_by_key(|d| (d.range.start(), d.range.end()));
+    diags
+}
 
 /// One checked file.
 pub struct Report {
@@ -88,7 +163,7 @@ fn read_file(p: &Path) -> Result<String> {
 /// Checks all inputs, spreading them over the machine's cores. Workers get
 /// a large stack: nesting is bounded (`parser::MAX_DEPTH`), but debug
 /// builds use big frames.
-pub fn check_all(inputs: Vec<(String, String)>, opts: &CheckOptions) -> Vec<Report> {
+pub fn check_all(inputs: Vec<(String, String)>, opts: &CheckOptions, extra: &Extra) -> Vec<Report> {
     let n = inputs.len();
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -111,7 +186,13 @@ pub fn check_all(inputs: Vec<(String, String)>, opts: &CheckOptions) -> Vec<Repo
                 let Some((name, text)) = inputs[i].lock().ok().and_then(|mut g| g.take()) else {
                     continue;
                 };
-                let diagnostics = nixexpr::check(&text, opts);
+                // Standard input is named as if it were a file here.
+                let path = if std::path::Path::new(&name).exists() {
+                    std::path::PathBuf::from(&name)
+                } else {
+                    std::env::current_dir().unwrap_or_default().join(&name)
+                };
+                let diagnostics = check_text(&text, &path, opts, extra);
                 if let Ok(mut slot) = slots[i].lock() {
                     *slot = Some(Report {
                         name,
@@ -327,10 +408,18 @@ fn json_file(r: &Report) -> JsonFile<'_> {
 }
 
 /// `nixunits check`: the exit code is 1 when any file has an error.
-pub fn run(args: &CheckArgs, color: bool, quiet: bool) -> Result<bool> {
+pub fn run(args: &CheckArgs, global: &Global, color: bool) -> Result<bool> {
+    let quiet = global.quiet;
     let opts = options(args)?;
+    let extra = Extra::resolve(args, global)?;
     let inputs = read_inputs(args)?;
-    let reports = check_all(inputs, &opts);
+    let reports = check_all(inputs, &opts, &extra);
+    if extra.eval && extra.schema.is_none() && args.format == Format::Human && !quiet {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("note: option names and types were not checked: no schema (nixunits schema import|generate)");
+        }
+    }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     render(&reports, args.format, color, quiet, &mut out)?;

@@ -50,8 +50,9 @@ impl Loader for TreeLoader {
 }
 
 /// Evaluates the snippet at `path`; file names in the result are relative
-/// to the current directory when they are below it.
-pub fn evaluate_file(path: &Path, text: &str) -> Evaluated {
+/// to the current directory when they are below it (the snippet's own name
+/// is returned beside).
+pub fn evaluate_file(path: &Path, text: &str) -> (Evaluated, String) {
     let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     let root = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
     let loader = TreeLoader::new(&root);
@@ -78,7 +79,9 @@ pub fn evaluate_file(path: &Path, text: &str) -> Evaluated {
     for (f, _) in &mut e.diagnostics {
         shorten(f);
     }
-    e
+    let mut main = abs.display().to_string();
+    shorten(&mut main);
+    (e, main)
 }
 
 /// `nixunits eval`.
@@ -86,7 +89,7 @@ pub fn evaluate_file(path: &Path, text: &str) -> Evaluated {
 pub fn run(file: &Path, json: bool) -> Result<()> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
-    let e = evaluate_file(file, &text);
+    let (e, _) = evaluate_file(file, &text);
     for (f, d) in &e.diagnostics {
         let t = std::fs::read_to_string(f).unwrap_or_default();
         let p = LineIndex::new(&t).line_col(&t, d.range.start());

@@ -10,6 +10,7 @@ mod evalcmd;
 mod net;
 mod nix;
 mod runtime;
+mod schema;
 mod systemd;
 
 use std::io::IsTerminal;
@@ -57,7 +58,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check(a) => {
             let color = color_for(cli.global.color, std::io::stdout().is_terminal());
-            check::run(a, color, cli.global.quiet)
+            check::run(a, &cli.global, color)
         }
         Command::Build(a) => {
             let color = color_for(cli.global.color, std::io::stderr().is_terminal());
@@ -68,6 +69,12 @@ fn main() -> ExitCode {
         Command::Ip6 { id, json } => ip6(id, *json).map(|()| true),
         Command::Eval { file, json } => evalcmd::run(file, *json).map(|()| true),
         Command::Cache(c) => cache::run(c, &state).map(|()| true),
+        Command::Schema(args::SchemaCommand::Import { file }) => {
+            schema::import(&state, file).map(|()| true)
+        }
+        Command::Schema(args::SchemaCommand::Generate { nixpkgs }) => {
+            schema::generate(&state, nixpkgs.as_deref()).map(|()| true)
+        }
         Command::Start(a) => control("start", &state, &a.id),
         Command::Stop(a) => control("stop", &state, &a.id),
         Command::Restart(a) => control("restart", &state, &a.id),

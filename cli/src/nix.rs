@@ -123,21 +123,13 @@ pub fn system() -> String {
 /// for a path outside the store the revision it records, if any. `none`
 /// when `NIX_PATH` names no nixpkgs (as for the tests' stub).
 pub fn nixpkgs_identity() -> String {
-    let Some(path) = std::env::var("NIX_PATH")
+    match std::env::var("NIX_PATH")
         .ok()
         .and_then(|p| nixpkgs_from_nix_path(&p))
-    else {
-        return "none".to_owned();
-    };
-    let real = std::fs::canonicalize(&path).unwrap_or(path);
-    if real.starts_with("/nix/store/") {
-        return real.display().to_string();
+    {
+        Some(path) => nixpkgs_identity_of(&std::fs::canonicalize(&path).unwrap_or(path)),
+        None => "none".to_owned(),
     }
-    let revision = [".git-revision", ".version-suffix", "lib/.version"]
-        .iter()
-        .find_map(|f| std::fs::read_to_string(real.join(f)).ok())
-        .map_or_else(|| "unknown".to_owned(), |s| s.trim().to_owned());
-    format!("{}@{revision}", real.display())
 }
 
 fn nixpkgs_from_nix_path(nix_path: &str) -> Option<PathBuf> {
@@ -328,4 +320,48 @@ pub fn add_root(out_path: &str, link: &Path) -> Result<()> {
         .into());
     }
     Ok(())
+}
+
+/// The `nixpkgs` entry of `NIX_PATH`, resolved.
+pub fn nixpkgs_path() -> Option<PathBuf> {
+    let p = nixpkgs_from_nix_path(&std::env::var("NIX_PATH").ok()?)?;
+    std::fs::canonicalize(&p).ok()
+}
+
+/// The identity of a given nixpkgs (as [`nixpkgs_identity`] for NIX_PATH's).
+pub fn nixpkgs_identity_of(path: &Path) -> String {
+    if path.starts_with("/nix/store/") {
+        return path.display().to_string();
+    }
+    let revision = [".git-revision", ".version-suffix", "lib/.version"]
+        .iter()
+        .find_map(|f| std::fs::read_to_string(path.join(f)).ok())
+        .map_or_else(|| "unknown".to_owned(), |s| s.trim().to_owned());
+    format!("{}@{revision}", path.display())
+}
+
+/// The options of a nixpkgs' NixOS, as `lib.optionAttrSetToDocList` lists
+/// them, through `nix-instantiate --eval --strict --json`.
+pub fn options_json(nixpkgs: &Path) -> Result<String> {
+    let expr = format!(
+        "let nixpkgs = {}; lib = import (nixpkgs + \"/lib\"); \
+         eval = import (nixpkgs + \"/nixos/lib/eval-config.nix\") {{ modules = [ ]; system = builtins.currentSystem; }}; \
+         in map (o: {{ inherit (o) name loc readOnly; type = o.type or \"\"; description = o.description or \"\"; }}) \
+            (builtins.filter (o: o.visible or true) (lib.optionAttrSetToDocList eval.options))",
+        nix_string(&nixpkgs.display().to_string()).replacen('"', "/. + \"", 1)
+    );
+    let out = Command::new("nix-instantiate")
+        .args(["--eval", "--strict", "--json", "-E", &expr])
+        .stdin(Stdio::null())
+        .output()
+        .context("cannot run nix-instantiate (is Nix installed?)")?;
+    if !out.status.success() {
+        return Err(NixFailed {
+            program: "nix-instantiate".into(),
+            status: out.status,
+            tail: String::from_utf8_lossy(&out.stderr).trim().to_owned(),
+        }
+        .into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -6,6 +6,8 @@
 
 pub mod eval;
 pub mod module;
+pub mod policy;
+pub mod schema;
 pub mod value;
 
 pub use nixunits_nixexpr as nixexpr;

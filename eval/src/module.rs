@@ -53,6 +53,27 @@ pub struct Definition {
     pub file: String,
 }
 
+/// An option path as Nix writes it: names that are not identifiers quoted
+/// (`boot.kernel.sysctl."vm.swappiness"`).
+pub fn show_path(path: &[String]) -> String {
+    path.iter()
+        .map(|p| {
+            let ident = p
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''));
+            if ident || p == "<name>" {
+                p.clone()
+            } else {
+                format!("{p:?}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 /// The arguments a snippet receives that are known statically.
 #[derive(Debug, Clone, Default)]
 pub struct Args {

@@ -1,0 +1,331 @@
+//! Definitions checked against an options schema (a fixture of a few
+//! hundred options in the real `options.json` shape, written for these
+//! tests) and against the policy; `schema import` of both input shapes and
+//! `schema generate` against a fixture directory offering nixpkgs'
+//! interface.
+
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+mod util;
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+use util::{nixunits, require, root, run};
+
+fn fixture() -> PathBuf {
+    root().join("eval/test_data/schema")
+}
+
+struct Env {
+    _tmp: tempfile::TempDir,
+    state: PathBuf,
+    dir: PathBuf,
+}
+
+fn env_with_schema() -> Env {
+    let tmp = tempfile::tempdir().unwrap();
+    let state = tmp.path().join("state");
+    let dir = tmp.path().to_path_buf();
+    let out = run(nixunits()
+        .arg("--state-dir")
+        .arg(&state)
+        .args(["schema", "import"])
+        .arg(fixture().join("options.json")));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("loaded 331 options"));
+    Env {
+        _tmp: tmp,
+        state,
+        dir,
+    }
+}
+
+impl Env {
+    fn check(&self, text: &str, extra: &[&str]) -> (Option<i32>, Vec<Value>, String) {
+        let f = self.dir.join("snippet.nix");
+        std::fs::write(&f, text).unwrap();
+        let out = run(nixunits()
+            .arg("--state-dir")
+            .arg(&self.state)
+            .args(["check", "--format", "json"])
+            .args(extra)
+            .arg(&f));
+        let v: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            out.status.code(),
+            v[0]["diagnostics"].as_array().unwrap().clone(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+}
+
+fn codes(diags: &[Value]) -> Vec<(String, String)> {
+    diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn unknown_options_with_a_suggestion() {
+    let env = env_with_schema();
+    let (code, diags, _) = env.check(
+        "{ services.nginx.enabel = true; services.postgresql.enable = true; servics.x = 1; }",
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    let c = codes(&diags);
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert_eq!(
+        c[0],
+        (
+            "unknown_option".into(),
+            "the option `services.nginx.enabel` does not exist".into()
+        )
+    );
+    assert_eq!(
+        diags[0]["notes"][0],
+        "did you mean `services.nginx.enable`?"
+    );
+    assert_eq!(c[1].1, "the option `servics` does not exist");
+    assert_eq!(diags[1]["notes"][0], "did you mean `services`?");
+    // Under an attribute-set option, anything goes; under a <name>, too.
+    let (code, diags, _) = env.check(
+        "{ services.nginx.virtualHosts.mysite.root = \"/srv\"; services.grafana.settings.server.http_port = 3000; }",
+        &[],
+    );
+    assert_eq!(code, Some(0), "{diags:?}");
+}
+
+#[test]
+fn types_and_read_only() {
+    let env = env_with_schema();
+    let (_, diags, _) = env.check(
+        r#"{ lib, ... }: {
+          services.nginx.enable = "yes";
+          services.redis.servers.a.port = 70000;
+          services.redis.servers.b.port = 6379;
+          services.redis.servers.a.logLevel = "loud";
+          services.redis.servers.b.logLevel = "notice";
+          networking.firewall.allowedTCPPorts = [ "80" ];
+          networking.firewall.allowedUDPPorts = [ 53 ];
+          time.timeZone = null;
+          services.memcached.maxMemory = -1;
+          services.nginx.user = lib.mkDefault 42;
+          services.caddy.enable = lib.mkIf false "never applies";
+          system.nixos.version = "99.99";
+        }"#,
+        &[],
+    );
+    let c = codes(&diags);
+    let got: Vec<&str> = c
+        .iter()
+        .map(|(code, m)| {
+            if code == "option_type" {
+                m.split('`').nth(1).unwrap()
+            } else {
+                code.as_str()
+            }
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "services.nginx.enable",
+            "services.redis.servers.a.port",
+            "services.redis.servers.a.logLevel",
+            "networking.firewall.allowedTCPPorts",
+            "services.memcached.maxMemory",
+            "services.nginx.user",
+            "read_only_option",
+        ],
+        "{c:?}"
+    );
+    assert!(c[0]
+        .1
+        .contains("is the string \"yes\", but the option takes boolean"));
+}
+
+#[test]
+fn the_examples_pass_with_the_schema() {
+    let env = env_with_schema();
+    let mut files = util::nix_files_under(&root().join("examples"));
+    files.retain(|f| !f.to_string_lossy().contains("/common/"));
+    let out = run(nixunits()
+        .arg("--state-dir")
+        .arg(&env.state)
+        .arg("check")
+        .args(&files));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
+fn the_list_shape_imports_too_and_no_schema_is_said_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let list = fixture().join("fake-nixpkgs/nixos/lib/options-list.json");
+    let out = run(nixunits()
+        .arg("--state-dir")
+        .arg(tmp.path())
+        .args(["schema", "import"])
+        .arg(&list));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("loaded 331 options"),
+        "{out:?}"
+    );
+
+    let fresh = tempfile::tempdir().unwrap();
+    let a = fresh.path().join("a.nix");
+    let b = fresh.path().join("b.nix");
+    std::fs::write(&a, "{ services.nginx.enabel = true; }").unwrap();
+    std::fs::write(&b, "{ }").unwrap();
+    let out = run(nixunits()
+        .arg("--state-dir")
+        .arg(fresh.path())
+        .arg("check")
+        .arg(&a)
+        .arg(&b));
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("were not checked: no schema").count(),
+        1,
+        "{stderr}"
+    );
+    // Bad schema files are exit 2.
+    std::fs::write(fresh.path().join("bad.json"), "[1, 2").unwrap();
+    let out = run(nixunits()
+        .arg("--state-dir")
+        .arg(fresh.path())
+        .args(["schema", "import"])
+        .arg(fresh.path().join("bad.json")));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_policy_names_its_rule_and_reason() {
+    let env = env_with_schema();
+    let (code, diags, _) = env.check(
+        r#"{ pkgs, ... }: {
+          systemd.package = pkgs.systemd;
+          boot.kernelModules = [ "wireguard" ];
+          boot.kernel.sysctl."net.core.somaxconn" = 1024;
+          virtualisation.docker.enable = true;
+          systemd.services.web.serviceConfig.DynamicUser = false;
+          systemd.services.web.serviceConfig.DynamicUser2 = false;
+        }"#,
+        &[],
+    );
+    assert_eq!(code, Some(1));
+    let c = codes(&diags);
+    assert_eq!(
+        c.iter().map(|x| x.0.as_str()).collect::<Vec<_>>(),
+        ["policy_deny", "policy_deny", "policy_deny", "policy_warn"],
+        "{c:?}"
+    );
+    assert!(c[0]
+        .1
+        .contains("`systemd.package` is denied by the policy rule `systemd.package`"));
+    assert!(diags[0]["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("systemdMinimal"));
+    assert!(c[1].1.contains("rule `boot.kernel*`"));
+    assert!(c[2].1.contains("rule `virtualisation.**`"));
+    assert_eq!(diags[3]["severity"], "warning");
+
+    // A policy of one's own, TOML or JSON.
+    let toml = env.dir.join("policy.toml");
+    std::fs::write(
+        &toml,
+        "[[deny]]\noption = \"services.caddy.**\"\nreason = \"we use nginx\"\n",
+    )
+    .unwrap();
+    let (code, diags, _) = env.check(
+        "{ services.caddy.enable = true; systemd.package = null; }",
+        &["--policy", toml.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        codes(&diags),
+        [(
+            "policy_deny".into(),
+            "`services.caddy.enable` is denied by the policy rule `services.caddy.**`".into()
+        )]
+    );
+    let json = env.dir.join("policy.json");
+    std::fs::write(
+        &json,
+        r#"{ "warn": [ { "option": "time.timeZone", "reason": "use UTC" } ] }"#,
+    )
+    .unwrap();
+    let (code, diags, _) = env.check(
+        "{ time.timeZone = \"Europe/Paris\"; }",
+        &["--policy", json.to_str().unwrap()],
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(codes(&diags)[0].0, "policy_warn");
+    std::fs::write(&json, r#"{ "deny": [ { "option": "x" } ] }"#).unwrap();
+    let f = env.dir.join("s.nix");
+    std::fs::write(&f, "{ }").unwrap();
+    let out = run(nixunits().args(["check", "--policy"]).arg(&json).arg(&f));
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a policy without reasons is refused"
+    );
+}
+
+#[test]
+fn schema_generate_against_a_fixture_nixpkgs() {
+    require("nix-instantiate", "nix-bin");
+    let tmp = tempfile::tempdir().unwrap();
+    let gen = |tmp: &std::path::Path| {
+        run(nixunits()
+            .arg("--state-dir")
+            .arg(tmp)
+            .args(["schema", "generate", "--nixpkgs"])
+            .arg(fixture().join("fake-nixpkgs")))
+    };
+    let out = gen(tmp.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("331 options"),
+        "{out:?}"
+    );
+    // Kept by nixpkgs identity: the second time runs no Nix.
+    let out = gen(tmp.path());
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("generated earlier"),
+        "{out:?}"
+    );
+    let f = tmp.path().join("s.nix");
+    std::fs::write(&f, "{ services.nginx.enabel = true; }").unwrap();
+    let out = run(nixunits()
+        .arg("--state-dir")
+        .arg(tmp.path())
+        .args(["check", "--format", "errfmt"])
+        .arg(&f));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("unknown_option"),
+        "{out:?}"
+    );
+}
