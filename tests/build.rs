@@ -527,7 +527,11 @@ fn hostile_input_is_exit_2_and_changes_nothing() {
             "undefined variable 'pkgs'",
         ),
         (
-            vec!["ok".into(), "-cc".into(), "{ systemd.package = null; }".into()],
+            vec![
+                "ok".into(),
+                "-cc".into(),
+                "{ systemd.package = null; }".into(),
+            ],
             "policy_deny",
         ),
         (

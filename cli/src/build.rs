@@ -170,7 +170,8 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
         } else {
             None
         },
-        policy: crate::check::policy(None)?,
+        policy: crate::check::policy(None)?.compile(),
+        cwd: crate::evalcmd::cwd(),
     };
     let as_path = file
         .clone()

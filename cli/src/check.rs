@@ -23,8 +23,11 @@ pub struct Extra {
     pub eval: bool,
     /// The options schema, if one is known.
     pub schema: Option<Schema>,
-    /// The policy.
-    pub policy: Policy,
+    /// The policy, compiled.
+    pub policy: nixunits_eval::policy::Compiled,
+    /// The current directory, resolved once (file names are shown
+    /// relative to it).
+    pub cwd: Option<std::path::PathBuf>,
 }
 
 impl Extra {
@@ -47,7 +50,8 @@ impl Extra {
         Ok(Extra {
             eval,
             schema,
-            policy: policy(args.policy.as_deref())?,
+            policy: policy(args.policy.as_deref())?.compile(),
+            cwd: crate::evalcmd::cwd(),
         })
     }
 }
@@ -69,11 +73,11 @@ pub fn policy(path: Option<&Path>) -> Result<Policy> {
 /// file parses) evaluation, the schema and the policy on the definitions
 /// the file itself makes.
 pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -> Vec<Diagnostic> {
-    let mut diags = nixexpr::check(text, opts);
+    let (mut diags, tree) = nixexpr::check_with_tree(text, opts);
     if !extra.eval || opts.parse_only || nixexpr::has_errors(&diags) {
         return diags;
     }
-    let (e, main) = crate::evalcmd::evaluate_file(path, text);
+    let (e, main) = crate::evalcmd::evaluate_file(path, text, tree, extra.cwd.as_deref());
     let mine: Vec<&nixunits_eval::module::Definition> =
         e.definitions.iter().filter(|d| d.file == main).collect();
     diags.extend(

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use nixunits_eval::eval::{Limits, Loader};
-use nixunits_eval::module::{evaluate, Args, Evaluated};
+use nixunits_eval::module::{evaluate_parsed, Args, Evaluated};
 use nixunits_nixexpr::LineIndex;
 
 use crate::UsageError;
@@ -15,15 +15,9 @@ use crate::UsageError;
 /// outside its own tree (`import /etc/passwd` is refused).
 pub struct TreeLoader {
     root: PathBuf,
-}
-
-impl TreeLoader {
-    /// A loader confined to `root`.
-    pub fn new(root: &Path) -> Self {
-        TreeLoader {
-            root: std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf()),
-        }
-    }
+    /// `root` resolved, on the first import only (most snippets import
+    /// nothing).
+    real_root: std::cell::OnceCell<PathBuf>,
 }
 
 impl Loader for TreeLoader {
@@ -35,7 +29,10 @@ impl Loader for TreeLoader {
             p.to_path_buf()
         };
         let real = std::fs::canonicalize(&p).map_err(|e| e.to_string())?;
-        if !real.starts_with(&self.root) {
+        let root = self.real_root.get_or_init(|| {
+            std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone())
+        });
+        if !real.starts_with(root) {
             return Err(format!(
                 "it is outside the snippet's directory {}",
                 self.root.display()
@@ -52,36 +49,57 @@ impl Loader for TreeLoader {
 /// Evaluates the snippet at `path`; file names in the result are relative
 /// to the current directory when they are below it (the snippet's own name
 /// is returned beside).
-pub fn evaluate_file(path: &Path, text: &str) -> (Evaluated, String) {
-    let abs = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+pub fn evaluate_file(
+    path: &Path,
+    text: &str,
+    tree: Option<nixunits_nixexpr::ast::Expr>,
+    cwd: Option<&Path>,
+) -> (Evaluated, String) {
+    // Absolute, not resolved: resolving costs a system call per component,
+    // for every file checked; imports resolve what they read.
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let root = abs.parent().unwrap_or(Path::new("/")).to_path_buf();
-    let loader = TreeLoader::new(&root);
-    let mut e = evaluate(
+    let loader = TreeLoader {
+        root,
+        real_root: std::cell::OnceCell::new(),
+    };
+    let mut e = evaluate_parsed(
         &abs.display().to_string(),
         text,
+        tree,
         &loader,
         Limits::default(),
         &Args::default(),
     );
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|c| std::fs::canonicalize(c).ok());
     let shorten = |f: &mut String| {
-        if let Some(c) = &cwd {
+        if let Some(c) = cwd {
             if let Ok(rel) = Path::new(f.as_str()).strip_prefix(c) {
                 *f = rel.display().to_string();
             }
         }
     };
+    let abs_name = abs.display().to_string();
+    let mut main = abs_name.clone();
+    shorten(&mut main);
+    // Most definitions are the snippet's own: one comparison, no path work.
     for d in &mut e.definitions {
-        shorten(&mut d.file);
+        if d.file == abs_name {
+            d.file.clone_from(&main);
+        } else {
+            shorten(&mut d.file);
+        }
     }
     for (f, _) in &mut e.diagnostics {
         shorten(f);
     }
-    let mut main = abs.display().to_string();
-    shorten(&mut main);
     (e, main)
+}
+
+/// The current directory, resolved.
+pub fn cwd() -> Option<PathBuf> {
+    std::env::current_dir()
+        .ok()
+        .and_then(|c| std::fs::canonicalize(c).ok())
 }
 
 /// `nixunits eval`.
@@ -89,7 +107,7 @@ pub fn evaluate_file(path: &Path, text: &str) -> (Evaluated, String) {
 pub fn run(file: &Path, json: bool) -> Result<()> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
-    let (e, _) = evaluate_file(file, &text);
+    let (e, _) = evaluate_file(file, &text, None, cwd().as_deref());
     for (f, d) in &e.diagnostics {
         let t = std::fs::read_to_string(f).unwrap_or_default();
         let p = LineIndex::new(&t).line_col(&t, d.range.start());

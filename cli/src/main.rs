@@ -20,6 +20,11 @@ use clap::Parser;
 
 use args::{Cli, ColorChoice, Command};
 
+// Checking thousands of files allocates many small trees; mimalloc makes
+// that a third cheaper than glibc's allocator (scripts/bench-eval).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Bad usage or invalid input: exit code 2, nothing changed.
 #[derive(Debug)]
 pub struct UsageError(pub String);

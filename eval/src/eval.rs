@@ -170,9 +170,8 @@ impl<'a> Evaluator<'a> {
     /// Adds a file; `None` (with a diagnostic at `from`) when it does not
     /// parse.
     pub fn add_file(&self, name: &str, text: String, from: Option<Loc>) -> Option<u32> {
-        let text: &'a str = self.store.texts.alloc(text);
-        let expr = match nixunits_nixexpr::parse_ast(text) {
-            Ok(e) => &*self.store.exprs.alloc(e),
+        match nixunits_nixexpr::parse_ast(&text) {
+            Ok(e) => Some(self.add_parsed(name, text, e)),
             Err(e) => {
                 if let Some(at) = from {
                     self.diag(
@@ -184,9 +183,15 @@ impl<'a> Evaluator<'a> {
                         ),
                     );
                 }
-                return None;
+                None
             }
-        };
+        }
+    }
+
+    /// Adds a file already parsed (by `nixexpr::check_with_tree`).
+    pub fn add_parsed(&self, name: &str, text: String, expr: Expr) -> u32 {
+        let text: &'a str = self.store.texts.alloc(text);
+        let expr: &'a Expr = self.store.exprs.alloc(expr);
         let lowered: &'a Lowered<'a> =
             self.store
                 .lowered
@@ -198,7 +203,7 @@ impl<'a> Evaluator<'a> {
             lowered,
             expr,
         });
-        Some(files.len() as u32 - 1)
+        files.len() as u32 - 1
     }
 
     /// Evaluates file `idx` to a value.

@@ -98,10 +98,26 @@ pub fn evaluate(
     limits: Limits,
     args: &Args,
 ) -> Evaluated {
+    evaluate_parsed(name, text, None, loader, limits, args)
+}
+
+/// [`evaluate`], with the snippet's tree when the caller has it already.
+pub fn evaluate_parsed(
+    name: &str,
+    text: &str,
+    tree: Option<nixunits_nixexpr::ast::Expr>,
+    loader: &dyn Loader,
+    limits: Limits,
+    args: &Args,
+) -> Evaluated {
     let store = Store::new();
     let ev = Evaluator::new(&store, loader, limits);
     let mut out = Vec::new();
-    if let Some(idx) = ev.add_file(name, text.to_owned(), None) {
+    let idx = match tree {
+        Some(t) => Some(ev.add_parsed(name, text.to_owned(), t)),
+        None => ev.add_file(name, text.to_owned(), None),
+    };
+    if let Some(idx) = idx {
         let v = ev.eval_file(idx);
         let mut w = Walker {
             ev: &ev,

@@ -92,30 +92,44 @@ pub fn matches(pattern: &[String], path: &[String]) -> bool {
     }
 }
 
+/// A policy with its patterns split once.
+pub struct Compiled {
+    deny: Vec<(Vec<String>, Rule)>,
+    allow: Vec<(Vec<String>, Rule)>,
+    warn: Vec<(Vec<String>, Rule)>,
+}
+
+impl Policy {
+    /// Splits the patterns, once for many files.
+    pub fn compile(&self) -> Compiled {
+        let c = |rules: &[Rule]| {
+            rules
+                .iter()
+                .map(|r| (split_name(&r.option), r.clone()))
+                .collect()
+        };
+        Compiled {
+            deny: c(&self.deny),
+            allow: c(&self.allow),
+            warn: c(&self.warn),
+        }
+    }
+}
+
 /// Checks definitions (of one file) against a policy.
-pub fn check(policy: &Policy, defs: &[&Definition]) -> Vec<Diagnostic> {
-    let compiled = |rules: &[Rule]| -> Vec<(Vec<String>, Rule)> {
-        rules
-            .iter()
-            .map(|r| (split_name(&r.option), r.clone()))
-            .collect()
-    };
-    let (deny, allow, warn) = (
-        compiled(&policy.deny),
-        compiled(&policy.allow),
-        compiled(&policy.warn),
-    );
+pub fn check(policy: &Compiled, defs: &[&Definition]) -> Vec<Diagnostic> {
+    let (deny, allow, warn) = (&policy.deny, &policy.allow, &policy.warn);
     let mut out = Vec::new();
     for d in defs.iter().filter(|d| d.condition != Condition::False) {
         let range = TextRange::new(TextSize::from(d.range[0]), TextSize::from(d.range[1]));
-        let path = crate::module::show_path(&d.path);
+        let path = || crate::module::show_path(&d.path);
         if let Some((_, r)) = deny.iter().find(|(p, _)| matches(p, &d.path)) {
             if !allow.iter().any(|(p, _)| matches(p, &d.path)) {
                 out.push(
                     Diagnostic::error(
                         "policy_deny",
                         range,
-                        format!("`{path}` is denied by the policy rule `{}`", r.option),
+                        format!("`{}` is denied by the policy rule `{}`", path(), r.option),
                     )
                     .with_note(r.reason.clone()),
                 );
@@ -130,7 +144,7 @@ pub fn check(policy: &Policy, defs: &[&Definition]) -> Vec<Diagnostic> {
                 ..Diagnostic::error(
                     "policy_warn",
                     range,
-                    format!("`{path}`: policy rule `{}`", r.option),
+                    format!("`{}`: policy rule `{}`", path(), r.option),
                 )
                 .with_note(r.reason.clone())
             });

@@ -53,6 +53,12 @@ pub fn nix_visible(src: &str) -> &str {
 /// Checks one file. Never fails and never panics: every problem is a
 /// diagnostic. The result is sorted by position.
 pub fn check(src: &str, opts: &CheckOptions) -> Vec<Diagnostic> {
+    check_with_tree(src, opts).0
+}
+
+/// [`check`], and the tree when the file parsed (so that a caller that
+/// goes on to evaluate it does not parse it again).
+pub fn check_with_tree(src: &str, opts: &CheckOptions) -> (Vec<Diagnostic>, Option<ast::Expr>) {
     let src = nix_visible(src);
     let lexed = lexer::lex(src, opts.version);
     let parsed = parser::parse(src, &lexed.tokens, lexed.error);
@@ -81,7 +87,8 @@ pub fn check(src: &str, opts: &CheckOptions) -> Vec<Diagnostic> {
         (lint.run)(&cx, &mut out);
     }
     out.sort_by_key(|d| (d.range.start(), d.range.end()));
-    out
+    drop(lowered);
+    (out, ast)
 }
 
 /// Parses `src` into the Nix-faithful tree, or the first syntax error (as
