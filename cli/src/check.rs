@@ -73,24 +73,30 @@ pub fn policy(path: Option<&Path>) -> Result<Policy> {
 /// file parses) evaluation, the schema and the policy on the definitions
 /// the file itself makes.
 pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -> Vec<Diagnostic> {
-    let (mut diags, tree) = nixexpr::check_with_tree(text, opts);
-    if !extra.eval || opts.parse_only || nixexpr::has_errors(&diags) {
-        return diags;
-    }
-    let (e, main) = crate::evalcmd::evaluate_file(path, text, tree, extra.cwd.as_deref());
-    let mine: Vec<&nixunits_eval::module::Definition> =
-        e.definitions.iter().filter(|d| d.file == main).collect();
-    diags.extend(
-        e.diagnostics
-            .into_iter()
+    let (mut diags, more) = nixexpr::check_then(text, opts, |src, tree, lowered, found| {
+        if !extra.eval || opts.parse_only || nixexpr::has_errors(found) {
+            return Vec::new();
+        }
+        let (e, main) =
+            crate::evalcmd::evaluate_file(path, src, Some((tree, lowered)), extra.cwd.as_deref());
+        let mine: Vec<&nixunits_eval::module::Definition> =
+            e.definitions.iter().filter(|d| d.file == main).collect();
+        let mut more: Vec<Diagnostic> = e
+            .diagnostics
+            .iter()
             .filter(|(f, _)| *f == main)
-            .map(|(_, d)| d),
-    );
-    if let Some(s) = &extra.schema {
-        diags.extend(nixunits_eval::schema::check(s, &mine));
+            .map(|(_, d)| d.clone())
+            .collect();
+        if let Some(s) = &extra.schema {
+            more.extend(nixunits_eval::schema::check(s, &mine));
+        }
+        more.extend(nixunits_eval::policy::check(&extra.policy, &mine));
+        more
+    });
+    if let Some(m) = more.filter(|m| !m.is_empty()) {
+        diags.extend(m);
+        diags.sort_by_key(|d| (d.range.start(), d.range.end()));
     }
-    diags.extend(nixunits_eval::policy::check(&extra.policy, &mine));
-    diags.sort_by_key(|d| (d.range.start(), d.range.end()));
     diags
 }
 

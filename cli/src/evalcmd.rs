@@ -52,7 +52,10 @@ impl Loader for TreeLoader {
 pub fn evaluate_file(
     path: &Path,
     text: &str,
-    tree: Option<nixunits_nixexpr::ast::Expr>,
+    tree: Option<(
+        &nixunits_nixexpr::ast::Expr,
+        &nixunits_nixexpr::lower::Lowered<'_>,
+    )>,
     cwd: Option<&Path>,
 ) -> (Evaluated, String) {
     // Absolute, not resolved: resolving costs a system call per component,

@@ -104,35 +104,9 @@ fn warn(code: &'static str, range: TextRange, msg: impl Into<String>) -> Diagnos
 impl<'a> Evaluator<'a> {
     /// An evaluator over `store`, loading imports through `loader`.
     pub fn new(store: &'a Store<'a>, loader: &'a dyn Loader, limits: Limits) -> Self {
-        let mut vars = BTreeMap::new();
-        for (n, v) in [
-            ("true", Value::Bool(true)),
-            ("false", Value::Bool(false)),
-            ("null", Value::Null),
-            ("builtins", Value::Builtins),
-        ] {
-            vars.insert(n.to_owned(), Thunk::value(v));
-        }
-        for n in [
-            "import",
-            "toString",
-            "fetchTarball",
-            "fetchGit",
-            "fetchTree",
-            "fetchMercurial",
-            "scopedImport",
-        ] {
-            if let Some(op) = PrimOp::builtin(n) {
-                vars.insert(
-                    n.to_owned(),
-                    Thunk::value(Value::Prim(Rc::new(Prim {
-                        op,
-                        args: Vec::new(),
-                        at: None,
-                    }))),
-                );
-            }
-        }
+        // Nix's global names are answered by `global` when a lookup reaches
+        // the top: no table to build for every file.
+        let vars = BTreeMap::new();
         let globals = Rc::new(Scope {
             vars: RefCell::new(vars),
             with: None,
@@ -188,7 +162,7 @@ impl<'a> Evaluator<'a> {
         }
     }
 
-    /// Adds a file already parsed (by `nixexpr::check_with_tree`).
+    /// Adds a parsed file.
     pub fn add_parsed(&self, name: &str, text: String, expr: Expr) -> u32 {
         let text: &'a str = self.store.texts.alloc(text);
         let expr: &'a Expr = self.store.exprs.alloc(expr);
@@ -196,6 +170,17 @@ impl<'a> Evaluator<'a> {
             self.store
                 .lowered
                 .alloc(lower(expr, text, NixVersion::CURRENT));
+        self.add_borrowed(name, text, expr, lowered)
+    }
+
+    /// Adds a file parsed and merged by the caller (`nixexpr::check_then`).
+    pub fn add_borrowed(
+        &self,
+        name: &str,
+        text: &'a str,
+        expr: &'a Expr,
+        lowered: &'a Lowered<'a>,
+    ) -> u32 {
         let mut files = self.files.borrow_mut();
         files.push(File {
             name: name.to_owned(),
@@ -286,7 +271,16 @@ impl<'a> Evaluator<'a> {
             return Value::Unknown;
         }
         self.depth.set(d);
-        let v = stacker::maybe_grow(64 * 1024, 4 * 1024 * 1024, || self.eval_inner(e, env, file));
+        // Asking how much stack is left costs more than a level of
+        // evaluation; every 16 levels is often enough (a level uses far
+        // less than the 256 KiB red zone / 16).
+        let v = if d.is_multiple_of(16) {
+            stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, || {
+                self.eval_inner(e, env, file)
+            })
+        } else {
+            self.eval_inner(e, env, file)
+        };
         self.depth.set(d - 1);
         v
     }
@@ -523,6 +517,11 @@ impl<'a> Evaluator<'a> {
                 return self.force_at(&t, at);
             }
             s = scope.parent.clone();
+        }
+        // Nix's global names are lexical too: they come before any `with`.
+        let g = global(name);
+        if !matches!(g, Value::Unknown) {
+            return g;
         }
         // Not bound lexically: the innermost `with` that has it.
         let mut s = Some(env.clone());
@@ -1052,6 +1051,24 @@ fn arith<'a>(op: BinOp, x: Value<'a>, y: Value<'a>, ev: &Evaluator<'a>) -> Value
             }
         }
         _ => Unknown,
+    }
+}
+
+/// The values of Nix's global names the evaluator knows; others unknown.
+fn global<'a>(name: &str) -> Value<'a> {
+    match name {
+        "true" => Value::Bool(true),
+        "false" => Value::Bool(false),
+        "null" => Value::Null,
+        "builtins" => Value::Builtins,
+        _ => match PrimOp::builtin(name) {
+            Some(op) if !name.starts_with("__") => Value::Prim(Rc::new(Prim {
+                op,
+                args: Vec::new(),
+                at: None,
+            })),
+            _ => Value::Unknown,
+        },
     }
 }
 

@@ -105,7 +105,10 @@ pub fn evaluate(
 pub fn evaluate_parsed(
     name: &str,
     text: &str,
-    tree: Option<nixunits_nixexpr::ast::Expr>,
+    tree: Option<(
+        &nixunits_nixexpr::ast::Expr,
+        &nixunits_nixexpr::lower::Lowered<'_>,
+    )>,
     loader: &dyn Loader,
     limits: Limits,
     args: &Args,
@@ -114,7 +117,7 @@ pub fn evaluate_parsed(
     let ev = Evaluator::new(&store, loader, limits);
     let mut out = Vec::new();
     let idx = match tree {
-        Some(t) => Some(ev.add_parsed(name, text.to_owned(), t)),
+        Some((e, l)) => Some(ev.add_borrowed(name, text, e, l)),
         None => ev.add_file(name, text.to_owned(), None),
     };
     if let Some(idx) = idx {
@@ -330,7 +333,9 @@ impl<'a> Walker<'_, 'a> {
     ) {
         let files = self.ev.files.borrow();
         let value = to_json(self.ev, v, 0, &mut 0);
-        let known = !has_unknown(self.ev, v, 0);
+        // A value with a JSON form is known; one without may still be (a
+        // function).
+        let known = value.is_some() || !has_unknown(self.ev, v, 0);
         self.out.push(Definition {
             path: path.to_vec(),
             known,

@@ -53,12 +53,17 @@ pub fn nix_visible(src: &str) -> &str {
 /// Checks one file. Never fails and never panics: every problem is a
 /// diagnostic. The result is sorted by position.
 pub fn check(src: &str, opts: &CheckOptions) -> Vec<Diagnostic> {
-    check_with_tree(src, opts).0
+    check_then(src, opts, |_, _, _, _| ()).0
 }
 
-/// [`check`], and the tree when the file parsed (so that a caller that
-/// goes on to evaluate it does not parse it again).
-pub fn check_with_tree(src: &str, opts: &CheckOptions) -> (Vec<Diagnostic>, Option<ast::Expr>) {
+/// [`check`], then `then` with the tree and the merged attribute sets when
+/// the file parsed: a caller that goes on to evaluate the file neither
+/// parses nor merges it again.
+pub fn check_then<R>(
+    src: &str,
+    opts: &CheckOptions,
+    then: impl FnOnce(&str, &ast::Expr, &lower::Lowered<'_>, &[Diagnostic]) -> R,
+) -> (Vec<Diagnostic>, Option<R>) {
     let src = nix_visible(src);
     let lexed = lexer::lex(src, opts.version);
     let parsed = parser::parse(src, &lexed.tokens, lexed.error);
@@ -87,8 +92,11 @@ pub fn check_with_tree(src: &str, opts: &CheckOptions) -> (Vec<Diagnostic>, Opti
         (lint.run)(&cx, &mut out);
     }
     out.sort_by_key(|d| (d.range.start(), d.range.end()));
-    drop(lowered);
-    (out, ast)
+    let more = match (&ast, &lowered) {
+        (Some(a), Some(l)) => Some(then(src, a, l, &out)),
+        _ => None,
+    };
+    (out, more)
 }
 
 /// Parses `src` into the Nix-faithful tree, or the first syntax error (as
