@@ -130,6 +130,26 @@ pub enum Command {
     /// ExecStartPost).
     #[command(hide = true)]
     NetworkUp(IdArg),
+    /// A language server over standard input and output (diagnostics,
+    /// hover, completion of option names).
+    Lsp {
+        /// The options schema (default: the stored one).
+        #[arg(long, value_name = "FILE")]
+        schema: Option<PathBuf>,
+        /// The policy (TOML or JSON) instead of the default one.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+        /// Which Nix to agree with (MAJOR.MINOR).
+        #[arg(long, value_name = "VERSION", env = "NIXUNITS_NIX_VERSION")]
+        nix_version: Option<String>,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff).
+    Man,
     /// Anything else is passed to machinectl.
     #[command(external_subcommand)]
     External(Vec<OsString>),
@@ -334,4 +354,6 @@ pub enum Format {
     Errfmt,
     /// GitHub Actions workflow commands (`::error file=…::…`).
     Github,
+    /// SARIF 2.1.0, for code scanning.
+    Sarif,
 }

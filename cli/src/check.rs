@@ -240,6 +240,11 @@ pub fn render(
             writeln!(out)?;
             Ok(())
         }
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut *out, &sarif(reports))?;
+            writeln!(out)?;
+            Ok(())
+        }
         Format::Errfmt => {
             for r in reports {
                 let idx = LineIndex::new(&r.text);
@@ -298,6 +303,73 @@ pub fn render(
             Ok(())
         }
     }
+}
+
+/// A file name as a URI reference (SARIF `artifactLocation.uri`).
+fn uri_ref(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// SARIF 2.1.0: one run, a rule per code that occurs.
+fn sarif(reports: &[Report]) -> serde_json::Value {
+    use serde_json::json;
+    let mut codes: Vec<&str> = reports
+        .iter()
+        .flat_map(|r| r.diagnostics.iter().map(|d| d.code))
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    let summary = |code: &str| {
+        nixexpr::lints::LINTS
+            .iter()
+            .find(|l| l.code == code)
+            .map_or_else(|| code.replace('_', " "), |l| l.summary.to_owned())
+    };
+    let rules: Vec<_> = codes
+        .iter()
+        .map(|c| json!({ "id": c, "shortDescription": { "text": summary(c) } }))
+        .collect();
+    let mut results = Vec::new();
+    for r in reports {
+        let idx = LineIndex::new(&r.text);
+        for d in &r.diagnostics {
+            let (s, e) = (
+                idx.line_col(&r.text, d.range.start()),
+                idx.line_col(&r.text, d.range.end()),
+            );
+            let mut text = d.message.clone();
+            for n in &d.notes {
+                text.push('\n');
+                text.push_str(n);
+            }
+            results.push(json!({
+                "ruleId": d.code,
+                "ruleIndex": codes.iter().position(|c| *c == d.code),
+                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "note" },
+                "message": { "text": text },
+                "locations": [{ "physicalLocation": {
+                    "artifactLocation": { "uri": uri_ref(&r.name) },
+                    "region": { "startLine": s.line, "startColumn": s.col, "endLine": e.line, "endColumn": e.col.max(s.col) }
+                }}]
+            }));
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": { "name": "nixunits", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
+            "results": results
+        }]
+    })
 }
 
 fn one_line(s: &str) -> String {

@@ -7,6 +7,7 @@ mod cache;
 mod check;
 mod enter;
 mod evalcmd;
+mod lsp;
 mod net;
 mod nix;
 mod runtime;
@@ -99,6 +100,40 @@ fn main() -> ExitCode {
             );
         }
         Command::External(args) => return exit_with(systemd::machinectl_passthrough(args)),
+        Command::Lsp {
+            schema,
+            policy,
+            nix_version,
+        } => {
+            let a = args::CheckArgs {
+                files: Vec::new(),
+                format: args::Format::Human,
+                stdin_filename: String::new(),
+                parse_only: false,
+                nix_version: nix_version.clone(),
+                experimental: Vec::new(),
+                schema: schema.clone(),
+                policy: policy.clone(),
+                no_eval: false,
+            };
+            return exit_with(
+                check::options(&a)
+                    .and_then(|opts| Ok((opts, check::Extra::resolve(&a, &cli.global)?)))
+                    .and_then(|(opts, extra)| lsp::run(extra, opts)),
+            );
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "nixunits", &mut std::io::stdout());
+            Ok(true)
+        }
+        Command::Man => {
+            let cmd = <Cli as clap::CommandFactory>::command();
+            clap_mangen::Man::new(cmd)
+                .render(&mut std::io::stdout())
+                .map(|()| true)
+                .map_err(Into::into)
+        }
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,

@@ -320,6 +320,27 @@ impl Schema {
         &self.options
     }
 
+    /// The names below `prefix` (for completion), each with its option if
+    /// it is one.
+    pub fn children(&self, prefix: &[String]) -> Vec<(String, Option<&OptionInfo>)> {
+        let mut n = &self.root;
+        for part in prefix {
+            n = match n.children.get(part).or(n.wildcard.as_deref()) {
+                Some(x) => x,
+                None => return Vec::new(),
+            };
+        }
+        let mut out: Vec<(String, Option<&OptionInfo>)> = n
+            .children
+            .iter()
+            .map(|(k, c)| (k.clone(), c.option.map(|i| &self.options[i])))
+            .collect();
+        if let Some(w) = &n.wildcard {
+            out.push(("<name>".to_owned(), w.option.map(|i| &self.options[i])));
+        }
+        out
+    }
+
     /// Finds what `path` is.
     pub fn lookup(&self, path: &[String]) -> Lookup<'_> {
         let mut n = &self.root;

@@ -1,0 +1,407 @@
+//! `nixunits lsp`: a language server over stdio, for snippets being
+//! written. It publishes the `check` diagnostics (syntax, Nix parity,
+//! scope, module shape, schema, policy) on open and on every change, clears
+//! them on close, answers hover on an option definition (type and
+//! description from the schema) and completes option names under a typed
+//! prefix.
+//!
+//! The framing is read here rather than by `lsp-server`, whose reader stops
+//! at the first malformed message: a client that sends bad JSON gets a
+//! JSON-RPC error and the server goes on. The message types are
+//! `lsp-types`'.
+
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use lsp_types as lsp;
+use nixunits_nixexpr::{CheckOptions, Diagnostic, LineIndex, Severity, TextSize};
+use serde_json::{json, Value};
+
+use crate::check::{check_text, Extra};
+
+/// Where positions count in: UTF-16 code units (the default) or bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Utf16,
+    Utf8,
+}
+
+struct Server {
+    docs: HashMap<String, String>,
+    encoding: Encoding,
+    opts: CheckOptions,
+    extra: Extra,
+    shutdown: bool,
+}
+
+/// Reads one framed message: `Ok(None)` at the end of input, `Err` with the
+/// raw body when it is not JSON.
+fn read_message(input: &mut impl BufRead) -> Result<Option<std::result::Result<Value, String>>> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if input.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse::<usize>().ok();
+            }
+        }
+    }
+    let Some(n) = length else {
+        return Ok(Some(Err("missing Content-Length".into())));
+    };
+    if n > 64 << 20 {
+        return Ok(Some(Err(format!("a message of {n} bytes"))));
+    }
+    let mut body = vec![0; n];
+    input.read_exact(&mut body)?;
+    Ok(Some(
+        serde_json::from_slice(&body).map_err(|e| e.to_string()),
+    ))
+}
+
+fn write_message(out: &mut impl Write, v: &Value) -> Result<()> {
+    let body = serde_json::to_string(v)?;
+    write!(out, "Content-Length: {}\r\n\r\n{body}", body.len())?;
+    out.flush()?;
+    Ok(())
+}
+
+fn error(id: Value, code: i64, message: impl Into<String>) -> Value {
+    json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message.into() } })
+}
+
+fn path_of(uri: &str) -> PathBuf {
+    let raw = uri.strip_prefix("file://").unwrap_or(uri);
+    let mut out = Vec::new();
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(x) = u8::from_str_radix(&raw[i + 1..i + 3], 16) {
+                out.push(x);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    PathBuf::from(String::from_utf8_lossy(&out).into_owned())
+}
+
+impl Server {
+    fn position(&self, text: &str, idx: &LineIndex, offset: TextSize) -> lsp::Position {
+        let (line, start) = idx.line_of(offset);
+        let end = (u32::from(offset) as usize).min(text.len());
+        let seg = text.get(start as usize..end).unwrap_or_default();
+        let character = match self.encoding {
+            Encoding::Utf8 => seg.len(),
+            Encoding::Utf16 => seg.encode_utf16().count(),
+        };
+        lsp::Position {
+            line: line as u32,
+            character: character as u32,
+        }
+    }
+
+    fn offset(&self, text: &str, pos: lsp::Position) -> usize {
+        let mut start = 0;
+        for _ in 0..pos.line {
+            match text[start..].find('\n') {
+                Some(i) => start += i + 1,
+                None => return text.len(),
+            }
+        }
+        let line = &text[start..text[start..].find('\n').map_or(text.len(), |i| start + i)];
+        let mut units = 0usize;
+        for (i, c) in line.char_indices() {
+            if units >= pos.character as usize {
+                return start + i;
+            }
+            units += match self.encoding {
+                Encoding::Utf8 => c.len_utf8(),
+                Encoding::Utf16 => c.len_utf16(),
+            };
+        }
+        start + line.len()
+    }
+
+    fn diagnostics(&self, uri: &str, text: &str) -> Vec<lsp::Diagnostic> {
+        let diags: Vec<Diagnostic> = check_text(text, &path_of(uri), &self.opts, &self.extra);
+        let idx = LineIndex::new(text);
+        diags
+            .iter()
+            .map(|d| lsp::Diagnostic {
+                range: lsp::Range {
+                    start: self.position(text, &idx, d.range.start()),
+                    end: self.position(text, &idx, d.range.end()),
+                },
+                severity: Some(match d.severity {
+                    Severity::Error => lsp::DiagnosticSeverity::ERROR,
+                    Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+                    Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+                }),
+                code: Some(lsp::NumberOrString::String(d.code.to_owned())),
+                source: Some("nixunits".to_owned()),
+                message: std::iter::once(d.message.clone())
+                    .chain(d.notes.iter().cloned())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    fn publish(
+        &self,
+        out: &mut impl Write,
+        uri: &str,
+        diagnostics: Vec<lsp::Diagnostic>,
+    ) -> Result<()> {
+        let params = json!({ "uri": uri, "diagnostics": diagnostics });
+        write_message(
+            out,
+            &json!({ "jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": params }),
+        )
+    }
+
+    fn initialize(&mut self, params: &Value) -> Value {
+        let offered: Vec<String> = params
+            .pointer("/capabilities/general/positionEncodings")
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+            .unwrap_or_default();
+        self.encoding = if offered.iter().any(|e| e == "utf-8") {
+            Encoding::Utf8
+        } else {
+            Encoding::Utf16
+        };
+        let caps = lsp::ServerCapabilities {
+            position_encoding: Some(if self.encoding == Encoding::Utf8 {
+                lsp::PositionEncodingKind::UTF8
+            } else {
+                lsp::PositionEncodingKind::UTF16
+            }),
+            text_document_sync: Some(lsp::TextDocumentSyncCapability::Kind(
+                lsp::TextDocumentSyncKind::FULL,
+            )),
+            hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
+            completion_provider: Some(lsp::CompletionOptions {
+                trigger_characters: Some(vec![".".to_owned()]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        json!({ "capabilities": caps, "serverInfo": { "name": "nixunits", "version": env!("CARGO_PKG_VERSION") } })
+    }
+
+    fn doc_at(&self, params: &Value) -> Option<(String, lsp::Position)> {
+        let uri = params.pointer("/textDocument/uri")?.as_str()?.to_owned();
+        let pos: lsp::Position = serde_json::from_value(params.get("position")?.clone()).ok()?;
+        Some((uri, pos))
+    }
+
+    fn hover(&self, params: &Value) -> Option<Value> {
+        let (uri, pos) = self.doc_at(params)?;
+        let text = self.docs.get(&uri)?;
+        let offset = self.offset(text, pos) as u32;
+        let (e, main) =
+            crate::evalcmd::evaluate_file(&path_of(&uri), text, None, self.extra.cwd.as_deref());
+        let d = e
+            .definitions
+            .iter()
+            .find(|d| d.file == main && d.range[0] <= offset && offset <= d.range[1])?;
+        let path = nixunits_eval::module::show_path(&d.path);
+        let mut md = format!("**{path}**");
+        match &self.extra.schema {
+            Some(s) => match s.lookup(&d.path) {
+                nixunits_eval::schema::Lookup::Option(info, _, depth) if !info.loc.is_empty() => {
+                    let opt = nixunits_eval::module::show_path(&d.path[..depth]);
+                    md = format!(
+                        "**{opt}** — `{}`{}\n\n{}",
+                        info.ty,
+                        if info.read_only { " (read-only)" } else { "" },
+                        info.description
+                    );
+                }
+                _ => md.push_str("\n\nnot an option of the loaded schema"),
+            },
+            None => md.push_str("\n\nno schema loaded (`nixunits schema import|generate`)"),
+        }
+        if let Some(v) = &d.value {
+            md.push_str(&format!("\n\nvalue here: `{v}`"));
+        }
+        let idx = LineIndex::new(text);
+        let range = lsp::Range {
+            start: self.position(text, &idx, TextSize::from(d.range[0])),
+            end: self.position(text, &idx, TextSize::from(d.range[1])),
+        };
+        let hover = lsp::Hover {
+            contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+                kind: lsp::MarkupKind::Markdown,
+                value: md,
+            }),
+            range: Some(range),
+        };
+        serde_json::to_value(hover).ok()
+    }
+
+    fn completion(&self, params: &Value) -> Value {
+        let Some((uri, pos)) = self.doc_at(params) else {
+            return json!([]);
+        };
+        let (Some(text), Some(schema)) = (self.docs.get(&uri), &self.extra.schema) else {
+            return json!([]);
+        };
+        let offset = self.offset(text, pos);
+        let before = &text[..offset];
+        let start = before
+            .rfind(|c: char| {
+                !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\'' | '.' | '<' | '>'))
+            })
+            .map_or(0, |i| i + 1);
+        let typed = &before[start..];
+        let mut parts: Vec<String> = typed.split('.').map(str::to_owned).collect();
+        let partial = parts.pop().unwrap_or_default();
+        let items: Vec<lsp::CompletionItem> = schema
+            .children(&parts)
+            .into_iter()
+            .filter(|(name, _)| name.starts_with(&partial))
+            .map(|(name, info)| lsp::CompletionItem {
+                kind: Some(if info.is_some() {
+                    lsp::CompletionItemKind::PROPERTY
+                } else {
+                    lsp::CompletionItemKind::MODULE
+                }),
+                detail: info.map(|i| i.ty.clone()),
+                documentation: info.map(|i| lsp::Documentation::String(i.description.clone())),
+                label: name,
+                ..Default::default()
+            })
+            .collect();
+        serde_json::to_value(items).unwrap_or_else(|_| json!([]))
+    }
+
+    /// Handles one message; `Some(code)` when the server should exit.
+    fn handle(&mut self, msg: Value, out: &mut impl Write) -> Result<Option<i32>> {
+        let id = msg.get("id").cloned();
+        let Some(method) = msg.get("method").and_then(Value::as_str).map(str::to_owned) else {
+            if let Some(id) = id {
+                write_message(out, &error(id, -32600, "not a request: no method"))?;
+            }
+            return Ok(None);
+        };
+        let params = msg.get("params").cloned();
+        let need = |p: &Option<Value>| p.clone().filter(|v| !v.is_null());
+        match (method.as_str(), id) {
+            ("initialize", Some(id)) => {
+                let result = self.initialize(&params.unwrap_or(Value::Null));
+                write_message(
+                    out,
+                    &json!({ "jsonrpc": "2.0", "id": id, "result": result }),
+                )?;
+            }
+            ("shutdown", Some(id)) => {
+                self.shutdown = true;
+                write_message(out, &json!({ "jsonrpc": "2.0", "id": id, "result": null }))?;
+            }
+            ("textDocument/hover", Some(id)) => match need(&params) {
+                Some(p) => {
+                    let result = self.hover(&p).unwrap_or(Value::Null);
+                    write_message(
+                        out,
+                        &json!({ "jsonrpc": "2.0", "id": id, "result": result }),
+                    )?;
+                }
+                None => write_message(out, &error(id, -32602, "textDocument/hover needs params"))?,
+            },
+            ("textDocument/completion", Some(id)) => match need(&params) {
+                Some(p) => {
+                    let result = self.completion(&p);
+                    write_message(
+                        out,
+                        &json!({ "jsonrpc": "2.0", "id": id, "result": result }),
+                    )?;
+                }
+                None => write_message(
+                    out,
+                    &error(id, -32602, "textDocument/completion needs params"),
+                )?,
+            },
+            (m, Some(id)) => write_message(out, &error(id, -32601, format!("unknown method {m}")))?,
+            ("exit", None) => return Ok(Some(if self.shutdown { 0 } else { 1 })),
+            ("textDocument/didOpen", None) => {
+                if let Some(p) = need(&params)
+                    .and_then(|p| serde_json::from_value::<lsp::DidOpenTextDocumentParams>(p).ok())
+                {
+                    let uri = p.text_document.uri.to_string();
+                    let d = self.diagnostics(&uri, &p.text_document.text);
+                    self.docs.insert(uri.clone(), p.text_document.text);
+                    self.publish(out, &uri, d)?;
+                }
+            }
+            ("textDocument/didChange", None) => {
+                if let Some(p) = need(&params).and_then(|p| {
+                    serde_json::from_value::<lsp::DidChangeTextDocumentParams>(p).ok()
+                }) {
+                    let uri = p.text_document.uri.to_string();
+                    // Full synchronisation: the last change is the text.
+                    if let Some(c) = p.content_changes.into_iter().last() {
+                        let d = self.diagnostics(&uri, &c.text);
+                        self.docs.insert(uri.clone(), c.text);
+                        self.publish(out, &uri, d)?;
+                    }
+                }
+            }
+            ("textDocument/didClose", None) => {
+                if let Some(uri) = params
+                    .as_ref()
+                    .and_then(|p| p.pointer("/textDocument/uri"))
+                    .and_then(Value::as_str)
+                {
+                    self.docs.remove(uri);
+                    self.publish(out, uri, Vec::new())?;
+                }
+            }
+            _ => {} // other notifications: nothing to do
+        }
+        Ok(None)
+    }
+}
+
+/// Serves on standard input and output until `exit`.
+pub fn run(extra: Extra, opts: CheckOptions) -> Result<i32> {
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut server = Server {
+        docs: HashMap::new(),
+        encoding: Encoding::Utf16,
+        opts,
+        extra,
+        shutdown: false,
+    };
+    loop {
+        match read_message(&mut input).context("reading a message")? {
+            None => return Ok(if server.shutdown { 0 } else { 1 }),
+            Some(Err(why)) => write_message(
+                &mut out,
+                &error(Value::Null, -32700, format!("parse error: {why}")),
+            )?,
+            Some(Ok(msg)) => {
+                if let Some(code) = server.handle(msg, &mut out)? {
+                    return Ok(code);
+                }
+            }
+        }
+    }
+}
