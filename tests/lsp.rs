@@ -1,0 +1,244 @@
+//! `nixunits lsp` driven as an editor drives it, over pipes: initialize,
+//! diagnostics on open and change (ranges in UTF-16 by default, UTF-8 when
+//! offered, with multi-byte characters before the error), hover and
+//! completion from the schema, malformed messages answered without
+//! stopping, shutdown and exit.
+
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
+mod util;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Stdio};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use util::{nixunits, root, run};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Value>,
+    next_id: i64,
+    _state: tempfile::TempDir,
+}
+
+fn frame(body: &str) -> String {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len())
+}
+
+impl Client {
+    fn start(encodings: &[&str]) -> Client {
+        let state = tempfile::tempdir().unwrap();
+        let out = run(nixunits()
+            .arg("--state-dir")
+            .arg(state.path())
+            .args(["schema", "import"])
+            .arg(root().join("eval/test_data/schema/options.json")));
+        assert!(out.status.success());
+        let mut child = nixunits()
+            .arg("--state-dir")
+            .arg(state.path())
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, rx) = channel();
+        std::thread::spawn(move || loop {
+            let mut len = 0usize;
+            loop {
+                let mut line = String::new();
+                if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                if let Some(v) = line.strip_prefix("Content-Length: ") {
+                    len = v.parse().unwrap();
+                }
+            }
+            let mut body = vec![0; len];
+            stdout.read_exact(&mut body).unwrap();
+            if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                return;
+            }
+        });
+        let mut c = Client {
+            child,
+            stdin,
+            rx,
+            next_id: 1,
+            _state: state,
+        };
+        let caps = if encodings.is_empty() {
+            json!({})
+        } else {
+            json!({ "general": { "positionEncodings": encodings } })
+        };
+        let init = c.request(
+            "initialize",
+            json!({ "processId": null, "rootUri": null, "capabilities": caps }),
+        );
+        assert!(
+            init["result"]["capabilities"]["hoverProvider"]
+                .as_bool()
+                .unwrap(),
+            "{init}"
+        );
+        c.notify("initialized", json!({}));
+        c
+    }
+
+    fn send(&mut self, v: &Value) {
+        self.stdin
+            .write_all(frame(&v.to_string()).as_bytes())
+            .unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut msg = json!({ "jsonrpc": "2.0", "id": id, "method": method });
+        if !params.is_null() {
+            msg["params"] = params;
+        }
+        self.send(&msg);
+        self.wait(|m| m["id"] == json!(id))
+    }
+
+    fn wait(&self, pred: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            let m = self
+                .rx
+                .recv_timeout(Duration::from_secs(20))
+                .expect("no answer from the server");
+            if pred(&m) {
+                return m;
+            }
+        }
+    }
+
+    fn diagnostics(&self, uri: &str) -> Vec<Value> {
+        let m = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        m["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+}
+
+const BROKEN: &str =
+    "{\n  # café ≠ coffee, 😀\n  services.nginx.user = \"héllo wörld 😀\"; x = ;\n}\n";
+const FIXED: &str = "{\n  # café ≠ coffee, 😀\n  services.nginx.user = \"héllo wörld 😀\";\n}\n";
+
+#[test]
+fn a_session_as_an_editor_runs_it() {
+    let mut c = Client::start(&[]);
+    let uri = "file:///tmp/nixunits-lsp/snippet.nix";
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "nix", "version": 1, "text": BROKEN } }));
+    let diags = c.diagnostics(uri);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    assert_eq!(d["code"], "syntax_error");
+    // The `;` after `x = ` on line 2, counted in UTF-16 code units.
+    let line = BROKEN.lines().nth(2).unwrap();
+    let byte = line.find("= ;").unwrap() + 2;
+    let utf16 = line[..byte].encode_utf16().count();
+    assert_ne!(
+        utf16, byte,
+        "the line must have multi-byte characters before the error"
+    );
+    assert_eq!(
+        d["range"]["start"],
+        json!({ "line": 2, "character": utf16 })
+    );
+
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 2 }, "contentChanges": [ { "text": FIXED } ] }));
+    assert_eq!(c.diagnostics(uri), Vec::<Value>::new());
+
+    // Hover on `user`: the option's type and description from the schema.
+    let col = FIXED.lines().nth(2).unwrap().find("user").unwrap() + 1;
+    let hover = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 2, "character": col } }),
+    );
+    let text = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        text.contains("services.nginx.user") && text.contains("`string`"),
+        "{hover}"
+    );
+
+    // Completion under a typed prefix.
+    let partial = "{\n  services.ngi\n}\n";
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 3 }, "contentChanges": [ { "text": partial } ] }));
+    let _ = c.diagnostics(uri);
+    let items = c.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 1, "character": 14 } }),
+    );
+    let labels: Vec<&str> = items["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["nginx"], "{items}");
+    let items = c.request(
+        "textDocument/completion",
+        json!({ "textDocument": { "uri": uri }, "position": { "line": 1, "character": 11 } }),
+    );
+    assert!(
+        items["result"].as_array().unwrap().len() > 20,
+        "all services: {items}"
+    );
+
+    // Closing clears.
+    c.notify(
+        "textDocument/didClose",
+        json!({ "textDocument": { "uri": uri } }),
+    );
+    assert_eq!(c.diagnostics(uri), Vec::<Value>::new());
+
+    // Malformed messages: an error each, and the server goes on.
+    c.stdin.write_all(frame("{ not json").as_bytes()).unwrap();
+    c.stdin.flush().unwrap();
+    let e = c.wait(|m| m.get("error").is_some());
+    assert_eq!(e["error"]["code"], -32700);
+    let e = c.request("workspace/nonsense", json!({}));
+    assert_eq!(e["error"]["code"], -32601);
+    let e = c.request("textDocument/hover", Value::Null);
+    assert_eq!(e["error"]["code"], -32602);
+
+    let r = c.request("shutdown", Value::Null);
+    assert!(r["result"].is_null() && r.get("error").is_none(), "{r}");
+    c.notify("exit", Value::Null);
+    let status = c.child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}
+
+#[test]
+fn utf8_positions_when_offered() {
+    let mut c = Client::start(&["utf-8", "utf-16"]);
+    let uri = "file:///tmp/nixunits-lsp/u8.nix";
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "nix", "version": 1, "text": BROKEN } }));
+    let d = &c.diagnostics(uri)[0];
+    let line = BROKEN.lines().nth(2).unwrap();
+    let byte = line.find("= ;").unwrap() + 2;
+    assert_eq!(d["range"]["start"], json!({ "line": 2, "character": byte }));
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.child.wait().unwrap().code(), Some(0));
+}
