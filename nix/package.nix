@@ -28,6 +28,12 @@ rustPlatform.buildRustPackage {
   postInstall = ''
     mkdir -p $out/share/nixunits/nix
     cp nix/default.nix nix/container.nix nix/lib.nix nix/module.nix "nix/nixunits@.service" $out/share/nixunits/nix/
+    installShellCompletion --cmd nixunits \
+      --bash <($out/bin/nixunits completions bash) \
+      --zsh <($out/bin/nixunits completions zsh) \
+      --fish <($out/bin/nixunits completions fish)
+    $out/bin/nixunits man > nixunits.1
+    installManPage nixunits.1
   '';
 
   meta = {
