@@ -12,7 +12,7 @@ use nixunits_nixexpr::{has_errors, CheckOptions};
 use nixunits_store::cache::{Cache, Entry};
 use nixunits_store::key::{config_digest, digest_dir, ConfigDigest};
 use nixunits_store::state::{atomic_symlink, atomic_write};
-use nixunits_store::unit::{address_of, auto_ip6};
+use nixunits_store::unit::auto_ip6;
 use nixunits_store::{BuildKey, ContainerDir, ContainerId, KeyInputs, StateDir, UnitDescription};
 use serde::Serialize;
 
@@ -290,16 +290,8 @@ impl Source {
 #[serde(rename_all = "camelCase")]
 pub struct Outcome {
     id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ip6: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    host_ip6: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ip4: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    host_ip4: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    interface: Option<String>,
+    #[serde(flatten)]
+    addresses: crate::runtime::Addresses,
     key: String,
     source: Source,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -425,15 +417,9 @@ pub fn act(plan: Plan) -> Result<()> {
     }
     let changed = previous.as_deref() != Some(Path::new(&out_path));
     let action = systemd::apply(&plan.id, plan.args.start, plan.args.restart, changed)?;
-    let n = &plan.unit.network;
-    let strip = |a: &Option<String>| a.as_deref().and_then(address_of).map(|ip| ip.to_string());
     let outcome = Outcome {
         id: plan.id.to_string(),
-        ip6: strip(&n.ip6),
-        host_ip6: strip(&n.host_ip6),
-        ip4: strip(&n.ip4),
-        host_ip4: strip(&n.host_ip4),
-        interface: n.interface.clone(),
+        addresses: crate::runtime::Addresses::of(&plan.unit.network),
         key: plan.key.to_string(),
         source,
         uncacheable: plan.config.uncacheable.clone(),
@@ -591,7 +577,7 @@ fn print_outcome(
         return Ok(());
     }
     println!("Container : {}", o.id);
-    print_network(&plan_network(o));
+    o.addresses.print();
     let how = match o.build_ms {
         Some(ms) => format!(
             "built in {:.1} s ({})",
@@ -614,38 +600,6 @@ fn print_outcome(
         );
     }
     Ok(())
-}
-
-/// The network part of an outcome, for printing.
-fn plan_network(o: &Outcome) -> nixunits_store::unit::Network {
-    nixunits_store::unit::Network {
-        ip6: o.ip6.clone(),
-        host_ip6: o.host_ip6.clone(),
-        ip4: o.ip4.clone(),
-        host_ip4: o.host_ip4.clone(),
-        interface: o.interface.clone(),
-        ..Default::default()
-    }
-}
-
-/// The seed's lines: `  ip6: fc00::…`, addresses without their prefix.
-#[allow(clippy::print_stdout)]
-fn print_network(n: &nixunits_store::unit::Network) {
-    let addr = |a: &Option<String>| {
-        a.as_deref()
-            .map(|a| a.split('/').next().unwrap_or(a).to_owned())
-    };
-    for (name, v) in [
-        ("ip6", addr(&n.ip6)),
-        ("hostIp6", addr(&n.host_ip6)),
-        ("ip4", addr(&n.ip4)),
-        ("hostIp4", addr(&n.host_ip4)),
-        ("interface", n.interface.clone()),
-    ] {
-        if let Some(v) = v {
-            println!("  {name}: {v}");
-        }
-    }
 }
 
 #[allow(clippy::print_stdout)]
@@ -682,7 +636,7 @@ fn print_dry_run(
         return Ok(());
     }
     println!("Container : {} (dry run: nothing is changed)", plan.id);
-    print_network(&plan.unit.network);
+    crate::runtime::Addresses::of(&plan.unit.network).print();
     println!("  key: {}", plan.key);
     println!("  cache: {}", source.describe());
     for r in &plan.config.uncacheable {

@@ -30,6 +30,61 @@ pub fn existing(state: &StateDir, id: &str) -> Result<ContainerId> {
     Ok(id)
 }
 
+/// A container's addresses, without their prefixes, as `build`, `status`
+/// and `list` show them (the first nixunits' `ip6:`/`hostIp6:` lines).
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Addresses {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip6: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host_ip6: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ip4: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host_ip4: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interface: Option<String>,
+}
+
+impl Addresses {
+    /// The addresses of a network description.
+    pub fn of(n: &nixunits_store::unit::Network) -> Addresses {
+        let addr = |a: &Option<String>| {
+            a.as_deref()
+                .map(|a| a.split('/').next().unwrap_or(a).to_owned())
+        };
+        Addresses {
+            ip6: addr(&n.ip6),
+            host_ip6: addr(&n.host_ip6),
+            ip4: addr(&n.ip4),
+            host_ip4: addr(&n.host_ip4),
+            interface: n.interface.clone(),
+        }
+    }
+
+    /// The first address, for one-line listings.
+    pub fn first(&self) -> Option<&str> {
+        self.ip6.as_deref().or(self.ip4.as_deref())
+    }
+
+    /// `  ip6: …` lines.
+    #[allow(clippy::print_stdout)]
+    pub fn print(&self) {
+        for (name, v) in [
+            ("ip6", &self.ip6),
+            ("hostIp6", &self.host_ip6),
+            ("ip4", &self.ip4),
+            ("hostIp4", &self.host_ip4),
+            ("interface", &self.interface),
+        ] {
+            if let Some(v) = v {
+                println!("  {name}: {v}");
+            }
+        }
+    }
+}
+
 /// One container's state (`status --json`, an element of `list --json`).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -49,16 +104,8 @@ pub struct Status {
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<String>,
     network_mode: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ip6: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    host_ip6: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    ip4: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    host_ip4: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    interface: Option<String>,
+    #[serde(flatten)]
+    addresses: Addresses,
     #[serde(skip_serializing_if = "Option::is_none")]
     host_veth: Option<String>,
     /// Declared by the NixOS module (its unit.conf lives in /etc/nixunits).
@@ -104,10 +151,6 @@ pub fn statuses(state: &StateDir, ids: &[ContainerId]) -> Result<Vec<Status>> {
                 .and_then(|t| serde_json::from_str(&t).ok())
                 .unwrap_or_default();
             let n = desc.network;
-            let addr = |a: &Option<String>| {
-                a.as_deref()
-                    .map(|a| a.split('/').next().unwrap_or(a).to_owned())
-            };
             let mode = if n.interface.is_some() {
                 "interface"
             } else if n.ip6.is_some() || n.ip4.is_some() {
@@ -126,12 +169,8 @@ pub fn statuses(state: &StateDir, ids: &[ContainerId]) -> Result<Vec<Status>> {
                 out_path: dir.installed_out_path().map(|p| p.display().to_string()),
                 key: dir.installed_key().map(|k| k.to_string()),
                 network_mode: mode,
-                ip6: addr(&n.ip6),
-                host_ip6: addr(&n.host_ip6),
-                ip4: addr(&n.ip4),
-                host_ip4: addr(&n.host_ip4),
+                addresses: Addresses::of(&n),
                 host_veth: (mode == "veth").then(|| host_veth_name(id)),
-                interface: n.interface,
                 declared: declared(&dir.unit_conf()),
             }
         })
@@ -161,17 +200,9 @@ pub fn status(state: &StateDir, id: &str, json: bool) -> Result<()> {
         None => println!("  machine: not registered"),
     }
     println!("  network: {}", s.network_mode);
-    for (name, v) in [
-        ("ip6", &s.ip6),
-        ("hostIp6", &s.host_ip6),
-        ("ip4", &s.ip4),
-        ("hostIp4", &s.host_ip4),
-        ("interface", &s.interface),
-        ("hostVeth", &s.host_veth),
-    ] {
-        if let Some(v) = v {
-            println!("  {name}: {v}");
-        }
+    s.addresses.print();
+    if let Some(v) = &s.host_veth {
+        println!("  hostVeth: {v}");
     }
     if let Some(o) = &s.out_path {
         println!("  result: {o}");
@@ -192,7 +223,7 @@ pub fn list(state: &StateDir, json: bool) -> Result<()> {
         "ID", "ACTIVE", "SUB", "NETWORK"
     );
     for s in all {
-        let addr = s.ip6.as_deref().or(s.ip4.as_deref()).unwrap_or("-");
+        let addr = s.addresses.first().unwrap_or("-");
         println!(
             "{:<32} {:<10} {:<10} {:<8} {addr}",
             s.id, s.active_state, s.sub_state, s.network_mode

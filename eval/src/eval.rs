@@ -330,7 +330,7 @@ impl<'a> Evaluator<'a> {
                         },
                     }
                 }
-                Value::Str(strip_indentation(&pieces).into())
+                Value::Str(nixunits_nixexpr::lower::strip_indentation(&pieces).into())
             }
             ExprKind::Path(parts) => match parts.as_slice() {
                 [StrPart::Lit(r)] => Value::Path(self.resolve_path(&src[*r], file).into()),
@@ -1085,86 +1085,4 @@ pub fn normalize(p: &str) -> String {
         }
     }
     format!("/{}", out.join("/"))
-}
-
-/// Nix's `stripIndentation` over the pieces of an indented string:
-/// (literal text?, content). Interpolations end the leading white space of
-/// a line without counting as indentation.
-pub fn strip_indentation(pieces: &[(bool, String)]) -> String {
-    let mut at_start = true;
-    let mut min = usize::MAX;
-    let mut cur = 0usize;
-    for (lit, s) in pieces {
-        if !lit {
-            if at_start {
-                at_start = false;
-                min = min.min(cur);
-            }
-            continue;
-        }
-        for c in s.chars() {
-            if at_start {
-                match c {
-                    ' ' => cur += 1,
-                    '\n' => cur = 0,
-                    _ => {
-                        at_start = false;
-                        min = min.min(cur);
-                    }
-                }
-            } else if c == '\n' {
-                at_start = true;
-                cur = 0;
-            }
-        }
-    }
-    let mut out = String::new();
-    let mut at_start = true;
-    let mut dropped = 0usize;
-    let n = pieces.len();
-    for (i, (lit, s)) in pieces.iter().enumerate() {
-        if !lit {
-            at_start = false;
-            dropped = 0;
-            out.push_str(s);
-            continue;
-        }
-        let mut piece = String::new();
-        for c in s.chars() {
-            if at_start {
-                match c {
-                    ' ' => {
-                        if dropped >= min {
-                            piece.push(c);
-                        }
-                        dropped += 1;
-                    }
-                    '\n' => {
-                        dropped = 0;
-                        piece.push(c);
-                    }
-                    _ => {
-                        at_start = false;
-                        dropped = 0;
-                        piece.push(c);
-                    }
-                }
-            } else {
-                piece.push(c);
-                if c == '\n' {
-                    at_start = true;
-                }
-            }
-        }
-        // The last line is dropped when it has only spaces.
-        if i + 1 == n {
-            if let Some(p) = piece.rfind('\n') {
-                if piece[p + 1..].bytes().all(|b| b == b' ') {
-                    piece.truncate(p + 1);
-                }
-            }
-        }
-        out.push_str(&piece);
-    }
-    out
 }

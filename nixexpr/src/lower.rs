@@ -134,57 +134,87 @@ fn static_str(parts: &[StrPart], src: &str) -> Option<String> {
 
 /// Nix's `stripIndentation` for an indented string made of one piece.
 pub fn strip_single_indented(s: &str) -> String {
+    strip_indentation(&[(true, s.to_owned())])
+}
+
+/// Nix's `stripIndentation` over the pieces of an indented string:
+/// (literal text?, content). Interpolations end the leading white space of
+/// a line without counting as indentation.
+pub fn strip_indentation(pieces: &[(bool, String)]) -> String {
     let mut at_start = true;
-    let mut min_indent = usize::MAX;
+    let mut min = usize::MAX;
     let mut cur = 0usize;
-    for c in s.chars() {
-        if at_start {
-            match c {
-                ' ' => cur += 1,
-                '\n' => cur = 0,
-                _ => {
-                    at_start = false;
-                    min_indent = min_indent.min(cur);
-                }
+    for (lit, s) in pieces {
+        if !lit {
+            if at_start {
+                at_start = false;
+                min = min.min(cur);
             }
-        } else if c == '\n' {
-            at_start = true;
-            cur = 0;
+            continue;
+        }
+        for c in s.chars() {
+            if at_start {
+                match c {
+                    ' ' => cur += 1,
+                    '\n' => cur = 0,
+                    _ => {
+                        at_start = false;
+                        min = min.min(cur);
+                    }
+                }
+            } else if c == '\n' {
+                at_start = true;
+                cur = 0;
+            }
         }
     }
-    let mut out = String::with_capacity(s.len());
+    let mut out = String::new();
     let mut at_start = true;
     let mut dropped = 0usize;
-    for c in s.chars() {
-        if at_start {
-            match c {
-                ' ' => {
-                    if dropped >= min_indent {
-                        out.push(c);
+    let n = pieces.len();
+    for (i, (lit, s)) in pieces.iter().enumerate() {
+        if !lit {
+            at_start = false;
+            dropped = 0;
+            out.push_str(s);
+            continue;
+        }
+        let mut piece = String::new();
+        for c in s.chars() {
+            if at_start {
+                match c {
+                    ' ' => {
+                        if dropped >= min {
+                            piece.push(c);
+                        }
+                        dropped += 1;
                     }
-                    dropped += 1;
+                    '\n' => {
+                        dropped = 0;
+                        piece.push(c);
+                    }
+                    _ => {
+                        at_start = false;
+                        dropped = 0;
+                        piece.push(c);
+                    }
                 }
-                '\n' => {
-                    dropped = 0;
-                    out.push(c);
-                }
-                _ => {
-                    at_start = false;
-                    dropped = 0;
-                    out.push(c);
+            } else {
+                piece.push(c);
+                if c == '\n' {
+                    at_start = true;
                 }
             }
-        } else {
-            out.push(c);
-            if c == '\n' {
-                at_start = true;
+        }
+        // The last line is dropped when it has only spaces.
+        if i + 1 == n {
+            if let Some(p) = piece.rfind('\n') {
+                if piece[p + 1..].bytes().all(|b| b == b' ') {
+                    piece.truncate(p + 1);
+                }
             }
         }
-    }
-    if let Some(p) = out.rfind('\n') {
-        if out[p + 1..].bytes().all(|b| b == b' ') {
-            out.truncate(p + 1);
-        }
+        out.push_str(&piece);
     }
     out
 }
