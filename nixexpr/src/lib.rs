@@ -2,8 +2,8 @@
 //!
 //! Two front ends over the same text:
 //!
-//! - [`tree::parse`]: rnix's lossless tree, for tools that walk the source
-//!   (evaluator, language server). Never fails.
+//! - [`tree::parse`]: rnix's lossless tree, for tools that want the source
+//!   exactly as written. Never fails.
 //! - [`check`]: a port of Nix's own lexer and grammar ([`lexer`],
 //!   [`parser`]), Nix's parse-time desugaring ([`lower`]) and the checks Nix
 //!   makes while parsing, plus nixunits' own ([`lints`]). Its verdict is

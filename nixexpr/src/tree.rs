@@ -1,5 +1,5 @@
-//! The editor tree: rnix's lossless syntax tree, for tools that walk the
-//! source as written (the evaluator, the language server).
+//! The lossless tree: rnix's syntax tree, every byte kept, for tools that
+//! want the source exactly as written (formatting, refactoring).
 //!
 //! Verdicts do not come from here: rnix recovers from errors and guesses at
 //! tokens the way an editor wants, and accepts things Nix rejects (and the
