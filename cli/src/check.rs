@@ -282,11 +282,6 @@ pub fn render(
                         Severity::Warning => "warning",
                         Severity::Info => "notice",
                     };
-                    let mut msg = d.message.clone();
-                    for n in &d.notes {
-                        msg.push('\n');
-                        msg.push_str(n);
-                    }
                     writeln!(
                         out,
                         "::{level} file={},line={},col={},endLine={},endColumn={},title={}::{}",
@@ -296,7 +291,7 @@ pub fn render(
                         e.line,
                         e.col,
                         gh_property(d.code),
-                        gh_data(&msg)
+                        gh_data(&message_with_notes(d))
                     )?;
                 }
             }
@@ -345,16 +340,11 @@ fn sarif(reports: &[Report]) -> serde_json::Value {
                 idx.line_col(&r.text, d.range.start()),
                 idx.line_col(&r.text, d.range.end()),
             );
-            let mut text = d.message.clone();
-            for n in &d.notes {
-                text.push('\n');
-                text.push_str(n);
-            }
             results.push(json!({
                 "ruleId": d.code,
                 "ruleIndex": codes.iter().position(|c| *c == d.code),
                 "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "note" },
-                "message": { "text": text },
+                "message": { "text": message_with_notes(d) },
                 "locations": [{ "physicalLocation": {
                     "artifactLocation": { "uri": uri_ref(&r.name) },
                     "region": { "startLine": s.line, "startColumn": s.col, "endLine": e.line, "endColumn": e.col.max(s.col) }
@@ -370,6 +360,15 @@ fn sarif(reports: &[Report]) -> serde_json::Value {
             "results": results
         }]
     })
+}
+
+/// The message, then each note on a line of its own: the text of
+/// renderings that have no place for notes (GitHub, SARIF, LSP).
+pub fn message_with_notes(d: &Diagnostic) -> String {
+    std::iter::once(d.message.as_str())
+        .chain(d.notes.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn one_line(s: &str) -> String {

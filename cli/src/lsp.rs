@@ -152,10 +152,7 @@ impl Server {
                 }),
                 code: Some(lsp::NumberOrString::String(d.code.to_owned())),
                 source: Some("nixunits".to_owned()),
-                message: std::iter::once(d.message.clone())
-                    .chain(d.notes.iter().cloned())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
+                message: crate::check::message_with_notes(d),
                 ..Default::default()
             })
             .collect()

@@ -10,6 +10,7 @@ mod evalcmd;
 mod lsp;
 mod net;
 mod nix;
+mod proc;
 mod runtime;
 mod schema;
 mod systemd;

@@ -8,12 +8,13 @@
 //! (a restart, by hand) changes nothing that is right.
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use nixunits_store::unit::host_veth_name;
 use nixunits_store::{ContainerId, StateDir, UnitDescription};
 
+use crate::proc::stdout_of;
 use crate::systemd;
 
 /// Where the marker goes, inside the container.
@@ -31,23 +32,12 @@ fn ip(netns_of: Option<u32>, args: &[&str]) -> Result<()> {
         }
         None => Command::new("ip"),
     };
-    let out = c
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .context("cannot run ip (iproute2)")?;
-    if !out.status.success() {
-        let side = if netns_of.is_some() {
-            "in the container"
-        } else {
-            "on the host"
-        };
-        bail!(
-            "ip {} {side} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
+    let side = if netns_of.is_some() {
+        "in the container"
+    } else {
+        "on the host"
+    };
+    stdout_of(c.args(args), &format!("ip {} {side}", args.join(" ")))?;
     Ok(())
 }
 

@@ -3,8 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use nixunits_nixexpr::NixVersion;
+
+use crate::proc::stdout_of;
 
 /// The first executable `name` on `PATH`.
 pub fn which(name: &str) -> Option<PathBuf> {
@@ -81,19 +83,10 @@ fn cache_dir() -> Option<PathBuf> {
 }
 
 fn run_version(bin: &Path) -> Result<NixVersion> {
-    let out = Command::new(bin)
-        .arg("--version")
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("running {} --version", bin.display()))?;
-    if !out.status.success() {
-        bail!(
-            "{} --version failed: {}",
-            bin.display(),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let text = String::from_utf8_lossy(&out.stdout);
+    let text = stdout_of(
+        Command::new(bin).arg("--version"),
+        &format!("{} --version", bin.display()),
+    )?;
     NixVersion::from_version_output(&text).with_context(|| format!("no version in {text:?}"))
 }
 

@@ -5,6 +5,8 @@ use std::process::{Command, Stdio};
 use anyhow::{bail, Context, Result};
 use nixunits_store::ContainerId;
 
+use crate::proc::stdout_of;
+
 /// The unit of a container.
 pub fn unit_name(id: &ContainerId) -> String {
     format!("nixunits@{id}.service")
@@ -62,19 +64,10 @@ pub fn apply(id: &ContainerId, start: bool, restart: bool, changed: bool) -> Res
 }
 
 fn systemctl(args: &[&str]) -> Result<()> {
-    let out = Command::new("systemctl")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("cannot run systemctl {}", args.join(" ")))?;
-    if !out.status.success() {
-        bail!(
-            "systemctl {} failed ({}): {}",
-            args.join(" "),
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
+    stdout_of(
+        Command::new("systemctl").args(args),
+        &format!("systemctl {}", args.join(" ")),
+    )?;
     Ok(())
 }
 
@@ -147,21 +140,14 @@ pub fn show_units(
     if units.is_empty() {
         return Ok(Vec::new());
     }
-    let out = Command::new("systemctl")
-        .arg("show")
-        .arg(format!("--property={}", props.join(",")))
-        .args(units)
-        .stdin(Stdio::null())
-        .output()
-        .context("cannot run systemctl show")?;
-    if !out.status.success() {
-        bail!(
-            "systemctl show failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(parse_blocks(&String::from_utf8_lossy(&out.stdout)))
+    let out = stdout_of(
+        Command::new("systemctl")
+            .arg("show")
+            .arg(format!("--property={}", props.join(",")))
+            .args(units),
+        "systemctl show",
+    )?;
+    Ok(parse_blocks(&out))
 }
 
 /// `KEY=value` blocks separated by blank lines (systemctl/machinectl show).
@@ -179,19 +165,11 @@ pub fn parse_blocks(text: &str) -> Vec<std::collections::BTreeMap<String, String
 
 /// The machines machined knows, by name.
 pub fn machines() -> Result<Vec<String>> {
-    let out = Command::new("machinectl")
-        .args(["list", "--no-legend", "--no-pager"])
-        .stdin(Stdio::null())
-        .output()
-        .context("cannot run machinectl")?;
-    if !out.status.success() {
-        bail!(
-            "machinectl list failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    Ok(String::from_utf8_lossy(&out.stdout)
+    let out = stdout_of(
+        Command::new("machinectl").args(["list", "--no-legend", "--no-pager"]),
+        "machinectl list",
+    )?;
+    Ok(out
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .map(str::to_owned)
