@@ -12,7 +12,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use util::{nixunits, require, root, run};
+use util::{assert_exit, nixunits, require, root, run};
 
 /// A state directory, a stub nix-dir, and shims that count Nix processes
 /// and stand in for `systemctl` (no systemd runs here; the runtime tests
@@ -350,12 +350,7 @@ fn a_failed_build_changes_nothing() {
     // The stub fails on this marker: nix-build runs and fails.
     let failing = "{ services.postgresql.enable = true; environment.etc.x.text = \"nixunits-test: fail the build\"; }";
     let out = env.nixunits(&["build", "fail", "-cc", failing, "-6"]);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&out, 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("nix-build failed") && stderr.contains("failing as the snippet asks"),

@@ -7,20 +7,18 @@ mod util;
 
 use std::path::Path;
 
-use util::{expect_file, nix_files_under, nixunits, root, run};
+use util::{assert_exit, expect_file, nix_files_in, nix_files_under, nixunits, root, run};
 
 fn test_data() -> std::path::PathBuf {
     root().join("nixexpr/test_data")
 }
 
+/// The names of the `.nix` files of `dir`.
 fn nix_files(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|n| n.ends_with(".nix"))
-        .collect();
-    v.sort();
-    v
+    nix_files_in(dir)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_str().unwrap().to_owned())
+        .collect()
 }
 
 /// Every file of `test_data/err` and `test_data/ok`: the human and JSON
@@ -82,12 +80,7 @@ fn examples_pass_the_full_check() {
     let files = nix_files_under(&root().join("examples"));
     assert!(files.len() >= 5);
     let out = run(nixunits().arg("check").args(&files));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_exit(&out, 0);
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
         stdout.ends_with(&format!("checked {} files: no problems\n", files.len())),

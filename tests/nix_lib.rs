@@ -11,7 +11,7 @@ mod util;
 use std::process::Command;
 
 use serde_json::{json, Value};
-use util::{nix_files_under, nixunits, require, root, run};
+use util::{assert_exit, nix_files_under, nixunits, require, root, run};
 
 /// Evaluates `expr` (with `lib` bound to nix/lib.nix) to JSON.
 fn eval(expr: &str) -> Value {
@@ -176,23 +176,13 @@ fn every_nix_file_of_the_repository_passes() {
     let out = run(nixunits()
         .args(["check", "--parse-only", "--format", "errfmt"])
         .args(&files));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_exit(&out, 0);
     // Snippets: every check, the policy included.
     let snippets = nix_files_under(&root().join("examples"));
     let out = run(nixunits()
         .args(["check", "--format", "errfmt"])
         .args(&snippets));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_exit(&out, 0);
     // nixunits' own modules set what the policy keeps from snippets
     // (`systemd.package`, `networking.hostName`): module shape only.
     let own = [
@@ -202,10 +192,5 @@ fn every_nix_file_of_the_repository_passes() {
     let out = run(nixunits()
         .args(["check", "--no-eval", "--format", "errfmt"])
         .args(&own));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_exit(&out, 0);
 }

@@ -11,7 +11,7 @@ mod util;
 use std::path::PathBuf;
 
 use serde_json::Value;
-use util::{nixunits, require, root, run};
+use util::{assert_exit, nixunits, require, root, run};
 
 fn fixture() -> PathBuf {
     root().join("eval/test_data/schema")
@@ -166,12 +166,7 @@ fn the_examples_pass_with_the_schema() {
         .arg(&env.state)
         .arg("check")
         .args(&files));
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    assert_exit(&out, 0);
 }
 
 #[test]

@@ -30,10 +30,9 @@ fn cache_dir() -> PathBuf {
         .map_or_else(|| PathBuf::from("/var/cache/nixunits-e2e"), PathBuf::from)
 }
 
-fn run_checked(c: &mut Command, what: &str) {
-    let out = c
-        .output()
-        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
+/// Asserts that `out` succeeded, naming `what` and showing its output
+/// otherwise; returns its standard output.
+fn expect_success(out: &Output, what: &str) -> String {
     assert!(
         out.status.success(),
         "{what} failed ({}):\n{}\n{}",
@@ -41,6 +40,19 @@ fn run_checked(c: &mut Command, what: &str) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn run_checked(c: &mut Command, what: &str) {
+    let out = c
+        .output()
+        .unwrap_or_else(|e| panic!("{what}: cannot run: {e}"));
+    expect_success(&out, what);
+}
+
+/// The command line of `nixunits ARGS` inside, with the stub nix-dir.
+fn nixunits_script(args: &str) -> String {
+    format!("nixunits --nix-dir /opt/nixunits-src/tests/stub-nix {args}")
 }
 
 /// The cached root tree, made once: debootstrap, then nix-bin (which
@@ -175,29 +187,17 @@ impl Host {
 
     /// Runs a script that must succeed; returns its standard output.
     pub fn ok(&self, script: &str) -> String {
-        let out = self.sh(script);
-        assert!(
-            out.status.success(),
-            "in the e2e host, `{script}` failed ({}):\n{}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        expect_success(&self.sh(script), &format!("in the e2e host, `{script}`"))
     }
 
     /// `nixunits ARGS` inside, with the stub nix-dir.
     pub fn nixunits(&self, args: &str) -> Output {
-        self.sh(&format!(
-            "nixunits --nix-dir /opt/nixunits-src/tests/stub-nix {args}"
-        ))
+        self.sh(&nixunits_script(args))
     }
 
     /// `nixunits ARGS` that must succeed.
     pub fn nixunits_ok(&self, args: &str) -> String {
-        self.ok(&format!(
-            "nixunits --nix-dir /opt/nixunits-src/tests/stub-nix {args}"
-        ))
+        self.ok(&nixunits_script(args))
     }
 
     /// The host's console log so far.

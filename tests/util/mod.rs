@@ -62,6 +62,28 @@ pub fn expect_file(path: &Path, actual: &str) -> Option<String> {
     }
 }
 
+/// Asserts that `out` exited with `code`, showing its output otherwise.
+pub fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The `.nix` files of `dir` itself (not of its subdirectories), sorted.
+pub fn nix_files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "nix"))
+        .collect();
+    v.sort();
+    v
+}
+
 /// Every `.nix` file below `dir`, sorted.
 pub fn nix_files_under(dir: &Path) -> Vec<PathBuf> {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
