@@ -105,6 +105,11 @@ impl Env {
         serde_json::from_slice(&out.stdout).unwrap()
     }
 
+    /// `cache stats --json`.
+    fn cache_stats(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.nixunits(&["cache", "stats", "--json"]).stdout).unwrap()
+    }
+
     /// Calls logged by the shims since the last call to this function.
     fn take_calls(&self) -> Vec<String> {
         let log = self.shims.join("calls.log");
@@ -335,9 +340,7 @@ fn garbage_over_the_cache_is_a_warning_and_a_correct_build() {
     );
     assert!(Path::new(v["outPath"].as_str().unwrap()).exists());
     // The new cache works.
-    let stats = run(env.cmd().args(["cache", "stats", "--json"]));
-    let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
-    assert_eq!(s["entries"], 1);
+    assert_eq!(env.cache_stats()["entries"], 1);
 }
 
 #[test]
@@ -675,9 +678,7 @@ fn builds_of_one_id_serialize_and_of_many_ids_run_together() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let stats = run(env.cmd().args(["cache", "stats", "--json"]));
-    let s: serde_json::Value = serde_json::from_slice(&stats.stdout).unwrap();
-    assert_eq!(s["entries"], 10);
+    assert_eq!(env.cache_stats()["entries"], 10);
 }
 
 #[test]
@@ -846,14 +847,11 @@ fn cache_commands() {
     env.build(&["ca", "-cc", PG]);
     let a = env.build(&["ca", "-cc", "{ services.postgresql.enable = false; }"]);
     env.build(&["cb", "-cc", PG]);
-    let stats = |env: &Env| -> serde_json::Value {
-        serde_json::from_slice(&run(env.cmd().args(["cache", "stats", "--json"])).stdout).unwrap()
-    };
-    assert_eq!(stats(&env)["entries"], 3);
-    assert_eq!(stats(&env)["inUse"], 2);
+    assert_eq!(env.cache_stats()["entries"], 3);
+    assert_eq!(env.cache_stats()["inUse"], 2);
     // gc keeps what containers use.
     assert!(env.nixunits(&["cache", "gc"]).status.success());
-    assert_eq!(stats(&env)["entries"], 2);
+    assert_eq!(env.cache_stats()["entries"], 2);
     // verify drops entries whose out path is gone.
     let gone = a["outPath"].as_str().unwrap();
     std::fs::remove_file(env.container("ca").join("result")).ok();
@@ -864,12 +862,12 @@ fn cache_commands() {
         "{}",
         String::from_utf8_lossy(&del.stderr)
     );
-    let before = stats(&env)["entries"].as_u64().unwrap();
+    let before = env.cache_stats()["entries"].as_u64().unwrap();
     let out = env.nixunits(&["cache", "verify"]);
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("dropped "));
-    assert!(stats(&env)["entries"].as_u64().unwrap() < before);
+    assert!(env.cache_stats()["entries"].as_u64().unwrap() < before);
     assert!(env.nixunits(&["cache", "clear"]).status.success());
-    assert_eq!(stats(&env)["entries"], 0);
+    assert_eq!(env.cache_stats()["entries"], 0);
 }
 
 #[test]
