@@ -8,7 +8,7 @@ use codespan_reporting::diagnostic::{Diagnostic as CsDiagnostic, Label};
 use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::Buffer};
 use nixunits_nixexpr::{
-    self as nixexpr, CheckOptions, Diagnostic, LineIndex, NixVersion, Severity,
+    self as nixexpr, CheckOptions, Diagnostic, LineCol, LineIndex, NixVersion, Severity,
 };
 use serde::Serialize;
 
@@ -111,6 +111,18 @@ pub struct Report {
 }
 
 impl Report {
+    /// Each diagnostic with the line and column of its start and end.
+    fn located(&self) -> impl Iterator<Item = (&Diagnostic, LineCol, LineCol)> {
+        let idx = LineIndex::new(&self.text);
+        self.diagnostics.iter().map(move |d| {
+            (
+                d,
+                idx.line_col(&self.text, d.range.start()),
+                idx.line_col(&self.text, d.range.end()),
+            )
+        })
+    }
+
     fn count(&self, s: Severity) -> usize {
         self.diagnostics.iter().filter(|d| d.severity == s).count()
     }
@@ -247,9 +259,7 @@ pub fn render(
         }
         Format::Errfmt => {
             for r in reports {
-                let idx = LineIndex::new(&r.text);
-                for d in &r.diagnostics {
-                    let p = idx.line_col(&r.text, d.range.start());
+                for (d, p, _) in r.located() {
                     let sev = match d.severity {
                         Severity::Error => 'E',
                         Severity::Warning => 'W',
@@ -271,12 +281,7 @@ pub fn render(
         }
         Format::Github => {
             for r in reports {
-                let idx = LineIndex::new(&r.text);
-                for d in &r.diagnostics {
-                    let (s, e) = (
-                        idx.line_col(&r.text, d.range.start()),
-                        idx.line_col(&r.text, d.range.end()),
-                    );
+                for (d, s, e) in r.located() {
                     let level = match d.severity {
                         Severity::Error => "error",
                         Severity::Warning => "warning",
@@ -334,12 +339,7 @@ fn sarif(reports: &[Report]) -> serde_json::Value {
         .collect();
     let mut results = Vec::new();
     for r in reports {
-        let idx = LineIndex::new(&r.text);
-        for d in &r.diagnostics {
-            let (s, e) = (
-                idx.line_col(&r.text, d.range.start()),
-                idx.line_col(&r.text, d.range.end()),
-            );
+        for (d, s, e) in r.located() {
             results.push(json!({
                 "ruleId": d.code,
                 "ruleIndex": codes.iter().position(|c| *c == d.code),
@@ -466,23 +466,21 @@ struct JsonFile<'a> {
 struct JsonDiagnostic<'a> {
     #[serde(flatten)]
     diagnostic: &'a Diagnostic,
-    start: nixexpr::LineCol,
-    end: nixexpr::LineCol,
+    start: LineCol,
+    end: LineCol,
 }
 
 fn json_file(r: &Report) -> JsonFile<'_> {
-    let idx = LineIndex::new(&r.text);
     JsonFile {
         file: &r.name,
         errors: r.count(Severity::Error),
         warnings: r.count(Severity::Warning),
         diagnostics: r
-            .diagnostics
-            .iter()
-            .map(|d| JsonDiagnostic {
-                diagnostic: d,
-                start: idx.line_col(&r.text, d.range.start()),
-                end: idx.line_col(&r.text, d.range.end()),
+            .located()
+            .map(|(diagnostic, start, end)| JsonDiagnostic {
+                diagnostic,
+                start,
+                end,
             })
             .collect(),
     }
