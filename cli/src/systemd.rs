@@ -176,7 +176,10 @@ pub fn machines() -> Result<Vec<String>> {
         .collect())
 }
 
-/// Properties of several machines, in one `machinectl show`.
+/// Properties of several machines, in one `machinectl show`. Its exit
+/// status is not looked at: a machine gone since [`machines`] makes it
+/// fail, and whatever blocks it printed still count (callers match them
+/// by `Name`, not by position).
 pub fn show_machines(
     names: &[String],
     props: &[&str],
