@@ -254,6 +254,23 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
     })
 }
 
+impl Plan {
+    /// The `nix-build` this plan runs: the `-cf` file, or the inline
+    /// snippet written beside the result as `config.nix.new` for the build.
+    fn build_request(&self, dir: &ContainerDir) -> nix::BuildRequest {
+        nix::BuildRequest {
+            nix_dir: self.nix_dir.clone(),
+            id: self.id.to_string(),
+            config_file: self
+                .file
+                .clone()
+                .unwrap_or_else(|| dir.dir.join("config.nix.new")),
+            unit_json: self.unit_json.clone(),
+            out_link: dir.result(),
+        }
+    }
+}
+
 /// Where the result came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -331,11 +348,7 @@ fn lookup(
     } else {
         let (cache, aside) = Cache::open(&cache_dir)?;
         if let Some(a) = aside {
-            warnings.push(format!(
-                "the build cache was unreadable ({}); it was set aside as {} and a new one started",
-                a.reason,
-                a.moved_to.display()
-            ));
+            warnings.push(a.to_string());
         }
         cache
     };
@@ -397,14 +410,7 @@ pub fn act(plan: Plan) -> Result<()> {
         if source.builds() && source != Source::Uncacheable {
             let (cache, aside) = Cache::open(&plan.state.cache())?;
             if let Some(a) = aside {
-                warn(
-                    plan.args,
-                    &format!(
-                        "the build cache was unreadable ({}); set aside as {}",
-                        a.reason,
-                        a.moved_to.display()
-                    ),
-                );
+                warn(plan.args, &a.to_string());
             }
             let entry = Entry {
                 out_path: out_path.clone(),
@@ -450,21 +456,10 @@ fn warn(flags: Flags, msg: &str) {
 /// Runs `nix-build` into `result`: Nix swaps the out-link only when the
 /// build succeeds, so a failure leaves the previous result in place.
 fn run_nix_build(plan: &Plan, dir: &ContainerDir) -> Result<String> {
-    let config_file = match &plan.file {
-        Some(f) => f.clone(),
-        None => {
-            let tmp = dir.dir.join("config.nix.new");
-            atomic_write(&tmp, plan.text.as_bytes())?;
-            tmp
-        }
-    };
-    let req = nix::BuildRequest {
-        nix_dir: plan.nix_dir.clone(),
-        id: plan.id.to_string(),
-        config_file: config_file.clone(),
-        unit_json: plan.unit_json.clone(),
-        out_link: dir.result(),
-    };
+    let req = plan.build_request(dir);
+    if plan.file.is_none() {
+        atomic_write(&req.config_file, plan.text.as_bytes())?;
+    }
     let progress = Progress::new(plan.args, plan.id.as_str());
     let mut on_line = |line: &str| progress.line(line);
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -473,7 +468,7 @@ fn run_nix_build(plan: &Plan, dir: &ContainerDir) -> Result<String> {
     let result = rt.block_on(nix::build(&req, &dir.build_log(), &mut on_line));
     progress.finish();
     if plan.file.is_none() {
-        let _ = std::fs::remove_file(&config_file);
+        let _ = std::fs::remove_file(&req.config_file);
     }
     result.with_context(|| {
         format!(
@@ -609,16 +604,7 @@ fn print_dry_run(
     source: Source,
     entry: Option<&Entry>,
 ) -> Result<()> {
-    let req = nix::BuildRequest {
-        nix_dir: plan.nix_dir.clone(),
-        id: plan.id.to_string(),
-        config_file: plan
-            .file
-            .clone()
-            .unwrap_or_else(|| dir.dir.join("config.nix.new")),
-        unit_json: plan.unit_json.clone(),
-        out_link: dir.result(),
-    };
+    let req = plan.build_request(dir);
     let will_build = source.builds();
     if plan.args.json {
         let v = serde_json::json!({

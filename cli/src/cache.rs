@@ -27,11 +27,7 @@ pub fn run(cmd: &CacheCommand, state: &StateDir) -> Result<()> {
     }
     let (cache, aside) = Cache::open(&path)?;
     if let Some(a) = aside {
-        eprintln!(
-            "warning: the build cache was unreadable ({}); set aside as {}",
-            a.reason,
-            a.moved_to.display()
-        );
+        eprintln!("warning: {a}");
     }
     let entries = cache.entries()?;
     let in_use = in_use(state);

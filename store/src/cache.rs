@@ -75,6 +75,18 @@ pub struct SetAside {
     pub reason: String,
 }
 
+impl std::fmt::Display for SetAside {
+    /// The warning an operator sees.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the build cache was unreadable ({}); it was set aside as {} and a new one started",
+            self.reason,
+            self.moved_to.display()
+        )
+    }
+}
+
 /// How long an open waits for another process's lock.
 pub const LOCK_WAIT: Duration = Duration::from_secs(30);
 
