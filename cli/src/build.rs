@@ -162,14 +162,9 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
     };
     // The same checks as `check`: the stored schema if any, the default
     // policy (a denied option is bad input).
-    let cur = crate::schema::current(&state);
     let extra = crate::check::Extra {
         eval: true,
-        schema: if cur.exists() {
-            Some(crate::schema::load(&cur)?)
-        } else {
-            None
-        },
+        schema: crate::schema::stored(&state)?,
         policy: crate::check::policy(None)?.compile(),
         cwd: crate::evalcmd::cwd(),
     };

@@ -37,14 +37,7 @@ impl Extra {
         let eval = !args.parse_only && !args.no_eval;
         let schema = match &args.schema {
             Some(p) => Some(crate::schema::load(p)?),
-            None if eval => {
-                let cur = crate::schema::current(&state);
-                if cur.exists() {
-                    Some(crate::schema::load(&cur)?)
-                } else {
-                    None
-                }
-            }
+            None if eval => crate::schema::stored(&state)?,
             None => None,
         };
         Ok(Extra {

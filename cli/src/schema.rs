@@ -16,6 +16,16 @@ pub fn current(state: &StateDir) -> PathBuf {
     state.root().join("schema").join("current.json")
 }
 
+/// The state directory's stored schema, when there is one.
+pub fn stored(state: &StateDir) -> Result<Option<Schema>> {
+    let cur = current(state);
+    if cur.exists() {
+        load(&cur).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 /// Loads a stored (normalized) or imported (either shape) schema.
 pub fn load(path: &Path) -> Result<Schema> {
     let text = std::fs::read_to_string(path)
