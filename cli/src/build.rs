@@ -149,10 +149,7 @@ fn check_address_conflicts(
 /// Resolves `build`'s arguments. Every problem with the input is a
 /// [`UsageError`] (exit 2), found before anything is written.
 pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
-    let id: ContainerId = args
-        .id
-        .parse()
-        .map_err(|e: nixunits_store::id::InvalidId| usage(e.to_string()))?;
+    let id = crate::parse_id(&args.id)?;
     let state = StateDir::new(&global.state_dir);
     let (text, file) = read_snippet(args)?;
 

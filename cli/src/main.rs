@@ -177,14 +177,18 @@ fn report(e: anyhow::Error) -> ExitCode {
     }
 }
 
+/// A container id from the command line; a bad one is a usage error.
+pub fn parse_id(id: &str) -> Result<nixunits_store::ContainerId, UsageError> {
+    id.parse()
+        .map_err(|e: nixunits_store::id::InvalidId| UsageError(e.to_string()))
+}
+
 /// `nixunits ip6 <ID>`: the automatic addresses of `-6`.
 #[allow(clippy::print_stdout)]
 fn ip6(id: &str, json: bool) -> anyhow::Result<()> {
-    let id: nixunits_store::ContainerId = id
-        .parse()
-        .map_err(|e: nixunits_store::id::InvalidId| UsageError(e.to_string()))?;
+    let id = parse_id(id)?;
     let (ip, host) = nixunits_store::unit::auto_ip6(&id).map_err(|e| UsageError(e.to_string()))?;
-    let strip = |a: &str| a.split('/').next().unwrap_or_default().to_owned();
+    let strip = nixunits_store::unit::without_prefix;
     if json {
         println!(
             "{}",

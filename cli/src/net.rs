@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result};
-use nixunits_store::unit::host_veth_name;
+use nixunits_store::unit::{host_veth_name, NetworkMode};
 use nixunits_store::{ContainerId, StateDir, UnitDescription};
 
 use crate::proc::stdout_of;
@@ -87,7 +87,7 @@ pub fn network_up(state: &StateDir, id: &ContainerId) -> Result<()> {
             addr(Some(pid), a, iface)?;
         }
         routes(pid, &unit, iface)?;
-    } else if n.ip6.is_some() || n.ip4.is_some() {
+    } else if n.mode() == NetworkMode::Veth {
         let host = host_veth_name(id);
         ip(None, &["link", "set", &host, "up"])?;
         for a in [&n.host_ip6, &n.host_ip4].into_iter().flatten() {

@@ -6,7 +6,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use nixunits_store::unit::host_veth_name;
+use nixunits_store::unit::{host_veth_name, without_prefix, NetworkMode};
 use nixunits_store::{ContainerId, StateDir, UnitDescription};
 use serde::Serialize;
 
@@ -17,9 +17,7 @@ const TEMPLATE: &str = include_str!("../../nix/nixunits@.service");
 
 /// A container that must exist (exit 2 otherwise).
 pub fn existing(state: &StateDir, id: &str) -> Result<ContainerId> {
-    let id: ContainerId = id
-        .parse()
-        .map_err(|e: nixunits_store::id::InvalidId| UsageError(e.to_string()))?;
+    let id = crate::parse_id(id)?;
     if !state.container(&id).dir.is_dir() {
         return Err(UsageError(format!(
             "no container {id} (nothing in {})",
@@ -50,10 +48,7 @@ pub struct Addresses {
 impl Addresses {
     /// The addresses of a network description.
     pub fn of(n: &nixunits_store::unit::Network) -> Addresses {
-        let addr = |a: &Option<String>| {
-            a.as_deref()
-                .map(|a| a.split('/').next().unwrap_or(a).to_owned())
-        };
+        let addr = |a: &Option<String>| a.as_deref().map(|a| without_prefix(a).to_owned());
         Addresses {
             ip6: addr(&n.ip6),
             host_ip6: addr(&n.host_ip6),
@@ -151,13 +146,7 @@ pub fn statuses(state: &StateDir, ids: &[ContainerId]) -> Result<Vec<Status>> {
                 .and_then(|t| serde_json::from_str(&t).ok())
                 .unwrap_or_default();
             let n = desc.network;
-            let mode = if n.interface.is_some() {
-                "interface"
-            } else if n.ip6.is_some() || n.ip4.is_some() {
-                "veth"
-            } else {
-                "private"
-            };
+            let mode = n.mode();
             Status {
                 id: id.to_string(),
                 unit: unit.clone(),
@@ -168,9 +157,9 @@ pub fn statuses(state: &StateDir, ids: &[ContainerId]) -> Result<Vec<Status>> {
                 leader: leaders.get(id.as_str()).copied(),
                 out_path: dir.installed_out_path().map(|p| p.display().to_string()),
                 key: dir.installed_key().map(|k| k.to_string()),
-                network_mode: mode,
+                network_mode: mode.as_str(),
                 addresses: Addresses::of(&n),
-                host_veth: (mode == "veth").then(|| host_veth_name(id)),
+                host_veth: (mode == NetworkMode::Veth).then(|| host_veth_name(id)),
                 declared: declared(&dir.unit_conf()),
             }
         })

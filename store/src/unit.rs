@@ -36,6 +36,41 @@ pub struct Network {
     pub ip4route: Option<String>,
 }
 
+/// How a container is connected (the `networkMode` of `nix/lib.nix`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkMode {
+    /// Its own network namespace with only `lo`.
+    Private,
+    /// A veth pair, addresses on both sides.
+    Veth,
+    /// A host interface moved inside.
+    Interface,
+}
+
+impl NetworkMode {
+    /// `private`, `veth`, `interface`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NetworkMode::Private => "private",
+            NetworkMode::Veth => "veth",
+            NetworkMode::Interface => "interface",
+        }
+    }
+}
+
+impl Network {
+    /// The mode: an interface wins; any container address means a veth.
+    pub fn mode(&self) -> NetworkMode {
+        if self.interface.is_some() {
+            NetworkMode::Interface
+        } else if self.ip6.is_some() || self.ip4.is_some() {
+            NetworkMode::Veth
+        } else {
+            NetworkMode::Private
+        }
+    }
+}
+
 /// Resource limits (systemd properties of the unit).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -178,9 +213,14 @@ pub fn canonical_address(field: &'static str, s: &str, v6: bool) -> Result<Strin
     Ok(format!("{ip}/{prefix}"))
 }
 
+/// `ADDRESS/PREFIX` without its prefix (the whole text when it has none).
+pub fn without_prefix(s: &str) -> &str {
+    s.split_once('/').map_or(s, |(a, _)| a)
+}
+
 /// The address part of a canonical `ADDRESS/PREFIX`.
 pub fn address_of(s: &str) -> Option<IpAddr> {
-    s.split('/').next()?.parse().ok()
+    without_prefix(s).parse().ok()
 }
 
 /// The automatic IPv6 addresses of `-6`, bit-exact with the first nixunits:
@@ -262,7 +302,7 @@ impl UnitDescription {
         ] {
             if let Some(a) = v.as_mut() {
                 let c = canonical_address(field, a, v6)?;
-                *a = c.split('/').next().unwrap_or_default().to_owned();
+                *a = without_prefix(&c).to_owned();
             }
         }
         match &n.interface {
@@ -475,6 +515,18 @@ mod tests {
             assert!(canonical_address("ip6", bad, true).is_err(), "{bad}");
         }
         assert!(canonical_address("ip4", "10.0.0.300", false).is_err());
+    }
+
+    #[test]
+    fn network_modes_and_prefixes() {
+        let mut n = Network::default();
+        assert_eq!(n.mode(), NetworkMode::Private);
+        n.ip4 = Some("10.0.0.2/24".into());
+        assert_eq!(n.mode(), NetworkMode::Veth);
+        n.interface = Some("eth1".into());
+        assert_eq!(n.mode(), NetworkMode::Interface);
+        assert_eq!(without_prefix("fc00::2/112"), "fc00::2");
+        assert_eq!(without_prefix("10.0.0.1"), "10.0.0.1");
     }
 
     #[test]
