@@ -158,22 +158,20 @@ fn exit_with(r: anyhow::Result<i32>) -> ExitCode {
     }
 }
 
+/// Prints the error; exit 2 for bad input, 1 otherwise. A closed pipe
+/// (`nixunits list | head`) is not an error.
 fn report(e: anyhow::Error) -> ExitCode {
+    if is_broken_pipe(&e) {
+        return ExitCode::SUCCESS;
+    }
+    #[allow(clippy::print_stderr)]
     {
-        {
-            if is_broken_pipe(&e) {
-                return ExitCode::SUCCESS;
-            }
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("nixunits: {e:#}");
-            }
-            if e.downcast_ref::<UsageError>().is_some() {
-                ExitCode::from(2)
-            } else {
-                ExitCode::from(1)
-            }
-        }
+        eprintln!("nixunits: {e:#}");
+    }
+    if e.downcast_ref::<UsageError>().is_some() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::from(1)
     }
 }
 
