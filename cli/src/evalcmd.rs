@@ -2,12 +2,13 @@
 //! evaluator finds in a snippet; and the loader through which it reads
 //! the snippet's imports.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 use nixunits_eval::eval::{Limits, Loader};
 use nixunits_eval::module::{evaluate_parsed, Args, Evaluated};
-use nixunits_nixexpr::LineIndex;
+use nixunits_nixexpr::{LineIndex, TextSize};
 
 use crate::UsageError;
 
@@ -111,9 +112,18 @@ pub fn run(file: &Path, json: bool) -> Result<()> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
     let (e, _) = evaluate_file(file, &text, None, cwd().as_deref());
+    // Each file read and indexed once, however many definitions it makes.
+    let mut files: HashMap<String, (String, LineIndex)> = HashMap::new();
+    let mut line_col = |f: &str, offset: TextSize| {
+        let (t, idx) = files.entry(f.to_owned()).or_insert_with(|| {
+            let t = std::fs::read_to_string(f).unwrap_or_default();
+            let idx = LineIndex::new(&t);
+            (t, idx)
+        });
+        idx.line_col(t, offset)
+    };
     for (f, d) in &e.diagnostics {
-        let t = std::fs::read_to_string(f).unwrap_or_default();
-        let p = LineIndex::new(&t).line_col(&t, d.range.start());
+        let p = line_col(f, d.range.start());
         eprintln!(
             "{}[{}]: {} ({f}:{}:{})",
             d.severity.as_str(),
@@ -145,8 +155,7 @@ pub fn run(file: &Path, json: bool) -> Result<()> {
             nixunits_eval::module::Condition::False => notes.push("if false".to_owned()),
             nixunits_eval::module::Condition::Unknown => notes.push("if …".to_owned()),
         }
-        let t = std::fs::read_to_string(&d.file).unwrap_or_default();
-        let p = LineIndex::new(&t).line_col(&t, nixunits_nixexpr::TextSize::from(d.range[0]));
+        let p = line_col(&d.file, TextSize::from(d.range[0]));
         let notes = if notes.is_empty() {
             String::new()
         } else {
