@@ -307,3 +307,36 @@ fn parse_only_skips_nixunits_checks() {
         Some(0)
     );
 }
+
+/// A reader that stops early (`nixunits list | head -1`) ends the command
+/// quietly: exit 0, no panic, whatever the command prints.
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    let state = tempfile::tempdir().unwrap();
+    let example = root().join("examples/postgresql.nix");
+    let runs: [&[&str]; 6] = [
+        &["eval", example.to_str().unwrap()],
+        &["check", example.to_str().unwrap()],
+        &["ip6", "pg"],
+        &["list"],
+        &["completions", "bash"],
+        &["man"],
+    ];
+    for args in runs {
+        // The read end is closed before the command starts: its first
+        // write fails with EPIPE.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = nixunits()
+            .arg("--state-dir")
+            .arg(state.path())
+            .args(args)
+            .stdout(writer)
+            .stderr(std::process::Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

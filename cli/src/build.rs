@@ -548,7 +548,6 @@ impl Progress {
     }
 }
 
-#[allow(clippy::print_stdout)]
 fn print_outcome(
     flags: Flags,
     o: &Outcome,
@@ -557,14 +556,14 @@ fn print_outcome(
     stale: bool,
 ) -> Result<()> {
     if flags.json {
-        println!("{}", serde_json::to_string(o)?);
+        outln!("{}", serde_json::to_string(o)?);
         return Ok(());
     }
     if flags.quiet {
         return Ok(());
     }
-    println!("Container : {}", o.id);
-    o.addresses.print();
+    outln!("Container : {}", o.id);
+    o.addresses.print()?;
     let how = match o.build_ms {
         Some(ms) => format!(
             "built in {:.1} s ({})",
@@ -573,15 +572,15 @@ fn print_outcome(
         ),
         None => o.source.describe().to_owned(),
     };
-    println!("  build: {how}");
+    outln!("  build: {how}");
     for r in &o.uncacheable {
-        println!("    not cacheable: {r}");
+        outln!("    not cacheable: {r}");
     }
-    println!("  result: {}", o.out_path);
+    outln!("  result: {}", o.out_path);
     if action != systemd::Action::None {
-        println!("  unit: {} {}", systemd::unit_name(id), action.as_str());
+        outln!("  unit: {} {}", systemd::unit_name(id), action.as_str());
     } else if stale && o.changed && systemd::is_active(id) {
-        println!(
+        outln!(
             "  unit: {} runs the previous result; `nixunits restart {id}` applies this one",
             systemd::unit_name(id)
         );
@@ -589,7 +588,6 @@ fn print_outcome(
     Ok(())
 }
 
-#[allow(clippy::print_stdout)]
 fn print_dry_run(
     plan: &Plan,
     dir: &ContainerDir,
@@ -610,24 +608,24 @@ fn print_dry_run(
             "followed": plan.config.followed,
             "uncacheable": plan.config.uncacheable,
         });
-        println!("{v}");
+        outln!("{v}");
         return Ok(());
     }
-    println!("Container : {} (dry run: nothing is changed)", plan.id);
-    crate::runtime::Addresses::of(&plan.unit.network).print();
-    println!("  key: {}", plan.key);
-    println!("  cache: {}", source.describe());
+    outln!("Container : {} (dry run: nothing is changed)", plan.id);
+    crate::runtime::Addresses::of(&plan.unit.network).print()?;
+    outln!("  key: {}", plan.key);
+    outln!("  cache: {}", source.describe());
     for r in &plan.config.uncacheable {
-        println!("    not cacheable: {r}");
+        outln!("    not cacheable: {r}");
     }
     for f in &plan.config.followed {
-        println!("  follows: {}", f.display());
+        outln!("  follows: {}", f.display());
     }
     if let Some(e) = entry {
-        println!("  result: {}", e.out_path);
+        outln!("  result: {}", e.out_path);
     }
     if will_build {
-        println!("  would run: {}", req.display());
+        outln!("  would run: {}", req.display());
     }
     Ok(())
 }

@@ -9,19 +9,19 @@ use nixunits_store::{BuildKey, Cache, Entry, StateDir};
 use crate::args::CacheCommand;
 
 /// Runs a cache command.
-#[allow(clippy::print_stdout, clippy::print_stderr)]
+#[allow(clippy::print_stderr)]
 pub fn run(cmd: &CacheCommand, state: &StateDir) -> Result<()> {
     let path = state.cache();
     if !path.exists() {
         match cmd {
             CacheCommand::Stats { json: true } => {
-                println!(r#"{{"entries":0,"present":0,"inUse":0,"bytes":0}}"#)
+                outln!(r#"{{"entries":0,"present":0,"inUse":0,"bytes":0}}"#)
             }
-            CacheCommand::Stats { json: false } => println!(
+            CacheCommand::Stats { json: false } => outln!(
                 "the build cache is empty ({} does not exist)",
                 path.display()
             ),
-            _ => println!("nothing to do: {} does not exist", path.display()),
+            _ => outln!("nothing to do: {} does not exist", path.display()),
         }
         return Ok(());
     }
@@ -38,34 +38,34 @@ pub fn run(cmd: &CacheCommand, state: &StateDir) -> Result<()> {
             let n_used = entries.iter().filter(|(k, _)| in_use.contains(k)).count();
             let bytes = cache.size_on_disk();
             if *json {
-                println!(
+                outln!(
                     r#"{{"entries":{},"present":{n_present},"inUse":{n_used},"bytes":{bytes}}}"#,
                     entries.len()
                 );
             } else {
-                println!("entries: {}", entries.len());
-                println!("  out path still in the store: {n_present}");
-                println!("  installed in a container: {n_used}");
-                println!("size on disk: {:.1} KiB", bytes as f64 / 1024.0);
+                outln!("entries: {}", entries.len());
+                outln!("  out path still in the store: {n_present}");
+                outln!("  installed in a container: {n_used}");
+                outln!("size on disk: {:.1} KiB", bytes as f64 / 1024.0);
             }
         }
         CacheCommand::Verify => {
             let dropped = drop_where(&cache, &entries, |_, e| !present(&e.out_path))?;
-            println!(
+            outln!(
                 "dropped {dropped} of {} entries (out path gone from the store)",
                 entries.len()
             );
         }
         CacheCommand::Gc => {
             let dropped = drop_where(&cache, &entries, |k, _| !in_use.contains(k))?;
-            println!(
+            outln!(
                 "dropped {dropped} of {} entries (kept those installed in a container)",
                 entries.len()
             );
         }
         CacheCommand::Clear => {
             cache.clear()?;
-            println!("dropped {} entries", entries.len());
+            outln!("dropped {} entries", entries.len());
         }
     }
     Ok(())

@@ -107,7 +107,7 @@ pub fn cwd() -> Option<PathBuf> {
 }
 
 /// `nixunits eval`.
-#[allow(clippy::print_stdout, clippy::print_stderr)]
+#[allow(clippy::print_stderr)]
 pub fn run(file: &Path, json: bool) -> Result<()> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
@@ -134,7 +134,7 @@ pub fn run(file: &Path, json: bool) -> Result<()> {
         );
     }
     if json {
-        println!("{}", serde_json::to_string(&e.definitions)?);
+        outln!("{}", serde_json::to_string(&e.definitions)?);
         return Ok(());
     }
     for d in &e.definitions {
@@ -161,7 +161,7 @@ pub fn run(file: &Path, json: bool) -> Result<()> {
         } else {
             format!("  ({})", notes.join(", "))
         };
-        println!(
+        outln!(
             "{} = {value}{notes}  {}:{}",
             d.path.join("."),
             d.file,

@@ -1,6 +1,15 @@
 //! The `nixunits` command: argument parsing, dispatch, exit codes and
 //! error printing. Only this crate spawns processes or prints.
 
+/// `println!` whose write error returns from the enclosing function instead
+/// of panicking: `nixunits list | head` ends quietly (see [`report`]).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout(), $($arg)*)?
+    }};
+}
+
 mod args;
 mod build;
 mod cache;
@@ -124,9 +133,13 @@ fn main() -> ExitCode {
             );
         }
         Command::Completions { shell } => {
+            // Into memory first: clap_complete panics on a failed write.
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "nixunits", &mut std::io::stdout());
-            Ok(true)
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "nixunits", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout(), &script)
+                .map(|()| true)
+                .map_err(Into::into)
         }
         Command::Man => {
             let cmd = <Cli as clap::CommandFactory>::command();
@@ -182,19 +195,18 @@ pub fn parse_id(id: &str) -> Result<nixunits_store::ContainerId, UsageError> {
 }
 
 /// `nixunits ip6 <ID>`: the automatic addresses of `-6`.
-#[allow(clippy::print_stdout)]
 fn ip6(id: &str, json: bool) -> anyhow::Result<()> {
     let id = parse_id(id)?;
     let (ip, host) = nixunits_store::unit::auto_ip6(&id).map_err(|e| UsageError(e.to_string()))?;
     let strip = nixunits_store::unit::without_prefix;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({ "id": id.as_str(), "ip6": strip(&ip), "hostIp6": strip(&host), "prefix": 112 })
         );
     } else {
-        println!("ip6: {}", strip(&ip));
-        println!("hostIp6: {}", strip(&host));
+        outln!("ip6: {}", strip(&ip));
+        outln!("hostIp6: {}", strip(&host));
     }
     Ok(())
 }

@@ -64,8 +64,7 @@ impl Addresses {
     }
 
     /// `  ip6: …` lines.
-    #[allow(clippy::print_stdout)]
-    pub fn print(&self) {
+    pub fn print(&self) -> std::io::Result<()> {
         for (name, v) in [
             ("ip6", &self.ip6),
             ("hostIp6", &self.host_ip6),
@@ -74,9 +73,10 @@ impl Addresses {
             ("interface", &self.interface),
         ] {
             if let Some(v) = v {
-                println!("  {name}: {v}");
+                outln!("  {name}: {v}");
             }
         }
+        Ok(())
     }
 }
 
@@ -171,51 +171,55 @@ fn declared(unit_conf: &Path) -> bool {
 }
 
 /// `status <id>`
-#[allow(clippy::print_stdout)]
 pub fn status(state: &StateDir, id: &str, json: bool) -> Result<()> {
     let id = existing(state, id)?;
     let s = statuses(state, std::slice::from_ref(&id))?.remove(0);
     if json {
-        println!("{}", serde_json::to_string(&s)?);
+        outln!("{}", serde_json::to_string(&s)?);
         return Ok(());
     }
-    println!("Container : {}", s.id);
-    println!("  unit: {} {} ({})", s.unit, s.active_state, s.sub_state);
+    outln!("Container : {}", s.id);
+    outln!("  unit: {} {} ({})", s.unit, s.active_state, s.sub_state);
     if let Some(t) = &s.active_enter_timestamp {
-        println!("  since: {t}");
+        outln!("  since: {t}");
     }
     match s.leader {
-        Some(l) => println!("  machine: registered, leader PID {l}"),
-        None => println!("  machine: not registered"),
+        Some(l) => outln!("  machine: registered, leader PID {l}"),
+        None => outln!("  machine: not registered"),
     }
-    println!("  network: {}", s.network_mode);
-    s.addresses.print();
+    outln!("  network: {}", s.network_mode);
+    s.addresses.print()?;
     if let Some(v) = &s.host_veth {
-        println!("  hostVeth: {v}");
+        outln!("  hostVeth: {v}");
     }
     if let Some(o) = &s.out_path {
-        println!("  result: {o}");
+        outln!("  result: {o}");
     }
     Ok(())
 }
 
 /// `list`
-#[allow(clippy::print_stdout)]
 pub fn list(state: &StateDir, json: bool) -> Result<()> {
     let all = statuses(state, &state.container_ids())?;
     if json {
-        println!("{}", serde_json::to_string(&all)?);
+        outln!("{}", serde_json::to_string(&all)?);
         return Ok(());
     }
-    println!(
+    outln!(
         "{:<32} {:<10} {:<10} {:<8} ADDRESS",
-        "ID", "ACTIVE", "SUB", "NETWORK"
+        "ID",
+        "ACTIVE",
+        "SUB",
+        "NETWORK"
     );
     for s in all {
         let addr = s.addresses.first().unwrap_or("-");
-        println!(
+        outln!(
             "{:<32} {:<10} {:<10} {:<8} {addr}",
-            s.id, s.active_state, s.sub_state, s.network_mode
+            s.id,
+            s.active_state,
+            s.sub_state,
+            s.network_mode
         );
     }
     Ok(())
@@ -223,7 +227,7 @@ pub fn list(state: &StateDir, json: bool) -> Result<()> {
 
 /// `delete <id>`: stop, remove state and GC root. Asks unless `yes`;
 /// refuses containers the NixOS module declares.
-#[allow(clippy::print_stdout, clippy::print_stderr)]
+#[allow(clippy::print_stderr)]
 pub fn delete(state: &StateDir, id: &str, yes: bool) -> Result<()> {
     let id = existing(state, id)?;
     let dir = state.container(&id);
@@ -248,7 +252,7 @@ pub fn delete(state: &StateDir, id: &str, yes: bool) -> Result<()> {
         let mut answer = String::new();
         std::io::stdin().lock().read_line(&mut answer)?;
         if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            println!("kept {id}");
+            outln!("kept {id}");
             return Ok(());
         }
     }
@@ -263,7 +267,7 @@ pub fn delete(state: &StateDir, id: &str, yes: bool) -> Result<()> {
     std::fs::remove_dir_all(&dir.dir)
         .with_context(|| format!("cannot remove {}", dir.dir.display()))?;
     let _ = std::fs::remove_file(state.lock_path(&id));
-    println!("deleted {id}");
+    outln!("deleted {id}");
     Ok(())
 }
 
@@ -291,7 +295,6 @@ pub fn prepare(state: &StateDir, id: &str) -> Result<()> {
 
 /// `install [--prefix DIR]`: the template unit, with this binary's path,
 /// systemd-nspawn's and the state directory filled in.
-#[allow(clippy::print_stdout)]
 pub fn install(state: &StateDir, prefix: Option<&Path>) -> Result<()> {
     let exe = std::env::current_exe().context("where is this binary")?;
     let exe = std::fs::canonicalize(&exe).unwrap_or(exe);
@@ -302,10 +305,10 @@ pub fn install(state: &StateDir, prefix: Option<&Path>) -> Result<()> {
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join("nixunits@.service");
     nixunits_store::state::atomic_write(&path, text.as_bytes())?;
-    println!("wrote {}", path.display());
+    outln!("wrote {}", path.display());
     if prefix.is_none() {
         systemd::daemon_reload()?;
-        println!("systemd reloaded");
+        outln!("systemd reloaded");
     }
     Ok(())
 }

@@ -52,19 +52,17 @@ fn store(state: &StateDir, options: &[OptionInfo], keep_as: Option<&Path>) -> Re
 }
 
 /// `schema import FILE`
-#[allow(clippy::print_stdout)]
 pub fn import(state: &StateDir, file: &Path) -> Result<()> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
     let options =
         parse_options(&text).map_err(|e| UsageError(format!("{}: {e}", file.display())))?;
     let path = store(state, &options, None)?;
-    println!("loaded {} options into {}", options.len(), path.display());
+    outln!("loaded {} options into {}", options.len(), path.display());
     Ok(())
 }
 
 /// `schema generate [--nixpkgs PATH]`
-#[allow(clippy::print_stdout)]
 pub fn generate(state: &StateDir, nixpkgs: Option<&Path>) -> Result<()> {
     let nixpkgs = match nixpkgs {
         Some(p) => {
@@ -84,7 +82,7 @@ pub fn generate(state: &StateDir, nixpkgs: Option<&Path>) -> Result<()> {
         .and_then(|t| serde_json::from_str::<Vec<OptionInfo>>(&t).ok())
     {
         Some(o) => {
-            println!("using the schema generated earlier for {identity}");
+            outln!("using the schema generated earlier for {identity}");
             o
         }
         None => {
@@ -93,7 +91,7 @@ pub fn generate(state: &StateDir, nixpkgs: Option<&Path>) -> Result<()> {
         }
     };
     let path = store(state, &options, Some(&kept))?;
-    println!(
+    outln!(
         "{} options of {} in {}",
         options.len(),
         nixpkgs.display(),
