@@ -79,21 +79,20 @@ fn error(id: Value, code: i64, message: impl Into<String>) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message.into() } })
 }
 
+/// The file path of a `file://` URI, percent-decoded.
 fn path_of(uri: &str) -> PathBuf {
-    let raw = uri.strip_prefix("file://").unwrap_or(uri);
-    let mut out = Vec::new();
-    let b = raw.as_bytes();
+    let raw = uri.strip_prefix("file://").unwrap_or(uri).as_bytes();
+    let hex = |i: usize| raw.get(i).and_then(|&c| char::from(c).to_digit(16));
+    let mut out = Vec::with_capacity(raw.len());
     let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(x) = u8::from_str_radix(&raw[i + 1..i + 3], 16) {
-                out.push(x);
-                i += 3;
-                continue;
-            }
+    while i < raw.len() {
+        if let (b'%', Some(h), Some(l)) = (raw[i], hex(i + 1), hex(i + 2)) {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(raw[i]);
+            i += 1;
         }
-        out.push(b[i]);
-        i += 1;
     }
     PathBuf::from(String::from_utf8_lossy(&out).into_owned())
 }
@@ -400,5 +399,24 @@ pub fn run(extra: Extra, opts: CheckOptions) -> Result<i32> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_of;
+    use std::path::Path;
+
+    #[test]
+    fn file_uris_become_paths() {
+        assert_eq!(path_of("file:///srv/a%20b.nix"), Path::new("/srv/a b.nix"));
+        assert_eq!(
+            path_of("file:///srv/%C3%A9t%C3%A9.nix"),
+            Path::new("/srv/été.nix")
+        );
+        // Not an escape: kept as written, never a panic.
+        assert_eq!(path_of("file:///srv/%é.nix"), Path::new("/srv/%é.nix"));
+        assert_eq!(path_of("file:///srv/%aé.nix"), Path::new("/srv/%aé.nix"));
+        assert_eq!(path_of("file:///srv/%+f%2"), Path::new("/srv/%+f%2"));
     }
 }
