@@ -203,15 +203,7 @@ impl Cache {
             path: lock_path.clone(),
             source,
         };
-        if let Some(d) = lock_path.parent() {
-            std::fs::create_dir_all(d).map_err(io)?;
-        }
-        let f = std::fs::File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io)?;
+        let f = crate::state::lock_file(&lock_path).map_err(io)?;
         let mut pause = Duration::from_millis(1);
         loop {
             match f.try_lock() {

@@ -59,15 +59,7 @@ impl StateDir {
     /// Takes the lock of `id` (an exclusive `flock`), waiting for it. Held
     /// while the returned value lives.
     pub fn lock(&self, id: &ContainerId) -> std::io::Result<Lock> {
-        let p = self.lock_path(id);
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d)?;
-        }
-        let f = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&p)?;
+        let f = lock_file(&self.lock_path(id))?;
         f.lock()?;
         Ok(Lock { _file: f })
     }
@@ -142,6 +134,19 @@ impl ContainerDir {
     pub fn installed_out_path(&self) -> Option<PathBuf> {
         std::fs::read_link(self.result()).ok()
     }
+}
+
+/// Opens (creating it and its directory) a file that is only ever
+/// `flock`ed, never written.
+pub(crate) fn lock_file(path: &Path) -> std::io::Result<File> {
+    if let Some(d) = path.parent() {
+        std::fs::create_dir_all(d)?;
+    }
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
 }
 
 /// Replaces `path` with `bytes` atomically: a temporary file in the same
