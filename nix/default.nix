@@ -8,6 +8,8 @@
 #
 # The host module passes the snippet as a module value (`config`) instead
 # of a file.
+#
+# nixpkgs: 20.09 or newer (versions.nix says what each part needs).
 { id
 , configFile ? null
 , config ? null
@@ -17,28 +19,33 @@
 }:
 let
   nlib = import ./lib.nix;
+  versions = import ./versions.nix;
   unit = builtins.fromJSON unitJSON;
   snippet =
     if config != null then config
     else if configFile != null then configFile
     else throw "nixunits: give configFile or config";
-  eval = import "${nixpkgs}/nixos/lib/eval-config.nix" {
-    inherit system;
-    # The arguments a snippet may take besides NixOS's own (DESIGN §3),
-    # available to `imports` too.
-    specialArgs = {
-      inherit id;
-      network = unit.network or { };
-      properties = unit.properties or { };
-    };
-    modules = [ ./container.nix snippet ];
-  };
+  # `nixpkgs + "/…"`, never "${nixpkgs}/…": interpolating a path copies the
+  # whole tree into the store on every evaluation.
+  eval = versions.require "the container build" versions.container nixpkgs
+    (import (nixpkgs + "/nixos/lib/eval-config.nix") {
+      inherit system;
+      # The arguments a snippet may take besides NixOS's own (DESIGN §3),
+      # available to `imports` too.
+      specialArgs = {
+        inherit id;
+        network = unit.network or { };
+        properties = unit.properties or { };
+      };
+      modules = [ ./container.nix snippet ];
+    });
   pkgs = eval.pkgs;
   toplevel = eval.config.system.build.toplevel;
 in
 pkgs.runCommand "nixunits-${id}"
   {
-    conf = nlib.confText { systemPath = toplevel; inherit unit; };
+    # The store path as a string (keeping its context): the conf names it.
+    conf = nlib.confText { systemPath = "${toplevel}"; inherit unit; };
     passAsFile = [ "conf" ];
     passthru = { inherit toplevel eval; };
   }

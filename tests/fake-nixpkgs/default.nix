@@ -1,0 +1,46 @@
+# `pkgs` of the tests' fake nixpkgs (see README.md): the builders nixunits'
+# Nix files and the examples call, and cheap real derivations under the
+# package names the examples use.
+{ system ? builtins.currentSystem, ... }:
+let
+  lib = import ./lib;
+  # A real derivation built by the host's /bin/sh (a builder starts
+  # without PATH).
+  shell = name: env: script:
+    let
+      drv = derivation ((removeAttrs env [ "passthru" ]) // {
+        inherit name system;
+        builder = "/bin/sh";
+        PATH = "/usr/local/bin:/usr/bin:/bin";
+        args = [ "-ec" script ];
+      });
+    in
+    drv // (env.passthru or { });
+  package = name: shell name { } ''
+    mkdir -p "$out/bin"
+    echo ${name} > "$out/name"
+  '';
+  pkgs = {
+    inherit lib system;
+    path = ./.;
+    stdenv.hostPlatform.system = system;
+    runCommand = shell;
+    writeText = name: text: shell name { inherit text; passAsFile = [ "text" ]; } ''
+      cp "$textPath" "$out"
+    '';
+    writeTextDir = path: text: shell (baseNameOf path) { inherit text path; passAsFile = [ "text" ]; } ''
+      mkdir -p "$out/$(dirname "$path")"
+      cp "$textPath" "$out/$path"
+    '';
+    systemd = package "systemd-fake";
+    systemdMinimal = package "systemd-minimal-fake";
+    # The examples' packages.
+    postgresql = package "postgresql-fake";
+    postgresql_15 = package "postgresql-15-fake";
+    mariadb = package "mariadb-fake";
+    libmemcached = package "libmemcached-fake";
+    htop = package "htop-fake";
+    hello = package "hello-fake";
+  };
+in
+pkgs
