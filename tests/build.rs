@@ -1,5 +1,5 @@
-//! `nixunits build` with real `nix-build` on the tests' stub `--nix-dir`
-//! (DESIGN §6): the build cache's hits and misses, counted with shims on
+//! `nixunits build` with real `nix-build` of the shipped `nix/` files,
+//! `<nixpkgs>` being the tests' fake tree (`tests/fake-nixpkgs`, DESIGN §6): the build cache's hits and misses, counted with shims on
 //! PATH that log every Nix process; failure and hostile input leaving the
 //! state directory as it was; concurrency; `cache` and `ip6`.
 
@@ -14,7 +14,7 @@ use std::process::{Command, Output};
 
 use util::{assert_exit, nixunits, require, root, run};
 
-/// A state directory, a stub nix-dir, and shims that count Nix processes
+/// A state directory, the shipped nix-dir, the fake nixpkgs, and shims that count Nix processes
 /// and stand in for `systemctl` (no systemd runs here; the runtime tests
 /// use a real one).
 struct Env {
@@ -79,13 +79,16 @@ impl Env {
                 "NIX_CONFIG",
                 "substituters =\nsandbox = false\nbuild-users-group =\n",
             )
-            .env_remove("NIX_PATH")
+            .env(
+                "NIX_PATH",
+                format!("nixpkgs={}", root().join("tests/fake-nixpkgs").display()),
+            )
             .env("NIXUNITS_SYSTEMD_DIR", self.shims.join("systemd"))
             .current_dir(&self.work)
             .arg("--state-dir")
             .arg(&self.state)
             .arg("--nix-dir")
-            .arg(root().join("tests/stub-nix"));
+            .arg(root().join("nix"));
         c
     }
 
@@ -292,7 +295,7 @@ fn a_deleted_out_path_is_rebuilt() {
     let first = env.build(&["gone", "-cc", PG]);
     let out = first["outPath"].as_str().unwrap().to_owned();
     // Drop the root, then the path.
-    std::fs::remove_file(env.container("gone").join("result")).unwrap();
+    std::fs::remove_dir_all(env.container("gone").join("generations")).unwrap();
     let del = run(Command::new("nix-store").args(["--delete", &out]));
     assert!(
         del.status.success(),
@@ -346,13 +349,13 @@ fn a_failed_build_changes_nothing() {
     let before = snapshot(&env.container("fail"));
     let cache_before = run(env.cmd().args(["cache", "stats", "--json"])).stdout;
 
-    // The stub fails on this marker: nix-build runs and fails.
-    let failing = "{ services.postgresql.enable = true; environment.etc.x.text = \"nixunits-test: fail the build\"; }";
+    // The fake nixpkgs fails on this option: nix-build runs and fails.
+    let failing = "{ services.postgresql.enable = true; nixunitsTest.failBuild = true; }";
     let out = env.nixunits(&["build", "fail", "-cc", failing, "-6"]);
     assert_exit(&out, 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("nix-build failed") && stderr.contains("failing as the snippet asks"),
+        stderr.contains("nix-build failed") && stderr.contains("failing as nixunitsTest.failBuild asks"),
         "{stderr}"
     );
     let mut after = snapshot(&env.container("fail"));
@@ -364,7 +367,7 @@ fn a_failed_build_changes_nothing() {
     assert!(
         std::fs::read_to_string(env.container("fail").join("build.log"))
             .unwrap()
-            .contains("failing as the snippet asks")
+            .contains("failing as nixunitsTest.failBuild asks")
     );
     assert_eq!(
         run(env.cmd().args(["cache", "stats", "--json"])).stdout,
@@ -784,7 +787,18 @@ fn files_on_the_host_follow_the_design() {
         "{{ services.postgresql.enable = true; environment.etc.nonce.text = \"{nonce}\"; }}"
     );
     let v = env.build(&["layout", "-cc", &snippet, "-6"]);
-    let d = env.container("layout");
+    let top = env.container("layout");
+    // The live generation: generations/1, through `current`.
+    assert_eq!(v["generation"], 1);
+    assert_eq!(
+        std::fs::read_link(top.join("current")).unwrap(),
+        Path::new("generations/1")
+    );
+    assert_eq!(
+        std::fs::read_link(top.join("unit.conf")).unwrap(),
+        Path::new("current/unit.conf")
+    );
+    let d = top.join("generations/1");
     let out = v["outPath"].as_str().unwrap();
     assert_eq!(
         std::fs::read_link(d.join("result")).unwrap(),
@@ -794,8 +808,23 @@ fn files_on_the_host_follow_the_design() {
         std::fs::read_link(d.join("unit.conf")).unwrap(),
         Path::new("result/etc/nixunits/layout.conf")
     );
-    let conf = std::fs::read_to_string(d.join("unit.conf")).unwrap();
-    assert!(conf.contains(&format!("SYSTEM_PATH={out}\n")), "{conf}");
+    let conf = std::fs::read_to_string(top.join("unit.conf")).unwrap();
+    // SYSTEM_PATH is the NixOS system the shipped default.nix evaluated.
+    let system = conf
+        .lines()
+        .find_map(|l| l.strip_prefix("SYSTEM_PATH="))
+        .unwrap();
+    assert_eq!(
+        std::fs::read_link(Path::new(out).join("system")).unwrap(),
+        Path::new(system)
+    );
+    assert!(Path::new(system).join("init").is_file(), "{conf}");
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(Path::new(system).join("config.json")).unwrap())
+            .unwrap();
+    assert_eq!(config["networking"]["hostName"], "layout");
+    assert_eq!(config["boot"]["isContainer"], true);
+    assert_eq!(config["environment"]["etc"]["nonce"]["text"], nonce.as_str());
     assert!(
         conf.contains("IP6=fc00::") && conf.contains("NSPAWN_ARGS=\"--network-veth "),
         "{conf}"
@@ -804,9 +833,10 @@ fn files_on_the_host_follow_the_design() {
         std::fs::read_to_string(d.join("config.nix")).unwrap(),
         snippet
     );
-    assert_eq!(
-        std::fs::read_to_string(d.join("key")).unwrap().trim(),
-        v["key"].as_str().unwrap()
+    let stamp = std::fs::read_to_string(d.join("key")).unwrap();
+    assert!(
+        stamp.starts_with(&format!("key {}\nout {out}\n", v["key"].as_str().unwrap())),
+        "{stamp}"
     );
     let unit: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("unit.json")).unwrap()).unwrap();
@@ -814,9 +844,9 @@ fn files_on_the_host_follow_the_design() {
         unit["network"]["ip6"].as_str().unwrap().split('/').nth(1),
         Some("112")
     );
-    assert!(std::fs::read_to_string(d.join("build.log"))
+    assert!(std::fs::read_to_string(top.join("build.log"))
         .unwrap()
-        .contains("stub: done"));
+        .contains("fake nixos: building the system"));
     assert!(env.state.join("locks/layout.lock").exists());
     // The seed's first lines.
     let human = run(env.cmd().args(["build", "layout", "-cc", &snippet, "-6"]));
@@ -844,7 +874,7 @@ fn cache_commands() {
     assert_eq!(env.cache_stats()["entries"], 2);
     // verify drops entries whose out path is gone.
     let gone = a["outPath"].as_str().unwrap();
-    std::fs::remove_file(env.container("ca").join("result")).ok();
+    std::fs::remove_dir_all(env.container("ca").join("generations/2")).ok();
     env.build(&["ca", "-cc", "{ services.redis.servers.q.enable = true; }"]);
     let del = run(Command::new("nix-store").args(["--delete", gone]));
     assert!(
@@ -964,7 +994,7 @@ fn progress_on_a_terminal_and_plain_lines_elsewhere() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(
-        text.contains("building tty [0s]") && text.contains("stub: building tty"),
+        text.contains("building tty [0s]") && text.contains("fake nixos: building the system"),
         "{text}"
     );
     assert!(
@@ -976,7 +1006,7 @@ fn progress_on_a_terminal_and_plain_lines_elsewhere() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("building plain (nix-build)\n")
-            && stderr.contains("  nix-build: stub: done"),
+            && stderr.contains("  nix-build: fake nixos: building the system"),
         "{stderr}"
     );
 }

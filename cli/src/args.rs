@@ -96,6 +96,18 @@ pub enum Command {
     Status(IdJsonArgs),
     /// Every container and its state.
     List(JsonArg),
+    /// Make an earlier generation live again (default: the one before
+    /// the live one); restarts the container when it runs.
+    Rollback {
+        /// The container id.
+        id: String,
+        /// The generation to go back to.
+        #[arg(long, value_name = "N")]
+        to: Option<u64>,
+    },
+    /// A container's generations: number, key, out path, date, which is
+    /// live.
+    Generations(IdJsonArgs),
     /// Stop a container and remove its state and GC root.
     Delete {
         /// The container id.
@@ -218,6 +230,14 @@ pub struct BuildArgs {
     /// Print the outcome as JSON.
     #[arg(long)]
     pub json: bool,
+    /// The nixpkgs to build with (default: `<nixpkgs>` as Nix finds it:
+    /// NIX_PATH, else the channels).
+    #[arg(long, value_name = "PATH")]
+    pub nixpkgs: Option<PathBuf>,
+    /// How many generations to keep as GC roots (rollback targets).
+    #[arg(long, value_name = "N", env = "NIXUNITS_KEEP_GENERATIONS", default_value_t = 3,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep: u32,
 }
 
 /// Network options of `build` (none: a private network, loopback only).

@@ -10,8 +10,9 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use nixunits_nixexpr::{has_errors, CheckOptions};
 use nixunits_store::cache::{Cache, Entry};
+use nixunits_store::generation::Damage;
 use nixunits_store::key::{config_digest, digest_dir, ConfigDigest};
-use nixunits_store::state::{atomic_symlink, atomic_write};
+use nixunits_store::state::atomic_write;
 use nixunits_store::unit::auto_ip6;
 use nixunits_store::{BuildKey, ContainerDir, ContainerId, KeyInputs, StateDir, UnitDescription};
 use serde::Serialize;
@@ -31,6 +32,7 @@ pub struct Plan {
     unit: UnitDescription,
     unit_json: String,
     nix_dir: PathBuf,
+    nixpkgs: PathBuf,
     key: BuildKey,
     config: ConfigDigest,
     state: StateDir,
@@ -45,6 +47,7 @@ struct Flags {
     start: bool,
     restart: bool,
     quiet: bool,
+    keep: usize,
 }
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
@@ -214,11 +217,14 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
         None => state.container(&id).dir,
     };
     let config = config_digest(&text, &base);
-    let nixpkgs = nix::nixpkgs_identity();
+    // Resolved here, once: a build with no nixpkgs is bad input, said
+    // before any Nix process runs; what is keyed is what is built.
+    let nixpkgs = nix::resolve_nixpkgs(args.nixpkgs.as_deref()).map_err(|e| usage(e.to_string()))?;
+    let nixpkgs_identity = nix::nixpkgs_identity_of(&nixpkgs);
     let system = nix::system();
     let key = KeyInputs {
         nix_dir: nix_dir_digest,
-        nixpkgs: &nixpkgs,
+        nixpkgs: &nixpkgs_identity,
         system: &system,
         id: id.as_str(),
         config: config.digest,
@@ -232,6 +238,7 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
         unit,
         unit_json,
         nix_dir,
+        nixpkgs,
         key,
         config,
         state,
@@ -242,14 +249,16 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
             start: args.start,
             restart: args.restart,
             quiet: global.quiet,
+            keep: args.keep as usize,
         },
     })
 }
 
 impl Plan {
-    /// The `nix-build` this plan runs: the `-cf` file, or the inline
-    /// snippet written beside the result as `config.nix.new` for the build.
-    fn build_request(&self, dir: &ContainerDir) -> nix::BuildRequest {
+    /// The `nix-build` this plan runs, into `out_link`: the `-cf` file, or
+    /// the inline snippet written beside the generations as
+    /// `config.nix.new` for the build.
+    fn build_request(&self, dir: &ContainerDir, out_link: PathBuf) -> nix::BuildRequest {
         nix::BuildRequest {
             nix_dir: self.nix_dir.clone(),
             id: self.id.to_string(),
@@ -258,8 +267,13 @@ impl Plan {
                 .clone()
                 .unwrap_or_else(|| dir.dir.join("config.nix.new")),
             unit_json: self.unit_json.clone(),
-            out_link: dir.result(),
+            nixpkgs: self.nixpkgs.clone(),
+            out_link,
         }
+    }
+
+    fn cacheable(&self) -> bool {
+        self.config.uncacheable.is_empty()
     }
 }
 
@@ -267,8 +281,12 @@ impl Plan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
-    /// The installed result has this key: nothing to do.
+    /// The live generation has this key and matches its stamp: nothing
+    /// to do.
     Installed,
+    /// The live generation has this key but its files did not match its
+    /// stamp: made again from its out path, no nix-build.
+    Repaired,
     /// An earlier build with this key, still in the store.
     History,
     /// Built: nothing cached.
@@ -283,6 +301,7 @@ impl Source {
     fn describe(self) -> &'static str {
         match self {
             Source::Installed => "hit: already installed, no nix-build",
+            Source::Repaired => "hit: the live generation was damaged and is made again, no nix-build",
             Source::History => "hit: an earlier build from the cache, no nix-build",
             Source::Miss => "cache miss",
             Source::Forced => "forced with -f",
@@ -306,6 +325,7 @@ pub struct Outcome {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     uncacheable: Vec<String>,
     out_path: String,
+    generation: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     build_ms: Option<u64>,
     changed: bool,
@@ -314,21 +334,37 @@ pub struct Outcome {
     warnings: Vec<String>,
 }
 
-/// Where a hit comes from, without side effects (used by `--dry-run` too).
+/// Where the result comes from, and its out path when it is already in
+/// the store. Changes nothing (used by `--dry-run` too).
 fn lookup(
     plan: &Plan,
     dir: &ContainerDir,
     warnings: &mut Vec<String>,
-) -> Result<(Source, Option<Entry>)> {
-    if !plan.config.uncacheable.is_empty() {
+) -> Result<(Source, Option<String>)> {
+    if !plan.cacheable() {
         return Ok((Source::Uncacheable, None));
     }
     if plan.args.force {
         return Ok((Source::Forced, None));
     }
-    // The no-op path: the stamp beside the result, and a stat. No sled.
-    if dir.installed_key() == Some(plan.key) && dir.result().join("etc/nixunits").is_dir() {
-        return Ok((Source::Installed, None));
+    // The no-op path: the live generation's stamp, and its files checked
+    // against it. No sled.
+    if let Some(live) = dir.live() {
+        if live.stamp().and_then(|s| s.key) == Some(plan.key) {
+            match live.verify() {
+                Ok(stamp) => return Ok((Source::Installed, Some(stamp.out_path))),
+                Err(Damage::Files { .. } | Damage::NoStamp(_)) => {
+                    if let Some(stamp) = live.stamp().filter(|s| out_path_ok(&s.out_path, &plan.id)) {
+                        warnings.push(format!(
+                            "the live generation {} of {} did not match its stamp; made again from {}",
+                            live.number, plan.id, stamp.out_path
+                        ));
+                        return Ok((Source::Repaired, Some(stamp.out_path)));
+                    }
+                }
+                Err(Damage::OutPathGone { .. }) => {}
+            }
+        }
     }
     let cache_dir = plan.state.cache();
     let cache = if plan.args.dry_run {
@@ -347,11 +383,17 @@ fn lookup(
     let entry = cache.get(&plan.key)?;
     drop(cache);
     match entry {
-        Some(e) if Path::new(&e.out_path).join("etc/nixunits").is_dir() => {
-            Ok((Source::History, Some(e)))
-        }
+        Some(e) if out_path_ok(&e.out_path, &plan.id) => Ok((Source::History, Some(e.out_path))),
         _ => Ok((Source::Miss, None)),
     }
+}
+
+/// Whether `out_path` is still in the store, holding `id`'s conf.
+fn out_path_ok(out_path: &str, id: &ContainerId) -> bool {
+    Path::new(out_path)
+        .join("etc/nixunits")
+        .join(format!("{id}.conf"))
+        .is_file()
 }
 
 fn now_secs() -> u64 {
@@ -360,61 +402,77 @@ fn now_secs() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-/// Carries out the plan.
+/// Carries out the plan, under the container's lock. A first build that
+/// fails leaves no container behind.
 pub fn act(plan: Plan) -> Result<()> {
     let dir = plan.state.container(&plan.id);
-    let mut warnings = Vec::new();
     if plan.args.dry_run {
-        let (source, entry) = lookup(&plan, &dir, &mut warnings)?;
-        return print_dry_run(&plan, &dir, source, entry.as_ref());
+        let mut warnings = Vec::new();
+        let (source, out) = lookup(&plan, &dir, &mut warnings)?;
+        return print_dry_run(&plan, &dir, source, out.as_deref());
     }
+    let fresh = !dir.dir.exists();
     std::fs::create_dir_all(&dir.dir)
         .with_context(|| format!("cannot create {}", dir.dir.display()))?;
-    let _lock = plan
+    let lock = plan
         .state
         .lock(&plan.id)
         .context("cannot take the container's lock")?;
-    let (source, entry) = lookup(&plan, &dir, &mut warnings)?;
+    let result = act_locked(&plan, &dir);
+    if result.is_err() && (fresh || is_empty_container(&dir)) {
+        forget_first_build(&plan.state, &dir);
+    }
+    drop(lock);
+    result
+}
+
+/// lookup → build (or take from the store) → install a generation →
+/// (re)start.
+fn act_locked(plan: &Plan, dir: &ContainerDir) -> Result<()> {
+    let mut warnings = Vec::new();
+    crate::generations::migrate(dir)?;
+    let (source, known_out) = lookup(plan, dir, &mut warnings)?;
     for w in &warnings {
         warn(plan.args, w);
     }
     let previous = dir.installed_out_path();
-    let mut build_ms = None;
-    let out_path = match source {
-        Source::Installed => previous
-            .clone()
-            .map(|p| p.display().to_string())
-            .unwrap_or_default(),
-        Source::History => {
-            let e = entry.context("history hit without an entry")?;
-            nix::add_root(&e.out_path, &dir.result())?;
-            e.out_path
+    let (generation, out_path, build_ms) = match (source, known_out) {
+        (Source::Installed, Some(out)) => {
+            let live = dir.live().context("an installed hit without a live generation")?;
+            (live.number, out, None)
         }
-        _ => {
-            let started = Instant::now();
-            let out = run_nix_build(&plan, &dir)?;
-            build_ms = Some(started.elapsed().as_millis() as u64);
-            out
+        (source, known_out) => {
+            let staged = dir.stage().context("cannot start a new generation")?;
+            let result = staged.generation().result();
+            let (out, build_ms) = match known_out {
+                Some(out) if !source.builds() => {
+                    nix::add_root(&out, &result)?;
+                    (out, None)
+                }
+                _ => {
+                    let started = Instant::now();
+                    let out = run_nix_build(plan, dir, result)?;
+                    (out, Some(started.elapsed().as_millis() as u64))
+                }
+            };
+            let key = plan.cacheable().then_some(plan.key);
+            staged
+                .fill(&out, plan.text.as_bytes(), plan.unit_json.as_bytes(), key, now_secs())
+                .context("cannot write the new generation")?;
+            if source.builds() && plan.cacheable() {
+                record(plan, &out, build_ms.unwrap_or(0))?;
+            }
+            let g = staged.commit().context("cannot complete the new generation")?;
+            dir.switch(&g).context("cannot switch to the new generation")?;
+            dir.prune(plan.args.keep)
+                .context("cannot remove old generations")?;
+            systemd::apply_resources(&plan.id, &plan.unit.resource_lines())?;
+            (g.number, out, build_ms)
         }
     };
-    if source != Source::Installed {
-        install(&plan, &dir, source)?;
-        if source.builds() && source != Source::Uncacheable {
-            let (cache, aside) = Cache::open(&plan.state.cache())?;
-            if let Some(a) = aside {
-                warn(plan.args, &a.to_string());
-            }
-            let entry = Entry {
-                out_path: out_path.clone(),
-                id: plan.id.to_string(),
-                build_ms: build_ms.unwrap_or(0),
-                at: now_secs(),
-            };
-            cache.insert(&plan.key, &entry)?;
-        }
-    }
     let changed = previous.as_deref() != Some(Path::new(&out_path));
-    let action = systemd::apply(&plan.id, plan.args.start, plan.args.restart, changed)?;
+    let stale = changed || crate::generations::runs_older(dir);
+    let action = systemd::apply(&plan.id, plan.args.start, plan.args.restart, stale)?;
     let outcome = Outcome {
         id: plan.id.to_string(),
         addresses: crate::runtime::Addresses::of(&plan.unit.network),
@@ -422,18 +480,47 @@ pub fn act(plan: Plan) -> Result<()> {
         source,
         uncacheable: plan.config.uncacheable.clone(),
         out_path,
+        generation,
         build_ms,
         changed,
         unit: action.as_str(),
         warnings,
     };
-    print_outcome(
-        plan.args,
-        &outcome,
-        &plan.id,
-        action,
-        changed && !plan.args.restart,
-    )
+    print_outcome(plan.args, &outcome, &plan.id, action, stale && !plan.args.restart)
+}
+
+/// Records a build in the history. Before the switch: a cache that cannot
+/// be written (a full disk) fails the build and leaves the live
+/// generation as it was.
+fn record(plan: &Plan, out_path: &str, build_ms: u64) -> Result<()> {
+    let (cache, aside) = Cache::open(&plan.state.cache())?;
+    if let Some(a) = aside {
+        warn(plan.args, &a.to_string());
+    }
+    let entry = Entry {
+        out_path: out_path.to_owned(),
+        id: plan.id.to_string(),
+        build_ms,
+        at: now_secs(),
+    };
+    cache.insert(&plan.key, &entry)?;
+    Ok(())
+}
+
+/// A container directory with nothing installed (what a failed first
+/// build leaves).
+fn is_empty_container(dir: &ContainerDir) -> bool {
+    dir.live().is_none() && dir.legacy().is_none() && !dir.declared()
+}
+
+/// Removes what a failed first build made, keeping its log in
+/// `$STATE/logs/<id>.build.log`: `status` then says "no container".
+fn forget_first_build(state: &StateDir, dir: &ContainerDir) {
+    let logs = state.root().join("logs");
+    if dir.build_log().exists() && std::fs::create_dir_all(&logs).is_ok() {
+        let _ = std::fs::rename(dir.build_log(), logs.join(format!("{}.build.log", dir.id())));
+    }
+    let _ = std::fs::remove_dir_all(&dir.dir);
 }
 
 fn warn(flags: Flags, msg: &str) {
@@ -445,10 +532,9 @@ fn warn(flags: Flags, msg: &str) {
     }
 }
 
-/// Runs `nix-build` into `result`: Nix swaps the out-link only when the
-/// build succeeds, so a failure leaves the previous result in place.
-fn run_nix_build(plan: &Plan, dir: &ContainerDir) -> Result<String> {
-    let req = plan.build_request(dir);
+/// Runs `nix-build` with its out-link in the generation being made.
+fn run_nix_build(plan: &Plan, dir: &ContainerDir, out_link: PathBuf) -> Result<String> {
+    let req = plan.build_request(dir, out_link);
     if plan.file.is_none() {
         atomic_write(&req.config_file, plan.text.as_bytes())?;
     }
@@ -462,32 +548,12 @@ fn run_nix_build(plan: &Plan, dir: &ContainerDir) -> Result<String> {
     if plan.file.is_none() {
         let _ = std::fs::remove_file(&req.config_file);
     }
-    result.with_context(|| {
-        format!(
-            "building {} failed; the log is in {}",
-            plan.id,
-            dir.build_log().display()
-        )
-    })
-}
-
-/// Writes the files that go with a new result; the key last, so that an
-/// interrupted install is seen as "not installed" next time.
-fn install(plan: &Plan, dir: &ContainerDir, source: Source) -> Result<()> {
-    atomic_symlink(&dir.unit_conf_target(), &dir.unit_conf())?;
-    atomic_write(&dir.config(), plan.text.as_bytes())?;
-    atomic_write(&dir.unit_json(), plan.unit_json.as_bytes())?;
-    systemd::apply_resources(&plan.id, &plan.unit.resource_lines())?;
-    if source == Source::Uncacheable {
-        // Never a no-op hit for a build that depends on more than its key.
-        match std::fs::remove_file(dir.key()) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
-            _ => {}
-        }
+    let log = if dir.live().is_some() {
+        dir.build_log()
     } else {
-        atomic_write(&dir.key(), format!("{}\n", plan.key).as_bytes())?;
-    }
-    Ok(())
+        plan.state.root().join("logs").join(format!("{}.build.log", plan.id))
+    };
+    result.with_context(|| format!("building {} failed; the log is in {}", plan.id, log.display()))
 }
 
 /// A live line on a terminal (elapsed time and the last log line); plain
@@ -577,9 +643,10 @@ fn print_outcome(
         outln!("    not cacheable: {r}");
     }
     outln!("  result: {}", o.out_path);
+    outln!("  generation: {}", o.generation);
     if action != systemd::Action::None {
         outln!("  unit: {} {}", systemd::unit_name(id), action.as_str());
-    } else if stale && o.changed && systemd::is_active(id) {
+    } else if stale && systemd::is_active(id) {
         outln!(
             "  unit: {} runs the previous result; `nixunits restart {id}` applies this one",
             systemd::unit_name(id)
@@ -592,9 +659,13 @@ fn print_dry_run(
     plan: &Plan,
     dir: &ContainerDir,
     source: Source,
-    entry: Option<&Entry>,
+    out: Option<&str>,
 ) -> Result<()> {
-    let req = plan.build_request(dir);
+    let next = dir.generations().last().map_or(1, |g| g.number + 1);
+    let req = plan.build_request(
+        dir,
+        dir.generations_dir().join(next.to_string()).join("result"),
+    );
     let will_build = source.builds();
     if plan.args.json {
         let v = serde_json::json!({
@@ -603,7 +674,8 @@ fn print_dry_run(
             "source": source,
             "wouldBuild": will_build,
             "nixBuild": if will_build { Some(req.args()) } else { None },
-            "outPath": entry.map(|e| e.out_path.clone()).or_else(|| if source == Source::Installed { dir.installed_out_path().map(|p| p.display().to_string()) } else { None }),
+            "outPath": out,
+            "nixpkgs": plan.nixpkgs,
             "network": plan.unit.network,
             "followed": plan.config.followed,
             "uncacheable": plan.config.uncacheable,
@@ -614,6 +686,7 @@ fn print_dry_run(
     outln!("Container : {} (dry run: nothing is changed)", plan.id);
     crate::runtime::Addresses::of(&plan.unit.network).print()?;
     outln!("  key: {}", plan.key);
+    outln!("  nixpkgs: {}", plan.nixpkgs.display());
     outln!("  cache: {}", source.describe());
     for r in &plan.config.uncacheable {
         outln!("    not cacheable: {r}");
@@ -621,8 +694,8 @@ fn print_dry_run(
     for f in &plan.config.followed {
         outln!("  follows: {}", f.display());
     }
-    if let Some(e) = entry {
-        outln!("  result: {}", e.out_path);
+    if let Some(o) = out {
+        outln!("  result: {o}");
     }
     if will_build {
         outln!("  would run: {}", req.display());

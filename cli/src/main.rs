@@ -16,6 +16,7 @@ mod cache;
 mod check;
 mod enter;
 mod evalcmd;
+mod generations;
 mod lsp;
 mod net;
 mod nix;
@@ -98,6 +99,8 @@ fn main() -> ExitCode {
         Command::Restart(a) => control("restart", &state, &a.id),
         Command::Status(a) => runtime::status(&state, &a.id, a.json).map(|()| true),
         Command::List(a) => runtime::list(&state, a.json).map(|()| true),
+        Command::Rollback { id, to } => generations::rollback(&state, id, *to).map(|()| true),
+        Command::Generations(a) => generations::list(&state, &a.id, a.json).map(|()| true),
         Command::Delete { id, yes } => runtime::delete(&state, id, *yes).map(|()| true),
         Command::Install { prefix } => runtime::install(&state, prefix.as_deref()).map(|()| true),
         Command::Prepare(a) => runtime::prepare(&state, &a.id).map(|()| true),

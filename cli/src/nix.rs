@@ -112,19 +112,6 @@ pub fn system() -> String {
     format!("{}-linux", std::env::consts::ARCH)
 }
 
-/// Which nixpkgs `<nixpkgs>` is, for the build key: its resolved path, and
-/// for a path outside the store the revision it records, if any. `none`
-/// when `NIX_PATH` names no nixpkgs (as for the tests' stub).
-pub fn nixpkgs_identity() -> String {
-    match std::env::var("NIX_PATH")
-        .ok()
-        .and_then(|p| nixpkgs_from_nix_path(&p))
-    {
-        Some(path) => nixpkgs_identity_of(&std::fs::canonicalize(&path).unwrap_or(path)),
-        None => "none".to_owned(),
-    }
-}
-
 fn nixpkgs_from_nix_path(nix_path: &str) -> Option<PathBuf> {
     for entry in nix_path.split(':') {
         if let Some(p) = entry.strip_prefix("nixpkgs=") {
@@ -135,6 +122,69 @@ fn nixpkgs_from_nix_path(nix_path: &str) -> Option<PathBuf> {
         }
     }
     None
+}
+
+/// Where Nix looks for `<nixpkgs>` when `NIX_PATH` is unset (Nix 2.x's
+/// default search path): the user's and root's channels.
+fn default_channels() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Some(home) = std::env::var_os("HOME") {
+        out.push(PathBuf::from(home).join(".nix-defexpr/channels/nixpkgs"));
+    }
+    out.push(PathBuf::from(
+        "/nix/var/nix/profiles/per-user/root/channels/nixpkgs",
+    ));
+    out
+}
+
+/// Why no nixpkgs could be found for a build.
+#[derive(Debug, thiserror::Error)]
+pub enum NoNixpkgs {
+    /// Nothing names one.
+    #[error("no nixpkgs to build with: NIX_PATH names none and there is no channel; set NIX_PATH=nixpkgs=/path/to/nixpkgs or pass --nixpkgs PATH")]
+    Missing,
+    /// It is named but is not there.
+    #[error("nixpkgs {path} ({from}) does not exist; set NIX_PATH=nixpkgs=/path/to/nixpkgs or pass --nixpkgs PATH")]
+    NotThere {
+        /// The path named.
+        path: PathBuf,
+        /// Who named it.
+        from: &'static str,
+    },
+    /// A URL or flake reference, which a build would fetch.
+    #[error("nixpkgs {0} is not a local path (nixunits builds from a local tree); set NIX_PATH=nixpkgs=/path/to/nixpkgs or pass --nixpkgs PATH")]
+    NotLocal(String),
+}
+
+/// The nixpkgs a build uses, as Nix would find `<nixpkgs>`, resolved
+/// before any Nix process runs: `--nixpkgs`, else `NIX_PATH`, else the
+/// channels Nix looks in when `NIX_PATH` is unset. A tree that is not
+/// there is an error that says how to name one.
+pub fn resolve_nixpkgs(given: Option<&Path>) -> Result<PathBuf, NoNixpkgs> {
+    let (path, from) = if let Some(p) = given {
+        (p.to_path_buf(), "--nixpkgs")
+    } else if let Some(nix_path) = std::env::var("NIX_PATH").ok().filter(|s| !s.is_empty()) {
+        let p = nixpkgs_from_nix_path(&nix_path).ok_or(NoNixpkgs::Missing)?;
+        (p, "NIX_PATH")
+    } else {
+        let p = default_channels()
+            .into_iter()
+            .find(|p| p.exists())
+            .ok_or(NoNixpkgs::Missing)?;
+        (p, "channel")
+    };
+    let text = path.to_string_lossy();
+    if text.contains("://") || text.starts_with("flake:") || text.starts_with("channel:") {
+        return Err(NoNixpkgs::NotLocal(text.into_owned()));
+    }
+    let abs = std::fs::canonicalize(&path).map_err(|_| NoNixpkgs::NotThere {
+        path: path.clone(),
+        from,
+    })?;
+    if !abs.join("nixos/lib/eval-config.nix").is_file() {
+        return Err(NoNixpkgs::NotThere { path, from });
+    }
+    Ok(abs)
 }
 
 /// The Nix files to build with: `--nix-dir`, else those installed beside
@@ -158,7 +208,9 @@ pub struct BuildRequest {
     pub config_file: PathBuf,
     /// The canonical unit description.
     pub unit_json: String,
-    /// The out-link: the container's `result`.
+    /// The nixpkgs tree (`--arg nixpkgs`), resolved before the build.
+    pub nixpkgs: PathBuf,
+    /// The out-link: `result` of the generation being made.
     pub out_link: PathBuf,
 }
 
@@ -196,6 +248,9 @@ impl BuildRequest {
             "--argstr".into(),
             "unitJSON".into(),
             self.unit_json.clone(),
+            "--arg".into(),
+            "nixpkgs".into(),
+            format!("/. + {}", nix_string(&self.nixpkgs.display().to_string())),
             "--out-link".into(),
             self.out_link.display().to_string(),
         ]
@@ -233,20 +288,46 @@ pub struct NixFailed {
     pub tail: String,
 }
 
+/// Ties a child to this process: when nixunits dies, however it dies
+/// (`kill -9` included), the kernel sends the child SIGTERM, on which
+/// nix-build stops its builders and exits. Without it an orphaned
+/// nix-build would finish later and write into a build we gave up.
+fn die_with_parent(cmd: &mut tokio::process::Command) {
+    let parent = nix::unistd::getpid();
+    // SAFETY: the closure runs in the child between fork and exec, and
+    // makes only async-signal-safe system calls (prctl, getppid, _exit);
+    // it allocates nothing and takes no lock.
+    #[allow(unsafe_code)]
+    unsafe {
+        cmd.pre_exec(move || {
+            nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM)
+                .map_err(std::io::Error::from)?;
+            // We died before the prctl: nothing would signal the child.
+            if nix::unistd::getppid() != parent {
+                libc::_exit(1);
+            }
+            Ok(())
+        });
+    }
+}
+
 /// Runs `nix-build`, writing its log to `log` and each line to `on_line`;
-/// returns the out path. Dropping the future kills the build.
+/// returns the out path. Dropping the future kills the build, and so does
+/// the death of this process ([`die_with_parent`]).
 pub async fn build(
     req: &BuildRequest,
     log: &Path,
     on_line: &mut dyn FnMut(&str),
 ) -> Result<String> {
     use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-    let mut child = tokio::process::Command::new("nix-build")
-        .args(req.args())
+    let mut cmd = tokio::process::Command::new("nix-build");
+    cmd.args(req.args())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .kill_on_drop(true)
+        .kill_on_drop(true);
+    die_with_parent(&mut cmd);
+    let mut child = cmd
         .spawn()
         .context("cannot run nix-build (is Nix installed and on PATH?)")?;
     let mut logf = tokio::fs::File::create(log)
@@ -315,10 +396,9 @@ pub fn add_root(out_path: &str, link: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The `nixpkgs` entry of `NIX_PATH`, resolved.
+/// The `nixpkgs` of `NIX_PATH` (or the default channels), resolved.
 pub fn nixpkgs_path() -> Option<PathBuf> {
-    let p = nixpkgs_from_nix_path(&std::env::var("NIX_PATH").ok()?)?;
-    std::fs::canonicalize(&p).ok()
+    resolve_nixpkgs(None).ok()
 }
 
 /// The identity of a given nixpkgs (as [`nixpkgs_identity`] for NIX_PATH's).

@@ -103,6 +103,9 @@ pub struct Status {
     addresses: Addresses,
     #[serde(skip_serializing_if = "Option::is_none")]
     host_veth: Option<String>,
+    /// The live generation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    generation: Option<u64>,
     /// Declared by the NixOS module (its unit.conf lives in /etc/nixunits).
     declared: bool,
 }
@@ -160,14 +163,11 @@ pub fn statuses(state: &StateDir, ids: &[ContainerId]) -> Result<Vec<Status>> {
                 network_mode: mode.as_str(),
                 addresses: Addresses::of(&n),
                 host_veth: (mode == NetworkMode::Veth).then(|| host_veth_name(id)),
-                declared: declared(&dir.unit_conf()),
+                generation: dir.live().map(|g| g.number),
+                declared: dir.declared(),
             }
         })
         .collect())
-}
-
-fn declared(unit_conf: &Path) -> bool {
-    std::fs::read_link(unit_conf).is_ok_and(|t| t.starts_with("/etc/nixunits"))
 }
 
 /// `status <id>`
@@ -194,6 +194,9 @@ pub fn status(state: &StateDir, id: &str, json: bool) -> Result<()> {
     }
     if let Some(o) = &s.out_path {
         outln!("  result: {o}");
+    }
+    if let Some(g) = s.generation {
+        outln!("  generation: {g}");
     }
     Ok(())
 }
@@ -231,7 +234,7 @@ pub fn list(state: &StateDir, json: bool) -> Result<()> {
 pub fn delete(state: &StateDir, id: &str, yes: bool) -> Result<()> {
     let id = existing(state, id)?;
     let dir = state.container(&id);
-    if declared(&dir.unit_conf()) {
+    if dir.declared() {
         return Err(UsageError(format!(
             "container {id} is declared by the NixOS module (nixunits.{id}): remove it from the configuration instead"
         ))
@@ -280,6 +283,7 @@ pub fn prepare(state: &StateDir, id: &str) -> Result<()> {
     // the previous run, still closing: systemd-nspawn would fail with
     // "Machine already exists". Let it go, or end it.
     systemd::wait_machine_gone(&id, std::time::Duration::from_secs(10))?;
+    crate::generations::record_start(&state.container(&id))?;
     let root = state.container(&id).root();
     for d in ["etc", "usr", "var/lib", "var/log"] {
         std::fs::create_dir_all(root.join(d))

@@ -46,21 +46,46 @@ impl Action {
 }
 
 /// `-s` / `-r` after a build: start the unit when it is not running;
-/// with `restart`, restart it when the result `changed`. The one place
-/// `build` touches systemd.
-pub fn apply(id: &ContainerId, start: bool, restart: bool, changed: bool) -> Result<Action> {
+/// with `restart`, restart it when it runs something else than the live
+/// generation (`stale`). The one place `build` touches systemd.
+pub fn apply(id: &ContainerId, start: bool, restart: bool, stale: bool) -> Result<Action> {
     if !start && !restart {
         return Ok(Action::None);
     }
     if !is_active(id) {
-        systemctl(&["start", &unit_name(id)])?;
+        control("start", id)?;
         return Ok(Action::Started);
     }
-    if restart && changed {
-        systemctl(&["restart", &unit_name(id)])?;
+    if restart && stale {
+        control("restart", id)?;
         return Ok(Action::Restarted);
     }
     Ok(Action::None)
+}
+
+/// Why a unit is not active, in systemd's words: its `Result`, the main
+/// process's status, and where the log is.
+fn failure_reason(id: &ContainerId) -> String {
+    let unit = unit_name(id);
+    let shown = Command::new("systemctl")
+        .args(["show", "--property=ActiveState,SubState,Result,ExecMainStatus", &unit])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let props: Vec<String> = shown
+        .lines()
+        .filter(|l| l.split_once('=').is_some_and(|(_, v)| !v.is_empty()))
+        .map(str::to_owned)
+        .collect();
+    let said = if props.is_empty() {
+        "systemd says nothing more".to_owned()
+    } else {
+        props.join(", ")
+    };
+    format!("{said}; see `journalctl -u {unit}`")
 }
 
 fn systemctl(args: &[&str]) -> Result<()> {
@@ -121,9 +146,23 @@ pub fn apply_resources(id: &ContainerId, lines: &[String]) -> Result<bool> {
     Ok(true)
 }
 
-/// `systemctl start|stop|restart` of a container's unit.
+/// `systemctl start|stop|restart` of a container's unit. A start or
+/// restart must leave the unit active: otherwise an error with systemd's
+/// reason (exit 1).
 pub fn control(verb: &str, id: &ContainerId) -> Result<()> {
-    systemctl(&[verb, &unit_name(id)])
+    let ran = systemctl(&[verb, &unit_name(id)]);
+    if verb == "stop" {
+        return ran;
+    }
+    if ran.is_ok() && is_active(id) {
+        return Ok(());
+    }
+    let reason = failure_reason(id);
+    let msg = format!("{} did not become active: {reason}", unit_name(id));
+    match ran {
+        Err(e) => Err(e.context(msg)),
+        Ok(()) => Err(anyhow::anyhow!(msg)),
+    }
 }
 
 /// `systemctl daemon-reload`.

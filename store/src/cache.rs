@@ -46,6 +46,16 @@ pub enum CacheError {
         #[source]
         source: sled::Error,
     },
+    /// The disk holding the cache is full, over quota or read-only: the
+    /// database is fine and kept as it is (nothing set aside).
+    #[error("cannot write the build cache {path}: the disk is full or read-only; nothing was set aside, the history is kept (free space on the file system of {path})")]
+    Disk {
+        /// The database.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
     /// A file operation on the cache failed (its lock, setting it aside).
     #[error("build cache {path}")]
     Io {
@@ -94,6 +104,42 @@ fn is_lock_error(e: &sled::Error) -> bool {
     matches!(e, sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock)
 }
 
+/// A full, over-quota or read-only disk (ENOSPC, EDQUOT, EROFS): not the
+/// database's fault.
+fn is_disk_fault(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind as K;
+    matches!(e.kind(), K::StorageFull | K::QuotaExceeded | K::ReadOnlyFilesystem)
+}
+
+/// The error of a sled failure: a disk fault as [`CacheError::Disk`].
+fn sled_error(path: &Path, e: sled::Error) -> CacheError {
+    match e {
+        sled::Error::Io(io) if is_disk_fault(&io) => CacheError::Disk {
+            path: path.to_path_buf(),
+            source: io,
+        },
+        source => CacheError::Sled {
+            path: path.to_path_buf(),
+            source,
+        },
+    }
+}
+
+/// The error of a file operation on the cache.
+fn io_error(path: &Path, source: std::io::Error) -> CacheError {
+    if is_disk_fault(&source) {
+        CacheError::Disk {
+            path: path.to_path_buf(),
+            source,
+        }
+    } else {
+        CacheError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
 fn open_db(path: &Path) -> Result<sled::Db, sled::Error> {
     // A corrupt database can make sled panic instead of returning an error.
     match std::panic::catch_unwind(|| {
@@ -124,10 +170,7 @@ impl Cache {
         loop {
             match open_db(path) {
                 Ok(db) => {
-                    let lock = lock.try_clone().map_err(|source| CacheError::Io {
-                        path: path.to_path_buf(),
-                        source,
-                    })?;
+                    let lock = lock.try_clone().map_err(|e| io_error(path, e))?;
                     let cache = Cache {
                         db,
                         path: path.to_path_buf(),
@@ -149,12 +192,15 @@ impl Cache {
                     std::thread::sleep(pause);
                     pause = (pause * 2).min(Duration::from_millis(50));
                 }
+                Err(sled::Error::Io(io)) if is_disk_fault(&io) => {
+                    return Err(CacheError::Disk {
+                        path: path.to_path_buf(),
+                        source: io,
+                    });
+                }
                 Err(e) => {
                     if set_aside.is_some() {
-                        return Err(CacheError::Sled {
-                            path: path.to_path_buf(),
-                            source: e,
-                        });
+                        return Err(sled_error(path, e));
                     }
                     set_aside = Some(Self::set_aside(path, e.to_string())?);
                 }
@@ -170,10 +216,7 @@ impl Cache {
         if !path.is_dir() {
             return Ok(None);
         }
-        let io = |source| CacheError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
+        let io = |source| io_error(path, source);
         let copy = tempfile::tempdir().map_err(io)?;
         {
             let _lock = Self::lock(path, Instant::now())?;
@@ -199,10 +242,7 @@ impl Cache {
             path.file_name()
                 .map_or("cache".into(), |n| n.to_string_lossy())
         ));
-        let io = |source| CacheError::Io {
-            path: lock_path.clone(),
-            source,
-        };
+        let io = |source| io_error(&lock_path, source);
         let f = crate::state::lock_file(&lock_path).map_err(io)?;
         let mut pause = Duration::from_millis(1);
         loop {
@@ -223,28 +263,30 @@ impl Cache {
         }
     }
 
+    /// Moves an unreadable database to `<name>.unreadable-<time>-<pid>`,
+    /// and removes the ones set aside before: one is kept, the newest.
     fn set_aside(path: &Path, reason: String) -> Result<SetAside, CacheError> {
         let stamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let moved_to = path.with_file_name(format!(
-            "{}.unreadable-{stamp}-{}",
-            path.file_name()
-                .map_or("cache".into(), |n| n.to_string_lossy()),
-            std::process::id()
-        ));
-        std::fs::rename(path, &moved_to).map_err(|source| CacheError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+            .map_or(0, |d| d.as_nanos());
+        let name = path
+            .file_name()
+            .map_or("cache".into(), |n| n.to_string_lossy().into_owned());
+        let prefix = format!("{name}.unreadable-");
+        let moved_to = path.with_file_name(format!("{prefix}{stamp}-{}", std::process::id()));
+        std::fs::rename(path, &moved_to).map_err(|e| io_error(path, e))?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p != moved_to && e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_dir_all(&p).or_else(|_| std::fs::remove_file(&p));
+            }
+        }
         Ok(SetAside { moved_to, reason })
     }
 
     fn err(&self, source: sled::Error) -> CacheError {
-        CacheError::Sled {
-            path: self.path.clone(),
-            source,
-        }
+        sled_error(&self.path, source)
     }
 
     /// The entry of `key`.
@@ -341,6 +383,45 @@ mod tests {
         assert_eq!(c.get(&BuildKey([1; 32])).unwrap(), Some(entry(1)));
         assert_eq!(c.get(&BuildKey([2; 32])).unwrap(), None);
         assert_eq!(c.entries().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn one_set_aside_copy_is_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("cache");
+        for round in 0..3 {
+            std::fs::create_dir_all(&p).unwrap();
+            std::fs::write(p.join("conf"), vec![0x5a; 64]).unwrap();
+            std::fs::write(p.join("db"), vec![0x5a; 4096]).unwrap();
+            let (_c, aside) = Cache::open(&p).unwrap();
+            assert!(aside.is_some(), "round {round}");
+            drop(_c);
+            std::fs::remove_dir_all(&p).unwrap();
+        }
+        let kept: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("cache.unreadable-"))
+            .collect();
+        assert_eq!(kept.len(), 1, "{kept:?}");
+    }
+
+    #[test]
+    fn disk_faults_are_named_not_corruption() {
+        for kind in [
+            std::io::ErrorKind::StorageFull,
+            std::io::ErrorKind::QuotaExceeded,
+            std::io::ErrorKind::ReadOnlyFilesystem,
+        ] {
+            let e = sled_error(Path::new("/s/cache"), sled::Error::Io(kind.into()));
+            assert!(matches!(e, CacheError::Disk { .. }), "{kind:?}: {e:?}");
+            assert!(e.to_string().contains("disk is full or read-only"), "{e}");
+        }
+        let other = sled_error(
+            Path::new("/s/cache"),
+            sled::Error::Io(std::io::ErrorKind::PermissionDenied.into()),
+        );
+        assert!(matches!(other, CacheError::Sled { .. }));
     }
 
     #[test]

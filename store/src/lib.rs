@@ -4,6 +4,7 @@
 //! imports.
 
 pub mod cache;
+pub mod generation;
 pub mod id;
 pub mod key;
 pub mod state;
@@ -11,6 +12,7 @@ pub mod storepath;
 pub mod unit;
 
 pub use cache::{Cache, Entry};
+pub use generation::{Generation, Stamp};
 pub use id::ContainerId;
 pub use key::{BuildKey, KeyInputs};
 pub use state::{ContainerDir, StateDir};

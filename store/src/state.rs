@@ -88,27 +88,24 @@ impl ContainerDir {
     pub fn id(&self) -> &ContainerId {
         &self.id
     }
-    /// `config.nix`: the snippet as given.
+    /// `config.nix`: the snippet as given, of the live generation (or of
+    /// the layout before generations).
     pub fn config(&self) -> PathBuf {
-        self.dir.join("config.nix")
+        self.installed_file("config.nix")
     }
-    /// `unit.json`: the canonical unit description.
+    /// `unit.json`: the canonical unit description of the live generation;
+    /// for a container the NixOS module declares, the top-level link into
+    /// `/etc/nixunits`.
     pub fn unit_json(&self) -> PathBuf {
-        self.dir.join("unit.json")
+        self.installed_file("unit.json")
     }
-    /// `result`: the out-link, a GC root.
-    pub fn result(&self) -> PathBuf {
-        self.dir.join("result")
-    }
-    /// `unit.conf` → `result/etc/nixunits/<id>.conf`.
+    /// `unit.conf`: the stable link the template unit reads
+    /// (→ `current/unit.conf`, or into `/etc/nixunits` when declared).
     pub fn unit_conf(&self) -> PathBuf {
         self.dir.join("unit.conf")
     }
-    /// Where `unit.conf` points, relative to the container directory.
-    pub fn unit_conf_target(&self) -> PathBuf {
-        PathBuf::from("result/etc/nixunits").join(format!("{}.conf", self.id))
-    }
-    /// `root/`: the writable container root.
+    /// `root/`: the writable container root (per container, not per
+    /// generation).
     pub fn root(&self) -> PathBuf {
         self.dir.join("root")
     }
@@ -116,23 +113,46 @@ impl ContainerDir {
     pub fn build_log(&self) -> PathBuf {
         self.dir.join("build.log")
     }
-    /// `key`: the build key of the installed result.
-    pub fn key(&self) -> PathBuf {
-        self.dir.join("key")
+    /// `running`: the `SYSTEM_PATH` the unit last started with (written by
+    /// `prepare`), to tell whether a running unit runs the live generation.
+    pub fn running(&self) -> PathBuf {
+        self.dir.join("running")
     }
 
-    /// The key of what is installed, if any.
+    fn installed_file(&self, name: &str) -> PathBuf {
+        let live = self.current().join(name);
+        if self.current().exists() {
+            live
+        } else {
+            self.dir.join(name)
+        }
+    }
+
+    /// Whether the NixOS module declares this container (its `unit.conf`
+    /// links into `/etc/nixunits`).
+    pub fn declared(&self) -> bool {
+        std::fs::read_link(self.unit_conf()).is_ok_and(|t| t.starts_with("/etc/nixunits"))
+    }
+
+    /// The key of what is installed, if any (the live generation's stamp,
+    /// or the layout before generations).
     pub fn installed_key(&self) -> Option<BuildKey> {
-        std::fs::read_to_string(self.key())
-            .ok()?
-            .trim()
-            .parse()
-            .ok()
+        match self.live() {
+            Some(g) => g.stamp()?.key,
+            None => std::fs::read_to_string(self.dir.join("key"))
+                .ok()?
+                .trim()
+                .parse()
+                .ok(),
+        }
     }
 
-    /// The out path `result` points to, if any.
+    /// The out path that is installed, if any.
     pub fn installed_out_path(&self) -> Option<PathBuf> {
-        std::fs::read_link(self.result()).ok()
+        match self.live() {
+            Some(g) => std::fs::read_link(g.result()).ok(),
+            None => std::fs::read_link(self.dir.join("result")).ok(),
+        }
     }
 }
 
@@ -183,16 +203,15 @@ mod tests {
         let s = StateDir::new(dir.path());
         let id: ContainerId = "pg".parse().unwrap();
         let c = s.container(&id);
-        assert_eq!(
-            c.unit_conf_target(),
-            PathBuf::from("result/etc/nixunits/pg.conf")
-        );
         std::fs::create_dir_all(&c.dir).unwrap();
-        atomic_write(&c.key(), BuildKey([7; 32]).to_string().as_bytes()).unwrap();
+        // The layout before generations is still read.
+        atomic_write(&c.dir.join("key"), BuildKey([7; 32]).to_string().as_bytes()).unwrap();
         assert_eq!(c.installed_key(), Some(BuildKey([7; 32])));
-        atomic_symlink(Path::new("/nix/store/a"), &c.result()).unwrap();
-        atomic_symlink(Path::new("/nix/store/b"), &c.result()).unwrap();
+        atomic_symlink(Path::new("/nix/store/a"), &c.dir.join("result")).unwrap();
+        atomic_symlink(Path::new("/nix/store/b"), &c.dir.join("result")).unwrap();
         assert_eq!(c.installed_out_path(), Some(PathBuf::from("/nix/store/b")));
+        assert_eq!(c.unit_json(), c.dir.join("unit.json"));
+        assert!(c.legacy().is_some());
         assert_eq!(s.container_ids(), vec![id.clone()]);
         let _l = s.lock(&id).unwrap();
         let f = File::options().write(true).open(s.lock_path(&id)).unwrap();

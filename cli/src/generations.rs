@@ -1,0 +1,222 @@
+//! The generations of a container from the command line: `rollback`,
+//! `generations`, the migration of state directories made before
+//! generations, and whether a running unit runs the live generation.
+//! The generation itself (stage, fill, commit, switch, prune, verify) is
+//! `nixunits_store::generation`.
+
+use anyhow::{Context, Result};
+use nixunits_store::generation::Stamp;
+use nixunits_store::{ContainerDir, ContainerId, StateDir, UnitDescription};
+use serde::Serialize;
+
+use crate::{nix, systemd, UsageError};
+
+/// Moves what the layout before generations installed (a top-level
+/// `result`, `config.nix`, `unit.json`, `key`) into generation 1 and
+/// makes it live. The out path is rooted again from its new place before
+/// the old link goes, so the store never sees it unrooted. Under the
+/// container's lock.
+pub fn migrate(dir: &ContainerDir) -> Result<()> {
+    let Some(old) = dir.legacy() else {
+        return Ok(());
+    };
+    let staged = dir.stage()?;
+    nix::add_root(&old.out_path, &staged.generation().result())?;
+    staged.fill(&old.out_path, &old.config, &old.unit_json, old.key, now_secs())?;
+    let g = staged.commit()?;
+    dir.switch(&g)?;
+    dir.remove_legacy()
+        .with_context(|| format!("cannot remove the old files of {}", dir.dir.display()))?;
+    Ok(())
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The `SYSTEM_PATH` of a `unit.conf`.
+fn system_path(conf: &str) -> Option<&str> {
+    conf.lines()
+        .find_map(|l| l.strip_prefix("SYSTEM_PATH="))
+        .map(|v| v.trim_matches('"'))
+}
+
+/// Whether the unit, if it runs, runs another system than the live
+/// generation's: `prepare` records the `SYSTEM_PATH` each start used.
+/// No record: not known to be older.
+pub fn runs_older(dir: &ContainerDir) -> bool {
+    let Ok(ran) = std::fs::read_to_string(dir.running()) else {
+        return false;
+    };
+    let Ok(conf) = std::fs::read_to_string(dir.unit_conf()) else {
+        return false;
+    };
+    system_path(&conf).is_some_and(|live| live != ran.trim())
+}
+
+/// `prepare`'s record of what this start runs.
+pub fn record_start(dir: &ContainerDir) -> Result<()> {
+    if let Ok(path) = std::env::var("SYSTEM_PATH") {
+        nixunits_store::state::atomic_write(&dir.running(), format!("{path}\n").as_bytes())
+            .with_context(|| format!("cannot write {}", dir.running().display()))?;
+    }
+    Ok(())
+}
+
+/// One row of `generations`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Row {
+    generation: u64,
+    live: bool,
+    /// Whole and matching its stamp, its out path in the store.
+    ok: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problem: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    out_path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created: Option<u64>,
+}
+
+fn rows(dir: &ContainerDir) -> Vec<Row> {
+    let live = dir.live().map(|g| g.number);
+    dir.generations()
+        .iter()
+        .map(|g| {
+            let checked = g.verify();
+            let stamp: Option<Stamp> = g.stamp();
+            Row {
+                generation: g.number,
+                live: Some(g.number) == live,
+                ok: checked.is_ok(),
+                problem: checked.err().map(|e| e.to_string()),
+                key: stamp
+                    .as_ref()
+                    .map(|s| s.key.map_or_else(|| "uncacheable".to_owned(), |k| k.to_string())),
+                out_path: stamp.as_ref().map(|s| s.out_path.clone()),
+                created: stamp.as_ref().map(|s| s.created),
+            }
+        })
+        .collect()
+}
+
+/// `generations <id> [--json]`
+pub fn list(state: &StateDir, id: &str, json: bool) -> Result<()> {
+    let id = crate::runtime::existing(state, id)?;
+    let dir = state.container(&id);
+    let rows = rows(&dir);
+    if json {
+        outln!("{}", serde_json::to_string(&rows)?);
+        return Ok(());
+    }
+    if rows.is_empty() {
+        outln!("{id} has no generations (declared by the NixOS module, or made before generations and not built since)");
+        return Ok(());
+    }
+    outln!("{:<4} {:<4} {:<20} {:<16} OUT PATH", "GEN", "LIVE", "CREATED", "KEY");
+    for r in rows {
+        let key = r.key.as_deref().map_or("-", |k| &k[..k.len().min(16)]);
+        let when = r.created.map_or_else(|| "-".to_owned(), utc);
+        let out = match (&r.out_path, &r.problem) {
+            (_, Some(p)) => format!("damaged: {p}"),
+            (Some(o), None) => o.clone(),
+            (None, None) => "-".to_owned(),
+        };
+        outln!(
+            "{:<4} {:<4} {:<20} {:<16} {out}",
+            r.generation,
+            if r.live { "*" } else { "" },
+            when,
+            key
+        );
+    }
+    Ok(())
+}
+
+/// RFC 3339 (UTC) of seconds since the epoch.
+fn utc(secs: u64) -> String {
+    humantime::format_rfc3339_seconds(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+        .to_string()
+}
+
+/// `rollback <id> [--to N]`: makes generation N (default: the newest one
+/// before the live one) live, with its resource limits, and restarts the
+/// unit when it runs.
+pub fn rollback(state: &StateDir, id: &str, to: Option<u64>) -> Result<()> {
+    let id: ContainerId = crate::runtime::existing(state, id)?;
+    let dir = state.container(&id);
+    if dir.declared() {
+        return Err(UsageError(format!(
+            "container {id} is declared by the NixOS module: roll back the host's configuration instead"
+        ))
+        .into());
+    }
+    let _lock = state
+        .lock(&id)
+        .context("cannot take the container's lock")?;
+    migrate(&dir)?;
+    let live = dir
+        .live()
+        .ok_or_else(|| UsageError(format!("container {id} has no generation to roll back from")))?;
+    let target = match to {
+        Some(n) => dir
+            .generations()
+            .into_iter()
+            .find(|g| g.number == n)
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "container {id} has no generation {n} (`nixunits generations {id}` lists them)"
+                ))
+            })?,
+        None => dir
+            .generations()
+            .into_iter()
+            .rev()
+            .find(|g| g.number < live.number)
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "generation {} is the oldest of {id}: nothing to roll back to",
+                    live.number
+                ))
+            })?,
+    };
+    target.verify().map_err(|e| {
+        UsageError(format!("cannot roll {id} back to generation {}: {e}", target.number))
+    })?;
+    if target.number == live.number {
+        outln!("{id}: generation {} is already live", live.number);
+        return Ok(());
+    }
+    let unit: UnitDescription = std::fs::read_to_string(target.unit_json())
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    dir.switch(&target)
+        .context("cannot switch generations")?;
+    systemd::apply_resources(&id, &unit.resource_lines())?;
+    outln!("{id}: generation {} is live (was {})", target.number, live.number);
+    if systemd::is_active(&id) {
+        systemd::control("restart", &id)?;
+        outln!("  unit: {} restarted", systemd::unit_name(&id));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn system_path_of_a_conf() {
+        assert_eq!(
+            system_path("NETWORK_MODE=veth\nSYSTEM_PATH=/nix/store/a-x\n"),
+            Some("/nix/store/a-x")
+        );
+        assert_eq!(system_path("X=1\n"), None);
+    }
+}
