@@ -15,6 +15,7 @@ let
   cfg = config.nixunits;
   settings = config.services.nixunits;
   nlib = import ./lib.nix;
+  versions = import ./versions.nix;
   stateDir = settings.stateDir;
 
   idRule = "an id is 1 to 32 characters of a-z, 0-9 and '-', starts with a letter and does not end with '-'";
@@ -130,7 +131,8 @@ let
       { assertion = n.ip4route == null || n.ip4 != null; message = "nixunits.${name}.network.ip4route needs ip4"; }
     ];
 in
-{
+# Older nixpkgs: a message naming what is missing, not an unknown option.
+versions.check "the host module" versions.hostModule lib.trivial.release {
   options.nixunits = mkOption {
     type = types.attrsOf (types.submodule containerOptions);
     default = { };

@@ -54,7 +54,7 @@ impl Env {
         write_exec(
             &shims.join("systemctl"),
             &format!(
-                "#!/bin/sh\necho \"systemctl $*\" >> '{log}'\ncase \"$1\" in\n  is-active) [ -e '{dir}/active' ] ;;\n  start|restart) touch '{dir}/active' ;;\n  daemon-reload) ;;\n  *) exit 1 ;;\nesac\n",
+                "#!/bin/sh\necho \"systemctl $*\" >> '{log}'\ncase \"$1\" in\n  is-active) [ -e '{dir}/active' ] ;;\n  start|restart) touch '{dir}/active' ;;\n  daemon-reload|show) ;;\n  *) exit 1 ;;\nesac\n",
                 log = log.display(),
                 dir = shims.display()
             ),
@@ -355,7 +355,8 @@ fn a_failed_build_changes_nothing() {
     assert_exit(&out, 1);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("nix-build failed") && stderr.contains("failing as nixunitsTest.failBuild asks"),
+        stderr.contains("nix-build failed")
+            && stderr.contains("failing as nixunitsTest.failBuild asks"),
         "{stderr}"
     );
     let mut after = snapshot(&env.container("fail"));
@@ -819,12 +820,16 @@ fn files_on_the_host_follow_the_design() {
         Path::new(system)
     );
     assert!(Path::new(system).join("init").is_file(), "{conf}");
-    let config: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(Path::new(system).join("config.json")).unwrap())
-            .unwrap();
+    let config: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(system).join("config.json")).unwrap(),
+    )
+    .unwrap();
     assert_eq!(config["networking"]["hostName"], "layout");
     assert_eq!(config["boot"]["isContainer"], true);
-    assert_eq!(config["environment"]["etc"]["nonce"]["text"], nonce.as_str());
+    assert_eq!(
+        config["environment"]["etc"]["nonce"]["text"],
+        nonce.as_str()
+    );
     assert!(
         conf.contains("IP6=fc00::") && conf.contains("NSPAWN_ARGS=\"--network-veth "),
         "{conf}"
@@ -868,24 +873,36 @@ fn cache_commands() {
     let a = env.build(&["ca", "-cc", "{ services.postgresql.enable = false; }"]);
     env.build(&["cb", "-cc", PG]);
     assert_eq!(env.cache_stats()["entries"], 3);
-    assert_eq!(env.cache_stats()["inUse"], 2);
-    // gc keeps what containers use.
+    assert_eq!(env.cache_stats()["inUse"], 3);
+    // gc keeps what every kept generation uses (rollback targets too).
     assert!(env.nixunits(&["cache", "gc"]).status.success());
-    assert_eq!(env.cache_stats()["entries"], 2);
-    // verify drops entries whose out path is gone.
+    assert_eq!(env.cache_stats()["entries"], 3);
+    // verify drops entries whose out path is gone; --keep 1 lets a's go.
     let gone = a["outPath"].as_str().unwrap();
-    std::fs::remove_dir_all(env.container("ca").join("generations/2")).ok();
-    env.build(&["ca", "-cc", "{ services.redis.servers.q.enable = true; }"]);
+    env.build(&[
+        "ca",
+        "-cc",
+        "{ services.redis.servers.q.enable = true; }",
+        "--keep",
+        "1",
+    ]);
+    assert_eq!(generation_rows(&env, "ca").len(), 1);
     let del = run(Command::new("nix-store").args(["--delete", gone]));
     assert!(
         del.status.success() || !Path::new(gone).exists(),
         "{}",
         String::from_utf8_lossy(&del.stderr)
     );
-    let before = env.cache_stats()["entries"].as_u64().unwrap();
+    assert_eq!(env.cache_stats()["entries"], 4);
     let out = env.nixunits(&["cache", "verify"]);
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("dropped "));
-    assert!(env.cache_stats()["entries"].as_u64().unwrap() < before);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("dropped 1 of 4"),
+        "{out:?}"
+    );
+    assert_eq!(env.cache_stats()["entries"], 3);
+    // gc: ca's first build is no generation any more.
+    assert!(env.nixunits(&["cache", "gc"]).status.success());
+    assert_eq!(env.cache_stats()["entries"], 2);
     assert!(env.nixunits(&["cache", "clear"]).status.success());
     assert_eq!(env.cache_stats()["entries"], 0);
 }
@@ -1062,4 +1079,226 @@ fn resources_become_a_drop_in() {
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("resources.memoryMax"));
+}
+
+/// A first build that fails leaves no container: `status` says so, and the
+/// log is kept under `$STATE/logs`.
+#[test]
+fn a_failed_first_build_leaves_no_container() {
+    let env = Env::new();
+    let out = env.nixunits(&[
+        "build",
+        "never",
+        "-cc",
+        "{ nixunitsTest.failBuild = true; }",
+    ]);
+    assert_exit(&out, 1);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("logs/never.build.log"), "{stderr}");
+    assert!(!env.container("never").exists());
+    assert!(
+        std::fs::read_to_string(env.state.join("logs/never.build.log"))
+            .unwrap()
+            .contains("failing as nixunitsTest.failBuild asks")
+    );
+    let st = env.nixunits(&["status", "never"]);
+    assert_exit(&st, 2);
+    assert!(String::from_utf8_lossy(&st.stderr).contains("no container never"));
+}
+
+/// No nixpkgs to build with: exit 2 before any Nix process, with the fix,
+/// said once; nothing written.
+#[test]
+fn no_nixpkgs_is_exit_2_with_the_fix() {
+    let env = Env::new();
+    for (nix_path, given) in [
+        (Some("nixpkgs=/nonexistent/nixpkgs"), None),
+        (Some("foo=/tmp"), None),
+        (None, Some("/nonexistent/tree")),
+        (Some("nixpkgs=https://example.invalid/nixpkgs.tar.gz"), None),
+    ] {
+        let mut c = env.cmd();
+        match nix_path {
+            Some(p) => c.env("NIX_PATH", p),
+            None => c.env(
+                "NIX_PATH",
+                format!("nixpkgs={}", root().join("tests/fake-nixpkgs").display()),
+            ),
+        };
+        c.env("HOME", &env.work).args(["build", "np", "-cc", PG]);
+        if let Some(g) = given {
+            c.args(["--nixpkgs", g]);
+        }
+        let out = run(&mut c);
+        assert_exit(&out, 2);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("set NIX_PATH=nixpkgs=/path/to/nixpkgs or pass --nixpkgs PATH"),
+            "{nix_path:?} {given:?}: {stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "said once: {stderr}");
+        // (`nix --version` may run: which Nix the check agrees with.)
+        let calls = env.nix_calls();
+        assert!(!calls.iter().any(|c| c.starts_with("nix-")), "{calls:?}");
+        assert!(!env.state.join("containers/np").exists());
+    }
+    // --nixpkgs names the tree and it is what nix-build gets.
+    let mut c = env.cmd();
+    c.env_remove("NIX_PATH").env("HOME", &env.work).args([
+        "build",
+        "np",
+        "-cc",
+        PG,
+        "--json",
+        "--nixpkgs",
+    ]);
+    c.arg(root().join("tests/fake-nixpkgs"));
+    let out = run(&mut c);
+    assert_exit(&out, 0);
+    assert!(env
+        .nix_calls()
+        .iter()
+        .any(|c| c.starts_with("nix-build") && c.contains("fake-nixpkgs")));
+}
+
+fn generation_rows(env: &Env, id: &str) -> Vec<serde_json::Value> {
+    let out = env.nixunits(&["generations", id, "--json"]);
+    assert_exit(&out, 0);
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `--keep N` generations stay, each a GC root (none of their out paths is
+/// dead to the store's garbage collector); older ones go.
+#[test]
+fn generations_are_kept_and_rooted() {
+    let env = Env::new();
+    let mut outs = Vec::new();
+    for i in 0..5 {
+        let v = env.build(&[
+            "gens",
+            "-cc",
+            &format!("{{ nixunitsTest.marker = \"keep-{i}\"; }}"),
+            "--keep",
+            "3",
+        ]);
+        assert_eq!(v["generation"], i + 1);
+        outs.push(v["outPath"].as_str().unwrap().to_owned());
+    }
+    let rows = generation_rows(&env, "gens");
+    let numbers: Vec<u64> = rows
+        .iter()
+        .map(|r| r["generation"].as_u64().unwrap())
+        .collect();
+    assert_eq!(numbers, [3, 4, 5]);
+    assert!(rows.iter().all(|r| r["ok"] == true), "{rows:?}");
+    assert_eq!(rows.iter().filter(|r| r["live"] == true).count(), 1);
+    assert_eq!(rows[2]["live"], true);
+    let dead = run(Command::new("nix-store").args(["--gc", "--print-dead"]));
+    let dead = String::from_utf8_lossy(&dead.stdout);
+    for out in &outs[2..] {
+        assert!(!dead.contains(out.as_str()), "{out} is not rooted");
+    }
+    // Rollback in the state directory (systemd is the shim here; the e2e
+    // test restarts a real unit).
+    let out = env.nixunits(&["rollback", "gens"]);
+    assert_exit(&out, 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("generation 4 is live (was 5)"));
+    let out = env.nixunits(&["rollback", "gens", "--to", "1"]);
+    assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no generation 1"));
+    let st: serde_json::Value =
+        serde_json::from_slice(&env.nixunits(&["status", "gens", "--json"]).stdout).unwrap();
+    assert_eq!(st["generation"], 4);
+    assert_eq!(st["outPath"], outs[3].as_str());
+    // Building the live config again: installed. The newest one: from the
+    // history, a new generation, no nix-build.
+    env.take_calls();
+    let v = env.build(&["gens", "-cc", "{ nixunitsTest.marker = \"keep-3\"; }"]);
+    assert_eq!(source(&v), "installed");
+    let v = env.build(&["gens", "-cc", "{ nixunitsTest.marker = \"keep-4\"; }"]);
+    assert_eq!(source(&v), "history");
+    assert_eq!(v["generation"], 6);
+    assert_eq!(env.nix_builds(), 0);
+}
+
+/// A live generation whose files no longer match its stamp (a hand edit,
+/// a torn write) is not a no-op: it is made again from its out path,
+/// without nix-build.
+#[test]
+fn a_damaged_live_generation_is_made_again() {
+    let env = Env::new();
+    let first = env.build(&["dmg", "-cc", PG, "-6"]);
+    let live = env.container("dmg").join("current");
+    std::fs::write(
+        live.join("unit.json"),
+        "{\"capsAllow\":[\"CAP_SYS_ADMIN\"]}",
+    )
+    .unwrap();
+    env.take_calls();
+    let v = env.build(&["dmg", "-cc", PG, "-6"]);
+    assert_eq!(source(&v), "repaired", "{v}");
+    assert_eq!(v["outPath"], first["outPath"]);
+    assert_eq!(v["generation"], 2);
+    assert!(
+        v["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("did not match its stamp"),
+        "{v}"
+    );
+    assert_eq!(env.nix_builds(), 0);
+    let unit = std::fs::read_to_string(live.join("unit.json")).unwrap();
+    assert!(!unit.contains("CAP_SYS_ADMIN"), "{unit}");
+    // A missing stamp, likewise.
+    std::fs::remove_file(live.join("key")).unwrap();
+    let v = env.build(&["dmg", "-cc", PG, "-6"]);
+    assert_ne!(source(&v), "installed", "{v}");
+    assert_eq!(env.nix_builds(), 0);
+    assert_eq!(source(&env.build(&["dmg", "-cc", PG, "-6"])), "installed");
+}
+
+/// A state directory from before generations (result, unit.conf,
+/// config.nix, unit.json and key at the top) becomes generation 1 on the
+/// next build, its out path rooted from there; nothing is rebuilt.
+#[test]
+fn old_state_directories_migrate() {
+    let env = Env::new();
+    let v = env.build(&["old", "-cc", PG, "-6"]);
+    let out = v["outPath"].as_str().unwrap().to_owned();
+    let d = env.container("old");
+    // The old layout, as the first release wrote it.
+    let g = d.join("generations/1");
+    for f in ["config.nix", "unit.json"] {
+        std::fs::copy(g.join(f), d.join(f)).unwrap();
+    }
+    std::fs::write(d.join("key"), format!("{}\n", v["key"].as_str().unwrap())).unwrap();
+    let add = run(Command::new("nix-store")
+        .arg("--add-root")
+        .arg(d.join("result"))
+        .args(["--indirect", "--realise", &out]));
+    assert!(add.status.success(), "{add:?}");
+    std::fs::remove_file(d.join("current")).unwrap();
+    std::fs::remove_dir_all(d.join("generations")).unwrap();
+    std::fs::remove_file(d.join("unit.conf")).unwrap();
+    std::os::unix::fs::symlink("result/etc/nixunits/old.conf", d.join("unit.conf")).unwrap();
+    // Read as it is before any build.
+    let st: serde_json::Value =
+        serde_json::from_slice(&env.nixunits(&["status", "old", "--json"]).stdout).unwrap();
+    assert_eq!(st["outPath"], out.as_str());
+    env.take_calls();
+    let v = env.build(&["old", "-cc", PG, "-6"]);
+    assert_eq!(source(&v), "installed", "{v}");
+    assert_eq!(v["generation"], 1);
+    assert_eq!(env.nix_builds(), 0);
+    assert!(!d.join("result").exists() && !d.join("key").exists());
+    assert_eq!(
+        std::fs::read_link(d.join("unit.conf")).unwrap(),
+        Path::new("current/unit.conf")
+    );
+    let dead = run(Command::new("nix-store").args(["--gc", "--print-dead"]));
+    assert!(
+        !String::from_utf8_lossy(&dead.stdout).contains(&out),
+        "{out} lost its root"
+    );
+    assert_eq!(generation_rows(&env, "old")[0]["ok"], true);
 }

@@ -1,8 +1,10 @@
-//! The Nix side, with real Nix where it needs no nixpkgs: the pure
-//! functions of `nix/lib.nix` (systemd-nspawn arguments and the text of
-//! `unit.conf`) evaluated by `nix-instantiate --eval --strict` for each
-//! network mode, capability set and bind list; and every `.nix` file of the
-//! repository accepted by Nix's parser and by `nixunits check`.
+//! The Nix side, with real Nix: the pure functions of `nix/lib.nix`
+//! (systemd-nspawn arguments and the text of `unit.conf`) evaluated by
+//! `nix-instantiate --eval --strict` for each network mode, capability set
+//! and bind list; the shipped `nix/default.nix` built by `nix-build` for
+//! every example, `<nixpkgs>` being the tests' fake tree; the oldest
+//! nixpkgs named; and every `.nix` file of the repository accepted by Nix's
+//! parser and by `nixunits check`.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
@@ -161,7 +163,7 @@ fn every_nix_file_of_the_repository_passes() {
     let nix = require("nix-instantiate", "nix-bin");
     let mut files = nix_files_under(&root().join("nix"));
     files.extend(nix_files_under(&root().join("examples")));
-    files.extend(nix_files_under(&root().join("tests/stub-nix")));
+    files.extend(nix_files_under(&root().join("tests/fake-nixpkgs")));
     files.push(root().join("flake.nix"));
     assert!(files.len() >= 15, "{files:?}");
     for f in &files {
@@ -193,4 +195,212 @@ fn every_nix_file_of_the_repository_passes() {
         .args(["check", "--no-eval", "--format", "errfmt"])
         .args(&own));
     assert_exit(&out, 0);
+}
+
+const NIX_CONFIG: &str = "substituters =\nsandbox = false\nbuild-users-group =\n";
+
+/// `nix-build` of `nix_dir/default.nix` for a snippet, with the fake
+/// nixpkgs (or `nixpkgs`); the output.
+fn build_with(
+    nix_dir: &std::path::Path,
+    nixpkgs: &std::path::Path,
+    id: &str,
+    snippet: &std::path::Path,
+    unit: &str,
+) -> std::process::Output {
+    let nix_build = require("nix-build", "nix-bin");
+    require("busybox", "busybox-static");
+    run(Command::new(nix_build)
+        .env("NIX_CONFIG", NIX_CONFIG)
+        .env("NIX_PATH", format!("nixpkgs={}", nixpkgs.display()))
+        .arg(nix_dir.join("default.nix"))
+        .args(["--no-out-link", "--argstr", "id", id, "--arg", "configFile"])
+        .arg(snippet)
+        .args(["--argstr", "unitJSON", unit]))
+}
+
+fn fake_nixpkgs() -> std::path::PathBuf {
+    root().join("tests/fake-nixpkgs")
+}
+
+/// CI builds the shipped default.nix, container.nix and lib.nix for every
+/// example: the out path has the conf, whose SYSTEM_PATH is the evaluated
+/// system (with an init) of the example's and the base module's settings.
+#[test]
+fn the_shipped_default_nix_builds_every_example() {
+    let examples: Vec<_> = nix_files_under(&root().join("examples"))
+        .into_iter()
+        .filter(|f| f.parent() == Some(root().join("examples").as_path()))
+        .collect();
+    assert!(examples.len() >= 6, "{examples:?}");
+    let unit = r#"{"network":{"host_ip6":"fc00::1:1/112","ip6":"fc00::1:2/112"},"properties":{"port":5433}}"#;
+    for f in &examples {
+        let id = f.file_stem().unwrap().to_str().unwrap();
+        let out = build_with(&root().join("nix"), &fake_nixpkgs(), id, f, unit);
+        assert!(
+            out.status.success(),
+            "nix-build nix/default.nix for {}: {}",
+            f.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let path = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        let conf = std::fs::read_to_string(format!("{path}/etc/nixunits/{id}.conf")).unwrap();
+        assert!(conf.contains("IP6=fc00::1:2/112\n"), "{conf}");
+        let system = conf
+            .lines()
+            .find_map(|l| l.strip_prefix("SYSTEM_PATH="))
+            .unwrap();
+        assert!(
+            std::path::Path::new(system).join("init").is_file(),
+            "{id}: {system} has no init"
+        );
+        let config: Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{system}/config.json")).unwrap(),
+        )
+        .unwrap();
+        // The base module, and the snippet with its module arguments.
+        assert_eq!(config["networking"]["hostName"], id, "{id}");
+        assert_eq!(config["boot"]["isContainer"], true, "{id}");
+        assert_eq!(
+            config["systemd"]["package"], "<derivation systemd-minimal-fake>",
+            "{id}"
+        );
+        assert_eq!(config["systemd"]["oomd"]["enable"], false, "{id}");
+        assert!(
+            config["services"].as_object().unwrap().len() > 2,
+            "{id}: the snippet's services are missing: {config}"
+        );
+        if id == "reusable" {
+            assert_eq!(config["services"]["postgresql"]["settings"]["port"], 5433);
+            assert_eq!(
+                config["environment"]["etc"]["motd"]["text"],
+                "container reusable\n"
+            );
+        }
+        if id == "with-imports" {
+            assert_eq!(config["time"]["timeZone"], "UTC", "the import is applied");
+            assert_eq!(config["environment"]["defaultPackages"], json!([]));
+        }
+    }
+}
+
+/// The fix of `systemPath` (a string, not the derivation) is what makes
+/// the shipped default.nix build: with it reverted, the build fails.
+#[test]
+fn reverting_the_system_path_fix_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let copy = tmp.path().join("nix");
+    std::fs::create_dir(&copy).unwrap();
+    for e in std::fs::read_dir(root().join("nix")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), copy.join(e.file_name())).unwrap();
+    }
+    let default = std::fs::read_to_string(copy.join("default.nix")).unwrap();
+    let fixed = "systemPath = \"${toplevel}\";";
+    assert!(default.contains(fixed), "the fix moved: update this test");
+    std::fs::write(
+        copy.join("default.nix"),
+        default.replace(fixed, "systemPath = toplevel;"),
+    )
+    .unwrap();
+    let snippet = root().join("examples/postgresql.nix");
+    let shipped = build_with(&root().join("nix"), &fake_nixpkgs(), "pg", &snippet, "{}");
+    assert!(shipped.status.success(), "{shipped:?}");
+    let reverted = build_with(&copy, &fake_nixpkgs(), "pg", &snippet, "{}");
+    assert!(!reverted.status.success(), "the reverted file built");
+    let stderr = String::from_utf8_lossy(&reverted.stderr);
+    assert!(
+        stderr.contains("is a set while a string was expected"),
+        "{stderr}"
+    );
+}
+
+/// A nixpkgs older than the Nix files need is refused with a message that
+/// names the release needed, for the container build and the host module.
+#[test]
+fn an_older_nixpkgs_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = tmp.path().join("nixpkgs-20.03");
+    let cp = run(Command::new("cp").arg("-r").arg(fake_nixpkgs()).arg(&old));
+    assert!(cp.status.success(), "{cp:?}");
+    let lib = old.join("lib/default.nix");
+    let text = std::fs::read_to_string(&lib).unwrap();
+    assert!(text.contains("release = \"99.99\";"));
+    std::fs::write(
+        &lib,
+        text.replace("release = \"99.99\";", "release = \"20.03\";"),
+    )
+    .unwrap();
+    let out = build_with(
+        &root().join("nix"),
+        &old,
+        "pg",
+        &root().join("examples/postgresql.nix"),
+        "{}",
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("nixunits: the container build needs nixpkgs 20.09 or newer")
+            && stderr.contains("this nixpkgs is 20.03"),
+        "{stderr}"
+    );
+    // The host module, on a release between the two.
+    let expr = format!(
+        "import {}/nix/module.nix {{ config = {{ }}; pkgs = {{ }}; lib = (import {}/lib) // {{ trivial.release = \"22.11\"; }}; }}",
+        root().display(),
+        fake_nixpkgs().display()
+    );
+    let nix = require("nix-instantiate", "nix-bin");
+    let out = run(Command::new(nix).args(["--eval", "-E", &expr]));
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the host module needs nixpkgs 23.05 or newer")
+            && stderr.contains("overrideStrategy")
+            && stderr.contains("this nixpkgs is 22.11"),
+        "{stderr}"
+    );
+}
+
+/// The package installs every file the shipped Nix files import (a file
+/// missing there breaks every build of an installed nixunits).
+#[test]
+fn the_package_installs_every_file_the_nix_files_import() {
+    let package = std::fs::read_to_string(root().join("nix/package.nix")).unwrap();
+    let installed: Vec<&str> = package
+        .lines()
+        .find(|l| l.trim_start().starts_with("cp nix/default.nix"))
+        .expect("package.nix copies the Nix files")
+        .split_whitespace()
+        .filter_map(|w| w.trim_matches('"').strip_prefix("nix/"))
+        .collect();
+    let mut needed = vec!["default.nix".to_owned(), "nixunits@.service".to_owned()];
+    let mut i = 0;
+    while i < needed.len() {
+        let text = std::fs::read_to_string(root().join("nix").join(&needed[i])).unwrap_or_default();
+        // Code, not comments (which show commands with files of their own).
+        let code: String = text
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for part in code.split("./").skip(1) {
+            let name: String = part
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || "._-@".contains(*c))
+                .collect();
+            if name.ends_with(".nix") && !needed.contains(&name) {
+                needed.push(name);
+            }
+        }
+        i += 1;
+    }
+    assert!(needed.len() >= 5, "{needed:?}");
+    for n in &needed {
+        assert!(
+            installed.contains(&n.as_str()),
+            "package.nix does not install nix/{n}: {installed:?}"
+        );
+    }
 }

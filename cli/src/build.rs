@@ -219,7 +219,8 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
     let config = config_digest(&text, &base);
     // Resolved here, once: a build with no nixpkgs is bad input, said
     // before any Nix process runs; what is keyed is what is built.
-    let nixpkgs = nix::resolve_nixpkgs(args.nixpkgs.as_deref()).map_err(|e| usage(e.to_string()))?;
+    let nixpkgs =
+        nix::resolve_nixpkgs(args.nixpkgs.as_deref()).map_err(|e| usage(e.to_string()))?;
     let nixpkgs_identity = nix::nixpkgs_identity_of(&nixpkgs);
     let system = nix::system();
     let key = KeyInputs {
@@ -301,7 +302,9 @@ impl Source {
     fn describe(self) -> &'static str {
         match self {
             Source::Installed => "hit: already installed, no nix-build",
-            Source::Repaired => "hit: the live generation was damaged and is made again, no nix-build",
+            Source::Repaired => {
+                "hit: the live generation was damaged and is made again, no nix-build"
+            }
             Source::History => "hit: an earlier build from the cache, no nix-build",
             Source::Miss => "cache miss",
             Source::Forced => "forced with -f",
@@ -354,7 +357,8 @@ fn lookup(
             match live.verify() {
                 Ok(stamp) => return Ok((Source::Installed, Some(stamp.out_path))),
                 Err(Damage::Files { .. } | Damage::NoStamp(_)) => {
-                    if let Some(stamp) = live.stamp().filter(|s| out_path_ok(&s.out_path, &plan.id)) {
+                    if let Some(stamp) = live.stamp().filter(|s| out_path_ok(&s.out_path, &plan.id))
+                    {
                         warnings.push(format!(
                             "the live generation {} of {} did not match its stamp; made again from {}",
                             live.number, plan.id, stamp.out_path
@@ -403,7 +407,8 @@ fn now_secs() -> u64 {
 }
 
 /// Carries out the plan, under the container's lock. A first build that
-/// fails leaves no container behind.
+/// fails before its generation is live leaves no container behind (a
+/// start that fails after it does not undo the install).
 pub fn act(plan: Plan) -> Result<()> {
     let dir = plan.state.container(&plan.id);
     if plan.args.dry_run {
@@ -411,7 +416,6 @@ pub fn act(plan: Plan) -> Result<()> {
         let (source, out) = lookup(&plan, &dir, &mut warnings)?;
         return print_dry_run(&plan, &dir, source, out.as_deref());
     }
-    let fresh = !dir.dir.exists();
     std::fs::create_dir_all(&dir.dir)
         .with_context(|| format!("cannot create {}", dir.dir.display()))?;
     let lock = plan
@@ -419,7 +423,7 @@ pub fn act(plan: Plan) -> Result<()> {
         .lock(&plan.id)
         .context("cannot take the container's lock")?;
     let result = act_locked(&plan, &dir);
-    if result.is_err() && (fresh || is_empty_container(&dir)) {
+    if result.is_err() && is_empty_container(&dir) {
         forget_first_build(&plan.state, &dir);
     }
     drop(lock);
@@ -438,7 +442,9 @@ fn act_locked(plan: &Plan, dir: &ContainerDir) -> Result<()> {
     let previous = dir.installed_out_path();
     let (generation, out_path, build_ms) = match (source, known_out) {
         (Source::Installed, Some(out)) => {
-            let live = dir.live().context("an installed hit without a live generation")?;
+            let live = dir
+                .live()
+                .context("an installed hit without a live generation")?;
             (live.number, out, None)
         }
         (source, known_out) => {
@@ -457,13 +463,22 @@ fn act_locked(plan: &Plan, dir: &ContainerDir) -> Result<()> {
             };
             let key = plan.cacheable().then_some(plan.key);
             staged
-                .fill(&out, plan.text.as_bytes(), plan.unit_json.as_bytes(), key, now_secs())
+                .fill(
+                    &out,
+                    plan.text.as_bytes(),
+                    plan.unit_json.as_bytes(),
+                    key,
+                    now_secs(),
+                )
                 .context("cannot write the new generation")?;
             if source.builds() && plan.cacheable() {
                 record(plan, &out, build_ms.unwrap_or(0))?;
             }
-            let g = staged.commit().context("cannot complete the new generation")?;
-            dir.switch(&g).context("cannot switch to the new generation")?;
+            let g = staged
+                .commit()
+                .context("cannot complete the new generation")?;
+            dir.switch(&g)
+                .context("cannot switch to the new generation")?;
             dir.prune(plan.args.keep)
                 .context("cannot remove old generations")?;
             systemd::apply_resources(&plan.id, &plan.unit.resource_lines())?;
@@ -486,7 +501,13 @@ fn act_locked(plan: &Plan, dir: &ContainerDir) -> Result<()> {
         unit: action.as_str(),
         warnings,
     };
-    print_outcome(plan.args, &outcome, &plan.id, action, stale && !plan.args.restart)
+    print_outcome(
+        plan.args,
+        &outcome,
+        &plan.id,
+        action,
+        stale && !plan.args.restart,
+    )
 }
 
 /// Records a build in the history. Before the switch: a cache that cannot
@@ -504,6 +525,7 @@ fn record(plan: &Plan, out_path: &str, build_ms: u64) -> Result<()> {
         at: now_secs(),
     };
     cache.insert(&plan.key, &entry)?;
+    cache.commit()?;
     Ok(())
 }
 
@@ -518,7 +540,10 @@ fn is_empty_container(dir: &ContainerDir) -> bool {
 fn forget_first_build(state: &StateDir, dir: &ContainerDir) {
     let logs = state.root().join("logs");
     if dir.build_log().exists() && std::fs::create_dir_all(&logs).is_ok() {
-        let _ = std::fs::rename(dir.build_log(), logs.join(format!("{}.build.log", dir.id())));
+        let _ = std::fs::rename(
+            dir.build_log(),
+            logs.join(format!("{}.build.log", dir.id())),
+        );
     }
     let _ = std::fs::remove_dir_all(&dir.dir);
 }
@@ -551,9 +576,18 @@ fn run_nix_build(plan: &Plan, dir: &ContainerDir, out_link: PathBuf) -> Result<S
     let log = if dir.live().is_some() {
         dir.build_log()
     } else {
-        plan.state.root().join("logs").join(format!("{}.build.log", plan.id))
+        plan.state
+            .root()
+            .join("logs")
+            .join(format!("{}.build.log", plan.id))
     };
-    result.with_context(|| format!("building {} failed; the log is in {}", plan.id, log.display()))
+    result.with_context(|| {
+        format!(
+            "building {} failed; the log is in {}",
+            plan.id,
+            log.display()
+        )
+    })
 }
 
 /// A live line on a terminal (elapsed time and the last log line); plain
@@ -655,12 +689,7 @@ fn print_outcome(
     Ok(())
 }
 
-fn print_dry_run(
-    plan: &Plan,
-    dir: &ContainerDir,
-    source: Source,
-    out: Option<&str>,
-) -> Result<()> {
+fn print_dry_run(plan: &Plan, dir: &ContainerDir, source: Source, out: Option<&str>) -> Result<()> {
     let next = dir.generations().last().map_or(1, |g| g.number + 1);
     let req = plan.build_request(
         dir,

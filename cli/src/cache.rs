@@ -59,7 +59,7 @@ pub fn run(cmd: &CacheCommand, state: &StateDir) -> Result<()> {
         CacheCommand::Gc => {
             let dropped = drop_where(&cache, &entries, |k, _| !in_use.contains(k))?;
             outln!(
-                "dropped {dropped} of {} entries (kept those installed in a container)",
+                "dropped {dropped} of {} entries (kept those of every kept generation)",
                 entries.len()
             );
         }
@@ -68,6 +68,8 @@ pub fn run(cmd: &CacheCommand, state: &StateDir) -> Result<()> {
             outln!("dropped {} entries", entries.len());
         }
     }
+    // Stats changed nothing; the others are made the cache here.
+    cache.commit()?;
     Ok(())
 }
 
@@ -86,11 +88,14 @@ fn drop_where(
     Ok(n)
 }
 
-/// The keys installed in containers.
+/// The keys of every kept generation of every container (the live ones
+/// and the rollback targets), and of containers not yet migrated.
 fn in_use(state: &StateDir) -> BTreeSet<BuildKey> {
-    state
-        .container_ids()
-        .iter()
-        .filter_map(|id| state.container(id).installed_key())
-        .collect()
+    let mut keys = BTreeSet::new();
+    for id in state.container_ids() {
+        let dir = state.container(&id);
+        keys.extend(dir.installed_key());
+        keys.extend(dir.generations().iter().filter_map(|g| g.stamp()?.key));
+    }
+    keys
 }

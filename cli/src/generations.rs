@@ -22,7 +22,13 @@ pub fn migrate(dir: &ContainerDir) -> Result<()> {
     };
     let staged = dir.stage()?;
     nix::add_root(&old.out_path, &staged.generation().result())?;
-    staged.fill(&old.out_path, &old.config, &old.unit_json, old.key, now_secs())?;
+    staged.fill(
+        &old.out_path,
+        &old.config,
+        &old.unit_json,
+        old.key,
+        now_secs(),
+    )?;
     let g = staged.commit()?;
     dir.switch(&g)?;
     dir.remove_legacy()
@@ -56,13 +62,25 @@ pub fn runs_older(dir: &ContainerDir) -> bool {
     system_path(&conf).is_some_and(|live| live != ran.trim())
 }
 
-/// `prepare`'s record of what this start runs.
-pub fn record_start(dir: &ContainerDir) -> Result<()> {
-    if let Ok(path) = std::env::var("SYSTEM_PATH") {
+/// `prepare`'s record of what this start runs (its environment has the
+/// unit.conf systemd read for this start). Best effort: on a full disk the
+/// container still starts, and `build -r` then only misses that it runs
+/// an older generation.
+pub fn record_start(dir: &ContainerDir) {
+    let Ok(path) = std::env::var("SYSTEM_PATH") else {
+        return;
+    };
+    if let Err(e) =
         nixunits_store::state::atomic_write(&dir.running(), format!("{path}\n").as_bytes())
-            .with_context(|| format!("cannot write {}", dir.running().display()))?;
+    {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!(
+                "warning: cannot record the started system in {}: {e}",
+                dir.running().display()
+            );
+        }
     }
-    Ok(())
 }
 
 /// One row of `generations`.
@@ -95,9 +113,10 @@ fn rows(dir: &ContainerDir) -> Vec<Row> {
                 live: Some(g.number) == live,
                 ok: checked.is_ok(),
                 problem: checked.err().map(|e| e.to_string()),
-                key: stamp
-                    .as_ref()
-                    .map(|s| s.key.map_or_else(|| "uncacheable".to_owned(), |k| k.to_string())),
+                key: stamp.as_ref().map(|s| {
+                    s.key
+                        .map_or_else(|| "uncacheable".to_owned(), |k| k.to_string())
+                }),
                 out_path: stamp.as_ref().map(|s| s.out_path.clone()),
                 created: stamp.as_ref().map(|s| s.created),
             }
@@ -118,7 +137,13 @@ pub fn list(state: &StateDir, id: &str, json: bool) -> Result<()> {
         outln!("{id} has no generations (declared by the NixOS module, or made before generations and not built since)");
         return Ok(());
     }
-    outln!("{:<4} {:<4} {:<20} {:<16} OUT PATH", "GEN", "LIVE", "CREATED", "KEY");
+    outln!(
+        "{:<4} {:<4} {:<20} {:<16} OUT PATH",
+        "GEN",
+        "LIVE",
+        "CREATED",
+        "KEY"
+    );
     for r in rows {
         let key = r.key.as_deref().map_or("-", |k| &k[..k.len().min(16)]);
         let when = r.created.map_or_else(|| "-".to_owned(), utc);
@@ -160,9 +185,11 @@ pub fn rollback(state: &StateDir, id: &str, to: Option<u64>) -> Result<()> {
         .lock(&id)
         .context("cannot take the container's lock")?;
     migrate(&dir)?;
-    let live = dir
-        .live()
-        .ok_or_else(|| UsageError(format!("container {id} has no generation to roll back from")))?;
+    let live = dir.live().ok_or_else(|| {
+        UsageError(format!(
+            "container {id} has no generation to roll back from"
+        ))
+    })?;
     let target = match to {
         Some(n) => dir
             .generations()
@@ -186,7 +213,10 @@ pub fn rollback(state: &StateDir, id: &str, to: Option<u64>) -> Result<()> {
             })?,
     };
     target.verify().map_err(|e| {
-        UsageError(format!("cannot roll {id} back to generation {}: {e}", target.number))
+        UsageError(format!(
+            "cannot roll {id} back to generation {}: {e}",
+            target.number
+        ))
     })?;
     if target.number == live.number {
         outln!("{id}: generation {} is already live", live.number);
@@ -196,10 +226,13 @@ pub fn rollback(state: &StateDir, id: &str, to: Option<u64>) -> Result<()> {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
-    dir.switch(&target)
-        .context("cannot switch generations")?;
+    dir.switch(&target).context("cannot switch generations")?;
     systemd::apply_resources(&id, &unit.resource_lines())?;
-    outln!("{id}: generation {} is live (was {})", target.number, live.number);
+    outln!(
+        "{id}: generation {} is live (was {})",
+        target.number,
+        live.number
+    );
     if systemd::is_active(&id) {
         systemd::control("restart", &id)?;
         outln!("  unit: {} restarted", systemd::unit_name(&id));

@@ -283,7 +283,7 @@ pub fn prepare(state: &StateDir, id: &str) -> Result<()> {
     // the previous run, still closing: systemd-nspawn would fail with
     // "Machine already exists". Let it go, or end it.
     systemd::wait_machine_gone(&id, std::time::Duration::from_secs(10))?;
-    crate::generations::record_start(&state.container(&id))?;
+    crate::generations::record_start(&state.container(&id));
     let root = state.container(&id).root();
     for d in ["etc", "usr", "var/lib", "var/log"] {
         std::fs::create_dir_all(root.join(d))

@@ -68,7 +68,11 @@ pub fn apply(id: &ContainerId, start: bool, restart: bool, stale: bool) -> Resul
 fn failure_reason(id: &ContainerId) -> String {
     let unit = unit_name(id);
     let shown = Command::new("systemctl")
-        .args(["show", "--property=ActiveState,SubState,Result,ExecMainStatus", &unit])
+        .args([
+            "show",
+            "--property=ActiveState,SubState,Result,ExecMainStatus",
+            &unit,
+        ])
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         .output()

@@ -26,6 +26,7 @@ fn main() {
                 };
                 c.insert(&key(i), &e).unwrap();
             }
+            c.commit().unwrap();
         }
         let mut times: Vec<f64> = (0..51)
             .map(|i| {

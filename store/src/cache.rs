@@ -5,6 +5,14 @@
 //! open that finds it locked waits and tries again. The cache is
 //! disposable: a database that cannot be read is set aside and replaced by
 //! an empty one, and the caller is told so it can warn.
+//!
+//! Copy on write: sled writes while it opens, and on a full disk it leaves
+//! its files torn (seen here: the next open read "corrupted data" and the
+//! history was lost). So sled never opens the database itself: it opens a
+//! working copy, `<cache>.work`, made under the lock; [`Cache::commit`]
+//! swaps the copy in with one `renameat2(RENAME_EXCHANGE)`, and a cache
+//! dropped without it (a lookup, a failure, a full disk) leaves the
+//! database exactly as it was.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -67,10 +75,12 @@ pub enum CacheError {
     },
 }
 
-/// An open cache. Drop it as soon as possible.
+/// An open cache. Drop it (or [`Cache::commit`] it) as soon as possible.
 pub struct Cache {
-    db: sled::Db,
+    db: Option<sled::Db>,
     path: PathBuf,
+    /// The working copy sled has open; removed on drop unless committed.
+    work: Option<PathBuf>,
     // Declared after `db`: released only once sled has closed its files.
     _lock: Option<std::fs::File>,
     _copy: Option<tempfile::TempDir>,
@@ -108,7 +118,39 @@ fn is_lock_error(e: &sled::Error) -> bool {
 /// database's fault.
 fn is_disk_fault(e: &std::io::Error) -> bool {
     use std::io::ErrorKind as K;
-    matches!(e.kind(), K::StorageFull | K::QuotaExceeded | K::ReadOnlyFilesystem)
+    matches!(
+        e.kind(),
+        K::StorageFull | K::QuotaExceeded | K::ReadOnlyFilesystem
+    )
+}
+
+/// Free space under which a failed open is taken for a full disk, not a
+/// damaged database: sled needs room for a segment (512 KiB) and its
+/// metadata to open.
+const LOW_SPACE: u64 = 4 << 20;
+
+/// Whether the file system holding `path` is read-only or (nearly) full:
+/// sled may fail on it in ways (a panic, a short read of a file it could
+/// not extend) that look like corruption. Such a database is not set
+/// aside.
+fn disk_fault_at(path: &Path) -> Option<std::io::Error> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let st = nix::sys::statvfs::statvfs(dir).ok()?;
+    if st.flags().contains(nix::sys::statvfs::FsFlags::ST_RDONLY) {
+        return Some(std::io::ErrorKind::ReadOnlyFilesystem.into());
+    }
+    // fsblkcnt_t is u32 on some targets.
+    #[allow(clippy::useless_conversion)]
+    let free = u64::from(st.blocks_available()).saturating_mul(st.fragment_size() as u64);
+    (free < LOW_SPACE).then(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::StorageFull,
+            format!("{free} bytes free, sled needs about {LOW_SPACE}"),
+        )
+    })
 }
 
 /// The error of a sled failure: a disk fault as [`CacheError::Disk`].
@@ -155,25 +197,44 @@ fn open_db(path: &Path) -> Result<sled::Db, sled::Error> {
 
 impl Cache {
     /// Opens (or creates) the cache at `path`, waiting while another process
-    /// holds it. A database sled cannot read is moved aside (returned) and
-    /// an empty one created.
+    /// holds it: a working copy, which [`Cache::commit`] makes the cache. A
+    /// database sled cannot read is moved aside (returned) and an empty one
+    /// started; not on a full, over-quota or read-only disk, which is
+    /// [`CacheError::Disk`].
     ///
-    /// Opening takes an exclusive lock on `<path>.lock` first: sled's own
-    /// lock is taken only after it has begun reading, and a process that
-    /// opens while another creates the database can read half-written
-    /// files and take them for corruption.
+    /// Opening takes an exclusive lock on `<path>.lock` first, held until
+    /// the cache is dropped: sled's own lock is taken only after it has
+    /// begun reading, and the copy and the swap must not interleave with
+    /// another process's.
     pub fn open(path: &Path) -> Result<(Cache, Option<SetAside>), CacheError> {
         let start = Instant::now();
         let lock = Self::lock(path, start)?;
+        if let Some(source) = disk_fault_at(path) {
+            return Err(CacheError::Disk {
+                path: path.to_path_buf(),
+                source,
+            });
+        }
+        let work = path.with_file_name(format!(
+            "{}.work",
+            path.file_name()
+                .map_or("cache".into(), |n| n.to_string_lossy())
+        ));
         let mut pause = Duration::from_millis(2);
         let mut set_aside = None;
         loop {
-            match open_db(path) {
+            // What a killed writer left, then a fresh copy.
+            remove_dir_if_there(&work).map_err(|e| io_error(&work, e))?;
+            if path.is_dir() {
+                copy_dir(path, &work).map_err(|e| io_error(path, e))?;
+            }
+            match open_db(&work) {
                 Ok(db) => {
                     let lock = lock.try_clone().map_err(|e| io_error(path, e))?;
                     let cache = Cache {
-                        db,
+                        db: Some(db),
                         path: path.to_path_buf(),
+                        work: Some(work),
                         _lock: Some(lock),
                         _copy: None,
                     };
@@ -193,19 +254,61 @@ impl Cache {
                     pause = (pause * 2).min(Duration::from_millis(50));
                 }
                 Err(sled::Error::Io(io)) if is_disk_fault(&io) => {
+                    let _ = remove_dir_if_there(&work);
                     return Err(CacheError::Disk {
                         path: path.to_path_buf(),
                         source: io,
                     });
                 }
                 Err(e) => {
-                    if set_aside.is_some() {
+                    let _ = remove_dir_if_there(&work);
+                    if let Some(source) = disk_fault_at(path) {
+                        return Err(CacheError::Disk {
+                            path: path.to_path_buf(),
+                            source,
+                        });
+                    }
+                    if set_aside.is_some() || !path.exists() {
                         return Err(sled_error(path, e));
                     }
                     set_aside = Some(Self::set_aside(path, e.to_string())?);
                 }
             }
         }
+    }
+
+    /// Makes what was written the cache: flushed, closed, then swapped in
+    /// for the database with one `renameat2(RENAME_EXCHANGE)` (a plain
+    /// rename for a new one), the old copy removed. Until this returns,
+    /// the database on disk is the one opened.
+    pub fn commit(mut self) -> Result<(), CacheError> {
+        let (Some(db), Some(work)) = (self.db.take(), self.work.clone()) else {
+            return Ok(());
+        };
+        db.flush().map_err(|e| sled_error(&self.path, e))?;
+        drop(db);
+        let io = |e: std::io::Error| io_error(&self.path, e);
+        if self.path.exists() {
+            nix::fcntl::renameat2(
+                nix::fcntl::AT_FDCWD,
+                &work,
+                nix::fcntl::AT_FDCWD,
+                &self.path,
+                nix::fcntl::RenameFlags::RENAME_EXCHANGE,
+            )
+            .map_err(|e| io(e.into()))?;
+            // `work` now holds the old database.
+            remove_dir_if_there(&work).map_err(io)?;
+        } else {
+            std::fs::rename(&work, &self.path).map_err(io)?;
+        }
+        self.work = None;
+        if let Some(dir) = self.path.parent() {
+            std::fs::File::open(dir)
+                .and_then(|d| d.sync_all())
+                .map_err(io)?;
+        }
+        Ok(())
     }
 
     /// Opens a copy of the cache, for looking without changing anything
@@ -225,8 +328,9 @@ impl Cache {
         match open_db(copy.path()) {
             Ok(db) => {
                 let cache = Cache {
-                    db,
+                    db: Some(db),
                     path: path.to_path_buf(),
+                    work: None,
                     _lock: None,
                     _copy: Some(copy),
                 };
@@ -289,24 +393,31 @@ impl Cache {
         sled_error(&self.path, source)
     }
 
+    fn db(&self) -> &sled::Db {
+        // Taken only by `commit`, which consumes the cache.
+        self.db
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("the database is open until commit"))
+    }
+
     /// The entry of `key`.
     pub fn get(&self, key: &BuildKey) -> Result<Option<Entry>, CacheError> {
-        let v = self.db.get(key.0).map_err(|e| self.err(e))?;
+        let v = self.db().get(key.0).map_err(|e| self.err(e))?;
         Ok(v.and_then(|v| serde_json::from_slice(&v).ok()))
     }
 
     /// Records a build.
     pub fn insert(&self, key: &BuildKey, entry: &Entry) -> Result<(), CacheError> {
         let v = serde_json::to_vec(entry).unwrap_or_default();
-        self.db.insert(key.0, v).map_err(|e| self.err(e))?;
-        self.db.flush().map_err(|e| self.err(e))?;
+        self.db().insert(key.0, v).map_err(|e| self.err(e))?;
+        self.db().flush().map_err(|e| self.err(e))?;
         Ok(())
     }
 
     /// Every entry.
     pub fn entries(&self) -> Result<Vec<(BuildKey, Entry)>, CacheError> {
         let mut out = Vec::new();
-        for item in self.db.iter() {
+        for item in self.db().iter() {
             let (k, v) = item.map_err(|e| self.err(e))?;
             let Ok(k) = <[u8; 32]>::try_from(k.as_ref()) else {
                 continue;
@@ -320,26 +431,44 @@ impl Cache {
 
     /// Forgets `key`.
     pub fn remove(&self, key: &BuildKey) -> Result<(), CacheError> {
-        self.db.remove(key.0).map_err(|e| self.err(e))?;
+        self.db().remove(key.0).map_err(|e| self.err(e))?;
         Ok(())
     }
 
     /// Forgets everything.
     pub fn clear(&self) -> Result<(), CacheError> {
-        self.db.clear().map_err(|e| self.err(e))?;
-        self.db.flush().map_err(|e| self.err(e))?;
+        self.db().clear().map_err(|e| self.err(e))?;
+        self.db().flush().map_err(|e| self.err(e))?;
         Ok(())
     }
 
     /// Writes everything to disk.
     pub fn flush(&self) -> Result<(), CacheError> {
-        self.db.flush().map_err(|e| self.err(e))?;
+        self.db().flush().map_err(|e| self.err(e))?;
         Ok(())
     }
 
     /// Size on disk, in bytes.
     pub fn size_on_disk(&self) -> u64 {
-        self.db.size_on_disk().unwrap_or(0)
+        self.db().size_on_disk().unwrap_or(0)
+    }
+}
+
+impl Drop for Cache {
+    fn drop(&mut self) {
+        // Close sled, then forget the working copy: the database on disk
+        // stays as it was.
+        drop(self.db.take());
+        if let Some(work) = self.work.take() {
+            let _ = remove_dir_if_there(&work);
+        }
+    }
+}
+
+fn remove_dir_if_there(p: &Path) -> std::io::Result<()> {
+    match std::fs::remove_dir_all(p) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
     }
 }
 
@@ -378,10 +507,18 @@ mod tests {
             let (c, aside) = Cache::open(&p).unwrap();
             assert!(aside.is_none());
             c.insert(&BuildKey([1; 32]), &entry(1)).unwrap();
+            c.commit().unwrap();
         }
         let (c, _) = Cache::open(&p).unwrap();
         assert_eq!(c.get(&BuildKey([1; 32])).unwrap(), Some(entry(1)));
         assert_eq!(c.get(&BuildKey([2; 32])).unwrap(), None);
+        assert_eq!(c.entries().unwrap().len(), 1);
+        // Written but not committed: the database stays as it was, and
+        // the working copy goes.
+        c.insert(&BuildKey([2; 32]), &entry(2)).unwrap();
+        drop(c);
+        assert!(!dir.path().join("cache.work").exists());
+        let (c, _) = Cache::open(&p).unwrap();
         assert_eq!(c.entries().unwrap().len(), 1);
     }
 
@@ -393,15 +530,20 @@ mod tests {
             std::fs::create_dir_all(&p).unwrap();
             std::fs::write(p.join("conf"), vec![0x5a; 64]).unwrap();
             std::fs::write(p.join("db"), vec![0x5a; 4096]).unwrap();
-            let (_c, aside) = Cache::open(&p).unwrap();
+            let (c, aside) = Cache::open(&p).unwrap();
             assert!(aside.is_some(), "round {round}");
-            drop(_c);
+            // The new, empty one is made the cache; then garbage again.
+            c.commit().unwrap();
             std::fs::remove_dir_all(&p).unwrap();
         }
         let kept: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with("cache.unreadable-"))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with("cache.unreadable-")
+            })
             .collect();
         assert_eq!(kept.len(), 1, "{kept:?}");
     }
@@ -428,11 +570,9 @@ mod tests {
     fn garbage_is_set_aside() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("cache");
-        Cache::open(&p)
-            .unwrap()
-            .0
-            .insert(&BuildKey([1; 32]), &entry(1))
-            .unwrap();
+        let (c, _) = Cache::open(&p).unwrap();
+        c.insert(&BuildKey([1; 32]), &entry(1)).unwrap();
+        c.commit().unwrap();
         for f in std::fs::read_dir(&p).unwrap() {
             let f = f.unwrap().path();
             if f.is_file() {

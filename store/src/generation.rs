@@ -62,7 +62,13 @@ impl Stamp {
         for line in text.lines() {
             let (k, v) = line.split_once(' ')?;
             match k {
-                "key" => key = Some(if v == "uncacheable" { None } else { Some(v.parse().ok()?) }),
+                "key" => {
+                    key = Some(if v == "uncacheable" {
+                        None
+                    } else {
+                        Some(v.parse().ok()?)
+                    })
+                }
                 "out" => out_path = Some(v.to_owned()),
                 "files" => files = Some(v.to_owned()),
                 "created" => created = Some(v.parse().ok()?),
@@ -157,7 +163,10 @@ impl Generation {
             return Err(files("its files differ from its stamp".into()));
         }
         if read_link_str(&self.result()).as_deref() != Some(stamp.out_path.as_str()) {
-            return Err(files(format!("result does not point to {}", stamp.out_path)));
+            return Err(files(format!(
+                "result does not point to {}",
+                stamp.out_path
+            )));
         }
         let conf = Path::new(&stamp.out_path)
             .join("etc/nixunits")
@@ -471,7 +480,9 @@ mod tests {
             fs::read_link(c.unit_conf()).unwrap(),
             Path::new("current/unit.conf")
         );
-        assert!(fs::read_to_string(c.unit_conf()).unwrap().contains("SYSTEM_PATH"));
+        assert!(fs::read_to_string(c.unit_conf())
+            .unwrap()
+            .contains("SYSTEM_PATH"));
         assert_eq!(c.prune(3).unwrap(), [1, 2]);
         let left: Vec<u64> = c.generations().iter().map(|g| g.number).collect();
         assert_eq!(left, [3, 4, 5]);
@@ -494,7 +505,11 @@ mod tests {
         let marker = s.generation().path.join("result");
         std::os::unix::fs::symlink("/nix/store/half", &marker).unwrap();
         std::mem::forget(s);
-        assert_eq!(c.generations().len(), 1, "a directory without a stamp is no generation");
+        assert_eq!(
+            c.generations().len(),
+            1,
+            "a directory without a stamp is no generation"
+        );
         let next = c.stage().unwrap();
         assert!(
             fs::symlink_metadata(&marker).is_err(),
@@ -502,7 +517,10 @@ mod tests {
         );
         assert_eq!(next.generation().number, 2);
         drop(next);
-        assert!(c.remove_half_made().unwrap().is_empty(), "dropped means removed");
+        assert!(
+            c.remove_half_made().unwrap().is_empty(),
+            "dropped means removed"
+        );
         assert_eq!(c.live().unwrap().number, 1);
     }
 

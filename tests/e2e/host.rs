@@ -50,9 +50,13 @@ fn run_checked(c: &mut Command, what: &str) {
     expect_success(&out, what);
 }
 
-/// The command line of `nixunits ARGS` inside, with the stub nix-dir.
+/// The command line of `nixunits ARGS` inside: the shipped Nix files,
+/// `<nixpkgs>` the tests' fake tree.
 fn nixunits_script(args: &str) -> String {
-    format!("nixunits --nix-dir /opt/nixunits-src/tests/stub-nix {args}")
+    format!(
+        "NIX_PATH=nixpkgs=/opt/nixunits-src/tests/fake-nixpkgs \
+         nixunits --nix-dir /opt/nixunits-src/nix {args}"
+    )
 }
 
 /// The cached root tree, made once: debootstrap, then nix-bin (which
@@ -190,7 +194,7 @@ impl Host {
         expect_success(&self.sh(script), &format!("in the e2e host, `{script}`"))
     }
 
-    /// `nixunits ARGS` inside, with the stub nix-dir.
+    /// `nixunits ARGS` inside (the shipped nix-dir, the fake nixpkgs).
     pub fn nixunits(&self, args: &str) -> Output {
         self.sh(&nixunits_script(args))
     }

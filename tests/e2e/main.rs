@@ -1,12 +1,14 @@
 //! End to end, on a real systemd host (PID 1, journald, dbus, machined)
 //! booted with systemd-nspawn: the template unit, the lifecycle commands,
-//! networking, user namespaces and the security defaults, driven through
-//! the real CLI against the tests' stub `--nix-dir`, whose `init` is a
-//! static busybox script that waits for the net-ready marker and records
-//! what it saw.
+//! networking, user namespaces and the security defaults, generations and
+//! rollback, and builds that are killed or run out of disk, driven through
+//! the real CLI building the shipped `nix/` files. `<nixpkgs>` is the tests'
+//! fake tree, whose system's `init` is a static busybox script that waits
+//! for the net-ready marker and records what it saw.
 //!
-//! One test, steps in order on one booted host (booting is the expensive
-//! part); each step says what it checks.
+//! Two tests, each on its own booted host (they boot side by side), steps
+//! in order (booting is the expensive part); each step says what it
+//! checks.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
 
@@ -30,7 +32,7 @@ fn proc_status(h: &Host, pid: u64) -> String {
     h.ok(&format!("cat /proc/{pid}/status"))
 }
 
-/// The stub init's record, once it has written what it saw after the
+/// The fake system's init's record, once it has written what it saw after the
 /// marker (it polls for the marker every 0.1 s).
 fn init_log(h: &Host, id: &str) -> String {
     let path = h.path(&format!(
@@ -80,6 +82,8 @@ fn e2e() {
     install(&h);
     veth_container(&h);
     rebuild_and_restart(&h);
+    generations_and_rollback(&h);
+    a_start_that_fails(&h);
     security(&h);
     private_and_interface_modes(&h);
     long_id(&h);
@@ -182,12 +186,103 @@ fn rebuild_and_restart(h: &Host) {
     assert_eq!(out["unit"], "restarted", "{out}");
     let now = status(h, "pg");
     assert_ne!(now["leader"], before["leader"]);
-    let cmdline = h.ok(&format!("tr '\\0' ' ' < /proc/{}/cmdline", now["leader"]));
+    // SYSTEM_PATH is the NixOS system of the new out path.
+    let system = h.ok(&format!(
+        "readlink {}/system",
+        out["outPath"].as_str().unwrap()
+    ));
+    let cmdline = running_system(h, "pg");
     assert!(
-        cmdline.contains(out["outPath"].as_str().unwrap()),
-        "{cmdline} does not run {}",
-        out["outPath"]
+        cmdline.contains(&format!("{}/init", system.trim())),
+        "{cmdline} does not run {system}"
     );
+    assert_eq!(live_system(h, "pg"), system.trim());
+}
+
+fn generations(h: &Host, id: &str) -> Vec<Value> {
+    serde_json::from_str(&h.nixunits_ok(&format!("generations {id} --json"))).unwrap()
+}
+
+/// The SYSTEM_PATH of a container's live unit.conf.
+fn live_system(h: &Host, id: &str) -> String {
+    h.ok(&format!("cat /var/lib/nixunits/containers/{id}/unit.conf"))
+        .lines()
+        .find_map(|l| l.strip_prefix("SYSTEM_PATH="))
+        .unwrap()
+        .to_owned()
+}
+
+/// What the container's init runs (its command line).
+fn running_system(h: &Host, id: &str) -> String {
+    let leader = status(h, id)["leader"].as_u64().unwrap();
+    h.ok(&format!("tr '\\0' ' ' < /proc/{leader}/cmdline"))
+}
+
+fn generations_and_rollback(h: &Host) {
+    step("two builds of pg: two generations, the second live, both whole");
+    let gens = generations(h, "pg");
+    assert_eq!(gens.len(), 2, "{gens:?}");
+    assert!(gens.iter().all(|g| g["ok"] == true), "{gens:?}");
+    assert_eq!(gens[1]["live"], true);
+    assert_eq!(status(h, "pg")["generation"], gens[1]["generation"]);
+
+    step(
+        "build without -r, then build -r: the unit still running the older generation is restarted",
+    );
+    let snippet = "'{ services.postgresql.enable = false; nixunitsTest.marker = \"g3\"; }'";
+    let out = h.nixunits_ok(&format!("build pg -cc {snippet} -6"));
+    assert!(out.contains("runs the previous result"), "{out}");
+    assert!(!running_system(h, "pg").contains(&live_system(h, "pg")));
+    let v: Value =
+        serde_json::from_str(&h.nixunits_ok(&format!("build pg -cc {snippet} -6 -r --json")))
+            .unwrap();
+    assert_eq!(v["source"], "installed", "{v}");
+    assert_eq!(v["unit"], "restarted", "{v}");
+    assert!(running_system(h, "pg").contains(&live_system(h, "pg")));
+    let g3 = live_system(h, "pg");
+
+    step("rollback: the previous generation is live again, and runs");
+    let out = h.nixunits_ok("rollback pg");
+    assert!(
+        out.contains("generation 2 is live (was 3)") && out.contains("restarted"),
+        "{out}"
+    );
+    assert_ne!(live_system(h, "pg"), g3);
+    assert!(running_system(h, "pg").contains(&live_system(h, "pg")));
+    assert_eq!(status(h, "pg")["activeState"], "active");
+    let gens = generations(h, "pg");
+    assert_eq!(gens.iter().filter(|g| g["live"] == true).count(), 1);
+    assert_eq!(gens[1]["live"], true, "{gens:?}");
+    let bad = h.nixunits("rollback pg --to 99");
+    assert_eq!(bad.status.code(), Some(2), "{bad:?}");
+
+    step("a GC of the store keeps every listed generation");
+    h.ok("nix-store --gc >/dev/null 2>&1");
+    for g in generations(h, "pg") {
+        let out = g["outPath"].as_str().unwrap();
+        assert!(
+            h.path(out).join("etc/nixunits/pg.conf").exists(),
+            "{out} was collected"
+        );
+        assert_eq!(g["ok"], true, "{g}");
+    }
+    h.nixunits_ok("rollback pg --to 3");
+    assert!(running_system(h, "pg").contains(&g3));
+}
+
+fn a_start_that_fails(h: &Host) {
+    step("a unit that does not become active: build -s is exit 1 with systemd's reason");
+    let out = h.nixunits("build nostart -cc '{ }' --interface nxnone0 -s");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("nixunits@nostart.service did not become active")
+            && stderr.contains("Result="),
+        "{stderr}"
+    );
+    let out = h.nixunits("start nostart");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    h.nixunits_ok("delete nostart -y");
 }
 
 fn security(h: &Host) {
@@ -344,7 +439,7 @@ fn delete(h: &Host) {
     let out = h.nixunits("delete pg");
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("-y"));
-    let result = h.ok("readlink /var/lib/nixunits/containers/pg/result");
+    let result = h.ok("readlink /var/lib/nixunits/containers/pg/current/result");
     h.nixunits_ok("delete pg -y");
     assert!(!h.path("/var/lib/nixunits/containers/pg").exists());
     assert!(!h.ok("machinectl list --no-legend").contains("pg "));
@@ -352,17 +447,17 @@ fn delete(h: &Host) {
     assert_ne!(String::from_utf8_lossy(&unit.stdout).trim(), "active");
     let roots = h.ok("nix-store --gc --print-roots");
     assert!(
-        !roots.contains(&format!(
-            "/var/lib/nixunits/containers/pg/result -> {}",
-            result.trim()
-        )),
+        !roots
+            .lines()
+            .any(|l| l.starts_with("/var/lib/nixunits/containers/pg/")),
         "{roots}"
     );
+    assert!(!result.trim().is_empty());
     let gone = h.nixunits("status pg");
     assert_eq!(gone.status.code(), Some(2));
 
     step("delete refuses a container the NixOS module declares");
-    h.ok("mkdir -p /etc/nixunits && cp /var/lib/nixunits/containers/priv/unit.json /etc/nixunits/priv.json \
+    h.ok("mkdir -p /etc/nixunits && cp /var/lib/nixunits/containers/priv/current/unit.json /etc/nixunits/priv.json \
           && cp /var/lib/nixunits/containers/priv/unit.conf /etc/nixunits/priv.conf \
           && ln -sfn /etc/nixunits/priv.conf /var/lib/nixunits/containers/priv/unit.conf");
     let out = h.nixunits("delete priv -y");
@@ -421,4 +516,218 @@ fn bench_list() {
         "\nlist --json is {:.1}x faster than one machinectl show per container.",
         each / list
     );
+}
+
+/// A small pseudo-random sequence (xorshift), its seed printed so that a
+/// failing run can be repeated with `NIXUNITS_FAULT_SEED`.
+struct Rng(u64);
+
+impl Rng {
+    fn seeded() -> Rng {
+        let seed = std::env::var("NIXUNITS_FAULT_SEED")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| {
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos() as u64
+                    | 1
+            });
+        eprintln!("e2e: faults: NIXUNITS_FAULT_SEED={seed}");
+        Rng(seed)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+const FAULT_STATE: &str = "/var/lib/nixunits";
+
+/// After a fault: the live generation is whole and matches its stamp, the
+/// unit is active and runs one of the container's whole generations,
+/// `status` and `generations` agree with the files, no nix-build is left.
+fn assert_consistent(h: &Host, id: &str, what: &str) {
+    // A kill during `systemctl restart` leaves the job to systemd, which
+    // finishes it: wait until the unit is no longer on its way.
+    let start = std::time::Instant::now();
+    while matches!(
+        status(h, id)["activeState"].as_str(),
+        Some("activating" | "deactivating" | "reloading")
+    ) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "{what}: the unit never settled: {}",
+            status(h, id)
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let gens = generations(h, id);
+    let live: Vec<&Value> = gens.iter().filter(|g| g["live"] == true).collect();
+    assert_eq!(live.len(), 1, "{what}: one live generation: {gens:?}");
+    let live = live[0];
+    assert_eq!(
+        live["ok"], true,
+        "{what}: the live generation is damaged: {live}"
+    );
+    let st = status(h, id);
+    assert_eq!(st["activeState"], "active", "{what}: {st}");
+    assert_eq!(
+        st["generation"], live["generation"],
+        "{what}: {st} vs {live}"
+    );
+    assert_eq!(st["outPath"], live["outPath"], "{what}: {st} vs {live}");
+    let conf = h.ok(&format!("cat {FAULT_STATE}/containers/{id}/unit.conf"));
+    let system = conf
+        .lines()
+        .find_map(|l| l.strip_prefix("SYSTEM_PATH="))
+        .unwrap_or_else(|| panic!("{what}: no SYSTEM_PATH in {conf}"));
+    assert!(h.path(system).join("init").exists(), "{what}: {system}");
+    // What runs is one of the generations (the live one, or the one before
+    // when the kill came between the switch and the restart).
+    let running = running_system(h, id);
+    let systems: Vec<String> = gens
+        .iter()
+        .map(|g| {
+            h.ok(&format!(
+                "grep '^SYSTEM_PATH=' {}/etc/nixunits/{id}.conf",
+                g["outPath"].as_str().unwrap()
+            ))
+            .trim()
+            .trim_start_matches("SYSTEM_PATH=")
+            .to_owned()
+        })
+        .collect();
+    assert!(
+        systems.iter().any(|s| running.contains(s.as_str())),
+        "{what}: the container runs {running}, no generation of {systems:?}"
+    );
+    // nix-build dies with nixunits (SIGTERM from the kernel, then its own
+    // clean-up): none may be left building into a generation we gave up.
+    let start = std::time::Instant::now();
+    while h.sh("pgrep -x nix-build").status.success() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(10),
+            "{what}: a nix-build outlived nixunits: {}",
+            h.ok("ps -ef")
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// Every generation directory has a stamp (no half-made one is left once
+/// a build has run).
+fn assert_no_half_made(h: &Host, id: &str, what: &str) {
+    let dirs = h.ok(&format!("ls {FAULT_STATE}/containers/{id}/generations"));
+    let whole = generations(h, id).len();
+    assert_eq!(dirs.split_whitespace().count(), whole, "{what}: {dirs}");
+}
+
+/// Builds that are killed (`kill -9`, SIGTERM) at a random point, and
+/// builds whose state directory fills up: 20 rounds each. After each, the
+/// previous generation runs and is consistent, and the next build
+/// succeeds; at the end `cache verify` is clean.
+#[test]
+fn faults() {
+    let h = Host::boot();
+    let mut rng = Rng::seeded();
+    step("faults: the state directory on a 24 MiB tmpfs; a first container");
+    h.ok(&format!(
+        "mkdir -p {FAULT_STATE} && mount -t tmpfs -o size=24m tmpfs {FAULT_STATE}"
+    ));
+    h.nixunits_ok("install");
+    h.nixunits_ok("build fault -cc '{ nixunitsTest.marker = \"first\"; }' -6 -r");
+    assert_consistent(&h, "fault", "the first build");
+    // The nixunits command line, with the fake nixpkgs (as Host::nixunits).
+    let cmd = |snippet: &str, extra: &str| {
+        format!(
+            "env NIX_PATH=nixpkgs=/opt/nixunits-src/tests/fake-nixpkgs nixunits \
+             --nix-dir /opt/nixunits-src/nix build fault -cc '{snippet}' -6 -r {extra}"
+        )
+    };
+    let mut outcomes = std::collections::BTreeMap::<String, u32>::new();
+    for signal in ["KILL", "TERM"] {
+        step(&format!(
+            "faults: 20 slow builds, each sent SIG{signal} at a random point"
+        ));
+        for round in 0..20 {
+            let delay = rng.below(1600);
+            let what = format!("SIG{signal} round {round} after {delay} ms");
+            let slow = format!(
+                "{{ nixunitsTest.buildSeconds = 1; nixunitsTest.marker = \"{signal}-{round}\"; }}"
+            );
+            let out = h.ok(&format!(
+                "{} >/dev/null 2>&1 & pid=$!; sleep {}.{:03}; kill -{signal} $pid 2>/dev/null; \
+                 wait $pid; echo $?",
+                cmd(&slow, ""),
+                delay / 1000,
+                delay % 1000
+            ));
+            *outcomes
+                .entry(format!("SIG{signal} exit {}", out.trim()))
+                .or_default() += 1;
+            assert_consistent(&h, "fault", &what);
+            h.ok(&cmd(
+                &format!("{{ nixunitsTest.marker = \"after-{signal}-{round}\"; }}"),
+                "-q",
+            ));
+            assert_consistent(&h, "fault", &format!("the build after {what}"));
+            assert_no_half_made(&h, "fault", &what);
+            assert!(
+                running_system(&h, "fault").contains(&live_system(&h, "fault")),
+                "{what}: build -r restarts onto the live generation"
+            );
+        }
+    }
+    step("faults: 20 slow builds whose state directory fills up at a random point");
+    for round in 0..20 {
+        let delay = rng.below(1500);
+        let what = format!("full disk round {round} after {delay} ms");
+        let slow =
+            format!("{{ nixunitsTest.buildSeconds = 1; nixunitsTest.marker = \"full-{round}\"; }}");
+        let out = h.sh(&format!(
+            "{} & pid=$!; sleep {}.{:03}; dd if=/dev/zero of={FAULT_STATE}/fill bs=64k 2>/dev/null; \
+             wait $pid",
+            cmd(&slow, ""),
+            delay / 1000,
+            delay % 1000
+        ));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        *outcomes
+            .entry(format!(
+                "full disk exit {}",
+                out.status.code().unwrap_or(-1)
+            ))
+            .or_default() += 1;
+        if !out.status.success() {
+            assert_eq!(out.status.code(), Some(1), "{what}: {stderr}");
+            assert!(
+                stderr.contains("No space left") || stderr.contains("disk is full"),
+                "{what}: the error names the disk: {stderr}"
+            );
+        }
+        assert!(
+            !h.ok(&format!("ls {FAULT_STATE}"))
+                .contains("cache.unreadable"),
+            "{what}: a full disk set the cache aside"
+        );
+        h.ok(&format!("rm -f {FAULT_STATE}/fill"));
+        assert_consistent(&h, "fault", &what);
+        h.ok(&cmd(
+            &format!("{{ nixunitsTest.marker = \"after-full-{round}\"; }}"),
+            "-q",
+        ));
+        assert_consistent(&h, "fault", &format!("the build after {what}"));
+        assert_no_half_made(&h, "fault", &what);
+    }
+    eprintln!("e2e: faults: outcomes {outcomes:?}");
+    step("faults: cache verify is clean; the history kept every build");
+    let verify = h.nixunits_ok("cache verify");
+    assert!(verify.starts_with("dropped 0 of "), "{verify}");
+    let stats: Value = serde_json::from_str(&h.nixunits_ok("cache stats --json")).unwrap();
+    // The first build and the one after each of the 60 rounds, at least.
+    assert!(stats["entries"].as_u64().unwrap() >= 61, "{stats}");
 }
