@@ -18,10 +18,8 @@ use nixunits_store::{BuildKey, ContainerDir, ContainerId, KeyInputs, StateDir, U
 use serde::Serialize;
 
 use crate::args::{BuildArgs, Format, Global};
+use crate::input::MAX_SNIPPET;
 use crate::{nix, systemd, UsageError};
-
-/// The largest snippet accepted.
-pub const MAX_SNIPPET: u64 = 1 << 20;
 
 /// A build, resolved: everything checked, nothing written yet.
 pub struct Plan {
@@ -166,7 +164,7 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
         eval: true,
         schema: crate::schema::stored(&state)?,
         policy: crate::check::policy(None)?.compile(),
-        cwd: crate::evalcmd::cwd(),
+        cwd: crate::input::cwd(),
     };
     let as_path = file
         .clone()

@@ -44,7 +44,7 @@ impl Extra {
             eval,
             schema,
             policy: policy(args.policy.as_deref())?.compile(),
-            cwd: crate::evalcmd::cwd(),
+            cwd: crate::input::cwd(),
         })
     }
 }

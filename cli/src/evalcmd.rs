@@ -40,7 +40,7 @@ impl Loader for TreeLoader {
             ));
         }
         let meta = std::fs::metadata(&real).map_err(|e| e.to_string())?;
-        if meta.len() > crate::build::MAX_SNIPPET {
+        if meta.len() > crate::input::MAX_SNIPPET {
             return Err("it is larger than 1 MiB".into());
         }
         std::fs::read_to_string(&real).map_err(|e| e.to_string())
@@ -99,19 +99,12 @@ pub fn evaluate_file(
     (e, main)
 }
 
-/// The current directory, resolved.
-pub fn cwd() -> Option<PathBuf> {
-    std::env::current_dir()
-        .ok()
-        .and_then(|c| std::fs::canonicalize(c).ok())
-}
-
 /// `nixunits eval`.
 #[allow(clippy::print_stderr)]
 pub fn run(file: &Path, json: bool) -> Result<()> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
-    let (e, _) = evaluate_file(file, &text, None, cwd().as_deref());
+    let (e, _) = evaluate_file(file, &text, None, crate::input::cwd().as_deref());
     // Each file read and indexed once, however many definitions it makes.
     let mut files: HashMap<String, (String, LineIndex)> = HashMap::new();
     let mut line_col = |f: &str, offset: TextSize| {
