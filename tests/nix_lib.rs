@@ -404,3 +404,35 @@ fn the_package_installs_every_file_the_nix_files_import() {
         );
     }
 }
+
+/// `scripts/check-nixpkgs` itself, on the fake tree: every example row
+/// evaluates, with a drvPath and the base module's systemd. (The host
+/// module needs nixpkgs' option types, which the fake tree does not have;
+/// with a real tree, and with `--lib`, it is checked by hand: README.)
+#[test]
+fn check_nixpkgs_on_the_fake_tree() {
+    require("nix-instantiate", "nix-bin");
+    let out = run(Command::new(root().join("scripts/check-nixpkgs"))
+        .env("NIX_CONFIG", NIX_CONFIG)
+        .arg("--json")
+        .arg(fake_nixpkgs()));
+    assert!(out.status.success(), "{out:?}");
+    let rows: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let examples: Vec<&Value> = rows
+        .iter()
+        .filter(|r| r["name"].as_str().unwrap().starts_with("examples/"))
+        .collect();
+    assert!(examples.len() >= 6, "{rows:?}");
+    for r in examples {
+        assert_eq!(r["evaluates"], true, "{r}");
+        assert!(r["drvPath"].as_str().unwrap().ends_with(".drv"), "{r}");
+        assert_eq!(r["systemd"], "systemd-minimal-fake", "{r}");
+    }
+    // Bad usage: exit 2.
+    let bad = run(Command::new(root().join("scripts/check-nixpkgs")).arg("/nonexistent"));
+    assert_exit(&bad, 2);
+}
