@@ -340,3 +340,88 @@ fn a_closed_stdout_is_not_a_crash() {
         assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
     }
 }
+
+/// Control characters of checked files never reach the terminal: the
+/// source line, messages built from names in the file, and the file's own
+/// name are escaped (`\u{1b}`) in human, errfmt and GitHub output; the
+/// caret still points at the same character.
+#[test]
+fn terminal_output_escapes_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    // The file, a set with an escape in an attribute name, and a
+    // file whose name holds one.
+    let files = [
+        ("e.nix", "{ a = \"\x1b]0;PWNED\x07\x1b[2J\"; a = 1; }"),
+        ("name.nix", "{ \"x\x1b[2Jy\" = 1; \"x\x1b[2Jy\" = 2; }"),
+        ("evil\x1b[2J\u{9b}.nix", "{ b = 1; b = 2; }"),
+    ];
+    let paths: Vec<std::path::PathBuf> = files
+        .iter()
+        .map(|(name, text)| {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            p
+        })
+        .collect();
+    for format in ["human", "errfmt", "github"] {
+        let out = run(nixunits()
+            .args(["check", "--color", "always", "--format", format])
+            .args(&paths));
+        assert_exit(&out, 1);
+        let text = String::from_utf8(out.stdout).unwrap();
+        // Colour codes are ours (human, --color always); anything else
+        // that is a control character came from a file.
+        let without_colours = text
+            .split('\x1b')
+            .enumerate()
+            .map(|(i, part)| {
+                if i == 0 {
+                    part.to_owned()
+                } else {
+                    // Our SGR sequences: `[` digits and `;` then `m`.
+                    let end = part.find('m').map_or(0, |m| m + 1);
+                    assert!(
+                        part.starts_with('[')
+                            && part[1..end.max(1) - 1]
+                                .bytes()
+                                .all(|b| b.is_ascii_digit() || b == b';'),
+                        "{format}: a raw escape from a file: {text:?}"
+                    );
+                    part[end..].to_owned()
+                }
+            })
+            .collect::<String>();
+        assert!(
+            !without_colours
+                .chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{format}: {text:?}"
+        );
+        assert!(
+            text.contains("\\u{1b}"),
+            "{format}: not shown escaped: {text:?}"
+        );
+    }
+    // The caret still points at the second `a` (human, no colours).
+    let out = run(nixunits()
+        .args(["check", "--color", "never"])
+        .arg(&paths[0]));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let src = text.lines().find(|l| l.contains("PWNED")).unwrap();
+    let caret = text
+        .lines()
+        .skip_while(|l| !l.contains("PWNED"))
+        .nth(1)
+        .unwrap();
+    let col = caret.find('^').unwrap();
+    assert_eq!(&src[col..col + 1], "a", "{text}");
+    // JSON keeps the text as it is (escaped by JSON itself).
+    let out = run(nixunits()
+        .args(["check", "--format", "json"])
+        .arg(&paths[1]));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v[0]["diagnostics"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains('\x1b'));
+}

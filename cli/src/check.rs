@@ -261,7 +261,7 @@ pub fn render(
                     writeln!(
                         out,
                         "{}>{}:{}:{}:{}:{}",
-                        r.name,
+                        one_line(&r.name),
                         p.line,
                         p.col,
                         sev,
@@ -365,12 +365,58 @@ pub fn message_with_notes(d: &Diagnostic) -> String {
 }
 
 fn one_line(s: &str) -> String {
-    s.replace(['\n', '\r'], " ")
+    safe(&s.replace(['\n', '\r'], " ")).into_owned()
+}
+
+/// Whether a character must not reach a terminal as it is: every control
+/// character (C0, DEL, C1) but a line break and a tab. A file's contents
+/// and names end up in messages (`attribute 'a…' already defined`), and an
+/// escape sequence there would clear the screen or retitle the window.
+fn unsafe_char(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// `s` with each unsafe character written as `\u{1b}`.
+pub fn safe(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The source made [`safe`] for a terminal, and where each byte offset of
+/// the original lands in it (so the ranges of diagnostics still point at
+/// the same characters).
+fn safe_source(text: &str) -> (String, impl Fn(usize) -> usize + '_) {
+    let escaped = safe(text).into_owned();
+    // The byte offsets of the unsafe characters, and how much each adds.
+    let grown: Vec<(usize, usize)> = text
+        .char_indices()
+        .filter(|(_, c)| unsafe_char(*c))
+        .map(|(i, c)| (i, format!("\\u{{{:x}}}", u32::from(c)).len() - c.len_utf8()))
+        .collect();
+    let map = move |off: usize| {
+        off + grown
+            .iter()
+            .take_while(|(i, _)| *i < off)
+            .map(|(_, g)| g)
+            .sum::<usize>()
+    };
+    (escaped, map)
 }
 
 /// Escapes the message of a GitHub workflow command.
 pub fn gh_data(s: &str) -> String {
-    s.replace('%', "%25")
+    safe(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -384,7 +430,10 @@ fn human(reports: &[Report], color: bool, quiet: bool, out: &mut dyn Write) -> R
     let config = term::Config::default();
     let (mut errors, mut warnings, mut bad_files) = (0, 0, 0);
     for r in reports {
-        let file = SimpleFile::new(r.name.as_str(), r.text.as_str());
+        let (text, at) = safe_source(&r.text);
+        let name = safe(&r.name);
+        let file = SimpleFile::new(name.as_ref(), text.as_str());
+        let range = |r: std::ops::Range<usize>| at(r.start)..at(r.end);
         let mut buf = if color {
             Buffer::ansi()
         } else {
@@ -396,17 +445,15 @@ fn human(reports: &[Report], color: bool, quiet: bool, out: &mut dyn Write) -> R
                 Severity::Warning => CsDiagnostic::warning(),
                 Severity::Info => CsDiagnostic::note(),
             };
-            let mut labels = vec![Label::primary((), d.range)];
-            labels.extend(
-                d.related
-                    .iter()
-                    .map(|rel| Label::secondary((), rel.range).with_message(&rel.message)),
-            );
+            let mut labels = vec![Label::primary((), range(d.range.into()))];
+            labels.extend(d.related.iter().map(|rel| {
+                Label::secondary((), range(rel.range.into())).with_message(safe(&rel.message))
+            }));
             let cs = cs
                 .with_code(d.code)
-                .with_message(&d.message)
+                .with_message(safe(&d.message))
                 .with_labels(labels)
-                .with_notes(d.notes.clone());
+                .with_notes(d.notes.iter().map(|n| safe(n).into_owned()).collect());
             term::emit_to_write_style(&mut buf, &config, &file, &cs)?;
         }
         out.write_all(buf.as_slice())?;
