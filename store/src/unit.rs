@@ -152,6 +152,19 @@ pub enum UnitError {
     )]
     BadCapability(String),
     /// A bad bind.
+    /// An address that parses but cannot serve (see [`check_address`]).
+    #[error("{field}: {given} {rule}")]
+    UnusableAddress {
+        /// The field.
+        field: &'static str,
+        /// The address given (canonical).
+        given: String,
+        /// The rule it breaks.
+        rule: &'static str,
+    },
+    /// The two sides of a veth do not make one link.
+    #[error("{0}")]
+    BadPair(String),
     #[error("bind: {0:?} must be an absolute path, optionally `:DEST[:OPTIONS]`")]
     BadBind(String),
     /// Properties must be an object.
@@ -273,6 +286,87 @@ pub fn host_veth_name(id: &ContainerId) -> String {
     out
 }
 
+/// `ADDRESS/PREFIX` split (a canonical address always has its prefix).
+fn split_prefix(canonical: &str) -> Option<(IpAddr, u8)> {
+    let (a, p) = canonical.split_once('/')?;
+    Some((a.parse().ok()?, p.parse().ok()?))
+}
+
+/// The first `prefix` bits of an address, as a number.
+fn network_of(ip: IpAddr, prefix: u8) -> u128 {
+    let (bits, width) = match ip {
+        IpAddr::V4(a) => (u128::from(u32::from(a)), 32),
+        IpAddr::V6(a) => (u128::from(a), 128),
+    };
+    let host_bits = width - u32::from(prefix);
+    if host_bits >= 128 {
+        0
+    } else {
+        bits >> host_bits << host_bits
+    }
+}
+
+/// Why an address cannot be a container's or a host side's own, if it
+/// cannot: the unspecified address, loopback, multicast, link-local (a
+/// link-local address is made by the kernel; as a gateway it is fine),
+/// and in IPv4 the network and broadcast addresses of its subnet (but on
+/// /31 and /32 links, which have none).
+pub fn check_address(field: &'static str, canonical: &str) -> Result<(), UnitError> {
+    let Some((ip, prefix)) = split_prefix(canonical) else {
+        return Ok(());
+    };
+    let rule = match ip {
+        _ if ip.is_unspecified() => Some("is the unspecified address: give the container's own"),
+        _ if ip.is_loopback() => Some("is a loopback address: each side of a link needs its own"),
+        _ if ip.is_multicast() => Some("is a multicast address, which no interface can have as its own"),
+        IpAddr::V6(a) if a.segments()[0] & 0xffc0 == 0xfe80 => {
+            Some("is link-local (fe80::/10): the kernel makes those; give a global or unique local address (fc00::/7)")
+        }
+        IpAddr::V4(a) if a.is_link_local() => Some("is link-local (169.254.0.0/16): give an address of your own subnet"),
+        IpAddr::V4(a) if a.is_broadcast() => Some("is the broadcast address"),
+        IpAddr::V4(a) if prefix <= 30 => {
+            let net = network_of(ip, prefix);
+            let all = net | ((1u128 << (32 - prefix)) - 1);
+            let me = u128::from(u32::from(a));
+            if me == net {
+                Some("is the network address of its subnet (the first one): give a host address")
+            } else if me == all {
+                Some("is the broadcast address of its subnet (the last one): give a host address")
+            } else {
+                None
+            }
+        }
+        _ => None,
+    };
+    match rule {
+        Some(rule) => Err(UnitError::UnusableAddress {
+            field,
+            given: canonical.to_owned(),
+            rule,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The two sides of a veth: different addresses in one subnet (the same
+/// prefix, the same network).
+fn check_pair(family: &str, inside: &str, host: &str) -> Result<(), UnitError> {
+    let (Some((a, pa)), Some((b, pb))) = (split_prefix(inside), split_prefix(host)) else {
+        return Ok(());
+    };
+    if a == b {
+        return Err(UnitError::BadPair(format!(
+            "the container and the host have the same {family} address {a}: each side of the veth needs its own"
+        )));
+    }
+    if pa != pb || network_of(a, pa) != network_of(b, pb) {
+        return Err(UnitError::BadPair(format!(
+            "the container's {inside} and the host's {host} are not in one subnet: the two sides of a veth must share the prefix and the network"
+        )));
+    }
+    Ok(())
+}
+
 fn valid_interface(s: &str) -> bool {
     (1..=15).contains(&s.len())
         && s != "."
@@ -294,6 +388,14 @@ impl UnitDescription {
         ] {
             if let Some(a) = v.as_mut() {
                 *a = canonical_address(field, a, v6)?;
+                check_address(field, a)?;
+            }
+        }
+        if n.interface.is_none() {
+            for (fam, a, b) in [("IPv6", &n.ip6, &n.host_ip6), ("IPv4", &n.ip4, &n.host_ip4)] {
+                if let (Some(a), Some(b)) = (a, b) {
+                    check_pair(fam, a, b)?;
+                }
             }
         }
         for (field, v, v6) in [
@@ -302,6 +404,14 @@ impl UnitDescription {
         ] {
             if let Some(a) = v.as_mut() {
                 let c = canonical_address(field, a, v6)?;
+                let gw = address_of(&c);
+                if gw.is_some_and(|g| g.is_unspecified() || g.is_multicast()) {
+                    return Err(UnitError::UnusableAddress {
+                        field,
+                        given: without_prefix(&c).to_owned(),
+                        rule: "cannot be a gateway (unspecified or multicast)",
+                    });
+                }
                 *a = without_prefix(&c).to_owned();
             }
         }
@@ -547,6 +657,69 @@ mod tests {
             n.canonical_json(),
             r#"{"bind":[],"capsAllow":[],"network":{"host_ip6":"fc00::1/112","ip6":"fc00::2/112"},"properties":{},"resources":{}}"#
         );
+    }
+
+    /// Item 6 of issue 11: each rule, with a message that names it.
+    #[test]
+    fn unusable_addresses_and_pairs() {
+        let veth = |ip: &str, host: &str| {
+            let mut u = UnitDescription::default();
+            if ip.contains(':') {
+                u.network.ip6 = Some(ip.into());
+                u.network.host_ip6 = Some(host.into());
+            } else {
+                u.network.ip4 = Some(ip.into());
+                u.network.host_ip4 = Some(host.into());
+            }
+            u.normalize().map(|_| ()).map_err(|e| e.to_string())
+        };
+        for (ip, host, says) in [
+            ("fc00::2", "fc00::2", "the same IPv6 address"),
+            ("10.0.0.2", "10.0.0.2", "the same IPv4 address"),
+            ("::", "fc00::1", "unspecified"),
+            ("0.0.0.0", "10.0.0.1", "unspecified"),
+            ("ff02::1", "fc00::1", "multicast"),
+            ("224.0.0.5", "10.0.0.1", "multicast"),
+            ("fe80::2/64", "fe80::1/64", "link-local"),
+            ("169.254.0.2", "169.254.0.1", "link-local"),
+            ("::1", "fc00::1", "loopback"),
+            ("127.0.0.2", "127.0.0.1", "loopback"),
+            ("fc00::2/112", "fc00:1::1/112", "not in one subnet"),
+            ("fc00::2/112", "fc00::1/64", "not in one subnet"),
+            ("10.0.0.2/24", "10.0.1.1/24", "not in one subnet"),
+            ("10.0.0.0/24", "10.0.0.1/24", "network address"),
+            (
+                "10.0.0.255/24",
+                "10.0.0.1/24",
+                "broadcast address of its subnet",
+            ),
+            ("10.0.0.2/24", "255.255.255.255/24", "broadcast"),
+        ] {
+            let err = veth(ip, host).expect_err(ip);
+            assert!(err.contains(says), "{ip} {host}: {err}");
+        }
+        // /31 and /127 links, and a /30's two hosts, are fine.
+        for (ip, host) in [
+            ("10.0.0.0/31", "10.0.0.1/31"),
+            ("fc00::0/127", "fc00::1/127"),
+            ("10.0.0.1/30", "10.0.0.2/30"),
+            ("192.0.2.2/24", "192.0.2.1/24"),
+            ("2001:db8::2/64", "2001:db8::1/64"),
+        ] {
+            assert_eq!(veth(ip, host), Ok(()), "{ip} {host}");
+        }
+        // A link-local gateway is fine; a multicast one is not.
+        let mut u = UnitDescription::default();
+        u.network.ip6 = Some("2001:db8::2/64".into());
+        u.network.host_ip6 = Some("2001:db8::1/64".into());
+        u.network.ip6route = Some("fe80::1".into());
+        assert!(u.clone().normalize().is_ok());
+        u.network.ip6route = Some("ff02::2".into());
+        assert!(u
+            .normalize()
+            .unwrap_err()
+            .to_string()
+            .contains("cannot be a gateway"));
     }
 
     #[test]
