@@ -151,7 +151,6 @@ pub enum UnitError {
         "capsAllow: {0:?} is not a capability name (CAP_ and upper-case letters, digits, '_')"
     )]
     BadCapability(String),
-    /// A bad bind.
     /// An address that parses but cannot serve (see [`check_address`]).
     #[error("{field}: {given} {rule}")]
     UnusableAddress {
@@ -165,6 +164,7 @@ pub enum UnitError {
     /// The two sides of a veth do not make one link.
     #[error("{0}")]
     BadPair(String),
+    /// A bad bind.
     #[error("bind: {0:?} must be an absolute path, optionally `:DEST[:OPTIONS]`")]
     BadBind(String),
     /// Properties must be an object.
