@@ -425,3 +425,67 @@ fn terminal_output_escapes_control_characters() {
         .unwrap()
         .contains('\x1b'));
 }
+
+/// Policy and schema apply to every definition wherever it was written:
+/// findings in imported files (and imports of imports) are reported at
+/// their own place with the import chain; every bad `imports` entry of
+/// every file is reported, a missing one as an error. Golden output of
+/// `check` (human, errfmt) and of the `build` that refuses the snippet.
+#[test]
+fn imported_files_are_checked() {
+    let schema = root().join("eval/test_data/schema/options.json");
+    let golden = root().join("tests/imports/expected");
+    let rooted =
+        |s: &[u8]| String::from_utf8_lossy(s).replace(&root().display().to_string(), "$ROOT");
+    let mut problems = Vec::new();
+    for (format, file) in [("human", "check.human"), ("errfmt", "check.errfmt")] {
+        let out = run(nixunits()
+            .current_dir(root())
+            .args(["check", "--color", "never", "--format", format, "--schema"])
+            .arg(&schema)
+            .arg("tests/imports/main.nix"));
+        assert_exit(&out, 1);
+        problems.extend(expect_file(&golden.join(file), &rooted(&out.stdout)));
+    }
+    // build refuses it before anything runs (exit 2), naming the imported
+    // files' findings too.
+    let state = tempfile::tempdir().unwrap();
+    let out = run(nixunits()
+        .current_dir(root())
+        .env("NIX_PATH", "nixpkgs=/nonexistent")
+        .arg("--state-dir")
+        .arg(state.path())
+        .args([
+            "--color",
+            "never",
+            "build",
+            "imp",
+            "-cf",
+            "tests/imports/main.nix",
+            "--dry-run",
+        ]));
+    assert_exit(&out, 2);
+    problems.extend(expect_file(
+        &golden.join("build.stderr"),
+        &rooted(&out.stderr),
+    ));
+    assert!(
+        std::fs::read_dir(state.path()).unwrap().next().is_none(),
+        "a refused build wrote into the state directory"
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The imported file checked on its own reports its own findings once.
+    let out = run(nixunits().current_dir(root()).args([
+        "check",
+        "--format",
+        "errfmt",
+        "tests/imports/main.nix",
+        "tests/imports/parts/host.nix",
+    ]));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.matches("host.nix>5:3:E:policy_deny").count(),
+        1,
+        "{text}"
+    );
+}

@@ -242,3 +242,41 @@ fn utf8_positions_when_offered() {
     c.notify("exit", Value::Null);
     assert_eq!(c.child.wait().unwrap().code(), Some(0));
 }
+
+/// Findings in files the document imports (policy, schema, bad imports of
+/// imports) are published on the document, at the import that brings
+/// them in, with the place in the imported file as related information.
+#[test]
+fn imported_files_findings_reach_the_editor() {
+    let mut c = Client::start(&[]);
+    let path = root().join("tests/imports/main.nix");
+    let uri = format!("file://{}", path.display());
+    let text = std::fs::read_to_string(&path).unwrap();
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "nix", "version": 1, "text": text } }),
+    );
+    let diags = c.diagnostics(&uri);
+    let shown = serde_json::to_string_pretty(&diags)
+        .unwrap()
+        .replace(&root().display().to_string(), "$ROOT");
+    let golden = root().join("tests/imports/expected/lsp.json");
+    if let Some(diff) = util::expect_file(&golden, &format!("{shown}\n")) {
+        panic!("{diff}");
+    }
+    // The deepest one: at `./parts/host.nix` in main.nix (line 6), pointing
+    // into deeper.nix.
+    let wrappers = diags
+        .iter()
+        .find(|d| d["message"].as_str().unwrap().contains("security.wrappers"))
+        .unwrap();
+    assert_eq!(wrappers["range"]["start"]["line"], 5);
+    assert!(wrappers["relatedInformation"][0]["location"]["uri"]
+        .as_str()
+        .unwrap()
+        .ends_with("tests/imports/parts/deeper.nix"));
+    assert_eq!(
+        wrappers["relatedInformation"][0]["location"]["range"]["start"]["line"],
+        4
+    );
+}

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use nixunits_nixexpr::{has_errors, CheckOptions};
+use nixunits_nixexpr::CheckOptions;
 use nixunits_store::cache::{Cache, Entry};
 use nixunits_store::generation::Damage;
 use nixunits_store::key::{config_digest, digest_dir, ConfigDigest};
@@ -169,24 +169,24 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
     let as_path = file
         .clone()
         .unwrap_or_else(|| state.container(&id).dir.join("config.nix"));
-    let diags = crate::check::check_text(&text, &as_path, &opts, &extra);
-    if has_errors(&diags) {
+    let checked = crate::check::check_text(&text, &as_path, &opts, &extra);
+    if checked.has_errors() {
         let name = file
             .as_ref()
             .map_or_else(|| "<-cc>".to_owned(), |p| p.display().to_string());
-        let report = crate::check::Report {
+        // The snippet, and each imported file with findings.
+        let mut reports = vec![crate::check::Report {
             name,
             text: text.clone(),
-            diagnostics: diags,
-        };
+            diagnostics: checked.main,
+        }];
+        reports.extend(checked.imported.into_iter().map(|i| crate::check::Report {
+            name: i.name,
+            text: i.text,
+            diagnostics: i.diagnostics,
+        }));
         let mut buf = Vec::new();
-        crate::check::render(
-            std::slice::from_ref(&report),
-            Format::Human,
-            color,
-            true,
-            &mut buf,
-        )?;
+        crate::check::render(&reports, Format::Human, color, true, &mut buf)?;
         return Err(usage(format!(
             "the snippet is rejected:\n{}",
             String::from_utf8_lossy(&buf).trim_end()

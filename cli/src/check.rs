@@ -62,35 +62,129 @@ pub fn policy(path: Option<&Path>) -> Result<Policy> {
     }
 }
 
+/// What checking one snippet found: in the snippet, and in each file it
+/// imports (directly or not) that has findings.
+pub struct Checked {
+    /// The snippet's own diagnostics.
+    pub main: Vec<Diagnostic>,
+    /// The imported files with findings, in the order first read.
+    pub imported: Vec<Imported>,
+}
+
+/// Findings in a file the snippet imports: policy and schema apply to every
+/// definition wherever it was written.
+pub struct Imported {
+    /// Its name (relative to the working directory when below it).
+    pub name: String,
+    /// Its text.
+    pub text: String,
+    /// Where it is imported, from the snippet down: `(file, byte range)`.
+    pub chain: Vec<(String, [u32; 2])>,
+    /// Its diagnostics, each with a note naming the chain.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    /// Whether anything, in the snippet or an import, is an error.
+    pub fn has_errors(&self) -> bool {
+        nixexpr::has_errors(&self.main)
+            || self
+                .imported
+                .iter()
+                .any(|i| nixexpr::has_errors(&i.diagnostics))
+    }
+}
+
+/// `name:line:col` of a byte offset of `text`.
+fn place(name: &str, text: &str, offset: u32) -> String {
+    let idx = LineIndex::new(text);
+    let p = idx.line_col(text, nixunits_nixexpr::TextSize::from(offset));
+    format!("{name}:{}:{}", p.line, p.col)
+}
+
 /// Every check of one file: Nix's parser's and nixunits' own, then (when the
-/// file parses) evaluation, the schema and the policy on the definitions
-/// the file itself makes.
-pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -> Vec<Diagnostic> {
+/// file parses) evaluation, the schema and the policy on every definition
+/// the evaluation found — the file's own, and those of the files it
+/// imports, reported at their own place with the import chain.
+pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -> Checked {
+    let mut imported = Vec::new();
     let (mut diags, more) = nixexpr::check_then(text, opts, |src, tree, lowered, found| {
         if !extra.eval || opts.parse_only || nixexpr::has_errors(found) {
             return Vec::new();
         }
         let (e, main) =
             crate::evalcmd::evaluate_file(path, src, Some((tree, lowered)), extra.cwd.as_deref());
-        let mine: Vec<&nixunits_eval::module::Definition> =
-            e.definitions.iter().filter(|d| d.file == main).collect();
-        let mut more: Vec<Diagnostic> = e
-            .diagnostics
-            .iter()
-            .filter(|(f, _)| *f == main)
-            .map(|(_, d)| d.clone())
-            .collect();
-        if let Some(s) = &extra.schema {
-            more.extend(nixunits_eval::schema::check(s, &mine));
+        let judge = |defs: &[&nixunits_eval::module::Definition]| {
+            let mut out = Vec::new();
+            if let Some(s) = &extra.schema {
+                out.extend(nixunits_eval::schema::check(s, defs));
+            }
+            out.extend(nixunits_eval::policy::check(&extra.policy, defs));
+            out
+        };
+        let mut mine = Vec::new();
+        for f in &e.files {
+            let defs: Vec<&nixunits_eval::module::Definition> =
+                e.definitions.iter().filter(|d| d.file == f.name).collect();
+            let mut found: Vec<Diagnostic> = e
+                .diagnostics
+                .iter()
+                .filter(|(n, _)| *n == f.name)
+                .map(|(_, d)| d.clone())
+                .collect();
+            found.extend(judge(&defs));
+            if f.name == main {
+                mine = found;
+                continue;
+            }
+            if found.is_empty() {
+                continue;
+            }
+            let chain: Vec<(String, [u32; 2])> = e
+                .chain(&f.name)
+                .into_iter()
+                .map(|(n, r)| (n.to_owned(), r))
+                .collect();
+            let hops: Vec<String> = chain
+                .iter()
+                .map(|(n, r)| {
+                    let t = if *n == main {
+                        src
+                    } else {
+                        e.files
+                            .iter()
+                            .find(|x| x.name == *n)
+                            .map_or("", |x| x.text.as_str())
+                    };
+                    place(n, t, r[0])
+                })
+                .collect();
+            let note = format!(
+                "in a file the snippet imports: {} → {}",
+                hops.join(" → "),
+                f.name
+            );
+            for d in &mut found {
+                d.notes.push(note.clone());
+            }
+            found.sort_by_key(|d| (d.range.start(), d.range.end()));
+            imported.push(Imported {
+                name: f.name.clone(),
+                text: f.text.clone(),
+                chain,
+                diagnostics: found,
+            });
         }
-        more.extend(nixunits_eval::policy::check(&extra.policy, &mine));
-        more
+        mine
     });
     if let Some(m) = more.filter(|m| !m.is_empty()) {
         diags.extend(m);
         diags.sort_by_key(|d| (d.range.start(), d.range.end()));
     }
-    diags
+    Checked {
+        main: diags,
+        imported,
+    }
 }
 
 /// One checked file.
@@ -185,8 +279,8 @@ pub fn check_all(inputs: Vec<(String, String)>, opts: &CheckOptions, extra: &Ext
         .min(n)
         .max(1);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let slots: Vec<std::sync::Mutex<Option<Report>>> =
-        (0..n).map(|_| std::sync::Mutex::new(None)).collect();
+    type Slot = Option<(Report, Vec<Imported>)>;
+    let slots: Vec<std::sync::Mutex<Slot>> = (0..n).map(|_| std::sync::Mutex::new(None)).collect();
     let inputs: Vec<std::sync::Mutex<Option<(String, String)>>> = inputs
         .into_iter()
         .map(|x| std::sync::Mutex::new(Some(x)))
@@ -207,13 +301,16 @@ pub fn check_all(inputs: Vec<(String, String)>, opts: &CheckOptions, extra: &Ext
                 } else {
                     std::env::current_dir().unwrap_or_default().join(&name)
                 };
-                let diagnostics = check_text(&text, &path, opts, extra);
+                let checked = check_text(&text, &path, opts, extra);
                 if let Ok(mut slot) = slots[i].lock() {
-                    *slot = Some(Report {
-                        name,
-                        text,
-                        diagnostics,
-                    });
+                    *slot = Some((
+                        Report {
+                            name,
+                            text,
+                            diagnostics: checked.main,
+                        },
+                        checked.imported,
+                    ));
                 }
             };
             std::thread::Builder::new()
@@ -223,10 +320,52 @@ pub fn check_all(inputs: Vec<(String, String)>, opts: &CheckOptions, extra: &Ext
                 .unwrap_or_else(|_| work());
         }
     });
-    slots
+    let done: Vec<(Report, Vec<Imported>)> = slots
         .into_iter()
         .filter_map(|m| m.into_inner().ok().flatten())
-        .collect()
+        .collect();
+    with_imported(done)
+}
+
+/// The inputs' reports, then one per imported file with findings, in the
+/// order first met. A file that is itself an input is reported once, as
+/// an input; one imported by several inputs once, its findings merged.
+fn with_imported(done: Vec<(Report, Vec<Imported>)>) -> Vec<Report> {
+    let same =
+        |a: &str, b: &str| a == b || std::path::absolute(a).ok() == std::path::absolute(b).ok();
+    let inputs: Vec<String> = done.iter().map(|(r, _)| r.name.clone()).collect();
+    let mut reports = Vec::with_capacity(done.len());
+    let mut extra: Vec<Report> = Vec::new();
+    for (report, imported) in done {
+        reports.push(report);
+        for i in imported {
+            if inputs.iter().any(|n| same(n, &i.name)) {
+                continue;
+            }
+            match extra.iter_mut().find(|r| r.name == i.name) {
+                Some(r) => {
+                    for d in i.diagnostics {
+                        if !r
+                            .diagnostics
+                            .iter()
+                            .any(|x| x.code == d.code && x.range == d.range)
+                        {
+                            r.diagnostics.push(d);
+                        }
+                    }
+                    r.diagnostics
+                        .sort_by_key(|d| (d.range.start(), d.range.end()));
+                }
+                None => extra.push(Report {
+                    name: i.name,
+                    text: i.text,
+                    diagnostics: i.diagnostics,
+                }),
+            }
+        }
+    }
+    reports.extend(extra);
+    reports
 }
 
 /// Writes the reports in `format`.

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
-use nixunits_eval::eval::{Limits, Loader};
+use nixunits_eval::eval::{Limits, LoadError, Loader};
 use nixunits_eval::module::{evaluate_parsed, Args, Evaluated};
 use nixunits_nixexpr::{LineIndex, TextSize};
 
@@ -22,28 +22,31 @@ pub struct TreeLoader {
 }
 
 impl Loader for TreeLoader {
-    fn load(&self, path: &str) -> Result<String, String> {
+    fn load(&self, path: &str) -> Result<String, LoadError> {
         let p = Path::new(path);
         let p = if p.is_dir() {
             p.join("default.nix")
         } else {
             p.to_path_buf()
         };
-        let real = std::fs::canonicalize(&p).map_err(|e| e.to_string())?;
+        let real = std::fs::canonicalize(&p).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => LoadError::Missing("it does not exist".into()),
+            _ => LoadError::Refused(e.to_string()),
+        })?;
         let root = self.real_root.get_or_init(|| {
             std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone())
         });
         if !real.starts_with(root) {
-            return Err(format!(
+            return Err(LoadError::Refused(format!(
                 "it is outside the snippet's directory {}",
                 self.root.display()
-            ));
+            )));
         }
-        let meta = std::fs::metadata(&real).map_err(|e| e.to_string())?;
+        let meta = std::fs::metadata(&real).map_err(|e| LoadError::Refused(e.to_string()))?;
         if meta.len() > crate::input::MAX_SNIPPET {
-            return Err("it is larger than 1 MiB".into());
+            return Err(LoadError::Refused("it is larger than 1 MiB".into()));
         }
-        std::fs::read_to_string(&real).map_err(|e| e.to_string())
+        std::fs::read_to_string(&real).map_err(|e| LoadError::Refused(e.to_string()))
     }
 }
 
@@ -95,6 +98,9 @@ pub fn evaluate_file(
     }
     for (f, _) in &mut e.diagnostics {
         shorten(f);
+    }
+    for f in &mut e.files {
+        shorten(&mut f.name);
     }
     (e, main)
 }

@@ -79,6 +79,20 @@ fn error(id: Value, code: i64, message: impl Into<String>) -> Value {
     json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message.into() } })
 }
 
+/// The `file://` URI of an absolute path, percent-encoded (all but
+/// unreserved characters and `/`).
+fn file_uri(p: &std::path::Path) -> String {
+    let mut out = String::from("file://");
+    for &b in p.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// The file path of a `file://` URI, percent-decoded.
 fn path_of(uri: &str) -> PathBuf {
     let raw = uri.strip_prefix("file://").unwrap_or(uri).as_bytes();
@@ -135,26 +149,77 @@ impl Server {
     }
 
     fn diagnostics(&self, uri: &str, text: &str) -> Vec<lsp::Diagnostic> {
-        let diags: Vec<Diagnostic> = check_text(text, &path_of(uri), &self.opts, &self.extra);
+        let checked = check_text(text, &path_of(uri), &self.opts, &self.extra);
         let idx = LineIndex::new(text);
-        diags
+        let range_in = |idx: &LineIndex, text: &str, start: TextSize, end: TextSize| lsp::Range {
+            start: self.position(text, idx, start),
+            end: self.position(text, idx, end),
+        };
+        let severity = |d: &Diagnostic| match d.severity {
+            Severity::Error => lsp::DiagnosticSeverity::ERROR,
+            Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+            Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
+        };
+        let mut out: Vec<lsp::Diagnostic> = checked
+            .main
             .iter()
             .map(|d| lsp::Diagnostic {
-                range: lsp::Range {
-                    start: self.position(text, &idx, d.range.start()),
-                    end: self.position(text, &idx, d.range.end()),
-                },
-                severity: Some(match d.severity {
-                    Severity::Error => lsp::DiagnosticSeverity::ERROR,
-                    Severity::Warning => lsp::DiagnosticSeverity::WARNING,
-                    Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
-                }),
+                range: range_in(&idx, text, d.range.start(), d.range.end()),
+                severity: Some(severity(d)),
                 code: Some(lsp::NumberOrString::String(d.code.to_owned())),
                 source: Some("nixunits".to_owned()),
                 message: crate::check::message_with_notes(d),
                 ..Default::default()
             })
-            .collect()
+            .collect();
+        // A finding in an imported file is shown where this document
+        // imports it, with the place in that file as related information.
+        for i in &checked.imported {
+            let Some((_, site)) = i.chain.first() else {
+                continue;
+            };
+            let their = LineIndex::new(&i.text);
+            let target = self.uri_of(&i.name);
+            for d in &i.diagnostics {
+                let at = their.line_col(&i.text, d.range.start());
+                out.push(lsp::Diagnostic {
+                    range: range_in(&idx, text, TextSize::from(site[0]), TextSize::from(site[1])),
+                    severity: Some(severity(d)),
+                    code: Some(lsp::NumberOrString::String(d.code.to_owned())),
+                    source: Some("nixunits".to_owned()),
+                    message: format!(
+                        "{}:{}:{}: {}",
+                        i.name,
+                        at.line,
+                        at.col,
+                        crate::check::message_with_notes(d)
+                    ),
+                    related_information: target.clone().map(|uri| {
+                        vec![lsp::DiagnosticRelatedInformation {
+                            location: lsp::Location {
+                                uri,
+                                range: range_in(&their, &i.text, d.range.start(), d.range.end()),
+                            },
+                            message: d.message.clone(),
+                        }]
+                    }),
+                    ..Default::default()
+                });
+            }
+        }
+        out
+    }
+
+    /// The URI of a file the evaluation named (relative to the working
+    /// directory, or absolute).
+    fn uri_of(&self, name: &str) -> Option<lsp::Uri> {
+        let p = std::path::Path::new(name);
+        let abs = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.extra.cwd.as_ref()?.join(p)
+        };
+        file_uri(&abs).parse().ok()
     }
 
     fn publish(
@@ -404,12 +469,15 @@ pub fn run(extra: Extra, opts: CheckOptions) -> Result<i32> {
 
 #[cfg(test)]
 mod tests {
-    use super::path_of;
+    use super::{file_uri, path_of};
     use std::path::Path;
 
     #[test]
     fn file_uris_become_paths() {
         assert_eq!(path_of("file:///srv/a%20b.nix"), Path::new("/srv/a b.nix"));
+        for p in ["/srv/a b.nix", "/srv/été/%x.nix", "/a/b-c_d~e.nix"] {
+            assert_eq!(path_of(&file_uri(Path::new(p))), Path::new(p));
+        }
         assert_eq!(
             path_of("file:///srv/%C3%A9t%C3%A9.nix"),
             Path::new("/srv/été.nix")

@@ -22,7 +22,17 @@ use crate::value::*;
 /// Reads files for `import`. Refuses what the snippet may not read.
 pub trait Loader {
     /// The text of the file at `path` (absolute), or why not.
-    fn load(&self, path: &str) -> Result<String, String>;
+    fn load(&self, path: &str) -> Result<String, LoadError>;
+}
+
+/// Why an imported file was not read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    /// It does not exist: Nix would fail (`import_missing`, an error).
+    Missing(String),
+    /// It may not be read (outside the snippet's directory, too large):
+    /// `import_outside`, a warning; what it defines is unknown.
+    Refused(String),
 }
 
 /// Bounds on the work of one evaluation.
@@ -76,6 +86,8 @@ pub struct File<'a> {
     pub lowered: &'a Lowered<'a>,
     /// Its tree.
     pub expr: &'a Expr,
+    /// Where it was imported (none for the snippet itself).
+    pub from: Option<Loc>,
 }
 
 /// The evaluator.
@@ -145,7 +157,11 @@ impl<'a> Evaluator<'a> {
     /// parse.
     pub fn add_file(&self, name: &str, text: String, from: Option<Loc>) -> Option<u32> {
         match nixunits_nixexpr::parse_ast(&text) {
-            Ok(e) => Some(self.add_parsed(name, text, e)),
+            Ok(e) => {
+                let idx = self.add_parsed(name, text, e);
+                self.files.borrow_mut()[idx as usize].from = from;
+                Some(idx)
+            }
             Err(e) => {
                 if let Some(at) = from {
                     self.diag(
@@ -187,6 +203,7 @@ impl<'a> Evaluator<'a> {
             text,
             lowered,
             expr,
+            from: None,
         });
         files.len() as u32 - 1
     }
@@ -841,13 +858,24 @@ impl<'a> Evaluator<'a> {
                     Some(i) => i,
                     None => return Value::Unknown,
                 },
-                Err(why) => {
+                Err(LoadError::Refused(why)) => {
                     self.diag(
                         at.file,
                         warn(
                             "import_outside",
                             at.range,
                             format!("{path} is not read: {why}"),
+                        ),
+                    );
+                    return Value::Unknown;
+                }
+                Err(LoadError::Missing(why)) => {
+                    self.diag(
+                        at.file,
+                        Diagnostic::error(
+                            "import_missing",
+                            at.range,
+                            format!("{path} cannot be imported: {why} (Nix would fail here)"),
                         ),
                     );
                     return Value::Unknown;

@@ -87,6 +87,43 @@ pub struct Evaluated {
     pub definitions: Vec<Definition>,
     /// Diagnostics, with the file they are about.
     pub diagnostics: Vec<(String, Diagnostic)>,
+    /// Every file read: the snippet first, then what it imports.
+    pub files: Vec<SourceFile>,
+}
+
+/// A file the evaluation read.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Its name (as in [`Definition::file`]).
+    pub name: String,
+    /// Its text (empty for the snippet itself, which the caller has).
+    pub text: String,
+    /// Where it was imported: the index of the importing file in
+    /// [`Evaluated::files`] and the byte range there.
+    pub from: Option<(usize, [u32; 2])>,
+}
+
+impl Evaluated {
+    /// The import chain of file `name`, from the snippet down to it:
+    /// `(importing file, byte range there)`, outermost first.
+    pub fn chain(&self, name: &str) -> Vec<(&str, [u32; 2])> {
+        let mut out = Vec::new();
+        let mut at = self.files.iter().position(|f| f.name == name);
+        let mut guard = 0;
+        while let Some(i) = at {
+            let Some((from, range)) = self.files[i].from else {
+                break;
+            };
+            out.push((self.files[from].name.as_str(), range));
+            at = Some(from);
+            guard += 1;
+            if guard > self.files.len() {
+                break;
+            }
+        }
+        out.reverse();
+        out
+    }
 }
 
 /// Evaluates the snippet `text` (named `name`, an absolute path for
@@ -146,9 +183,28 @@ pub fn evaluate_parsed(
             )
         })
         .collect();
+    let sources = files
+        .iter()
+        .map(|f| SourceFile {
+            name: f.name.clone(),
+            // The snippet's own text is the caller's already.
+            text: if f.from.is_some() {
+                f.text.to_owned()
+            } else {
+                String::new()
+            },
+            from: f.from.map(|l| {
+                (
+                    l.file as usize,
+                    [u32::from(l.range.start()), u32::from(l.range.end())],
+                )
+            }),
+        })
+        .collect();
     Evaluated {
         definitions: out,
         diagnostics,
+        files: sources,
     }
 }
 
@@ -231,7 +287,8 @@ impl<'a> Walker<'_, 'a> {
                 if let Some(imports) = a.map.get("imports") {
                     if let Value::List(items) = self.ev.force(&imports.thunk) {
                         for item in items.iter() {
-                            let at = imports.loc.unwrap_or(whole);
+                            // The entry itself, when it is written there.
+                            let at = item.loc().or(imports.loc).unwrap_or(whole);
                             match self.ev.force(item) {
                                 Value::Path(p) => self.import_module(&p, at),
                                 other => self.module(other, file),

@@ -217,6 +217,18 @@ impl<'a> Thunk<'a> {
         Thunk(Rc::new(RefCell::new(State::Done(v))))
     }
 
+    /// Where the expression of a thunk not yet forced is written (a list
+    /// element of `imports`, to point at it).
+    pub fn loc(&self) -> Option<Loc> {
+        match &*self.0.borrow() {
+            State::Pending(Code::Expr(e, _, file)) => Some(Loc {
+                file: *file,
+                range: e.range,
+            }),
+            _ => None,
+        }
+    }
+
     /// Takes the code to run, marking the thunk busy; `Err` with the value
     /// when it is done, `Ok(None)` when it is already being computed (a
     /// cycle).
