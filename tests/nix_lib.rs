@@ -436,3 +436,35 @@ fn check_nixpkgs_on_the_fake_tree() {
     let bad = run(Command::new(root().join("scripts/check-nixpkgs")).arg("/nonexistent"));
     assert_exit(&bad, 2);
 }
+
+/// `prepare` derives the systemd-nspawn arguments from unit.json in Rust
+/// (`UnitDescription::nspawn_args`); the Nix side writes them into
+/// unit.conf with `lib.nspawnArgs`. They must agree, for every network
+/// mode, capability set and bind list.
+#[test]
+fn rust_and_nix_give_the_same_nspawn_arguments() {
+    for unit in [
+        json!({}),
+        json!({ "network": { "ip6": "fc00::2/112", "host_ip6": "fc00::1/112" } }),
+        json!({ "network": { "ip4": "10.0.0.2/24", "host_ip4": "10.0.0.1/24" } }),
+        json!({ "network": { "interface": "eth1", "ip6": "fd00::2/64" } }),
+        json!({ "capsAllow": ["CAP_SYS_PTRACE"] }),
+        json!({ "capsAllow": ["CAP_NET_ADMIN", "CAP_SYS_TIME"] }),
+        json!({ "capsAllow": DROPPED_ALL }),
+        json!({ "bind": ["/srv/data", "/etc/ssl:/etc/ssl:ro"] }),
+    ] {
+        let desc: nixunits_store::UnitDescription = serde_json::from_value(unit.clone()).unwrap();
+        let desc = desc.normalize().unwrap();
+        assert_eq!(desc.nspawn_args(), args_of(&unit), "{unit}");
+    }
+}
+
+const DROPPED_ALL: [&str; 7] = [
+    "CAP_AUDIT_CONTROL",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_MKNOD",
+    "CAP_NET_BROADCAST",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_TTY_CONFIG",
+];

@@ -376,7 +376,71 @@ fn valid_interface(s: &str) -> bool {
             .any(|c| c == '/' || c == ':' || c.is_whitespace() || c.is_control())
 }
 
+/// Capabilities systemd-nspawn grants by default that a service container
+/// does not need: dropped unless `capsAllow` lists them. The same list as
+/// `nix/lib.nix`'s `droppedByDefault` (`tests/nix_lib.rs` holds them equal).
+pub const DROPPED_BY_DEFAULT: &[&str] = &[
+    "CAP_AUDIT_CONTROL",
+    "CAP_LINUX_IMMUTABLE",
+    "CAP_MKNOD",
+    "CAP_NET_BROADCAST",
+    "CAP_SYS_BOOT",
+    "CAP_SYS_PTRACE",
+    "CAP_SYS_TTY_CONFIG",
+];
+
+/// System-call groups denied to every container (`nix/lib.nix`'s
+/// `deniedSyscallGroups`).
+pub const DENIED_SYSCALL_GROUPS: &[&str] = &[
+    "@clock",
+    "@cpu-emulation",
+    "@debug",
+    "@module",
+    "@obsolete",
+    "@raw-io",
+    "@swap",
+];
+
 impl UnitDescription {
+    /// The systemd-nspawn arguments this description asks for: network
+    /// mode, no new privileges, the denied system-call groups, the
+    /// capabilities dropped (but those `capsAllow` keeps) and kept, the
+    /// binds. What `prepare` hands to the template unit, whatever the
+    /// built `unit.conf` says; the same list as `nix/lib.nix`'s
+    /// `nspawnArgs`.
+    pub fn nspawn_args(&self) -> Vec<String> {
+        let n = &self.network;
+        let mut out = vec![match n.mode() {
+            NetworkMode::Interface => {
+                format!(
+                    "--network-interface={}",
+                    n.interface.as_deref().unwrap_or_default()
+                )
+            }
+            NetworkMode::Veth => "--network-veth".to_owned(),
+            NetworkMode::Private => "--private-network".to_owned(),
+        }];
+        out.push("--no-new-privileges=yes".to_owned());
+        out.extend(
+            DENIED_SYSCALL_GROUPS
+                .iter()
+                .map(|g| format!("--system-call-filter=~{g}")),
+        );
+        let dropped: Vec<&str> = DROPPED_BY_DEFAULT
+            .iter()
+            .copied()
+            .filter(|c| !self.caps_allow.iter().any(|a| a == c))
+            .collect();
+        if !dropped.is_empty() {
+            out.push(format!("--drop-capability={}", dropped.join(",")));
+        }
+        if !self.caps_allow.is_empty() {
+            out.push(format!("--capability={}", self.caps_allow.join(",")));
+        }
+        out.extend(self.bind.iter().map(|b| format!("--bind={b}")));
+        out
+    }
+
     /// Checks the description and puts addresses in canonical form.
     pub fn normalize(mut self) -> Result<Self, UnitError> {
         let n = &mut self.network;

@@ -85,6 +85,7 @@ fn e2e() {
     generations_and_rollback(&h);
     a_start_that_fails(&h);
     security(&h);
+    a_floor_no_build_can_lower(&h);
     private_and_interface_modes(&h);
     long_id(&h);
     lifecycle(&h);
@@ -323,6 +324,75 @@ fn security(h: &Host) {
     assert_ne!(bnd & (1 << 19), 0, "CAP_SYS_PTRACE was asked for: {st}");
     assert_eq!(bnd & (1 << 22), 0, "CAP_SYS_BOOT was not: {st}");
     h.nixunits_ok("delete caps -y");
+}
+
+/// Replaces the live generation's unit.conf (a link into the store) with
+/// a hand-written file: what a stale build, an older nix-dir or a hand edit
+/// could leave.
+fn write_conf(h: &Host, id: &str, text: &str) {
+    let conf = format!("/var/lib/nixunits/containers/{id}/current/unit.conf");
+    h.ok(&format!("rm -f {conf} && printf '%s' '{text}' > {conf}"));
+}
+
+fn a_floor_no_build_can_lower(h: &Host) {
+    step("a unit.conf stripped of every hardening option still runs under the floor");
+    h.nixunits_ok("build hostile -cc '{ nixunitsTest.marker = \"hostile\"; }'");
+    let system = live_system(h, "hostile");
+    write_conf(
+        h,
+        "hostile",
+        &format!("SYSTEM_PATH={system}\nNSPAWN_ARGS=\n"),
+    );
+    h.nixunits_ok("start hostile");
+    let leader = status(h, "hostile")["leader"].as_u64().unwrap();
+    let st = proc_status(h, leader);
+    assert_restricted("the leader of a stripped conf", &st);
+    let uid: u64 = field(&st, "Uid:")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        uid >= 65536,
+        "no user namespace: the payload runs as host UID {uid}"
+    );
+    assert_ne!(
+        h.ok(&format!("readlink /proc/{leader}/ns/net")),
+        h.ok("readlink /proc/1/ns/net"),
+        "the container shares the host's network namespace"
+    );
+    h.nixunits_ok("stop hostile");
+
+    step("a unit.conf that asks for more than unit.json, or sets a variable nixunits never writes, is refused");
+    for (conf, says) in [
+        (
+            format!("SYSTEM_PATH={system}\nNSPAWN_ARGS=\"--capability=CAP_SYS_ADMIN --private-users=no\"\n"),
+            "asks for systemd-nspawn arguments --capability=CAP_SYS_ADMIN --private-users=no",
+        ),
+        (
+            format!("SYSTEM_PATH={system}\nNETWORK_MODE=interface\nNSPAWN_ARGS=--network-interface=eth0\n"),
+            "asks for systemd-nspawn arguments --network-interface=eth0 and the network mode interface",
+        ),
+        (
+            format!("SYSTEM_PATH={system}\nSYSTEMD_SECCOMP=0\n"),
+            "sets SYSTEMD_SECCOMP",
+        ),
+    ] {
+        write_conf(h, "hostile", &conf);
+        h.ok("journalctl --rotate >/dev/null 2>&1; journalctl --vacuum-time=1s >/dev/null 2>&1 || true");
+        let out = h.nixunits("start hostile");
+        assert_eq!(out.status.code(), Some(1), "{conf}: {out:?}");
+        assert_ne!(status(h, "hostile")["activeState"], "active");
+        let journal = h.ok("journalctl -u nixunits@hostile.service --no-pager -o cat");
+        assert!(
+            journal.contains("refusing to start hostile")
+                && journal.contains(says)
+                && journal.contains("/var/lib/nixunits/containers/hostile/current/unit.json"),
+            "{conf}: {journal}"
+        );
+    }
+    h.nixunits_ok("delete hostile -y");
 }
 
 fn private_and_interface_modes(h: &Host) {
