@@ -5,12 +5,13 @@
 //! capability bounding set and no seccomp filter (util-linux `nsenter`
 //! behaves so). Here the process joins the namespaces of the container's
 //! init (the leader from `machinectl`), becomes root of its user namespace,
-//! then takes on the leader's restrictions before running the command:
-//! the capability bounding set read from `/proc/<leader>/status`,
-//! no-new-privileges, and a system-call filter denying what the container
-//! is denied.
+//! then takes on the leader's restrictions, read from the leader itself
+//! rather than kept in a list: its five capability sets (bounding,
+//! permitted, effective, inheritable, ambient, from `/proc/<leader>/status`),
+//! no-new-privileges, and its seccomp filters, each one, dumped with
+//! `PTRACE_SECCOMP_GET_FILTER` and installed in the same order. A filter
+//! that cannot be read is an error: nothing is entered with a weaker one.
 
-use std::collections::BTreeMap;
 use std::fs::File;
 use std::os::unix::process::ExitStatusExt;
 
@@ -32,73 +33,147 @@ const NAMESPACES: &[(&str, CloneFlags)] = &[
     ("pid", CloneFlags::CLONE_NEWPID),
 ];
 
-/// System calls denied to an entered process: the groups the container is
-/// started without (`--system-call-filter=~@…` in `nix/lib.nix`), and the
-/// handle-based open that containers are never given.
-fn denied_syscalls() -> Vec<i64> {
-    vec![
-        // @clock
-        libc::SYS_adjtimex,
-        libc::SYS_clock_adjtime,
-        libc::SYS_clock_settime,
-        libc::SYS_settimeofday,
-        // @cpu-emulation
-        libc::SYS_modify_ldt,
-        // @debug
-        libc::SYS_lookup_dcookie,
-        libc::SYS_perf_event_open,
-        libc::SYS_process_vm_readv,
-        libc::SYS_process_vm_writev,
-        libc::SYS_ptrace,
-        // @module
-        libc::SYS_delete_module,
-        libc::SYS_finit_module,
-        libc::SYS_init_module,
-        // @raw-io
-        libc::SYS_ioperm,
-        libc::SYS_iopl,
-        // @swap
-        libc::SYS_swapoff,
-        libc::SYS_swapon,
-        // others
-        libc::SYS_kexec_file_load,
-        libc::SYS_kexec_load,
-        libc::SYS_open_by_handle_at,
-        libc::SYS_reboot,
-    ]
+/// The capability sets of a process, from `/proc/<pid>/status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct CapSets {
+    bounding: u64,
+    permitted: u64,
+    effective: u64,
+    inheritable: u64,
+    ambient: u64,
 }
 
-fn seccomp_filter() -> Result<seccompiler::BpfProgram> {
-    let rules: BTreeMap<i64, Vec<seccompiler::SeccompRule>> = denied_syscalls()
-        .into_iter()
-        .map(|n| (n, Vec::new()))
-        .collect();
-    let arch =
-        seccompiler::TargetArch::try_from(std::env::consts::ARCH).context("this architecture")?;
-    let filter = seccompiler::SeccompFilter::new(
-        rules,
-        seccompiler::SeccompAction::Allow,
-        seccompiler::SeccompAction::Errno(libc::EPERM as u32),
-        arch,
-    )
-    .context("building the system-call filter")?;
-    filter
-        .try_into()
-        .context("compiling the system-call filter")
-}
-
-/// The leader's capability bounding set (`CapBnd:`, a bit set).
-fn leader_bounding_set(pid: u32) -> Result<u64> {
+fn cap_sets(pid: u32) -> Result<CapSets> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .with_context(|| format!("cannot read /proc/{pid}/status"))?;
-    let field = |name: &str| {
-        status
+    let field = |name: &str| -> Result<u64> {
+        let v = status
             .lines()
             .find_map(|l| l.strip_prefix(name))
             .map(str::trim)
+            .with_context(|| format!("no {name} in /proc/{pid}/status"))?;
+        u64::from_str_radix(v, 16).with_context(|| format!("{name} {v:?}"))
     };
-    let bnd = field("CapBnd:").context("no CapBnd in the leader's status")?;
-    u64::from_str_radix(bnd, 16).context("CapBnd")
+    Ok(CapSets {
+        bounding: field("CapBnd:")?,
+        permitted: field("CapPrm:")?,
+        effective: field("CapEff:")?,
+        inheritable: field("CapInh:")?,
+        ambient: field("CapAmb:")?,
+    })
+}
+
+fn caps_of(bits: u64) -> caps::CapsHashSet {
+    caps::all()
+        .into_iter()
+        .filter(|c| bits & (1u64 << c.index()) != 0)
+        .collect()
+}
+
+/// Gives this process exactly the sets of `want` (it is root of the
+/// joined user namespace, with every capability there, until now).
+fn take_caps(want: CapSets) -> Result<()> {
+    for cap in caps::all() {
+        if want.bounding & (1u64 << cap.index()) == 0 {
+            caps::drop(None, caps::CapSet::Bounding, cap)
+                .with_context(|| format!("dropping {cap}"))?;
+        }
+    }
+    caps::set(None, caps::CapSet::Inheritable, &caps_of(want.inheritable)).context("CapInh")?;
+    // Effective before permitted: it may only hold permitted ones.
+    caps::set(
+        None,
+        caps::CapSet::Effective,
+        &caps_of(want.effective & want.permitted),
+    )
+    .context("CapEff")?;
+    caps::set(None, caps::CapSet::Permitted, &caps_of(want.permitted)).context("CapPrm")?;
+    caps::set(None, caps::CapSet::Effective, &caps_of(want.effective)).context("CapEff")?;
+    caps::clear(None, caps::CapSet::Ambient).context("CapAmb")?;
+    for cap in caps_of(want.ambient) {
+        caps::raise(None, caps::CapSet::Ambient, cap).with_context(|| format!("ambient {cap}"))?;
+    }
+    Ok(())
+}
+
+/// The seccomp filters of process `pid`, oldest first: the tracee is
+/// seized, stopped for the time of the dump (microseconds) and released.
+fn seccomp_filters(pid: u32) -> Result<Vec<seccompiler::BpfProgram>> {
+    use nix::sys::ptrace;
+    use nix::sys::wait::{waitpid, WaitPidFlag};
+    let p = nix::unistd::Pid::from_raw(pid as i32);
+    ptrace::seize(p, ptrace::Options::empty()).with_context(|| {
+        format!("cannot trace the container's init ({pid}) to read its system-call filter")
+    })?;
+    let dumped = ptrace::interrupt(p)
+        .context("PTRACE_INTERRUPT")
+        .and_then(|()| {
+            waitpid(p, Some(WaitPidFlag::__WALL)).context("waiting for the init to stop")
+        })
+        .and_then(|_| dump_filters(pid));
+    let _ = ptrace::detach(p, None);
+    let mut filters = dumped?;
+    if filters.is_empty() {
+        bail!("the container's init ({pid}) has no system-call filter: refusing to enter a container that is not confined");
+    }
+    // Index 0 is the newest.
+    filters.reverse();
+    Ok(filters)
+}
+
+/// `PTRACE_SECCOMP_GET_FILTER` for each filter of a stopped tracee.
+fn dump_filters(pid: u32) -> Result<Vec<seccompiler::BpfProgram>> {
+    const PTRACE_SECCOMP_GET_FILTER: libc::c_uint = 0x420c;
+    let mut out = Vec::new();
+    for index in 0usize.. {
+        // SAFETY: with a null buffer the kernel only returns the length;
+        // with a buffer, it writes that many `sock_filter`s (8 bytes, the
+        // layout seccompiler's `#[repr(C)]` struct has) and no more.
+        #[allow(unsafe_code)]
+        let len = unsafe {
+            libc::ptrace(
+                PTRACE_SECCOMP_GET_FILTER,
+                pid as libc::pid_t,
+                index,
+                std::ptr::null_mut::<libc::c_void>(),
+            )
+        };
+        if len < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.raw_os_error() == Some(libc::ENOENT) {
+                break;
+            }
+            return Err(e).with_context(|| {
+                format!("cannot read filter {index} of the container's init ({pid}) (PTRACE_SECCOMP_GET_FILTER needs CAP_SYS_ADMIN and a kernel with CONFIG_CHECKPOINT_RESTORE)")
+            });
+        }
+        let mut prog = vec![
+            seccompiler::sock_filter {
+                code: 0,
+                jt: 0,
+                jf: 0,
+                k: 0
+            };
+            len as usize
+        ];
+        #[allow(unsafe_code)]
+        // SAFETY: `prog` holds `len` instructions, as many as the kernel
+        // said filter `index` has; the tracee is stopped, so it cannot
+        // change.
+        let got = unsafe {
+            libc::ptrace(
+                PTRACE_SECCOMP_GET_FILTER,
+                pid as libc::pid_t,
+                index,
+                prog.as_mut_ptr().cast::<libc::c_void>(),
+            )
+        };
+        if got != len {
+            bail!("filter {index} of the container's init changed size while read");
+        }
+        out.push(prog);
+    }
+    Ok(out)
 }
 
 /// The command to run when none is given: the first shell the container
@@ -131,7 +206,9 @@ fn system_path(state: &StateDir, id: &ContainerId) -> Option<String> {
 /// Runs `command` in the container; returns its exit code.
 pub fn run(state: &StateDir, id: &ContainerId, command: &[String]) -> Result<i32> {
     let pid = systemd::leader(id, std::time::Duration::ZERO)?;
-    let bounding = leader_bounding_set(pid)?;
+    // Read from the leader before joining anything (its PID is the host's).
+    let sets = cap_sets(pid)?;
+    let filters = seccomp_filters(pid)?;
     let sp = system_path(state, id);
     let fds: Vec<(File, CloneFlags)> = NAMESPACES
         .iter()
@@ -151,17 +228,14 @@ pub fn run(state: &StateDir, id: &ContainerId, command: &[String]) -> Result<i32
     nix::unistd::setresuid(0.into(), 0.into(), 0.into()).context("setresuid")?;
     std::env::set_current_dir("/").context("chdir /")?;
 
-    // The leader's restrictions.
-    for cap in caps::all() {
-        if bounding & (1u64 << cap.index()) == 0 {
-            caps::drop(None, caps::CapSet::Bounding, cap)
-                .with_context(|| format!("dropping {cap}"))?;
-        }
-    }
-    // The container runs with no-new-privileges (`nix/lib.nix`); so does
-    // whatever is entered.
+    // The leader's restrictions: its capability sets, no new privileges
+    // (the container always runs with it), then its filters, oldest
+    // first, as the kernel stacks them.
+    take_caps(sets)?;
     nix::sys::prctl::set_no_new_privs().context("no_new_privs")?;
-    seccompiler::apply_filter(&seccomp_filter()?).context("installing the system-call filter")?;
+    for f in &filters {
+        seccompiler::apply_filter(f).context("installing the container's system-call filter")?;
+    }
 
     let argv = if command.is_empty() {
         default_command(sp.as_deref())

@@ -292,10 +292,25 @@ fn security(h: &Host) {
     assert_restricted("the leader", &proc_status(h, leader));
 
     step("a process from nixunits nsenter is no stronger");
-    assert_restricted(
-        "nsenter",
-        &h.nixunits_ok("nsenter pg -- cat /proc/self/status"),
-    );
+    let entered = h.nixunits_ok("nsenter pg -- cat /proc/self/status");
+    assert_restricted("nsenter", &entered);
+    let leader_st = proc_status(h, leader);
+    for set in [
+        "CapBnd:",
+        "CapPrm:",
+        "CapEff:",
+        "CapInh:",
+        "CapAmb:",
+        "NoNewPrivs:",
+        "Seccomp:",
+    ] {
+        assert_eq!(
+            field(&entered, set),
+            field(&leader_st, set),
+            "{set} differs from the init's"
+        );
+    }
+    probe_table(h, "pg");
 
     step("/nix/store is read-only and there is no Nix daemon socket inside");
     let touch = h.nixunits("nsenter pg -- touch /nix/store/nixunits-e2e");
@@ -324,6 +339,77 @@ fn security(h: &Host) {
     assert_ne!(bnd & (1 << 19), 0, "CAP_SYS_PTRACE was asked for: {st}");
     assert_eq!(bnd & (1 << 22), 0, "CAP_SYS_BOOT was not: {st}");
     h.nixunits_ok("delete caps -y");
+}
+
+/// The probe of `tests/e2e/probe.c` (66 system calls and socket
+/// families), run by the container's init and through `nixunits nsenter`:
+/// the two tables are the same, line for line.
+fn probe_table(h: &Host, id: &str) {
+    step("the probe table (66 system calls and socket families) under the init and under nsenter: identical");
+    let gcc = util::require("gcc", "gcc");
+    let bin = std::env::temp_dir().join(format!("nixunits-probe-{}", std::process::id()));
+    let out = std::process::Command::new(gcc)
+        .args(["-static", "-O", "-o"])
+        .arg(&bin)
+        .arg(util::root().join("tests/e2e/probe.c"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "gcc: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let root = h.path(&format!("/var/lib/nixunits/containers/{id}/root"));
+    std::fs::copy(&bin, root.join("probe")).unwrap();
+    let _ = std::fs::remove_file(&bin);
+    let log = root.join("var/log/probe.init");
+    let _ = std::fs::remove_file(&log);
+    std::fs::write(root.join("probe-me"), "").unwrap();
+    let start = std::time::Instant::now();
+    while root.join("probe-me").exists() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "the init did not run the probe"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let by_init = std::fs::read_to_string(&log).unwrap();
+    let by_nsenter = h.nixunits_ok(&format!("nsenter {id} -- /probe"));
+    assert!(by_init.lines().count() >= 40, "{by_init}");
+    // What the first nsenter allowed and the init refused must be refused.
+    for name in [
+        "add_key",
+        "keyctl",
+        "sysfs",
+        "uselib",
+        "ustat",
+        "request_key",
+        "quotactl",
+        "netlink_audit",
+    ] {
+        let line = by_init
+            .lines()
+            .find(|l| l.split(' ').next() == Some(name))
+            .unwrap();
+        assert_ne!(
+            line,
+            format!("{name} 0"),
+            "the container's init may {name}: {by_init}"
+        );
+    }
+    let diff: Vec<(&str, &str)> = by_init
+        .lines()
+        .zip(by_nsenter.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert!(
+        diff.is_empty() && by_init.lines().count() == by_nsenter.lines().count(),
+        "nsenter differs from the container's init (init, nsenter): {diff:?}\ninit:\n{by_init}\nnsenter:\n{by_nsenter}"
+    );
+    eprintln!(
+        "e2e: probe: {}",
+        by_init.lines().collect::<Vec<_>>().join(", ")
+    );
 }
 
 /// Replaces the live generation's unit.conf (a link into the store) with
