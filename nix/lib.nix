@@ -55,7 +55,10 @@ rec {
     ++ map (g: "--system-call-filter=~${g}") deniedSyscallGroups
     ++ optional (dropped != [ ]) "--drop-capability=${concatStringsSep "," dropped}"
     ++ optional (caps != [ ]) "--capability=${concatStringsSep "," caps}"
-    ++ map (b: "--bind=${b}") (unit.bind or [ ]);
+    ++ map (b: "--bind=${b}") (unit.bind or [ ])
+    # Secrets as systemd credentials: the file's path, never the secret.
+    ++ map (name: "--load-credential=${name}:${unit.credentials.${name}}")
+      (attrNames (unit.credentials or { }));
 
   # KEY=value lines of the environment file the template unit reads
   # (DESIGN §4). Values with spaces are double-quoted, as systemd's

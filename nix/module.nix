@@ -94,6 +94,18 @@ let
         default = { };
         description = "Free-form values the snippet receives as its `properties` argument.";
       };
+      credentials = mkOption {
+        type = types.attrsOf (types.strMatching "/.*");
+        default = { };
+        example = { pg-pass = "/run/keys/pg-pass"; };
+        description = ''
+          Secrets as systemd credentials: name → the file on the host that
+          holds the secret (root-only; never a store path, which every user
+          can read). Passed with systemd-nspawn's --load-credential; services
+          inside read them with LoadCredential=name from
+          $CREDENTIALS_DIRECTORY.
+        '';
+      };
     };
   };
 
@@ -106,6 +118,8 @@ let
     bind = c.bind;
     resources = nonNull c.resources;
     properties = c.properties;
+  } // lib.optionalAttrs (c.credentials != { }) {
+    inherit (c) credentials;
   };
 
   built = name: c: import ./default.nix {
@@ -128,6 +142,10 @@ let
         message = "nixunits.${name}.network: a veth needs both sides: ip6 with host_ip6, ip4 with host_ip4";
       }
       { assertion = n.ip6route == null || n.ip6 != null; message = "nixunits.${name}.network.ip6route needs ip6"; }
+      {
+        assertion = lib.all (p: !(lib.hasPrefix builtins.storeDir p)) (lib.attrValues c.credentials);
+        message = "nixunits.${name}.credentials: a secret in ${builtins.storeDir} is readable by every user of the host";
+      }
       { assertion = n.ip4route == null || n.ip4 != null; message = "nixunits.${name}.network.ip4route needs ip4"; }
     ];
 in

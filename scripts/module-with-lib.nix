@@ -37,6 +37,7 @@ let
           config = { services.nginx.enable = true; };
           network = { host_ip6 = "fc00::2:1/112"; ip6 = "fc00::2:2/112"; };
           capsAllow = [ "CAP_SYS_PTRACE" ];
+          credentials.tls-key = "/run/keys/web-tls.key";
         };
         nixunits.eth = {
           config = { services.redis.servers.a.enable = true; };
@@ -55,6 +56,7 @@ in {
   tmpfiles = c.systemd.tmpfiles.rules;
   webService = { inherit (c.systemd.services."nixunits@web") overrideStrategy wantedBy; };
   ethService = { inherit (c.systemd.services."nixunits@eth") overrideStrategy wantedBy serviceConfig; };
+  webConfText = builtins.readFile webConfPath;
   templateHasPaths = builtins.match ".*@(nixunits|stateDir|systemdNspawn)@.*" c.systemd.units."nixunits@.service".text == null;
   # Built (import from derivation): the conf, and the system's merged
   # configuration, with both definitions of nixunits.web.config.

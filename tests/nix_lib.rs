@@ -452,6 +452,7 @@ fn rust_and_nix_give_the_same_nspawn_arguments() {
         json!({ "capsAllow": ["CAP_NET_ADMIN", "CAP_SYS_TIME"] }),
         json!({ "capsAllow": DROPPED_ALL }),
         json!({ "bind": ["/srv/data", "/etc/ssl:/etc/ssl:ro"] }),
+        json!({ "credentials": { "pg-pass": "/run/keys/pg-pass", "a.token": "/etc/nixunits/a.token" } }),
     ] {
         let desc: nixunits_store::UnitDescription = serde_json::from_value(unit.clone()).unwrap();
         let desc = desc.normalize().unwrap();

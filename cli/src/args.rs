@@ -234,6 +234,11 @@ pub struct BuildArgs {
     /// NIX_PATH, else the channels).
     #[arg(long, value_name = "PATH")]
     pub nixpkgs: Option<PathBuf>,
+    /// A secret for the container, as a systemd credential: NAME=PATH, the
+    /// file on the host that holds it (root-only, never in the store).
+    /// Services read it with `LoadCredential=NAME`. Repeatable.
+    #[arg(long = "credential", value_name = "NAME=PATH")]
+    pub credentials: Vec<String>,
     /// How many generations to keep as GC roots (rollback targets).
     #[arg(long, value_name = "N", env = "NIXUNITS_KEEP_GENERATIONS", default_value_t = 3,
           value_parser = clap::value_parser!(u32).range(1..))]

@@ -118,6 +118,12 @@ fn unit_description(args: &BuildArgs, id: &ContainerId) -> Result<UnitDescriptio
             field.clone_from(flag);
         }
     }
+    for c in &args.credentials {
+        let (name, path) = c
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--credential {c:?}: give NAME=PATH")))?;
+        unit.credentials.insert(name.to_owned(), path.to_owned());
+    }
     unit.normalize().map_err(|e| usage(e.to_string()))
 }
 

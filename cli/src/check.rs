@@ -120,6 +120,7 @@ pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -
                 out.extend(nixunits_eval::schema::check(s, defs));
             }
             out.extend(nixunits_eval::policy::check(&extra.policy, defs));
+            out.extend(nixunits_eval::secrets::check(defs));
             out
         };
         let mut mine = Vec::new();

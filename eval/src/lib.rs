@@ -8,6 +8,7 @@ pub mod eval;
 pub mod module;
 pub mod policy;
 pub mod schema;
+pub mod secrets;
 pub mod value;
 
 pub use nixunits_nixexpr as nixexpr;

@@ -105,6 +105,12 @@ pub struct UnitDescription {
     /// Free-form values the snippet receives as the `properties` argument.
     #[serde(default = "empty_object")]
     pub properties: serde_json::Value,
+    /// Secrets as systemd credentials: name → a file on the host, passed
+    /// with systemd-nspawn's `--load-credential=NAME:PATH` and read inside
+    /// from `$CREDENTIALS_DIRECTORY` (services: `LoadCredential=NAME`).
+    /// The path is described here, never the secret.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub credentials: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for UnitDescription {
@@ -115,6 +121,7 @@ impl Default for UnitDescription {
             bind: Vec::new(),
             resources: Resources::default(),
             properties: empty_object(),
+            credentials: std::collections::BTreeMap::new(),
         }
     }
 }
@@ -165,8 +172,18 @@ pub enum UnitError {
     #[error("{0}")]
     BadPair(String),
     /// A bad bind.
-    #[error("bind: {0:?} must be an absolute path, optionally `:DEST[:OPTIONS]`")]
+    #[error(
+        "bind: {0:?} must be an absolute path without white space, optionally `:DEST[:OPTIONS]`"
+    )]
     BadBind(String),
+    /// A credential that cannot be passed safely.
+    #[error("credentials.{name}: {why}")]
+    BadCredential {
+        /// Its name.
+        name: String,
+        /// What is wrong.
+        why: &'static str,
+    },
     /// Properties must be an object.
     #[error("properties must be a JSON object")]
     BadProperties,
@@ -438,6 +455,11 @@ impl UnitDescription {
             out.push(format!("--capability={}", self.caps_allow.join(",")));
         }
         out.extend(self.bind.iter().map(|b| format!("--bind={b}")));
+        out.extend(
+            self.credentials
+                .iter()
+                .map(|(name, path)| format!("--load-credential={name}:{path}")),
+        );
         out
     }
 
@@ -522,8 +544,31 @@ impl UnitDescription {
         self.caps_allow.sort();
         self.caps_allow.dedup();
         for b in &self.bind {
-            if !b.starts_with('/') || b.chars().any(|c| c.is_control()) {
+            // NIXUNITS_ARGS is split at white space.
+            if !b.starts_with('/') || b.chars().any(|c| c.is_control() || c.is_whitespace()) {
                 return Err(UnitError::BadBind(b.clone()));
+            }
+        }
+        for (name, path) in &self.credentials {
+            let bad = |why| UnitError::BadCredential {
+                name: name.clone(),
+                why,
+            };
+            let name_ok = !name.is_empty()
+                && name.len() <= 255
+                && name != "."
+                && name != ".."
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+            if !name_ok {
+                return Err(bad("a credential name is 1 to 255 characters of A-Z, a-z, 0-9, '_', '.', '-' (not . or ..)"));
+            }
+            if !path.starts_with('/') || path.chars().any(|c| c.is_control() || c.is_whitespace()) {
+                return Err(bad("the value is the absolute path of the file on the host that holds the secret (no white space), not the secret itself"));
+            }
+            if path.starts_with("/nix/store") {
+                return Err(bad("a secret in /nix/store is readable by every user of the host: keep it in a root-only file (/run/keys/…, /etc/…)"));
             }
         }
         if !self.properties.is_object() {
@@ -721,6 +766,37 @@ mod tests {
             n.canonical_json(),
             r#"{"bind":[],"capsAllow":[],"network":{"host_ip6":"fc00::1/112","ip6":"fc00::2/112"},"properties":{},"resources":{}}"#
         );
+    }
+
+    #[test]
+    fn credentials_are_paths_never_in_the_store() {
+        let with = |name: &str, path: &str| {
+            let mut u = UnitDescription::default();
+            u.credentials.insert(name.into(), path.into());
+            u.normalize().map_err(|e| e.to_string())
+        };
+        let u = with("pg-pass", "/run/keys/pg-pass").unwrap();
+        assert!(u
+            .nspawn_args()
+            .contains(&"--load-credential=pg-pass:/run/keys/pg-pass".to_owned()));
+        assert!(u
+            .canonical_json()
+            .contains(r#""credentials":{"pg-pass":"/run/keys/pg-pass"}"#));
+        // None: the canonical JSON of containers without credentials is
+        // what it was.
+        assert!(!UnitDescription::default()
+            .canonical_json()
+            .contains("credentials"));
+        for (name, path, says) in [
+            ("pg-pass", "hunter2", "not the secret itself"),
+            ("pg pass", "/run/keys/x", "credential name"),
+            ("..", "/run/keys/x", "credential name"),
+            ("pg-pass", "/nix/store/abc-secret", "readable by every user"),
+            ("pg-pass", "/run/keys/a b", "no white space"),
+        ] {
+            let err = with(name, path).unwrap_err();
+            assert!(err.contains(says), "{name} {path}: {err}");
+        }
     }
 
     /// Item 6 of issue 11: each rule, with a message that names it.

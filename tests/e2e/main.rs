@@ -86,6 +86,7 @@ fn e2e() {
     a_start_that_fails(&h);
     security(&h);
     a_floor_no_build_can_lower(&h);
+    credentials(&h);
     private_and_interface_modes(&h);
     long_id(&h);
     lifecycle(&h);
@@ -410,6 +411,53 @@ fn probe_table(h: &Host, id: &str) {
         "e2e: probe: {}",
         by_init.lines().collect::<Vec<_>>().join(", ")
     );
+}
+
+fn credentials(h: &Host) {
+    step("a credential reaches the payload; the secret is in no store path, no state file, no journal");
+    let secret = format!(
+        "nixunits-secret-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    h.ok(&format!(
+        "mkdir -p /run/keys && chmod 700 /run/keys && (umask 077; printf %s {secret} > /run/keys/pg-pass)"
+    ));
+    let hash = h.ok(&format!("printf %s {secret} | sha256sum | cut -d' ' -f1"));
+    h.nixunits_ok("build cred -cc '{ nixunitsTest.marker = \"cred\"; }' --credential pg-pass=/run/keys/pg-pass -s");
+    let log = init_log(h, "cred");
+    assert!(
+        log.contains(&format!("credential pg-pass {}", hash.trim())),
+        "the init did not get the credential: {log}"
+    );
+    let unit = h.ok("cat /var/lib/nixunits/containers/cred/current/unit.json");
+    assert!(unit.contains("\"pg-pass\":\"/run/keys/pg-pass\""), "{unit}");
+    for (what, script) in [
+        ("the store", format!("grep -rlF {secret} /nix/store")),
+        (
+            "the state directory",
+            format!("grep -rlF {secret} /var/lib/nixunits"),
+        ),
+        (
+            "the runtime files",
+            format!("grep -rlF {secret} /run/nixunits"),
+        ),
+        (
+            "the journal",
+            format!("journalctl --no-pager -o cat | grep -F {secret}"),
+        ),
+    ] {
+        let out = h.sh(&script);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "the secret is in {what}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    h.nixunits_ok("delete cred -y");
 }
 
 /// Replaces the live generation's unit.conf (a link into the store) with

@@ -12,6 +12,13 @@ while [ ! -e /run/nixunits/net-ready ] && [ $i -lt 300 ]; do
   $bb sleep 0.1
   i=$((i + 1))
 done
+# Credentials (systemd-nspawn --load-credential): their names and a hash of
+# each, never the secret.
+if [ -n "$CREDENTIALS_DIRECTORY" ] && [ -d "$CREDENTIALS_DIRECTORY" ]; then
+  for c in "$CREDENTIALS_DIRECTORY"/*; do
+    [ -e "$c" ] && echo "credential $($bb basename "$c") $($bb sha256sum < "$c" | $bb cut -d' ' -f1)" >> /var/log/stub-init.log
+  done
+fi
 {
   echo "net-ready: $([ -e /run/nixunits/net-ready ] && echo yes || echo no)"
   $bb ip -o addr 2>/dev/null
