@@ -312,7 +312,9 @@ pub fn prepare(state: &StateDir, id: &str) -> Result<()> {
             .with_context(|| format!("cannot create {}", root.join(d).display()))?;
     }
     let os_release = root.join("etc/os-release");
-    if !os_release.exists() {
+    // A link counts, even dangling: a payload's /etc/os-release may point
+    // into a /usr that is bound in only when systemd-nspawn runs.
+    if std::fs::symlink_metadata(&os_release).is_err() {
         std::fs::write(&os_release, "")
             .with_context(|| format!("cannot create {}", os_release.display()))?;
     }
