@@ -946,7 +946,8 @@ fn service_sandboxes() {
     let h = Host::boot();
     h.nixunits_ok("install");
     step("sandboxes: a Debian payload under the template (user namespace, the floor)");
-    h.ok("printf '{\"bind\":[\"/usr:/usr\"]}' > /tmp/deb.json");
+    h.ok("mkdir -p /run/keys && (umask 077; printf %s deb-secret-42 > /run/keys/deb-pass)");
+    h.ok("printf '{\"bind\":[\"/usr:/usr\"],\"credentials\":{\"pg-pass\":\"/run/keys/deb-pass\"}}' > /tmp/deb.json");
     h.nixunits_ok("build deb -cc '{ nixunitsTest.marker = \"deb\"; }' -j /tmp/deb.json -q");
     let root = "/var/lib/nixunits/containers/deb/root";
     h.ok(&format!(
@@ -988,6 +989,17 @@ fn service_sandboxes() {
                 + &String::from_utf8_lossy(&out.stderr),
         )
     };
+    step("a service inside reads its password with LoadCredential= from $CREDENTIALS_DIRECTORY");
+    let (rc, out) = run(
+        &["LoadCredential=pg-pass", "DynamicUser=yes"],
+        "cat $CREDENTIALS_DIRECTORY/pg-pass | sha256sum",
+    );
+    let want = h.ok("printf %s deb-secret-42 | sha256sum");
+    assert_eq!(
+        (rc, out.trim()),
+        (0, want.trim()),
+        "the service did not get the credential"
+    );
     step("sandboxes: each setting alone starts, and takes effect");
     let settings = [
         "DynamicUser=yes",
