@@ -309,3 +309,148 @@ fn version_differences() {
         None
     );
 }
+
+/// NUL bytes and lone CRs, as Nix 2.8 reads them: a NUL is text in strings
+/// and comments and ends the input where a token would start; CR, CRLF and
+/// LF each end a line. Every seed with a NUL at random places, and with its
+/// line breaks turned into lone CRs: the same verdicts as real Nix, and for
+/// syntax errors after lone CRs the same line and column.
+#[test]
+fn nul_bytes_and_lone_crs_match_nix() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = Rng(0x6e75_6c63_7273_3238);
+    let mut texts: Vec<Vec<u8>> = vec![
+        b"{ a = \"x\x00y\"; }".to_vec(),
+        b"{ a = ''x\x00y''; }".to_vec(),
+        b"# c\x00omment\n{ a = 1; }".to_vec(),
+        b"/* \x00 */ 1".to_vec(),
+        b"{ a = 1;\x00 b = 2; }".to_vec(),
+        b"{ a = 1; }\x00 garbage".to_vec(),
+        b"{ a\x00b = 1; }".to_vec(),
+        b"{ a = \"x\x00y\"; b = ; }".to_vec(),
+        b"\"a\x00${\"b\"}\"".to_vec(),
+        b"\"a\\\x00b\"".to_vec(),
+        b"''a''\\\x00b''".to_vec(),
+        b"{\r a = 1;\r b = ; }".to_vec(),
+        b"{\r\n a = 1;\r\r b = ; }".to_vec(),
+    ];
+    for (_, seed) in seeds() {
+        let cuts = boundaries(&seed);
+        for _ in 0..3 {
+            let at = cuts[rng.below(cuts.len())];
+            let mut t = seed.as_bytes()[..at].to_vec();
+            t.push(0);
+            t.extend_from_slice(&seed.as_bytes()[at..]);
+            texts.push(t);
+        }
+        if seed.contains('\n') {
+            texts.push(seed.replace("\r\n", "\n").replace('\n', "\r").into_bytes());
+        }
+    }
+    let files: Vec<PathBuf> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let p = dir.path().join(format!("{i:05}.nix"));
+            std::fs::write(&p, t).unwrap();
+            p
+        })
+        .collect();
+    let nix = nix_verdicts(&files);
+    let ours = our_verdicts(&files, &["--nix-version", "2.8"]);
+    // Positions: Nix's `at FILE:LINE:COL:`, ours from the JSON report.
+    let out = run(nixunits()
+        .args([
+            "check",
+            "--parse-only",
+            "--nix-version",
+            "2.8",
+            "--format",
+            "json",
+        ])
+        .args(&files));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut mismatches = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let (n, o) = (&nix[i], &ours[i]);
+        if n.is_some() != o.is_some() {
+            mismatches.push(format!(
+                "{}: nix {n:?}, ours {o:?}, text {:?}",
+                f.display(),
+                String::from_utf8_lossy(&texts[i])
+            ));
+            continue;
+        }
+        let Some(n) = n else { continue };
+        let marker = format!("at {}:", f.display());
+        let nix_at = n
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(&marker))
+            .map(|s| s.trim_end_matches(':').to_owned());
+        let d = &json[i]["diagnostics"][0]["start"];
+        let our_at = format!("{}:{}", d["line"], d["col"]);
+        // Where a lone CR ends a line: the line and column of a syntax error
+        // (columns: Nix counts bytes, nixunits characters; ASCII here).
+        // Positions of other errors, and of an end of file inside an
+        // unterminated string, are not compared: the verdict is.
+        let code = json[i]["diagnostics"][0]["code"].as_str().unwrap_or("");
+        let crs = texts[i].contains(&b'\r') && !texts[i].contains(&0);
+        if let (Some(nix_at), true) = (nix_at, crs && code == "syntax_error" && texts[i].is_ascii())
+        {
+            if nix_at != our_at {
+                mismatches.push(format!(
+                    "{}: nix at {nix_at}, ours at {our_at}, text {:?}",
+                    f.display(),
+                    String::from_utf8_lossy(&texts[i])
+                ));
+            }
+        }
+    }
+    println!(
+        "nul/cr parity: {} files, Nix rejects {}; {} disagree",
+        files.len(),
+        nix.iter().filter(|v| v.is_some()).count(),
+        mismatches.len()
+    );
+    assert!(files.len() >= 200, "{}", files.len());
+    assert!(
+        mismatches.is_empty(),
+        "{} differ from Nix:\n{}",
+        mismatches.len(),
+        mismatches.join("\n")
+    );
+}
+
+/// From Nix 2.26 a NUL byte in a string is an error (it cannot be a Nix
+/// string); in comments it stays text.
+#[test]
+fn nul_in_a_string_is_an_error_from_nix_2_26() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = dir.path().join("s.nix");
+    std::fs::write(&s, b"{ a = \"x\x00y\"; }").unwrap();
+    let c = dir.path().join("c.nix");
+    std::fs::write(&c, b"# c\x00omment\n{ a = 1; }").unwrap();
+    for (version, file, code) in [("2.8", &s, 0), ("2.26", &s, 1), ("2.26", &c, 0)] {
+        let out = run(nixunits()
+            .args([
+                "check",
+                "--parse-only",
+                "--format",
+                "errfmt",
+                "--nix-version",
+                version,
+            ])
+            .arg(file));
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{version} {}: {out:?}",
+            file.display()
+        );
+        if code == 1 {
+            assert!(String::from_utf8_lossy(&out.stdout).contains(
+                "E:nul_in_string:input string 'x\\u{0}y' cannot be represented as Nix string because it contains null bytes"
+            ), "{out:?}");
+        }
+    }
+}

@@ -426,7 +426,7 @@ pub fn act(plan: Plan) -> Result<()> {
         .state
         .lock(&plan.id)
         .context("cannot take the container's lock")?;
-    let result = act_locked(&plan, &dir);
+    let result = act_locked(&plan, &dir, &lock);
     if result.is_err() && is_empty_container(&dir) {
         forget_first_build(&plan.state, &dir);
     }
@@ -436,7 +436,7 @@ pub fn act(plan: Plan) -> Result<()> {
 
 /// lookup → build (or take from the store) → install a generation →
 /// (re)start.
-fn act_locked(plan: &Plan, dir: &ContainerDir) -> Result<()> {
+fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Lock) -> Result<()> {
     let mut warnings = Vec::new();
     crate::generations::migrate(dir)?;
     let (source, known_out) = lookup(plan, dir, &mut warnings)?;
@@ -461,7 +461,7 @@ fn act_locked(plan: &Plan, dir: &ContainerDir) -> Result<()> {
                 }
                 _ => {
                     let started = Instant::now();
-                    let out = run_nix_build(plan, dir, result)?;
+                    let out = run_nix_build(plan, dir, result, lock)?;
                     (out, Some(started.elapsed().as_millis() as u64))
                 }
             };
@@ -562,7 +562,12 @@ fn warn(flags: Flags, msg: &str) {
 }
 
 /// Runs `nix-build` with its out-link in the generation being made.
-fn run_nix_build(plan: &Plan, dir: &ContainerDir, out_link: PathBuf) -> Result<String> {
+fn run_nix_build(
+    plan: &Plan,
+    dir: &ContainerDir,
+    out_link: PathBuf,
+    lock: &nixunits_store::state::Lock,
+) -> Result<String> {
     let req = plan.build_request(dir, out_link);
     if plan.file.is_none() {
         atomic_write(&req.config_file, plan.text.as_bytes())?;
@@ -572,7 +577,8 @@ fn run_nix_build(plan: &Plan, dir: &ContainerDir, out_link: PathBuf) -> Result<S
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let result = rt.block_on(nix::build(&req, &dir.build_log(), &mut on_line));
+    let fd = std::os::fd::AsRawFd::as_raw_fd(lock);
+    let result = rt.block_on(nix::build(&req, &dir.build_log(), Some(fd), &mut on_line));
     progress.finish();
     if plan.file.is_none() {
         let _ = std::fs::remove_file(&req.config_file);

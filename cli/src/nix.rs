@@ -292,14 +292,24 @@ pub struct NixFailed {
 /// (`kill -9` included), the kernel sends the child SIGTERM, on which
 /// nix-build stops its builders and exits. Without it an orphaned
 /// nix-build would finish later and write into a build we gave up.
-fn die_with_parent(cmd: &mut tokio::process::Command) {
+///
+/// `inherit`: a descriptor the child keeps across exec (the container's
+/// lock: the flock stays held while nix-build lives, so a build killed with
+/// nixunits keeps the container locked until it has stopped, and the next
+/// build waits for it instead of racing its late out-link).
+fn die_with_parent(cmd: &mut tokio::process::Command, inherit: Option<std::os::fd::RawFd>) {
     let parent = nix::unistd::getpid();
     // SAFETY: the closure runs in the child between fork and exec, and
-    // makes only async-signal-safe system calls (prctl, getppid, _exit);
-    // it allocates nothing and takes no lock.
+    // makes only async-signal-safe system calls (prctl, fcntl, getppid,
+    // _exit); it allocates nothing and takes no lock.
     #[allow(unsafe_code)]
     unsafe {
         cmd.pre_exec(move || {
+            if let Some(fd) = inherit {
+                if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
             nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGTERM)
                 .map_err(std::io::Error::from)?;
             // We died before the prctl: nothing would signal the child.
@@ -317,6 +327,7 @@ fn die_with_parent(cmd: &mut tokio::process::Command) {
 pub async fn build(
     req: &BuildRequest,
     log: &Path,
+    lock: Option<std::os::fd::RawFd>,
     on_line: &mut dyn FnMut(&str),
 ) -> Result<String> {
     use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -326,7 +337,7 @@ pub async fn build(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
-    die_with_parent(&mut cmd);
+    die_with_parent(&mut cmd, lock);
     let mut child = cmd
         .spawn()
         .context("cannot run nix-build (is Nix installed and on PATH?)")?;

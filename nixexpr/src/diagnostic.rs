@@ -113,13 +113,15 @@ pub struct LineCol {
 }
 
 impl LineIndex {
-    /// Indexes `text`.
+    /// Indexes `text`. A line ends at LF, CRLF or a lone CR, as Nix counts
+    /// lines (its lexer's `adjustLoc`) and as LSP does.
     pub fn new(text: &str) -> Self {
+        let b = text.as_bytes();
         let mut starts = vec![0];
         starts.extend(
-            text.bytes()
+            b.iter()
                 .enumerate()
-                .filter(|(_, b)| *b == b'\n')
+                .filter(|&(i, &c)| c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')))
                 .map(|(i, _)| i as u32 + 1),
         );
         LineIndex { starts }

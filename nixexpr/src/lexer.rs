@@ -100,6 +100,8 @@ pub enum TokenKind {
 pub enum LexError {
     /// `./a/` followed by anything but `${`.
     PathTrailingSlash,
+    /// A NUL byte in a string (Nix 2.26 and later; before, it is text).
+    NulInString,
 }
 
 /// One token: its kind and byte range in the source.
@@ -187,9 +189,9 @@ fn utf8_len(b: u8) -> usize {
 
 /// Tokenizes `src` as the Nix of `version` does.
 ///
-/// Nix reads its input as a C string, so everything from the first NUL byte
-/// on is invisible to it; callers that want parity cut there first
-/// ([`crate::nix_visible`]).
+/// A NUL byte is text inside strings and comments (flex's character classes
+/// match it) and ends the input where a token would start, as in Nix 2.8;
+/// from Nix 2.26 one in a string is an error.
 pub fn lex(src: &str, version: NixVersion) -> Lexed {
     Lexer {
         b: src.as_bytes(),
@@ -579,15 +581,16 @@ impl Lexer<'_> {
         let mut j = i;
         loop {
             match b.get(j) {
-                None | Some(0) | Some(b'"') => break,
+                // A NUL byte is text here, as flex's classes match it.
+                None | Some(b'"') => break,
                 Some(b'\\') => match b.get(j + 1) {
-                    None | Some(0) => break,
+                    None => break,
                     Some(&n) => j += 1 + utf8_len(n),
                 },
                 Some(b'$') => match b.get(j + 1) {
-                    None | Some(0) | Some(b'{') | Some(b'"') => break,
+                    None | Some(b'{') | Some(b'"') => break,
                     Some(b'\\') => match b.get(j + 2) {
-                        None | Some(0) => break,
+                        None => break,
                         Some(&n) => j += 2 + utf8_len(n),
                     },
                     Some(&n) => j += 1 + utf8_len(n),
@@ -596,6 +599,9 @@ impl Lexer<'_> {
             }
         }
         let j = j.min(b.len());
+        if let Some(e) = self.nul_in_string(i, j) {
+            return e;
+        }
         if b.get(j) == Some(&b'$') && b.get(j + 1) == Some(&b'"') {
             // `…\$/\"`: a dollar right before the closing quote.
             self.emit(TokenKind::Str, j + 1 - i);
@@ -606,7 +612,7 @@ impl Lexer<'_> {
             return Step::Continue;
         }
         match (b.get(i), b.get(i + 1)) {
-            (None | Some(0), _) => Step::Eof,
+            (None, _) => Step::Eof,
             (Some(b'$'), Some(b'{')) => {
                 self.push(State::Default);
                 self.emit(TokenKind::DollarCurly, 2);
@@ -629,6 +635,18 @@ impl Lexer<'_> {
         }
     }
 
+    /// From Nix 2.26 a NUL byte in a string's text is an error (the
+    /// string could not be represented); before, it is text.
+    fn nul_in_string(&self, from: usize, to: usize) -> Option<Step> {
+        let nul_is_error = self.version
+            >= NixVersion {
+                major: 2,
+                minor: 26,
+            };
+        (nul_is_error && self.b[from..to.min(self.b.len())].contains(&0))
+            .then(|| Step::Error(LexError::NulInString, to - from))
+    }
+
     // ---- IND_STRING --------------------------------------------------------
 
     fn ind_string(&mut self) -> Step {
@@ -638,13 +656,14 @@ impl Lexer<'_> {
         let mut j = i;
         loop {
             match b.get(j) {
-                None | Some(0) => break,
+                // A NUL byte is text here, as flex's classes match it.
+                None => break,
                 Some(b'$') => match b.get(j + 1) {
-                    None | Some(0) | Some(b'{') | Some(b'\'') => break,
+                    None | Some(b'{') | Some(b'\'') => break,
                     Some(&n) => j += 1 + utf8_len(n),
                 },
                 Some(b'\'') => match b.get(j + 1) {
-                    None | Some(0) | Some(b'\'') | Some(b'$') => break,
+                    None | Some(b'\'') | Some(b'$') => break,
                     Some(&n) => j += 1 + utf8_len(n),
                 },
                 Some(&c) => j += utf8_len(c),
@@ -653,7 +672,7 @@ impl Lexer<'_> {
         let j = j.min(b.len());
         let rest = &b[i..];
         // The fixed rules, longest first.
-        let fixed = if rest.starts_with(b"''\\") && rest.len() > 3 && rest[3] != 0 {
+        let fixed = if rest.starts_with(b"''\\") && rest.len() > 3 {
             Some((3 + utf8_len(rest[3]), TokenKind::IndStr))
         } else if rest.starts_with(b"'''") || rest.starts_with(b"''$") {
             Some((3, TokenKind::IndStr))
@@ -666,6 +685,13 @@ impl Lexer<'_> {
         } else {
             None
         };
+        let until = match fixed {
+            Some((len, _)) if len >= j - i => i + len.min(rest.len()),
+            _ => j,
+        };
+        if let Some(e) = self.nul_in_string(i, until) {
+            return e;
+        }
         match fixed {
             Some((len, kind)) if len >= j - i => {
                 let len = len.min(rest.len());
@@ -826,6 +852,10 @@ pub fn unescape_str(text: &str) -> String {
     let mut it = text.chars().peekable();
     while let Some(c) = it.next() {
         match c {
+            // Nix 2.8 decodes a `"…"` piece as a C string: it ends at a NUL
+            // byte (`{ "a\0" = 1; a = 2; }` defines `a` twice). An escaped
+            // NUL is kept, as its loop copies it before looking.
+            '\0' => break,
             '\\' => match it.next() {
                 Some('n') => out.push('\n'),
                 Some('r') => out.push('\r'),

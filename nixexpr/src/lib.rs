@@ -44,10 +44,11 @@ pub struct CheckOptions {
     pub pipe_operators: bool,
 }
 
-/// The part of `src` Nix reads: it takes its input as a C string, so
-/// nothing after a NUL byte exists for it.
+/// The part of `src` Nix reads: all of it. (Nix 2.8 hands the whole file
+/// to its lexer: a NUL byte is text in strings and comments and ends the
+/// input where a token would start, which the lexer models.)
 pub fn nix_visible(src: &str) -> &str {
-    src.find('\0').map_or(src, |i| &src[..i])
+    src
 }
 
 /// Checks one file. Never fails and never panics: every problem is a
@@ -77,6 +78,7 @@ pub fn check_then<R>(
             parser::SyntaxErrorKind::Unexpected => "syntax_error",
             parser::SyntaxErrorKind::PathTrailingSlash => "path_trailing_slash",
             parser::SyntaxErrorKind::TooDeep => "too_deep",
+            parser::SyntaxErrorKind::NulInString => "nul_in_string",
         };
         out.push(Diagnostic::error(code, e.range, e.message));
     }

@@ -36,6 +36,8 @@ pub enum SyntaxErrorKind {
     PathTrailingSlash,
     /// Nesting deeper than [`MAX_DEPTH`].
     TooDeep,
+    /// A NUL byte in a string (Nix 2.26 and later).
+    NulInString,
 }
 
 /// The first syntax error, as Nix would report it.
@@ -221,13 +223,19 @@ impl Parser<'_> {
     fn unexpected(&self, expecting: &[&str]) -> SyntaxError {
         let t = self.tok();
         if t.kind == T::Error {
-            return SyntaxError {
-                kind: SyntaxErrorKind::PathTrailingSlash,
-                range: range(t.start, t.end),
-                message: match self.lex_error {
-                    Some(LexError::PathTrailingSlash) | None => {
-                        "path has a trailing slash".to_owned()
-                    }
+            return match self.lex_error {
+                Some(LexError::NulInString) => SyntaxError {
+                    kind: SyntaxErrorKind::NulInString,
+                    range: range(t.start, t.end),
+                    message: format!(
+                        "input string '{}' cannot be represented as Nix string because it contains null bytes",
+                        self.src.get(t.start as usize..t.end as usize).unwrap_or("")
+                    ),
+                },
+                Some(LexError::PathTrailingSlash) | None => SyntaxError {
+                    kind: SyntaxErrorKind::PathTrailingSlash,
+                    range: range(t.start, t.end),
+                    message: "path has a trailing slash".to_owned(),
                 },
             };
         }

@@ -364,9 +364,12 @@ impl ContainerDir {
     /// Starts a new generation, numbered after every existing one (half-made
     /// ones are removed first).
     pub fn stage(&self) -> io::Result<Staged> {
+        // Numbered after half-made ones too, which are removed: a number is
+        // never used twice, so whatever a killed build may still write
+        // into its directory cannot land in a new generation.
+        let n = self.numbers().into_iter().max().map_or(1, |n| n + 1);
         self.remove_half_made()?;
         fs::create_dir_all(self.generations_dir())?;
-        let n = self.numbers().into_iter().max().map_or(1, |n| n + 1);
         let generation = self.generation(n);
         fs::create_dir(&generation.path)?;
         Ok(Staged {
@@ -515,7 +518,11 @@ mod tests {
             fs::symlink_metadata(&marker).is_err(),
             "the next stage removes what it held"
         );
-        assert_eq!(next.generation().number, 2);
+        assert_eq!(
+            next.generation().number,
+            3,
+            "the half-made number is not reused"
+        );
         drop(next);
         assert!(
             c.remove_half_made().unwrap().is_empty(),

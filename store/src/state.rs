@@ -83,6 +83,15 @@ pub struct Lock {
     _file: File,
 }
 
+impl std::os::fd::AsRawFd for Lock {
+    /// The locked file's descriptor: a child that inherits it holds the
+    /// lock for as long as it lives (`nix-build`, so that a build killed
+    /// with its caller keeps the container locked until it has stopped).
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self._file.as_raw_fd()
+    }
+}
+
 impl ContainerDir {
     /// The id.
     pub fn id(&self) -> &ContainerId {
