@@ -489,3 +489,34 @@ fn imported_files_are_checked() {
         "{text}"
     );
 }
+
+/// `eval` of a file that does not parse or is not a module prints the
+/// diagnostics and exits 1 (it evaluated nothing); option paths are
+/// printed as Nix prints them (`etc."a.conf".text`).
+#[test]
+fn eval_refuses_what_is_not_a_module() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text, code) in [
+        ("syntax.nix", "{ a = ; }", "syntax_error"),
+        ("list.nix", "[ 1 2 ]", "module_shape"),
+    ] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        let out = run(nixunits().arg("eval").arg(&p));
+        assert_exit(&out, 1);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("error[{code}]")) && stderr.contains("is not evaluated"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    let p = dir.path().join("quoted.nix");
+    std::fs::write(&p, "{ environment.etc.\"a.conf\".text = \"x\"; }").unwrap();
+    let out = run(nixunits().arg("eval").arg(&p));
+    assert_exit(&out, 0);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("environment.etc.\"a.conf\".text = \"x\""),
+        "{out:?}"
+    );
+}

@@ -13,6 +13,7 @@ use nixunits_nixexpr::{
 use serde::Serialize;
 
 use crate::args::{CheckArgs, Format, Global};
+use crate::term::{safe, unsafe_char};
 use crate::UsageError;
 use nixunits_eval::policy::Policy;
 use nixunits_eval::schema::Schema;
@@ -508,31 +509,7 @@ fn one_line(s: &str) -> String {
     safe(&s.replace(['\n', '\r'], " ")).into_owned()
 }
 
-/// Whether a character must not reach a terminal as it is: every control
-/// character (C0, DEL, C1) but a line break and a tab. A file's contents
-/// and names end up in messages (`attribute 'a…' already defined`), and an
-/// escape sequence there would clear the screen or retitle the window.
-fn unsafe_char(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
-}
-
-/// `s` with each unsafe character written as `\u{1b}`.
-pub fn safe(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(unsafe_char) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        if unsafe_char(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
-
-/// The source made [`safe`] for a terminal, and where each byte offset of
+/// The source made [`safe`](crate::term::safe) for a terminal, and where each byte offset of
 /// the original lands in it (so the ranges of diagnostics still point at
 /// the same characters).
 fn safe_source(text: &str) -> (String, impl Fn(usize) -> usize + '_) {

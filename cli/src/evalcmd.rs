@@ -107,9 +107,35 @@ pub fn evaluate_file(
 
 /// `nixunits eval`.
 #[allow(clippy::print_stderr)]
-pub fn run(file: &Path, json: bool) -> Result<()> {
+/// Exit status 1 (false) when the file does not parse or is not a module:
+/// its diagnostics are printed and nothing is evaluated.
+pub fn run(file: &Path, json: bool) -> Result<bool> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
+    let opts = nixunits_nixexpr::CheckOptions {
+        version: crate::nix::detect_version().unwrap_or_default(),
+        ..nixunits_nixexpr::CheckOptions::default()
+    };
+    let found = nixunits_nixexpr::check(&text, &opts);
+    if nixunits_nixexpr::has_errors(&found) {
+        let idx = LineIndex::new(&text);
+        for d in found
+            .iter()
+            .filter(|d| d.severity == nixunits_nixexpr::Severity::Error)
+        {
+            let p = idx.line_col(&text, d.range.start());
+            eprintln!(
+                "error[{}]: {} ({}:{}:{})",
+                d.code,
+                crate::term::safe(&d.message),
+                crate::term::safe(&file.display().to_string()),
+                p.line,
+                p.col
+            );
+        }
+        eprintln!("nixunits: {} is not evaluated: it is not a module Nix would accept (see `nixunits check`)", file.display());
+        return Ok(false);
+    }
     let (e, _) = evaluate_file(file, &text, None, crate::input::cwd().as_deref());
     // Each file read and indexed once, however many definitions it makes.
     let mut files: HashMap<String, (String, LineIndex)> = HashMap::new();
@@ -134,7 +160,7 @@ pub fn run(file: &Path, json: bool) -> Result<()> {
     }
     if json {
         outln!("{}", serde_json::to_string(&e.definitions)?);
-        return Ok(());
+        return Ok(true);
     }
     for d in &e.definitions {
         let value = match (&d.value, d.known) {
@@ -162,10 +188,10 @@ pub fn run(file: &Path, json: bool) -> Result<()> {
         };
         outln!(
             "{} = {value}{notes}  {}:{}",
-            d.path.join("."),
-            d.file,
+            crate::term::safe(&nixunits_eval::module::show_path(&d.path)),
+            crate::term::safe(&d.file),
             p.line
         );
     }
-    Ok(())
+    Ok(true)
 }

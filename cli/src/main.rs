@@ -25,6 +25,7 @@ mod proc;
 mod runtime;
 mod schema;
 mod systemd;
+mod term;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -87,7 +88,7 @@ fn main() -> ExitCode {
                 .map(|()| true)
         }
         Command::Ip6 { id, json } => ip6(id, *json).map(|()| true),
-        Command::Eval { file, json } => evalcmd::run(file, *json).map(|()| true),
+        Command::Eval { file, json } => evalcmd::run(file, *json),
         Command::Cache(c) => cache::run(c, &state).map(|()| true),
         Command::Schema(args::SchemaCommand::Import { file }) => {
             schema::import(&state, file).map(|()| true)

@@ -462,7 +462,7 @@ pub fn check(schema: &Schema, defs: &[&Definition]) -> Vec<Diagnostic> {
                                     range(d),
                                     format!(
                                         "`{}` is {}, but the option takes {}",
-                                        d.path.join("."),
+                                        crate::module::show_path(&d.path),
                                         describe(v),
                                         info.ty
                                     ),
