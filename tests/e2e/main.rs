@@ -1030,41 +1030,45 @@ fn service_sandboxes() {
         assert_eq!(rc, 0, "{p} does not start inside: {out}");
         eprintln!("e2e: sandboxes: {p}: starts");
     }
-    let (_, out) = run(&["DynamicUser=yes"], "id -u");
-    assert!(
-        out.trim().parse::<u32>().unwrap() >= 61184,
-        "not a dynamic user: {out}"
-    );
-    let (_, out) = run(
-        &["ProtectSystem=strict"],
-        "touch /etc/nixunits-probe 2>&1; echo done",
-    );
-    assert!(
-        out.contains("Read-only file system"),
-        "ProtectSystem=strict: {out}"
-    );
-    let (_, out) = run(&["PrivateTmp=yes"], "touch /tmp/nixunits-probe && ls /tmp");
-    assert!(out.contains("nixunits-probe"));
+    // What each setting does, seen from the service.
+    type Effect = fn(&str) -> bool;
+    let effects: [(&str, &str, Effect); 6] = [
+        ("DynamicUser=yes", "id -u", |o| {
+            o.trim().parse::<u32>().is_ok_and(|u| u >= 61184)
+        }),
+        (
+            "ProtectSystem=strict",
+            "touch /etc/nixunits-probe 2>&1; echo done",
+            |o| o.contains("Read-only file system"),
+        ),
+        (
+            "PrivateTmp=yes",
+            "touch /tmp/nixunits-probe && ls /tmp",
+            |o| o.contains("nixunits-probe"),
+        ),
+        ("PrivateUsers=yes", "cat /proc/self/uid_map", |o| {
+            o.split_whitespace().collect::<Vec<_>>() == ["0", "0", "1"]
+        }),
+        (
+            "RestrictNamespaces=yes",
+            "unshare -U true 2>&1; echo done",
+            |o| o.contains("Operation not permitted"),
+        ),
+        ("PrivateNetwork=yes", "ls /sys/class/net", |o| {
+            o.trim() == "lo"
+        }),
+    ];
+    for (setting, script, took_effect) in effects {
+        let (_, out) = run(&[setting], script);
+        assert!(
+            took_effect(&out),
+            "{setting} did not take effect inside: {out}"
+        );
+    }
     assert!(
         !h.path(&format!("{root}/tmp/nixunits-probe")).exists(),
         "PrivateTmp: the file is in the container's /tmp"
     );
-    let (_, out) = run(&["PrivateUsers=yes"], "cat /proc/self/uid_map");
-    assert_eq!(
-        out.split_whitespace().collect::<Vec<_>>(),
-        ["0", "0", "1"],
-        "PrivateUsers: {out}"
-    );
-    let (_, out) = run(
-        &["RestrictNamespaces=yes"],
-        "unshare -U true 2>&1; echo done",
-    );
-    assert!(
-        out.contains("Operation not permitted"),
-        "RestrictNamespaces: {out}"
-    );
-    let (_, out) = run(&["PrivateNetwork=yes"], "ls /sys/class/net");
-    assert_eq!(out.trim(), "lo", "PrivateNetwork: {out}");
     step("sandboxes: all together, and the one combination that fails inside");
     let (rc, out) = run(
         &settings
