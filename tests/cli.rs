@@ -520,3 +520,42 @@ fn eval_refuses_what_is_not_a_module() {
         "{out:?}"
     );
 }
+
+/// `|>` and `<|` under a Nix without pipe operators: Nix's own message (two
+/// tokens, "unexpected invalid token"), and a note that says what they are.
+#[test]
+fn pipe_operators_under_an_older_nix_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, op) in [("x: x |> f", "|>"), ("f <| x", "<|")] {
+        let p = dir.path().join("p.nix");
+        std::fs::write(&p, text).unwrap();
+        let out = run(nixunits()
+            .args([
+                "check",
+                "--parse-only",
+                "--format",
+                "json",
+                "--nix-version",
+                "2.8",
+            ])
+            .arg(&p));
+        assert_exit(&out, 1);
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let d = &v[0]["diagnostics"][0];
+        assert_eq!(d["code"], "syntax_error", "{d}");
+        assert!(
+            d["message"]
+                .as_str()
+                .unwrap()
+                .contains("unexpected invalid token"),
+            "{d}"
+        );
+        assert!(
+            d["notes"][0]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("`{op}` is a pipe operator, from Nix 2.24")),
+            "{d}"
+        );
+    }
+}

@@ -80,7 +80,21 @@ pub fn check_then<R>(
             parser::SyntaxErrorKind::TooDeep => "too_deep",
             parser::SyntaxErrorKind::NulInString => "nul_in_string",
         };
-        out.push(Diagnostic::error(code, e.range, e.message));
+        let mut d = Diagnostic::error(code, e.range, e.message);
+        // A Nix without pipe operators reads `|>` and `<|` as two tokens
+        // and says only "unexpected invalid token": say what it is.
+        let at = usize::from(e.range.start());
+        let pipe = src
+            .get(at..at + 2)
+            .filter(|t| *t == "|>")
+            .or_else(|| src.get(at.checked_sub(1)?..at + 1).filter(|t| *t == "<|"));
+        if let (Some(p), false) = (pipe, opts.version.has_pipe_operators()) {
+            d = d.with_note(format!(
+                "`{p}` is a pipe operator, from Nix 2.24 with the experimental feature pipe-operators; this is Nix {} (--nix-version)",
+                opts.version
+            ));
+        }
+        out.push(d);
     }
     let lowered = ast.as_ref().map(|a| lower::lower(a, src, opts.version));
     let cx = lints::Context {
