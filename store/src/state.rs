@@ -128,10 +128,13 @@ impl ContainerDir {
         self.dir.join("running")
     }
 
+    /// A file of what is installed: the live generation's; the top-level
+    /// link into `/etc/nixunits` for a container the NixOS module declares
+    /// (even one an earlier imperative build left generations in); the
+    /// top-level file of the layout before generations.
     fn installed_file(&self, name: &str) -> PathBuf {
-        let live = self.current().join(name);
-        if self.current().exists() {
-            live
+        if self.current().exists() && !self.declared() {
+            self.current().join(name)
         } else {
             self.dir.join(name)
         }
@@ -222,6 +225,13 @@ mod tests {
         assert_eq!(c.unit_json(), c.dir.join("unit.json"));
         assert!(c.legacy().is_some());
         assert_eq!(s.container_ids(), vec![id.clone()]);
+        // Declared by the NixOS module: its files, even over generations.
+        std::fs::create_dir_all(c.dir.join("generations/1")).unwrap();
+        atomic_symlink(Path::new("generations/1"), &c.current()).unwrap();
+        assert_eq!(c.unit_json(), c.dir.join("current/unit.json"));
+        atomic_symlink(Path::new("/etc/nixunits/pg.conf"), &c.unit_conf()).unwrap();
+        assert!(c.declared());
+        assert_eq!(c.unit_json(), c.dir.join("unit.json"));
         let _l = s.lock(&id).unwrap();
         let f = File::options().write(true).open(s.lock_path(&id)).unwrap();
         assert!(f.try_lock().is_err(), "the lock must exclude others");

@@ -663,12 +663,17 @@ fn delete(h: &Host) {
     step("delete refuses a container the NixOS module declares");
     h.ok("mkdir -p /etc/nixunits && cp /var/lib/nixunits/containers/priv/current/unit.json /etc/nixunits/priv.json \
           && cp /var/lib/nixunits/containers/priv/unit.conf /etc/nixunits/priv.conf \
-          && ln -sfn /etc/nixunits/priv.conf /var/lib/nixunits/containers/priv/unit.conf");
+          && ln -sfn /etc/nixunits/priv.conf /var/lib/nixunits/containers/priv/unit.conf \
+          && ln -sfn /etc/nixunits/priv.json /var/lib/nixunits/containers/priv/unit.json");
     let out = h.nixunits("delete priv -y");
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("declared by the NixOS module"));
     assert!(h.path("/var/lib/nixunits/containers/priv").exists());
     assert_eq!(status(h, "priv")["declared"], true);
+    // Declared, it starts from its /etc files, even with generations left
+    // by an earlier imperative build.
+    h.nixunits_ok("restart priv");
+    assert_eq!(status(h, "priv")["activeState"], "active");
     eprintln!(
         "e2e: console tail:\n{}",
         h.console()
