@@ -828,11 +828,13 @@ fn assert_consistent(h: &Host, id: &str, what: &str) {
 }
 
 /// Every generation directory has a stamp (no half-made one is left once
-/// a build has run).
+/// a build has run), and `cache verify` finds nothing to drop.
 fn assert_no_half_made(h: &Host, id: &str, what: &str) {
     let dirs = h.ok(&format!("ls {FAULT_STATE}/containers/{id}/generations"));
     let whole = generations(h, id).len();
     assert_eq!(dirs.split_whitespace().count(), whole, "{what}: {dirs}");
+    let verify = h.nixunits_ok("cache verify");
+    assert!(verify.starts_with("dropped 0 of "), "{what}: {verify}");
 }
 
 /// Builds that are killed (`kill -9`, SIGTERM) at a random point, and
