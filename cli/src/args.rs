@@ -123,9 +123,25 @@ pub enum Command {
     Nsenter {
         /// The container id.
         id: String,
+        /// Join the container's network namespace only, as host root with
+        /// the host's tools (`ip`, `ss`, `tcpdump`), default: a shell.
+        #[arg(short = 'n', long = "net")]
+        net: bool,
         /// The command and its arguments.
         #[arg(last = true)]
         command: Vec<String>,
+    },
+    /// The container's log: its own journal when it keeps one (read through
+    /// machined while it runs), else its unit's (start, stop, console).
+    Logs {
+        /// The container id.
+        id: String,
+        /// Follow: print new entries as they come.
+        #[arg(short = 'f', long)]
+        follow: bool,
+        /// Only the last N entries.
+        #[arg(short = 'n', long, value_name = "N")]
+        lines: Option<u32>,
     },
     /// Write the template unit nixunits@.service (hosts without the NixOS
     /// module), then reload systemd.

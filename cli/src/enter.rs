@@ -265,3 +265,29 @@ pub fn run(state: &StateDir, id: &ContainerId, command: &[String]) -> Result<i32
     }
     Ok(status.code().unwrap_or(1))
 }
+
+/// `nsenter -n`: `command` (default: the caller's shell) in the container's
+/// network namespace only: host root, the host's mount namespace and
+/// tools, for looking at the container's links, addresses, routes and
+/// sockets. Nothing of the container's confinement applies: this is the
+/// host administrator's view, as `ip netns exec` gives.
+pub fn run_in_network(id: &ContainerId, command: &[String]) -> Result<i32> {
+    let pid = systemd::leader(id, std::time::Duration::ZERO)?;
+    let ns = File::open(format!("/proc/{pid}/ns/net"))
+        .with_context(|| format!("cannot open the network namespace of {id}'s init ({pid})"))?;
+    setns(&ns, CloneFlags::CLONE_NEWNET)
+        .with_context(|| format!("cannot join {id}'s network namespace"))?;
+    let argv = if command.is_empty() {
+        vec![std::env::var("SHELL").unwrap_or_else(|_| "/bin/sh".into())]
+    } else {
+        command.to_vec()
+    };
+    let status = std::process::Command::new(&argv[0])
+        .args(&argv[1..])
+        .status()
+        .with_context(|| format!("cannot run {}", argv[0]))?;
+    if let Some(sig) = status.signal() {
+        bail!("{} was killed by signal {sig}", argv[0]);
+    }
+    Ok(status.code().unwrap_or(1))
+}

@@ -109,9 +109,19 @@ fn main() -> ExitCode {
         Command::NetworkUp(a) => runtime::existing(&state, &a.id)
             .and_then(|id| net::network_up(&state, &id))
             .map(|()| true),
-        Command::Nsenter { id, command } => {
+        Command::Nsenter { id, net, command } => {
+            return exit_with(runtime::existing(&state, id).and_then(|id| {
+                if *net {
+                    enter::run_in_network(&id, command)
+                } else {
+                    enter::run(&state, &id, command)
+                }
+            }));
+        }
+        Command::Logs { id, follow, lines } => {
             return exit_with(
-                runtime::existing(&state, id).and_then(|id| enter::run(&state, &id, command)),
+                runtime::existing(&state, id)
+                    .and_then(|id| systemd::logs(&state, &id, *follow, *lines)),
             );
         }
         Command::External(args) => return exit_with(systemd::machinectl_passthrough(args)),

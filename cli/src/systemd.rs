@@ -307,3 +307,67 @@ pub fn machinectl_passthrough(args: &[std::ffi::OsString]) -> Result<i32> {
         .context("cannot run machinectl")?;
     Ok(status.code().unwrap_or(1))
 }
+
+/// `logs <id> [-f] [-n N]`: the container's own journal when it keeps one
+/// (`journalctl -M` while it runs, through machined; its root's
+/// `/var/log/journal` when stopped), else its unit's log on the host
+/// (start, stop, what the payload printed on its console). Returns
+/// journalctl's exit code.
+pub fn logs(
+    state: &nixunits_store::StateDir,
+    id: &ContainerId,
+    follow: bool,
+    lines: Option<u32>,
+) -> Result<i32> {
+    let mut cmd = Command::new("journalctl");
+    cmd.arg("--no-pager");
+    let root = state.container(id).root();
+    // A journal of its own: a journal file in `<dir>/<machine-id>/`
+    // (systemd-nspawn may leave the directories without one).
+    let has_journal_files = |dir: std::path::PathBuf| {
+        std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|m| {
+                std::fs::read_dir(m.path())
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .any(|f| f.file_name().to_string_lossy().ends_with(".journal"))
+            })
+    };
+    let own_journal = |base: &std::path::Path| {
+        ["var/log/journal", "run/log/journal"]
+            .iter()
+            .any(|d| has_journal_files(base.join(d)))
+    };
+    match leader(id, std::time::Duration::ZERO) {
+        Ok(pid)
+            if own_journal(
+                &std::path::Path::new("/proc")
+                    .join(pid.to_string())
+                    .join("root"),
+            ) =>
+        {
+            cmd.arg(format!("--machine={id}"));
+        }
+        _ if has_journal_files(root.join("var/log/journal")) => {
+            cmd.arg(format!(
+                "--directory={}",
+                root.join("var/log/journal").display()
+            ));
+        }
+        _ => {
+            cmd.arg(format!("--unit={}", unit_name(id)));
+        }
+    }
+    if follow {
+        cmd.arg("--follow");
+    }
+    if let Some(n) = lines {
+        cmd.arg(format!("--lines={n}"));
+    }
+    let status = cmd.status().context("cannot run journalctl")?;
+    Ok(status.code().unwrap_or(1))
+}

@@ -156,6 +156,22 @@ fn veth_container(h: &Host) {
     h.ok("busybox ping6 -c1 -W5 fc00::bd30:9ff2:2");
     h.nixunits_ok("nsenter pg -- ping6 -c1 -W5 fc00::bd30:9ff2:1");
 
+    step("nsenter -n: the host's own tools in the container's network namespace");
+    let addrs = h.nixunits_ok("nsenter -n pg -- ip -o addr");
+    assert!(
+        addrs.contains("host0") && addrs.contains("fc00::bd30:9ff2:2/112"),
+        "{addrs}"
+    );
+    assert_ne!(
+        h.nixunits_ok("nsenter -n pg -- readlink /proc/self/ns/net"),
+        h.ok("readlink /proc/self/ns/net")
+    );
+    assert!(!h.ok("ip -o addr").contains("fc00::bd30:9ff2:2/112"));
+
+    step("logs: the unit's log for a payload without a journal of its own");
+    let logs = h.nixunits_ok("logs pg -n 100");
+    assert!(logs.contains("nixunits container pg"), "{logs}");
+
     step("the init saw the network before it went on");
     let log = init_log(h, "pg");
     assert!(log.contains("net-ready: yes"), "{log}");
@@ -1006,6 +1022,16 @@ fn service_sandboxes() {
         (rc, out.trim()),
         (0, want.trim()),
         "the service did not get the credential"
+    );
+    step("logs: the Debian payload's own journal, through machined");
+    let logs = h.nixunits_ok("logs deb -n 500");
+    assert!(
+        logs.contains("Reached target") || logs.contains("Started"),
+        "no entry of the payload's own journal: {logs}"
+    );
+    assert!(
+        !logs.contains("nixunits container deb"),
+        "the host's unit log, not the payload's: {logs}"
     );
     step("sandboxes: each setting alone starts, and takes effect");
     let settings = [
