@@ -92,6 +92,10 @@ pub enum Command {
     Stop(IdArg),
     /// Restart a container's unit.
     Restart(IdArg),
+    /// Start a container at boot (through machines.target).
+    Enable(IdArg),
+    /// Do not start a container at boot.
+    Disable(IdArg),
     /// A container's state: unit, machine, result, addresses.
     Status(IdJsonArgs),
     /// Every container and its state.

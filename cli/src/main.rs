@@ -99,6 +99,12 @@ fn main() -> ExitCode {
         Command::Start(a) => control("start", &state, &a.id),
         Command::Stop(a) => control("stop", &state, &a.id),
         Command::Restart(a) => control("restart", &state, &a.id),
+        Command::Enable(a) => runtime::existing(&state, &a.id)
+            .and_then(|id| systemd::enable(&id, true))
+            .map(|()| true),
+        Command::Disable(a) => runtime::existing(&state, &a.id)
+            .and_then(|id| systemd::enable(&id, false))
+            .map(|()| true),
         Command::Status(a) => runtime::status(&state, &a.id, a.json).map(|()| true),
         Command::List(a) => runtime::list(&state, a.json).map(|()| true),
         Command::Rollback { id, to } => generations::rollback(&state, id, *to).map(|()| true),

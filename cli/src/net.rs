@@ -78,7 +78,17 @@ pub fn network_up(state: &StateDir, id: &ContainerId) -> Result<()> {
         .with_context(|| format!("no unit description for {id}"))?;
     let unit: UnitDescription =
         serde_json::from_str(&text).with_context(|| format!("{}", dir.unit_json().display()))?;
-    let pid = systemd::leader(id, std::time::Duration::from_secs(10))?;
+    // As ExecStartPost, systemd gives the unit's main process (systemd-nspawn)
+    // as $MAINPID: once it is gone, no machine will register.
+    let main_pid = std::env::var("MAINPID")
+        .ok()
+        .filter(|p| !p.is_empty() && p != "0");
+    let alive = || {
+        main_pid
+            .as_ref()
+            .is_none_or(|p| std::path::Path::new("/proc").join(p).exists())
+    };
+    let pid = systemd::leader_while(id, std::time::Duration::from_secs(10), alive)?;
     let n = &unit.network;
     ip(Some(pid), &["link", "set", "lo", "up"])?;
     if let Some(iface) = &n.interface {

@@ -154,6 +154,11 @@ pub fn apply_resources(id: &ContainerId, lines: &[String]) -> Result<bool> {
 /// restart must leave the unit active: otherwise an error with systemd's
 /// reason (exit 1).
 pub fn control(verb: &str, id: &ContainerId) -> Result<()> {
+    if verb != "stop" {
+        // An operator's start is not part of a crash loop: forget the
+        // count of automatic restarts (and a start-limit-hit).
+        let _ = systemctl(&["reset-failed", &unit_name(id)]);
+    }
     let ran = systemctl(&[verb, &unit_name(id)]);
     if verb == "stop" {
         return ran;
@@ -166,6 +171,24 @@ pub fn control(verb: &str, id: &ContainerId) -> Result<()> {
     match ran {
         Err(e) => Err(e.context(msg)),
         Ok(()) => Err(anyhow::anyhow!(msg)),
+    }
+}
+
+/// `enable|disable <id>`: start the container at boot (through
+/// `machines.target`, itself enabled when it is not), or not.
+pub fn enable(id: &ContainerId, on: bool) -> Result<()> {
+    if on {
+        let enabled = Command::new("systemctl")
+            .args(["is-enabled", "--quiet", "machines.target"])
+            .stdin(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !enabled {
+            systemctl(&["enable", "machines.target"])?;
+        }
+        systemctl(&["enable", &unit_name(id)])
+    } else {
+        systemctl(&["disable", &unit_name(id)])
     }
 }
 
@@ -244,6 +267,16 @@ pub fn show_machines(
 /// The PID of the container's init (`machinectl show -p Leader`), waiting
 /// up to `wait` for the machine to register.
 pub fn leader(id: &ContainerId, wait: std::time::Duration) -> Result<u32> {
+    leader_while(id, wait, || true)
+}
+
+/// [`leader`], giving up early once `alive` says the container's
+/// systemd-nspawn is gone (a payload that died at once never registers).
+pub fn leader_while(
+    id: &ContainerId,
+    wait: std::time::Duration,
+    alive: impl Fn() -> bool,
+) -> Result<u32> {
     let start = std::time::Instant::now();
     loop {
         let out = Command::new("machinectl")
@@ -257,6 +290,9 @@ pub fn leader(id: &ContainerId, wait: std::time::Duration) -> Result<u32> {
                     return Ok(pid);
                 }
             }
+        }
+        if !alive() {
+            bail!("container {id} stopped while it was starting (its systemd-nspawn exited)");
         }
         if start.elapsed() >= wait {
             bail!(

@@ -23,6 +23,63 @@ pub struct Host {
     nspawn: Child,
     pub leader: u32,
     log: PathBuf,
+    root_dir: PathBuf,
+    volatile: bool,
+    /// The overlay mounted for a persistent host.
+    mounted: Option<PathBuf>,
+}
+
+/// Starts systemd-nspawn booting `root_dir`; returns it and its init.
+fn spawn(root_dir: &Path, volatile: bool, log: &Path) -> (Child, u32) {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_nixunits"));
+    let mut cmd = Command::new("systemd-nspawn");
+    cmd.arg("--boot")
+        .arg(format!("--directory={}", root_dir.display()));
+    if volatile {
+        cmd.arg("--volatile=overlay");
+    }
+    let nspawn = cmd
+        .args(["--register=no", "--keep-unit", "--private-network"])
+        .arg(format!(
+            "--machine=nixunits-e2e-{}-{}",
+            std::process::id(),
+            root_dir.display().to_string().len()
+        ))
+        .arg(format!("--bind-ro={}:/opt/nixunits-src", root().display()))
+        .arg(format!(
+            "--bind-ro={}:/usr/local/bin/nixunits",
+            bin.display()
+        ))
+        .stdin(Stdio::null())
+        .stdout(
+            std::fs::File::options()
+                .create(true)
+                .append(true)
+                .open(log)
+                .unwrap(),
+        )
+        .stderr(Stdio::from(
+            std::fs::File::options().append(true).open(log).unwrap(),
+        ))
+        .spawn()
+        .expect("cannot start systemd-nspawn");
+    let start = Instant::now();
+    let leader = loop {
+        if let Some(&pid) = children(nspawn.id()).first() {
+            if std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "systemd")
+            {
+                break pid;
+            }
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the e2e host did not boot; its console:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    (nspawn, leader)
 }
 
 fn cache_dir() -> PathBuf {
@@ -103,59 +160,63 @@ fn children(pid: u32) -> Vec<u32> {
 }
 
 impl Host {
+    /// A host over a volatile overlay of the cached tree: every boot starts
+    /// from the same tree.
     pub fn boot() -> Host {
+        let tree = tree();
+        Host::start(&tree, true, None)
+    }
+
+    /// A host whose disk survives a reboot: an overlay of the cached tree
+    /// with its upper layer in `dir` (mounted here, unmounted on drop),
+    /// booted without `--volatile`.
+    pub fn boot_persistent(dir: &Path) -> Host {
+        let tree = tree();
+        let merged = dir.join("merged");
+        for d in ["upper", "work", "merged"] {
+            std::fs::create_dir_all(dir.join(d)).unwrap();
+        }
+        run_checked(
+            Command::new("mount")
+                .args(["-t", "overlay", "overlay", "-o"])
+                .arg(format!(
+                    "lowerdir={},upperdir={},workdir={}",
+                    tree.display(),
+                    dir.join("upper").display(),
+                    dir.join("work").display()
+                ))
+                .arg(&merged),
+            "mount the persistent host's overlay",
+        );
+        Host::start(&merged, false, Some(merged.clone()))
+    }
+
+    fn start(root_dir: &Path, volatile: bool, mounted: Option<PathBuf>) -> Host {
         require("systemd-nspawn", "systemd-container");
         require("nsenter", "util-linux");
-        let tree = tree();
         std::fs::create_dir_all("/run/systemd/nspawn").unwrap();
-        let log = std::env::temp_dir().join(format!("nixunits-e2e-{}.log", std::process::id()));
-        let bin = PathBuf::from(env!("CARGO_BIN_EXE_nixunits"));
-        let nspawn = Command::new("systemd-nspawn")
-            .arg("--boot")
-            .arg(format!("--directory={}", tree.display()))
-            .args([
-                "--volatile=overlay",
-                "--register=no",
-                "--keep-unit",
-                "--private-network",
-            ])
-            .arg(format!("--machine=nixunits-e2e-{}", std::process::id()))
-            .arg(format!("--bind-ro={}:/opt/nixunits-src", root().display()))
-            .arg(format!(
-                "--bind-ro={}:/usr/local/bin/nixunits",
-                bin.display()
-            ))
-            .stdin(Stdio::null())
-            .stdout(std::fs::File::create(&log).unwrap())
-            .stderr(Stdio::from(
-                std::fs::File::options().append(true).open(&log).unwrap(),
-            ))
-            .spawn()
-            .expect("cannot start systemd-nspawn");
-        let start = Instant::now();
-        let leader = loop {
-            if let Some(&pid) = children(nspawn.id()).first() {
-                if std::fs::read_to_string(format!("/proc/{pid}/comm"))
-                    .is_ok_and(|c| c.trim() == "systemd")
-                {
-                    break pid;
-                }
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "the e2e host did not boot; its console:\n{}",
-                std::fs::read_to_string(&log).unwrap_or_default()
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        };
+        let log = std::env::temp_dir().join(format!(
+            "nixunits-e2e-{}-{}.log",
+            std::process::id(),
+            root_dir.display().to_string().len()
+        ));
+        let (nspawn, leader) = spawn(root_dir, volatile, &log);
         let host = Host {
             nspawn,
             leader,
             log,
+            root_dir: root_dir.to_path_buf(),
+            volatile,
+            mounted,
         };
-        // Until its manager answers and has finished booting.
+        host.wait_running(Instant::now());
+        host
+    }
+
+    /// Until its manager answers and has finished booting.
+    fn wait_running(&self, start: Instant) {
         loop {
-            let out = host.sh("systemctl is-system-running");
+            let out = self.sh("systemctl is-system-running");
             let s = String::from_utf8_lossy(&out.stdout).trim().to_owned();
             if matches!(s.as_str(), "running" | "degraded") {
                 break;
@@ -164,11 +225,36 @@ impl Host {
                 start.elapsed() < Duration::from_secs(90),
                 "the e2e host's systemd is {s:?} after {:?}; its console:\n{}",
                 start.elapsed(),
-                host.console()
+                self.console()
             );
             std::thread::sleep(Duration::from_millis(200));
         }
-        host
+    }
+
+    /// `systemctl reboot` inside, then boots the same tree again (what the
+    /// unit around systemd-nspawn does on its exit status 133).
+    pub fn reboot(&mut self) {
+        let _ = self.sh("systemctl reboot");
+        let start = Instant::now();
+        let status = loop {
+            if let Ok(Some(st)) = self.nspawn.try_wait() {
+                break st;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "the host did not reboot"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        };
+        assert_eq!(
+            status.code(),
+            Some(133),
+            "systemd-nspawn's exit status on a reboot"
+        );
+        let (nspawn, leader) = spawn(&self.root_dir, self.volatile, &self.log);
+        self.nspawn = nspawn;
+        self.leader = leader;
+        self.wait_running(Instant::now());
     }
 
     /// Runs a shell script inside the host.
@@ -228,6 +314,7 @@ impl Drop for Host {
         while start.elapsed() < Duration::from_secs(20) {
             if let Ok(Some(_)) = self.nspawn.try_wait() {
                 let _ = std::fs::remove_file(&self.log);
+                self.unmount();
                 return;
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -237,5 +324,15 @@ impl Drop for Host {
             .args(["-KILL", &self.leader.to_string()])
             .status();
         let _ = self.nspawn.wait();
+        self.unmount();
+    }
+}
+
+impl Host {
+    /// Unmounts a persistent host's overlay once it is down.
+    fn unmount(&self) {
+        if let Some(m) = &self.mounted {
+            let _ = Command::new("umount").arg("--lazy").arg(m).status();
+        }
     }
 }

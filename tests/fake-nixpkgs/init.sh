@@ -6,6 +6,11 @@ bb=$(dirname "$0")/bin/busybox
 # SIGRTMIN+3 (systemd-nspawn --kill-signal; busybox has no name for it).
 trap 'exit 0' 37 TERM INT
 $bb mkdir -p /run/nixunits /var/log
+# A test asks for a payload that crashes at once (the marker /crash-me).
+if [ -e /crash-me ]; then
+  echo "init: crashing as /crash-me asks" >&2
+  exit 3
+fi
 echo "init: started $($bb date +%s)" > /var/log/stub-init.log
 i=0
 while [ ! -e /run/nixunits/net-ready ] && [ $i -lt 300 ]; do
