@@ -110,28 +110,57 @@ pub struct Status {
     declared: bool,
 }
 
-/// The states of `ids`, with one `systemctl show`, one `machinectl list`
-/// and one `machinectl show` in all, however many containers.
+/// The container's init, from its unit's main process (systemd-nspawn, a
+/// child subreaper): its child that is PID 1 of its own PID namespace (the
+/// `Leader` machined registers), read from `/proc`.
+fn leader_of(main_pid: u32) -> Option<u32> {
+    let children =
+        std::fs::read_to_string(format!("/proc/{main_pid}/task/{main_pid}/children")).ok()?;
+    children
+        .split_whitespace()
+        .filter_map(|p| p.parse::<u32>().ok())
+        .find(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .ok()
+                .and_then(|st| {
+                    st.lines().find_map(|l| l.strip_prefix("NSpid:")).map(|v| {
+                        v.split_whitespace().count() > 1 && v.split_whitespace().last() == Some("1")
+                    })
+                })
+                .unwrap_or(false)
+        })
+}
+
+/// The states of `ids` with one query to systemd whatever their number
+/// (`systemctl show` of every unit, its main process included) and reads
+/// of `/proc` for the leaders: no `machinectl` (its `list` asks every
+/// machine for its addresses, its `show` costs a round trip per machine).
 pub fn statuses(state: &StateDir, ids: &[ContainerId]) -> Result<Vec<Status>> {
     let units: Vec<String> = ids.iter().map(systemd::unit_name).collect();
     let shown = systemd::show_units(
         &units,
-        &["Id", "ActiveState", "SubState", "ActiveEnterTimestamp"],
+        &[
+            "Id",
+            "ActiveState",
+            "SubState",
+            "ActiveEnterTimestamp",
+            "MainPID",
+        ],
     )?;
     let by_unit: BTreeMap<&str, &BTreeMap<String, String>> = shown
         .iter()
         .filter_map(|m| Some((m.get("Id")?.as_str(), m)))
         .collect();
-    let registered = systemd::machines().unwrap_or_default();
-    let ours: Vec<String> = ids
+    let leaders: BTreeMap<String, u32> = ids
         .iter()
-        .map(|i| i.to_string())
-        .filter(|i| registered.contains(i))
+        .zip(&units)
+        .filter_map(|(id, u)| {
+            let main: u32 = by_unit.get(u.as_str())?.get("MainPID")?.parse().ok()?;
+            (main > 0).then_some(())?;
+            Some((id.to_string(), leader_of(main)?))
+        })
         .collect();
-    let leaders: BTreeMap<String, u32> = systemd::show_machines(&ours, &["Name", "Leader"])?
-        .into_iter()
-        .filter_map(|m| Some((m.get("Name")?.clone(), m.get("Leader")?.parse().ok()?)))
-        .collect();
+    let registered: Vec<String> = leaders.keys().cloned().collect();
     Ok(ids
         .iter()
         .zip(&units)

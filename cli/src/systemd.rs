@@ -229,41 +229,6 @@ pub fn parse_blocks(text: &str) -> Vec<std::collections::BTreeMap<String, String
         .collect()
 }
 
-/// The machines machined knows, by name.
-pub fn machines() -> Result<Vec<String>> {
-    let out = stdout_of(
-        Command::new("machinectl").args(["list", "--no-legend", "--no-pager"]),
-        "machinectl list",
-    )?;
-    Ok(out
-        .lines()
-        .filter_map(|l| l.split_whitespace().next())
-        .map(str::to_owned)
-        .collect())
-}
-
-/// Properties of several machines, in one `machinectl show`. Its exit
-/// status is not looked at: a machine gone since [`machines`] makes it
-/// fail, and whatever blocks it printed still count (callers match them
-/// by `Name`, not by position).
-pub fn show_machines(
-    names: &[String],
-    props: &[&str],
-) -> Result<Vec<std::collections::BTreeMap<String, String>>> {
-    if names.is_empty() {
-        return Ok(Vec::new());
-    }
-    // machinectl, unlike systemctl, takes one property per option.
-    let out = Command::new("machinectl")
-        .arg("show")
-        .args(props.iter().map(|p| format!("--property={p}")))
-        .args(names)
-        .stdin(Stdio::null())
-        .output()
-        .context("cannot run machinectl show")?;
-    Ok(parse_blocks(&String::from_utf8_lossy(&out.stdout)))
-}
-
 /// The PID of the container's init (`machinectl show -p Leader`), waiting
 /// up to `wait` for the machine to register.
 pub fn leader(id: &ContainerId, wait: std::time::Duration) -> Result<u32> {
