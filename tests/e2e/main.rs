@@ -55,6 +55,16 @@ fn field<'a>(status: &'a str, name: &str) -> &'a str {
         .map_or("", str::trim)
 }
 
+/// The real UID a process runs as on the host (`Uid:` of its status).
+fn host_uid(status: &str) -> u64 {
+    field(status, "Uid:")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
 /// Capabilities nixunits drops by default (`nix/lib.nix`), by number.
 const DROPPED: &[(&str, u32)] = &[
     ("CAP_LINUX_IMMUTABLE", 9),
@@ -137,12 +147,7 @@ fn veth_container(h: &Host) {
         .any(|l| l.split_whitespace().next() == Some("pg")));
     assert_eq!(h.nixunits_ok("nsenter pg -- id -u").trim(), "0");
     let leader = st["leader"].as_u64().unwrap();
-    let uid: u64 = field(&proc_status(h, leader), "Uid:")
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let uid = host_uid(&proc_status(h, leader));
     assert!(
         uid >= 65536,
         "the payload runs as host UID {uid}, not in a picked range"
@@ -498,12 +503,7 @@ fn a_floor_no_build_can_lower(h: &Host) {
     let leader = status(h, "hostile")["leader"].as_u64().unwrap();
     let st = proc_status(h, leader);
     assert_restricted("the leader of a stripped conf", &st);
-    let uid: u64 = field(&st, "Uid:")
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let uid = host_uid(&st);
     assert!(
         uid >= 65536,
         "no user namespace: the payload runs as host UID {uid}"
