@@ -357,20 +357,18 @@ fn lookup(
     // The no-op path: the live generation's stamp, and its files checked
     // against it. No sled.
     if let Some(live) = dir.live() {
-        if live.stamp().and_then(|s| s.key) == Some(plan.key) {
-            match live.verify() {
-                Ok(stamp) => return Ok((Source::Installed, Some(stamp.out_path))),
-                Err(Damage::Files { .. } | Damage::NoStamp(_)) => {
-                    if let Some(stamp) = live.stamp().filter(|s| out_path_ok(&s.out_path, &plan.id))
-                    {
-                        warnings.push(format!(
-                            "the live generation {} of {} did not match its stamp; made again from {}",
-                            live.number, plan.id, stamp.out_path
-                        ));
-                        return Ok((Source::Repaired, Some(stamp.out_path)));
-                    }
+        // The stamp read once; a live generation without one is no hit.
+        if let Some(stamp) = live.stamp().filter(|s| s.key == Some(plan.key)) {
+            match live.check(&stamp) {
+                Ok(()) => return Ok((Source::Installed, Some(stamp.out_path))),
+                Err(Damage::Files { .. }) if out_path_ok(&stamp.out_path, &plan.id) => {
+                    warnings.push(format!(
+                        "the live generation {} of {} did not match its stamp; made again from {}",
+                        live.number, plan.id, stamp.out_path
+                    ));
+                    return Ok((Source::Repaired, Some(stamp.out_path)));
                 }
-                Err(Damage::OutPathGone { .. }) => {}
+                Err(_) => {}
             }
         }
     }

@@ -154,6 +154,13 @@ impl Generation {
     /// store: what the no-op path, `rollback` and `generations` trust.
     pub fn verify(&self) -> Result<Stamp, Damage> {
         let stamp = self.stamp().ok_or(Damage::NoStamp(self.number))?;
+        self.check(&stamp)?;
+        Ok(stamp)
+    }
+
+    /// Whether the files match `stamp` (this generation's, already read)
+    /// and its out path is in the store.
+    pub fn check(&self, stamp: &Stamp) -> Result<(), Damage> {
         let files = |what: String| Damage::Files {
             number: self.number,
             what,
@@ -174,10 +181,10 @@ impl Generation {
         if !conf.is_file() {
             return Err(Damage::OutPathGone {
                 number: self.number,
-                out_path: stamp.out_path,
+                out_path: stamp.out_path.clone(),
             });
         }
-        Ok(stamp)
+        Ok(())
     }
 }
 
