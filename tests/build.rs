@@ -1362,4 +1362,22 @@ fn old_state_directories_migrate() {
         "{out} lost its root"
     );
     assert_eq!(generation_rows(&env, "old")[0]["ok"], true);
+
+    // A migration killed between its switch and the removal of the old
+    // files: the next build finishes the removal (the old `result` would
+    // otherwise stay a GC root for ever), and nothing else changes.
+    let add = run(Command::new("nix-store")
+        .arg("--add-root")
+        .arg(d.join("result"))
+        .args(["--indirect", "--realise", &out]));
+    assert!(add.status.success(), "{add:?}");
+    std::fs::write(d.join("key"), format!("{}\n", v["key"].as_str().unwrap())).unwrap();
+    env.take_calls();
+    let again = env.build(&["old", "-cc", PG, "-6"]);
+    assert_eq!(source(&again), "installed", "{again}");
+    assert_eq!(again["generation"], 1);
+    assert_eq!(env.nix_builds(), 0);
+    assert!(std::fs::symlink_metadata(d.join("result")).is_err());
+    assert!(!d.join("key").exists());
+    assert_eq!(generation_rows(&env, "old").len(), 1);
 }

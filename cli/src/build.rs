@@ -10,7 +10,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use nixunits_nixexpr::CheckOptions;
 use nixunits_store::cache::{Cache, Entry};
-use nixunits_store::generation::Damage;
+use nixunits_store::generation::{out_path_holds, Damage};
 use nixunits_store::key::{config_digest, digest_dir, ConfigDigest};
 use nixunits_store::state::atomic_write;
 use nixunits_store::unit::auto_ip6;
@@ -361,7 +361,7 @@ fn lookup(
         if let Some(stamp) = live.stamp().filter(|s| s.key == Some(plan.key)) {
             match live.check(&stamp) {
                 Ok(()) => return Ok((Source::Installed, Some(stamp.out_path))),
-                Err(Damage::Files { .. }) if out_path_ok(&stamp.out_path, &plan.id) => {
+                Err(Damage::Files { .. }) if out_path_holds(&stamp.out_path, &plan.id) => {
                     warnings.push(format!(
                         "the live generation {} of {} did not match its stamp; made again from {}",
                         live.number, plan.id, stamp.out_path
@@ -389,17 +389,9 @@ fn lookup(
     let entry = cache.get(&plan.key)?;
     drop(cache);
     match entry {
-        Some(e) if out_path_ok(&e.out_path, &plan.id) => Ok((Source::History, Some(e.out_path))),
+        Some(e) if out_path_holds(&e.out_path, &plan.id) => Ok((Source::History, Some(e.out_path))),
         _ => Ok((Source::Miss, None)),
     }
-}
-
-/// Whether `out_path` is still in the store, holding `id`'s conf.
-fn out_path_ok(out_path: &str, id: &ContainerId) -> bool {
-    Path::new(out_path)
-        .join("etc/nixunits")
-        .join(format!("{id}.conf"))
-        .is_file()
 }
 
 fn now_secs() -> u64 {
@@ -465,13 +457,7 @@ fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Loc
             };
             let key = plan.cacheable().then_some(plan.key);
             staged
-                .fill(
-                    &out,
-                    plan.text.as_bytes(),
-                    plan.unit_json.as_bytes(),
-                    key,
-                    now_secs(),
-                )
+                .fill(&out, plan.text.as_bytes(), plan.unit_json.as_bytes(), key)
                 .context("cannot write the new generation")?;
             if source.builds() && plan.cacheable() {
                 record(plan, &out, build_ms.unwrap_or(0))?;

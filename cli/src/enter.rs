@@ -198,9 +198,7 @@ fn default_command(system_path: Option<&str>) -> Vec<String> {
 /// `SYSTEM_PATH` of the container's `unit.conf`.
 fn system_path(state: &StateDir, id: &ContainerId) -> Option<String> {
     let conf = std::fs::read_to_string(state.container(id).unit_conf()).ok()?;
-    conf.lines()
-        .find_map(|l| l.strip_prefix("SYSTEM_PATH="))
-        .map(|s| s.trim_matches('"').to_owned())
+    nixunits_store::state::env_value(&conf, "SYSTEM_PATH")
 }
 
 /// Runs `command` in the container; returns its exit code.

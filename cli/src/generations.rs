@@ -5,7 +5,8 @@
 //! `nixunits_store::generation`.
 
 use anyhow::{Context, Result};
-use nixunits_store::generation::Stamp;
+use nixunits_store::generation::{Damage, Stamp};
+use nixunits_store::state::env_value;
 use nixunits_store::{ContainerDir, ContainerId, StateDir, UnitDescription};
 use serde::Serialize;
 
@@ -17,36 +18,23 @@ use crate::{nix, systemd, UsageError};
 /// the old link goes, so the store never sees it unrooted. Under the
 /// container's lock.
 pub fn migrate(dir: &ContainerDir) -> Result<()> {
+    if dir.has_legacy_leftovers() {
+        // Killed between the switch and the removal: finish the removal.
+        return dir
+            .remove_legacy()
+            .with_context(|| format!("cannot remove the old files of {}", dir.dir.display()));
+    }
     let Some(old) = dir.legacy() else {
         return Ok(());
     };
     let staged = dir.stage()?;
     nix::add_root(&old.out_path, &staged.generation().result())?;
-    staged.fill(
-        &old.out_path,
-        &old.config,
-        &old.unit_json,
-        old.key,
-        now_secs(),
-    )?;
+    staged.fill(&old.out_path, &old.config, &old.unit_json, old.key)?;
     let g = staged.commit()?;
     dir.switch(&g)?;
     dir.remove_legacy()
         .with_context(|| format!("cannot remove the old files of {}", dir.dir.display()))?;
     Ok(())
-}
-
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// The `SYSTEM_PATH` of a `unit.conf`.
-fn system_path(conf: &str) -> Option<&str> {
-    conf.lines()
-        .find_map(|l| l.strip_prefix("SYSTEM_PATH="))
-        .map(|v| v.trim_matches('"'))
 }
 
 /// Whether the unit, if it runs, runs another system than the live
@@ -59,7 +47,7 @@ pub fn runs_older(dir: &ContainerDir) -> bool {
     let Ok(conf) = std::fs::read_to_string(dir.unit_conf()) else {
         return false;
     };
-    system_path(&conf).is_some_and(|live| live != ran.trim())
+    env_value(&conf, "SYSTEM_PATH").is_some_and(|live| live != ran.trim())
 }
 
 /// `prepare`'s record of what this start runs (its environment has the
@@ -106,8 +94,12 @@ fn rows(dir: &ContainerDir) -> Vec<Row> {
     dir.generations()
         .iter()
         .map(|g| {
-            let checked = g.verify();
+            // The stamp read once, then the files checked against it.
             let stamp: Option<Stamp> = g.stamp();
+            let checked = match &stamp {
+                Some(st) => g.check(st),
+                None => Err(Damage::NoStamp(g.number)),
+            };
             Row {
                 generation: g.number,
                 live: Some(g.number) == live,
@@ -238,18 +230,4 @@ pub fn rollback(state: &StateDir, id: &str, to: Option<u64>) -> Result<()> {
         outln!("  unit: {} restarted", systemd::unit_name(&id));
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn system_path_of_a_conf() {
-        assert_eq!(
-            system_path("NETWORK_MODE=veth\nSYSTEM_PATH=/nix/store/a-x\n"),
-            Some("/nix/store/a-x")
-        );
-        assert_eq!(system_path("X=1\n"), None);
-    }
 }

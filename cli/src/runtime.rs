@@ -388,16 +388,9 @@ fn floor_args(dir: &nixunits_store::ContainerDir) -> Result<Vec<String>> {
         );
     }
     let from_conf = |key: &str| -> Option<String> {
-        std::env::var(key).ok().or_else(|| {
-            conf_text
-                .lines()
-                .find_map(|l| l.strip_prefix(&format!("{key}=")))
-                .map(|v| {
-                    v.trim_matches('"')
-                        .replace("\\\"", "\"")
-                        .replace("\\\\", "\\")
-                })
-        })
+        std::env::var(key)
+            .ok()
+            .or_else(|| nixunits_store::state::env_value(&conf_text, key))
     };
     let asked = from_conf("NSPAWN_ARGS").unwrap_or_default();
     let extra: Vec<&str> = asked

@@ -12,15 +12,22 @@ pub fn unit_name(id: &ContainerId) -> String {
     format!("nixunits@{id}.service")
 }
 
-/// Whether the container's unit is active.
-pub fn is_active(id: &ContainerId) -> bool {
+/// Whether a quiet `systemctl` question (`is-active`, `is-enabled`) is
+/// answered yes.
+fn systemctl_says_yes(args: &[&str]) -> bool {
     Command::new("systemctl")
-        .args(["is-active", "--quiet", &unit_name(id)])
+        .args(args)
+        .arg("--quiet")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .is_ok_and(|s| s.success())
+}
+
+/// Whether the container's unit is active.
+pub fn is_active(id: &ContainerId) -> bool {
+    systemctl_says_yes(&["is-active", &unit_name(id)])
 }
 
 /// What [`apply`] did.
@@ -67,27 +74,19 @@ pub fn apply(id: &ContainerId, start: bool, restart: bool, stale: bool) -> Resul
 /// process's status, and where the log is.
 fn failure_reason(id: &ContainerId) -> String {
     let unit = unit_name(id);
-    let shown = Command::new("systemctl")
-        .args([
-            "show",
-            "--property=ActiveState,SubState,Result,ExecMainStatus",
-            &unit,
-        ])
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
+    let props = ["ActiveState", "SubState", "Result", "ExecMainStatus"];
+    let shown = show_units(std::slice::from_ref(&unit), &props)
         .ok()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .and_then(|mut v| v.pop())
         .unwrap_or_default();
-    let props: Vec<String> = shown
-        .lines()
-        .filter(|l| l.split_once('=').is_some_and(|(_, v)| !v.is_empty()))
-        .map(str::to_owned)
+    let said: Vec<String> = props
+        .iter()
+        .filter_map(|p| Some(format!("{p}={}", shown.get(*p).filter(|v| !v.is_empty())?)))
         .collect();
-    let said = if props.is_empty() {
+    let said = if said.is_empty() {
         "systemd says nothing more".to_owned()
     } else {
-        props.join(", ")
+        said.join(", ")
     };
     format!("{said}; see `journalctl -u {unit}`")
 }
@@ -178,12 +177,7 @@ pub fn control(verb: &str, id: &ContainerId) -> Result<()> {
 /// `machines.target`, itself enabled when it is not), or not.
 pub fn enable(id: &ContainerId, on: bool) -> Result<()> {
     if on {
-        let enabled = Command::new("systemctl")
-            .args(["is-enabled", "--quiet", "machines.target"])
-            .stdin(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !enabled {
+        if !systemctl_says_yes(&["is-enabled", "machines.target"]) {
             systemctl(&["enable", "machines.target"])?;
         }
         systemctl(&["enable", &unit_name(id)])

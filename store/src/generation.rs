@@ -175,10 +175,7 @@ impl Generation {
                 stamp.out_path
             )));
         }
-        let conf = Path::new(&stamp.out_path)
-            .join("etc/nixunits")
-            .join(format!("{}.conf", self.id));
-        if !conf.is_file() {
+        if !out_path_holds(&stamp.out_path, &self.id) {
             return Err(Damage::OutPathGone {
                 number: self.number,
                 out_path: stamp.out_path.clone(),
@@ -186,6 +183,15 @@ impl Generation {
         }
         Ok(())
     }
+}
+
+/// Whether `out_path` is (still) in the store and is a build of `id`: it
+/// holds `etc/nixunits/<id>.conf`.
+pub fn out_path_holds(out_path: &str, id: &ContainerId) -> bool {
+    Path::new(out_path)
+        .join("etc/nixunits")
+        .join(format!("{id}.conf"))
+        .is_file()
 }
 
 fn read_link_str(p: &Path) -> Option<String> {
@@ -236,14 +242,13 @@ impl Staged {
 
     /// Writes the files that go with `out_path`, which `result` must
     /// already name (`nix-build --out-link` or `nix-store --add-root` made
-    /// it, so that it is a GC root), and the stamp last.
+    /// it, so that it is a GC root), and the stamp last (dated now).
     pub fn fill(
         &self,
         out_path: &str,
         config: &[u8],
         unit_json: &[u8],
         key: Option<BuildKey>,
-        created: u64,
     ) -> io::Result<Stamp> {
         let g = &self.generation;
         if read_link_str(&g.result()).as_deref() != Some(out_path) {
@@ -259,7 +264,9 @@ impl Staged {
             key,
             out_path: out_path.to_owned(),
             files: files_digest(g)?,
-            created,
+            created: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs()),
         };
         atomic_write(&g.key(), stamp.render().as_bytes())?;
         Ok(stamp)
@@ -433,6 +440,15 @@ impl ContainerDir {
         })
     }
 
+    /// Whether a migration was interrupted after its switch: `current`
+    /// exists, and so does the old top-level `result` (a GC root that
+    /// would otherwise stay for ever). One `stat` when there is none.
+    pub fn has_legacy_leftovers(&self) -> bool {
+        fs::symlink_metadata(self.dir.join("result")).is_ok()
+            && self.current().exists()
+            && !self.declared()
+    }
+
     /// Removes the old layout's files once a generation holds them.
     pub fn remove_legacy(&self) -> io::Result<()> {
         for f in ["result", "config.nix", "unit.json", "key"] {
@@ -458,7 +474,6 @@ mod tests {
             text.as_bytes(),
             b"{}",
             Some(BuildKey([1; 32])),
-            7,
         )
         .unwrap();
         s.commit().unwrap()

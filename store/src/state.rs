@@ -168,6 +168,31 @@ impl ContainerDir {
     }
 }
 
+/// The value of `key` in an environment file (`unit.conf`): unquoted and
+/// unescaped as `nix/lib.nix`'s `confText` wrote it (a value with white
+/// space, quotes or backslashes is double-quoted, `\"` and `\\` inside).
+pub fn env_value(text: &str, key: &str) -> Option<String> {
+    let v = text
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))?;
+    Some(
+        match v.strip_prefix('"').and_then(|v| v.strip_suffix('"')) {
+            Some(inner) => {
+                let mut out = String::with_capacity(inner.len());
+                let mut it = inner.chars();
+                while let Some(c) = it.next() {
+                    match c {
+                        '\\' => out.extend(it.next()),
+                        c => out.push(c),
+                    }
+                }
+                out
+            }
+            None => v.to_owned(),
+        },
+    )
+}
+
 /// Opens (creating it and its directory) a file that is only ever
 /// `flock`ed, never written.
 pub(crate) fn lock_file(path: &Path) -> std::io::Result<File> {
@@ -208,6 +233,22 @@ pub fn atomic_symlink(target: &Path, link: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn env_values_as_conf_text_writes_them() {
+        let conf = "IP6=fc00::2/112\nNSPAWN_ARGS=\"--a --b=\\\"x\\\" c\\\\d\"\nSYSTEM_PATH=/nix/store/a-x\n";
+        assert_eq!(
+            env_value(conf, "SYSTEM_PATH").as_deref(),
+            Some("/nix/store/a-x")
+        );
+        assert_eq!(
+            env_value(conf, "NSPAWN_ARGS").as_deref(),
+            Some("--a --b=\"x\" c\\d")
+        );
+        assert_eq!(env_value(conf, "IP6").as_deref(), Some("fc00::2/112"));
+        assert_eq!(env_value(conf, "IP"), None, "a key is the whole name");
+        assert_eq!(env_value(conf, "HOST_IP6"), None);
+    }
 
     #[test]
     fn layout_and_atomic_replace() {
