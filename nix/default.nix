@@ -45,7 +45,7 @@ in
 pkgs.runCommand "nixunits-${id}"
   {
     # The store path as a string (keeping its context): the conf names it.
-    conf = nlib.confText { systemPath = "${toplevel}"; inherit unit; };
+    conf = nlib.confText { systemPath = "${toplevel}"; inherit id unit; };
     passAsFile = [ "conf" ];
     passthru = { inherit toplevel eval; };
   }

@@ -39,6 +39,44 @@ let
     };
     ip6route = addr "IPv6 default route (gateway) inside the container.";
     ip4route = addr "IPv4 default route (gateway) inside the container.";
+    interfaces = mkOption {
+      type = types.listOf (types.submodule { options = interfaceOptions; });
+      default = [ ];
+      example = [
+        { type = "veth"; bridge = "br0"; ip6 = "fd00:1::2/64"; ip4 = "10.1.0.2/24"; ip4route = "10.1.0.1"; }
+        { type = "macvlan"; parent = "eth0"; ip6 = "2001:db8::10/64"; }
+      ];
+      description = ''
+        Several interfaces, instead of the keys of one above: each a veth
+        (host0 inside for the first, optionally on a host bridge), a
+        macvlan or ipvlan on a host interface, or a moved host interface,
+        with its own addresses and default routes.
+      '';
+    };
+    dns = mkOption {
+      type = types.listOf types.str;
+      default = [ ];
+      description = "Name servers of the container's /etc/resolv.conf (default: the host's upstream servers, never a local stub).";
+    };
+  };
+
+  interfaceOptions = {
+    type = mkOption {
+      type = types.enum [ "veth" "macvlan" "ipvlan" "moved" ];
+      default = "veth";
+      description = "veth (--network-veth/--network-bridge/--network-veth-extra), macvlan, ipvlan (on `parent`), moved (`interface`).";
+    };
+    name = mkOption { type = types.nullOr types.str; default = null; description = "veth (not the first, host0): its name inside."; };
+    bridge = mkOption { type = types.nullOr types.str; default = null; description = "veth: the host bridge its host side joins."; };
+    parent = mkOption { type = types.nullOr types.str; default = null; description = "macvlan, ipvlan: the host interface it sits on."; };
+    mac = mkOption { type = types.nullOr types.str; default = null; description = "macvlan: a fixed MAC address."; };
+    interface = mkOption { type = types.nullOr types.str; default = null; description = "moved: the host interface."; };
+    host_ip6 = addr "veth without a bridge: the host side, IPv6.";
+    ip6 = addr "The IPv6 address inside (ADDRESS/PREFIX).";
+    host_ip4 = addr "veth without a bridge: the host side, IPv4.";
+    ip4 = addr "The IPv4 address inside (ADDRESS/PREFIX).";
+    ip6route = addr "IPv6 default route through this interface (fe80::1%NAME allowed).";
+    ip4route = addr "IPv4 default route through this interface.";
   };
 
   containerOptions = { name, ... }: {
@@ -89,6 +127,28 @@ let
           description = "CPUQuota= of the unit (50%).";
         };
       };
+      ports = mkOption {
+        type = types.listOf types.str;
+        default = [ ];
+        example = [ "tcp:8080:80" "udp:[::1]:5353:53" ];
+        description = ''
+          Ports published on the host, PROTO:[HOST_ADDRESS:]HOST_PORT:PORT:
+          nftables rules of the container's own table (created on start,
+          removed on stop), loopback addresses through a small proxy.
+        '';
+      };
+      firewall = mkOption {
+        type = types.nullOr (types.submodule {
+          options.allowIn = mkOption {
+            type = types.listOf types.str;
+            default = [ ];
+            example = [ "tcp:5432" ];
+            description = "Inbound traffic allowed (PROTO:PORT or PROTO:FIRST-LAST).";
+          };
+        });
+        default = null;
+        description = "Inbound firewall on the host side of the container's veths: closed but for allowIn, published ports and neighbour discovery. null: none.";
+      };
       properties = mkOption {
         type = types.attrsOf types.anything;
         default = { };
@@ -113,13 +173,19 @@ let
 
   # The unit description (unit.json) of a declared container.
   unitOf = c: {
-    network = nonNull c.network;
+    network = nonNull (removeAttrs c.network [ "interfaces" "dns" ])
+      // lib.optionalAttrs (c.network.interfaces != [ ]) { interfaces = map nonNull c.network.interfaces; }
+      // lib.optionalAttrs (c.network.dns != [ ]) { inherit (c.network) dns; };
     capsAllow = c.capsAllow;
     bind = c.bind;
     resources = nonNull c.resources;
     properties = c.properties;
   } // lib.optionalAttrs (c.credentials != { }) {
     inherit (c) credentials;
+  } // lib.optionalAttrs (c.ports != [ ]) {
+    inherit (c) ports;
+  } // lib.optionalAttrs (c.firewall != null) {
+    firewall = { inherit (c.firewall) allowIn; };
   };
 
   built = name: c: import ./default.nix {
@@ -138,7 +204,7 @@ let
         message = "nixunits.${name}.network: a moved interface has no host side: drop host_ip6/host_ip4";
       }
       {
-        assertion = n.interface != null || ((n.ip6 == null) == (n.host_ip6 == null) && (n.ip4 == null) == (n.host_ip4 == null));
+        assertion = n.interface != null || n.interfaces != [ ] || ((n.ip6 == null) == (n.host_ip6 == null) && (n.ip4 == null) == (n.host_ip4 == null));
         message = "nixunits.${name}.network: a veth needs both sides: ip6 with host_ip6, ip4 with host_ip4";
       }
       { assertion = n.ip6route == null || n.ip6 != null; message = "nixunits.${name}.network.ip6route needs ip6"; }
@@ -209,7 +275,7 @@ versions.check "the host module" versions.hostModule lib.trivial.release {
     }) cfg;
 
     # The host side of every veth is nixunits' to configure.
-    networking.networkmanager.unmanaged = [ "interface-name:ve-*" ];
-    networking.dhcpcd.denyInterfaces = [ "ve-*" ];
+    networking.networkmanager.unmanaged = [ "interface-name:ve-*" "interface-name:vb-*" "interface-name:vx*" ];
+    networking.dhcpcd.denyInterfaces = [ "ve-*" "vb-*" "vx*" ];
   };
 }

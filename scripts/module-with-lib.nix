@@ -39,6 +39,17 @@ let
           capsAllow = [ "CAP_SYS_PTRACE" ];
           credentials.tls-key = "/run/keys/web-tls.key";
         };
+        # Several interfaces, published ports, a firewall, name servers.
+        nixunits.multi = {
+          config = { services.nginx.enable = true; };
+          network.interfaces = [
+            { type = "veth"; bridge = "br0"; ip6 = "fd00:1::2/64"; ip4 = "10.1.0.2/24"; ip4route = "10.1.0.1"; }
+            { type = "macvlan"; parent = "eth0"; ip6 = "2001:db8::10/64"; }
+          ];
+          network.dns = [ "2001:db8::53" ];
+          ports = [ "tcp:8080:80" "tcp:[::1]:8081:80" ];
+          firewall.allowIn = [ "tcp:443" ];
+        };
         nixunits.eth = {
           config = { services.redis.servers.a.enable = true; };
           network = { interface = "eth1"; ip6 = "fd00::2/64"; };
@@ -57,6 +68,8 @@ in {
   webService = { inherit (c.systemd.services."nixunits@web") overrideStrategy wantedBy; };
   ethService = { inherit (c.systemd.services."nixunits@eth") overrideStrategy wantedBy serviceConfig; };
   webConfText = builtins.readFile webConfPath;
+  multiJson = c.environment.etc."nixunits/multi.json".text;
+  multiConfText = builtins.readFile c.environment.etc."nixunits/multi.conf".source;
   templateHasPaths = builtins.match ".*@(nixunits|stateDir|systemdNspawn)@.*" c.systemd.units."nixunits@.service".text == null;
   # Built (import from derivation): the conf, and the system's merged
   # configuration, with both definitions of nixunits.web.config.

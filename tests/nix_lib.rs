@@ -32,13 +32,19 @@ fn eval(expr: &str) -> Value {
 }
 
 fn args_of(unit: &Value) -> Vec<String> {
-    let v = eval(&format!("lib.nspawnArgs (builtins.fromJSON ''{unit}'')"));
+    args_of_id("pg", unit)
+}
+
+fn args_of_id(id: &str, unit: &Value) -> Vec<String> {
+    let v = eval(&format!(
+        "lib.nspawnArgs \"{id}\" (builtins.fromJSON ''{unit}'')"
+    ));
     serde_json::from_value(v).unwrap()
 }
 
 fn conf_of(unit: &Value) -> String {
     let v = eval(&format!(
-        "lib.confText {{ systemPath = \"/nix/store/sys\"; unit = builtins.fromJSON ''{unit}''; }}"
+        "lib.confText {{ id = \"pg\"; systemPath = \"/nix/store/sys\"; unit = builtins.fromJSON ''{unit}''; }}"
     ));
     v.as_str().unwrap().to_owned()
 }
@@ -453,9 +459,29 @@ fn rust_and_nix_give_the_same_nspawn_arguments() {
         json!({ "capsAllow": nixunits_store::unit::DROPPED_BY_DEFAULT }),
         json!({ "bind": ["/srv/data", "/etc/ssl:/etc/ssl:ro"] }),
         json!({ "credentials": { "pg-pass": "/run/keys/pg-pass", "a.token": "/etc/nixunits/a.token" } }),
+        json!({ "network": { "interfaces": [
+            { "type": "veth", "bridge": "br0", "ip6": "fd00:1::2/64", "ip4": "10.1.0.2/24" },
+            { "type": "veth", "ip6": "fd00:2::2/64", "host_ip6": "fd00:2::1/64" },
+            { "type": "veth", "name": "back", "bridge": "br1", "ip4": "10.3.0.2/24" },
+            { "type": "macvlan", "parent": "eth0", "mac": "02:00:00:00:00:01", "ip6": "fd00:4::2/64" },
+            { "type": "ipvlan", "parent": "eth1", "ip4": "10.5.0.2/24" },
+            { "type": "moved", "interface": "eth9", "ip6": "fd00:6::2/64", "ip6route": "fe80::1%eth9" }
+        ] } }),
+        json!({ "network": { "interfaces": [
+            { "type": "macvlan", "parent": "enp3s0" },
+            { "type": "veth", "ip4": "10.7.0.2/31", "host_ip4": "10.7.0.3/31" },
+            { "type": "veth", "ip6": "fd00:8::/127", "host_ip6": "fd00:8::1/127" }
+        ] } }),
     ] {
         let desc: nixunits_store::UnitDescription = serde_json::from_value(unit.clone()).unwrap();
         let desc = desc.normalize().unwrap();
-        assert_eq!(desc.nspawn_args(), args_of(&unit), "{unit}");
+        // A short id and one whose extra veth names are hashed.
+        for id in ["pg", "webfrontend-prod-01"] {
+            assert_eq!(
+                desc.nspawn_args(&id.parse().unwrap()),
+                args_of_id(id, &unit),
+                "{id}: {unit}"
+            );
+        }
     }
 }

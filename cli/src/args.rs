@@ -63,6 +63,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Build a container from a snippet (cached), install it, (re)start it.
     Build(BuildArgs),
+    /// Build like `build`, then bring a running container to the new
+    /// generation: in place with the system's `switch-to-configuration
+    /// test` when only the system changed, else a restart.
+    Update(BuildArgs),
     /// Print the option definitions the embedded evaluator finds in a
     /// snippet: path, value (or unknown), priority, condition, place.
     Eval {
@@ -162,6 +166,18 @@ pub enum Command {
     /// ExecStartPost).
     #[command(hide = true)]
     NetworkUp(IdArg),
+    /// Remove what network-up set up on the host (the unit's
+    /// ExecStopPost).
+    #[command(hide = true)]
+    NetworkDown(IdArg),
+    /// Forward loopback ports to a container (run in
+    /// nixunits-ports-<id>.service).
+    #[command(hide = true)]
+    PortProxy {
+        /// PROTO:LISTEN=TARGET, e.g. tcp:[::1]:8081=[fd00::2]:80.
+        #[arg(required = true)]
+        specs: Vec<crate::proxy::Spec>,
+    },
     /// A language server over standard input and output (diagnostics,
     /// hover, completion of option names).
     Lsp {
@@ -292,6 +308,18 @@ pub struct NetArgs {
     /// IPv4 default route (gateway) inside the container.
     #[arg(long, value_name = "ADDRESS")]
     pub ip4_route: Option<String>,
+    /// Publish a port on the host: PROTO:[HOST_ADDRESS:]HOST_PORT:PORT
+    /// (`tcp:8080:80`, `udp:[::1]:5353:53`). Repeatable.
+    #[arg(long = "port", value_name = "SPEC")]
+    pub ports: Vec<String>,
+    /// A name server for the container's /etc/resolv.conf (default: the
+    /// host's upstream servers). Repeatable.
+    #[arg(long = "dns", value_name = "ADDRESS")]
+    pub dns: Vec<String>,
+    /// Close inbound traffic but for this (PROTO:PORT or PROTO:FIRST-LAST),
+    /// published ports and neighbour discovery. Repeatable.
+    #[arg(long = "allow-in", value_name = "PROTO:PORT")]
+    pub allow_in: Vec<String>,
 }
 
 /// `nixunits schema …`

@@ -46,6 +46,8 @@ struct Flags {
     restart: bool,
     quiet: bool,
     keep: usize,
+    /// `update`: switch a running container in place when it can.
+    update: bool,
 }
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
@@ -117,6 +119,14 @@ fn unit_description(args: &BuildArgs, id: &ContainerId) -> Result<UnitDescriptio
         if flag.is_some() {
             field.clone_from(flag);
         }
+    }
+    unit.ports.extend(n.ports.iter().cloned());
+    unit.network.dns.extend(n.dns.iter().cloned());
+    if !n.allow_in.is_empty() {
+        unit.firewall
+            .get_or_insert_with(Default::default)
+            .allow_in
+            .extend(n.allow_in.iter().cloned());
     }
     for c in &args.credentials {
         let (name, path) = c
@@ -255,11 +265,18 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
             restart: args.restart,
             quiet: global.quiet,
             keep: args.keep as usize,
+            update: false,
         },
     })
 }
 
 impl Plan {
+    /// The plan of `update`.
+    pub fn for_update(mut self) -> Plan {
+        self.args.update = true;
+        self
+    }
+
     /// The `nix-build` this plan runs, into `out_link`: the `-cf` file, or
     /// the inline snippet written beside the generations as
     /// `config.nix.new` for the build.
@@ -475,7 +492,11 @@ fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Loc
     };
     let changed = previous.as_deref() != Some(Path::new(&out_path));
     let stale = changed || crate::generations::runs_older(dir);
-    let action = systemd::apply(&plan.id, plan.args.start, plan.args.restart, stale)?;
+    let action = if plan.args.update {
+        crate::generations::update(&plan.state, dir, &plan.unit, stale)?
+    } else {
+        systemd::apply(&plan.id, plan.args.start, plan.args.restart, stale)?
+    };
     let outcome = Outcome {
         id: plan.id.to_string(),
         addresses: crate::runtime::Addresses::of(&plan.unit.network),
@@ -494,7 +515,7 @@ fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Loc
         &outcome,
         &plan.id,
         action,
-        stale && !plan.args.restart,
+        stale && !plan.args.restart && !plan.args.update,
     )
 }
 

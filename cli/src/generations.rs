@@ -4,6 +4,8 @@
 //! The generation itself (stage, fill, commit, switch, prune, verify) is
 //! `nixunits_store::generation`.
 
+use std::path::Path;
+
 use anyhow::{Context, Result};
 use nixunits_store::generation::{Damage, Stamp};
 use nixunits_store::state::env_value;
@@ -58,6 +60,11 @@ pub fn record_start(dir: &ContainerDir) {
     let Ok(path) = std::env::var("SYSTEM_PATH") else {
         return;
     };
+    record_running(dir, &path);
+}
+
+/// Records the system the container runs now.
+fn record_running(dir: &ContainerDir, path: &str) {
     if let Err(e) =
         nixunits_store::state::atomic_write(&dir.running(), format!("{path}\n").as_bytes())
     {
@@ -230,4 +237,67 @@ pub fn rollback(state: &StateDir, id: &str, to: Option<u64>) -> Result<()> {
         outln!("  unit: {} restarted", systemd::unit_name(&id));
     }
     Ok(())
+}
+
+/// Where `prepare` keeps the unit description a start used.
+pub fn started_unit_path(id: &ContainerId) -> std::path::PathBuf {
+    std::path::Path::new(crate::runtime::RUN_DIR).join(format!("{id}.started.json"))
+}
+
+/// `update` after its build: a running container that runs an older
+/// generation (`stale`) switches to the live one in place — the live
+/// system's `bin/switch-to-configuration test`, run inside with the
+/// container's own confinement (`nixunits nsenter`) — when its unit
+/// description is the one it started with (network, binds, capabilities
+/// and the rest are systemd-nspawn's and the host's, fixed at start);
+/// else, or when the switch fails, it restarts. Not running: nothing
+/// (the next start runs the live generation).
+#[allow(clippy::print_stderr)]
+pub fn update(
+    state: &StateDir,
+    dir: &ContainerDir,
+    unit: &UnitDescription,
+    stale: bool,
+) -> Result<crate::systemd::Action> {
+    use crate::systemd::Action;
+    let id = dir.id();
+    if !systemd::is_active(id) || !stale {
+        return Ok(Action::None);
+    }
+    let started = std::fs::read_to_string(started_unit_path(id)).unwrap_or_default();
+    let conf = std::fs::read_to_string(dir.unit_conf()).unwrap_or_default();
+    let system = nixunits_store::state::env_value(&conf, "SYSTEM_PATH");
+    let switch = system
+        .as_deref()
+        .map(|s| Path::new(s).join("bin/switch-to-configuration"));
+    let why_not = if started.trim() != unit.canonical_json() {
+        Some("its unit description changed".to_owned())
+    } else if !switch.as_deref().is_some_and(Path::is_file) {
+        Some("the new system has no bin/switch-to-configuration".to_owned())
+    } else {
+        None
+    };
+    if let (None, Some(switch), Some(system)) = (&why_not, &switch, &system) {
+        let exe = std::env::current_exe().context("where is this binary")?;
+        let status = std::process::Command::new(exe)
+            .arg("--state-dir")
+            .arg(state.root())
+            .args(["nsenter", id.as_str(), "--"])
+            .arg(switch)
+            .arg("test")
+            .stdin(std::process::Stdio::null())
+            .status()
+            .context("cannot run nixunits nsenter")?;
+        if status.success() {
+            record_running(dir, system);
+            return Ok(Action::Switched);
+        }
+        eprintln!(
+            "nixunits: {id}: switch-to-configuration test failed ({status}): restarting instead"
+        );
+    } else if let Some(w) = why_not {
+        eprintln!("nixunits: {id}: {w}: restarting");
+    }
+    systemd::control("restart", id)?;
+    Ok(Action::Restarted)
 }

@@ -20,8 +20,10 @@ mod generations;
 mod input;
 mod lsp;
 mod net;
+mod nft;
 mod nix;
 mod proc;
+mod proxy;
 mod runtime;
 mod schema;
 mod systemd;
@@ -87,6 +89,13 @@ fn main() -> ExitCode {
                 .and_then(build::act)
                 .map(|()| true)
         }
+        Command::Update(a) => {
+            let color = color_for(cli.global.color, std::io::stderr().is_terminal());
+            build::resolve(a, &cli.global, color)
+                .map(build::Plan::for_update)
+                .and_then(build::act)
+                .map(|()| true)
+        }
         Command::Ip6 { id, json } => ip6(id, *json).map(|()| true),
         Command::Eval { file, json } => evalcmd::run(file, *json),
         Command::Cache(c) => cache::run(c, &state).map(|()| true),
@@ -115,6 +124,13 @@ fn main() -> ExitCode {
         Command::NetworkUp(a) => runtime::existing(&state, &a.id)
             .and_then(|id| net::network_up(&state, &id))
             .map(|()| true),
+        Command::NetworkDown(a) => {
+            a.id.parse::<nixunits_store::ContainerId>()
+                .map_err(|e| anyhow::Error::from(UsageError(e.to_string())))
+                .and_then(|id| net::network_down(&id))
+                .map(|()| true)
+        }
+        Command::PortProxy { specs } => proxy::run(specs).map(|()| true),
         Command::Nsenter { id, net, command } => {
             return exit_with(runtime::existing(&state, id).and_then(|id| {
                 if *net {

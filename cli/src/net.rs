@@ -11,7 +11,7 @@ use std::path::Path;
 use std::process::Command;
 
 use anyhow::{Context, Result};
-use nixunits_store::unit::{host_veth_name, NetworkMode};
+use nixunits_store::unit::Link;
 use nixunits_store::{ContainerId, StateDir, UnitDescription};
 
 use crate::proc::stdout_of;
@@ -55,14 +55,15 @@ fn addr(netns_of: Option<u32>, address: &str, dev: &str) -> Result<()> {
     }
 }
 
-fn routes(pid: u32, unit: &UnitDescription, dev: &str) -> Result<()> {
-    if let Some(gw) = &unit.network.ip6route {
+fn routes(pid: u32, link: &Link) -> Result<()> {
+    let dev = link.inside.as_str();
+    if let Some(gw) = &link.ip6route {
         ip(
             Some(pid),
             &["-6", "route", "replace", "default", "via", gw, "dev", dev],
         )?;
     }
-    if let Some(gw) = &unit.network.ip4route {
+    if let Some(gw) = &link.ip4route {
         ip(
             Some(pid),
             &["route", "replace", "default", "via", gw, "dev", dev],
@@ -71,7 +72,32 @@ fn routes(pid: u32, unit: &UnitDescription, dev: &str) -> Result<()> {
     Ok(())
 }
 
-/// Configures the network of a running container and drops the marker.
+/// Configures one interface on both sides.
+fn link_up(pid: u32, link: &Link) -> Result<()> {
+    if let Some(host) = &link.host {
+        // The first veth on a bridge is attached by systemd-nspawn
+        // (--network-bridge); extra ones here.
+        if let Some(br) = &link.bridge {
+            ip(None, &["link", "set", host, "master", br])?;
+        }
+        ip(None, &["link", "set", host, "up"])?;
+        for a in [&link.host_ip6, &link.host_ip4].into_iter().flatten() {
+            addr(None, a, host)?;
+        }
+    }
+    if let Some(mac) = &link.mac {
+        ip(Some(pid), &["link", "set", &link.inside, "down"])?;
+        ip(Some(pid), &["link", "set", &link.inside, "address", mac])?;
+    }
+    ip(Some(pid), &["link", "set", &link.inside, "up"])?;
+    for a in [&link.ip6, &link.ip4].into_iter().flatten() {
+        addr(Some(pid), a, &link.inside)?;
+    }
+    routes(pid, link)
+}
+
+/// Configures the network of a running container, publishes its ports,
+/// sets up its firewall, and drops the marker.
 pub fn network_up(state: &StateDir, id: &ContainerId) -> Result<()> {
     let dir = state.container(id);
     let text = std::fs::read_to_string(dir.unit_json())
@@ -89,26 +115,14 @@ pub fn network_up(state: &StateDir, id: &ContainerId) -> Result<()> {
             .is_none_or(|p| std::path::Path::new("/proc").join(p).exists())
     };
     let pid = systemd::leader_while(id, std::time::Duration::from_secs(10), alive)?;
-    let n = &unit.network;
     ip(Some(pid), &["link", "set", "lo", "up"])?;
-    if let Some(iface) = &n.interface {
-        ip(Some(pid), &["link", "set", iface, "up"])?;
-        for a in [&n.ip6, &n.ip4].into_iter().flatten() {
-            addr(Some(pid), a, iface)?;
-        }
-        routes(pid, &unit, iface)?;
-    } else if n.mode() == NetworkMode::Veth {
-        let host = host_veth_name(id);
-        ip(None, &["link", "set", &host, "up"])?;
-        for a in [&n.host_ip6, &n.host_ip4].into_iter().flatten() {
-            addr(None, a, &host)?;
-        }
-        ip(Some(pid), &["link", "set", "host0", "up"])?;
-        for a in [&n.ip6, &n.ip4].into_iter().flatten() {
-            addr(Some(pid), a, "host0")?;
-        }
-        routes(pid, &unit, "host0")?;
+    let links = unit.network.links(id);
+    for link in &links {
+        link_up(pid, link)
+            .with_context(|| format!("interface {} ({})", link.inside, link.kind.as_str()))?;
     }
+    crate::nft::apply(id, &unit, &links)?;
+    crate::proxy::start(state, id, &unit, &links)?;
     // The marker, written through the container's root as its init sees it.
     let marker = Path::new("/proc")
         .join(pid.to_string())
@@ -120,4 +134,134 @@ pub fn network_up(state: &StateDir, id: &ContainerId) -> Result<()> {
     std::fs::write(&marker, format!("{}\n", unit.canonical_json()))
         .with_context(|| format!("cannot write {}", marker.display()))?;
     Ok(())
+}
+
+/// `network-down <id>`, the unit's ExecStopPost (after a stop, a failure or
+/// a crash of the container): its nftables table and its loopback proxy
+/// go. `prepare` calls it too, before a start, for what a crash of the
+/// host left.
+pub fn network_down(id: &ContainerId) -> Result<()> {
+    crate::proxy::stop(id);
+    crate::nft::remove(id)
+}
+
+/// Where `prepare` writes a container's resolv.conf (bound read-only on
+/// its /etc/resolv.conf).
+pub fn resolv_path(id: &ContainerId) -> std::path::PathBuf {
+    Path::new(crate::runtime::RUN_DIR).join(format!("{id}.resolv.conf"))
+}
+
+/// The name servers (and search domains) of a resolv.conf text.
+fn servers_of(text: &str) -> (Vec<std::net::IpAddr>, Vec<String>) {
+    let mut servers = Vec::new();
+    let mut other = Vec::new();
+    for line in text.lines() {
+        let mut w = line.split_whitespace();
+        match w.next() {
+            Some("nameserver") => {
+                // `fe80::1%eth0` has a zone; those are not the container's.
+                if let Some(a) = w.next().and_then(|a| a.parse().ok()) {
+                    servers.push(a);
+                }
+            }
+            Some("search" | "domain" | "options") => other.push(line.trim().to_owned()),
+            _ => {}
+        }
+    }
+    (servers, other)
+}
+
+/// A local stub resolver (systemd-resolved's 127.0.0.53, dnsmasq on
+/// 127.0.0.1, ::1): unreachable from the container's own network.
+fn local(a: &std::net::IpAddr) -> bool {
+    a.is_loopback() || a.is_unspecified()
+}
+
+/// The container's resolv.conf: `dns` when given; else the host's name
+/// servers, or — when the host's file names only local stubs — the
+/// upstream servers systemd-resolved lists (`upstream`). Never a local
+/// address. Returns the text and, when no server is known, a warning.
+pub fn resolv_conf(
+    dns: &[String],
+    host: Option<&str>,
+    upstream: Option<&str>,
+) -> (String, Option<String>) {
+    let mut out = String::from("# Written by nixunits prepare.\n");
+    let (servers, other) = if dns.is_empty() {
+        let (h, o) = servers_of(host.unwrap_or_default());
+        let usable: Vec<_> = h.iter().filter(|a| !local(a)).copied().collect();
+        if !usable.is_empty() {
+            (usable, o)
+        } else {
+            let (u, uo) = servers_of(upstream.unwrap_or_default());
+            (u.into_iter().filter(|a| !local(a)).collect(), uo)
+        }
+    } else {
+        (
+            dns.iter().filter_map(|d| d.parse().ok()).collect(),
+            Vec::new(),
+        )
+    };
+    for l in other {
+        out.push_str(&l);
+        out.push('\n');
+    }
+    for s in &servers {
+        out.push_str(&format!("nameserver {s}\n"));
+    }
+    let warning = servers.is_empty().then(|| {
+        "no name server for the container: the host's /etc/resolv.conf names only local resolvers and systemd-resolved lists no upstream ones; give network.dns".to_owned()
+    });
+    (out, warning)
+}
+
+/// Writes the container's resolv.conf; returns the systemd-nspawn argument
+/// that binds it.
+#[allow(clippy::print_stderr)]
+pub fn write_resolv(id: &ContainerId, unit: &UnitDescription) -> Result<String> {
+    let host = std::fs::read_to_string("/etc/resolv.conf").ok();
+    let upstream = std::fs::read_to_string("/run/systemd/resolve/resolv.conf").ok();
+    let (text, warning) = resolv_conf(&unit.network.dns, host.as_deref(), upstream.as_deref());
+    if let Some(w) = warning {
+        eprintln!("nixunits: {id}: {w}");
+    }
+    let path = resolv_path(id);
+    nixunits_store::state::atomic_write(&path, text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(format!("--bind-ro={}:/etc/resolv.conf", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolv_conf_never_names_a_local_stub() {
+        let stub = "nameserver 127.0.0.53\noptions edns0 trust-ad\nsearch lan\n";
+        let upstream = "nameserver 192.0.2.53\nnameserver 2001:db8::53\nsearch lan\n";
+        let (t, w) = resolv_conf(&[], Some(stub), Some(upstream));
+        assert_eq!(
+            t,
+            "# Written by nixunits prepare.\nsearch lan\nnameserver 192.0.2.53\nnameserver 2001:db8::53\n"
+        );
+        assert!(w.is_none());
+        // The host's own servers when they are reachable.
+        let (t, _) = resolv_conf(
+            &[],
+            Some("nameserver 198.51.100.1\nnameserver ::1\n"),
+            Some(upstream),
+        );
+        assert!(
+            t.contains("nameserver 198.51.100.1\n")
+                && !t.contains("::1")
+                && !t.contains("192.0.2.53")
+        );
+        // Given servers win.
+        let (t, _) = resolv_conf(&["fd00:53::1".into()], Some(stub), Some(upstream));
+        assert!(t.ends_with("nameserver fd00:53::1\n") && !t.contains("192.0.2.53"));
+        // Nothing usable: no server, a warning, still no 127.x.
+        let (t, w) = resolv_conf(&[], Some(stub), Some("nameserver 127.0.0.1\n"));
+        assert!(!t.contains("127.") && !t.contains("nameserver"));
+        assert!(w.unwrap().contains("network.dns"));
+    }
 }

@@ -43,18 +43,41 @@ pub struct Addresses {
     host_ip4: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     interface: Option<String>,
+    /// `network.interfaces`: each as `TYPE ADDRESS…` (the first
+    /// addresses of each family are also in ip6/ip4 above).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    interfaces: Vec<String>,
 }
 
 impl Addresses {
     /// The addresses of a network description.
     pub fn of(n: &nixunits_store::unit::Network) -> Addresses {
         let addr = |a: &Option<String>| a.as_deref().map(|a| without_prefix(a).to_owned());
+        let first = |f: fn(&nixunits_store::unit::Interface) -> &Option<String>| {
+            n.interfaces.iter().find_map(|i| addr(f(i)))
+        };
+        let interfaces = n
+            .interfaces
+            .iter()
+            .map(|i| {
+                let mut v = vec![i.kind.as_str().to_owned()];
+                v.extend(
+                    [&i.bridge, &i.parent, &i.interface]
+                        .into_iter()
+                        .flatten()
+                        .map(|x| format!("on {x}")),
+                );
+                v.extend([&i.ip6, &i.ip4].into_iter().flatten().cloned());
+                v.join(" ")
+            })
+            .collect();
         Addresses {
-            ip6: addr(&n.ip6),
-            host_ip6: addr(&n.host_ip6),
-            ip4: addr(&n.ip4),
-            host_ip4: addr(&n.host_ip4),
+            ip6: addr(&n.ip6).or_else(|| first(|i| &i.ip6)),
+            host_ip6: addr(&n.host_ip6).or_else(|| first(|i| &i.host_ip6)),
+            ip4: addr(&n.ip4).or_else(|| first(|i| &i.ip4)),
+            host_ip4: addr(&n.host_ip4).or_else(|| first(|i| &i.host_ip4)),
             interface: n.interface.clone(),
+            interfaces,
         }
     }
 
@@ -75,6 +98,9 @@ impl Addresses {
             if let Some(v) = v {
                 outln!("  {name}: {v}");
             }
+        }
+        for (k, i) in self.interfaces.iter().enumerate() {
+            outln!("  interfaces[{k}]: {i}");
         }
         Ok(())
     }
@@ -317,9 +343,20 @@ pub const RUN_DIR: &str = "/run/nixunits";
 pub fn prepare(state: &StateDir, id: &str) -> Result<()> {
     let id = existing(state, id)?;
     let dir = state.container(&id);
-    let args = floor_args(&dir)?;
+    let (mut args, unit) = floor_args(&dir)?;
     let env = std::path::Path::new(RUN_DIR).join(format!("{id}.env"));
     std::fs::create_dir_all(RUN_DIR).with_context(|| format!("cannot create {RUN_DIR}"))?;
+    // What a previous run left if it ended without its ExecStopPost (a
+    // crash of the host, systemd's): its nftables table, its proxy.
+    crate::net::network_down(&id)?;
+    // What this start runs with, for `update` to compare.
+    let started = crate::generations::started_unit_path(&id);
+    nixunits_store::state::atomic_write(&started, unit.canonical_json().as_bytes())
+        .with_context(|| format!("cannot write {}", started.display()))?;
+    // A network of its own: its own resolv.conf, never the host's stub.
+    if !unit.network.links(&id).is_empty() {
+        args.push(crate::net::write_resolv(&id, &unit)?);
+    }
     nixunits_store::state::atomic_write(
         &env,
         format!(
@@ -354,7 +391,7 @@ pub fn prepare(state: &StateDir, id: &str) -> Result<()> {
 /// asks for. The built conf's `NSPAWN_ARGS` (from the environment systemd
 /// read it into, else the file) may lack some — a stale build, an older
 /// nix-dir: the floor restores them — but not ask for more.
-fn floor_args(dir: &nixunits_store::ContainerDir) -> Result<Vec<String>> {
+fn floor_args(dir: &nixunits_store::ContainerDir) -> Result<(Vec<String>, UnitDescription)> {
     let json = dir.unit_json();
     let text = std::fs::read_to_string(&json).with_context(|| {
         format!(
@@ -366,7 +403,7 @@ fn floor_args(dir: &nixunits_store::ContainerDir) -> Result<Vec<String>> {
         .map_err(anyhow::Error::from)
         .and_then(|u| u.normalize().map_err(anyhow::Error::from))
         .with_context(|| format!("{} is not a valid unit description", json.display()))?;
-    let expected = unit.nspawn_args();
+    let expected = unit.nspawn_args(dir.id());
     let conf_text = std::fs::read_to_string(dir.unit_conf()).unwrap_or_default();
     // unit.conf is an environment file: a variable systemd-nspawn (or the
     // dynamic loader) reads, `SYSTEMD_SECCOMP=0` say, would lower the floor
@@ -417,7 +454,7 @@ fn floor_args(dir: &nixunits_store::ContainerDir) -> Result<Vec<String>> {
             unit.bind
         );
     }
-    Ok(expected)
+    Ok((expected, unit))
 }
 
 /// The variables of a `unit.conf` (`nix/lib.nix`'s `confText`).

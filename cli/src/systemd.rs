@@ -39,6 +39,8 @@ pub enum Action {
     Started,
     /// Restarted (the result changed).
     Restarted,
+    /// Switched in place (`update`: switch-to-configuration inside).
+    Switched,
 }
 
 impl Action {
@@ -48,6 +50,7 @@ impl Action {
             Action::None => "unchanged",
             Action::Started => "started",
             Action::Restarted => "restarted",
+            Action::Switched => "switched in place",
         }
     }
 }

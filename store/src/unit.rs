@@ -34,6 +34,121 @@ pub struct Network {
     /// IPv4 default route (gateway) inside.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip4route: Option<String>,
+    /// Several interfaces, each a veth (optionally on a host bridge), a
+    /// macvlan or ipvlan on a host interface, or a moved host interface.
+    /// Instead of the flat keys above, which describe one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interfaces: Vec<Interface>,
+    /// Name servers of the container's `/etc/resolv.conf` (addresses).
+    /// Empty: the host's upstream servers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dns: Vec<String>,
+}
+
+/// What an entry of `network.interfaces` is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InterfaceKind {
+    /// A veth pair: `host0` inside for the first (systemd-nspawn's
+    /// `--network-veth`, or `--network-bridge` with a bridge), the others
+    /// `--network-veth-extra`.
+    #[default]
+    Veth,
+    /// A macvlan on a host interface (`--network-macvlan`), `mv-PARENT`
+    /// inside.
+    Macvlan,
+    /// An ipvlan (L2) on a host interface (`--network-ipvlan`),
+    /// `iv-PARENT` inside.
+    Ipvlan,
+    /// An existing host interface moved inside (`--network-interface`).
+    Moved,
+}
+
+impl InterfaceKind {
+    /// `veth`, `macvlan`, `ipvlan`, `moved`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InterfaceKind::Veth => "veth",
+            InterfaceKind::Macvlan => "macvlan",
+            InterfaceKind::Ipvlan => "ipvlan",
+            InterfaceKind::Moved => "moved",
+        }
+    }
+}
+
+/// One entry of `network.interfaces`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Interface {
+    /// What it is.
+    #[serde(rename = "type")]
+    pub kind: InterfaceKind,
+    /// veth (not the first, which is `host0`): its name inside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// veth: the host bridge its host side joins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bridge: Option<String>,
+    /// macvlan, ipvlan: the host interface it sits on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// macvlan: a fixed MAC address (else systemd-nspawn's, stable per
+    /// machine name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+    /// moved: the host interface.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interface: Option<String>,
+    /// veth: the host side's IPv6 address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_ip6: Option<String>,
+    /// The IPv6 address inside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip6: Option<String>,
+    /// veth: the host side's IPv4 address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host_ip4: Option<String>,
+    /// The IPv4 address inside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip4: Option<String>,
+    /// IPv6 default route through this interface (a link-local gateway may
+    /// name it: `fe80::1%eth1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip6route: Option<String>,
+    /// IPv4 default route through this interface.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip4route: Option<String>,
+}
+
+/// An interface as the container gets it: names on both sides, the
+/// systemd-nspawn argument that makes it, its addresses and routes. The
+/// flat `network` keys make one (or none: private).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// What it is.
+    pub kind: InterfaceKind,
+    /// Its name inside the container.
+    pub inside: String,
+    /// veth: the host side's name.
+    pub host: Option<String>,
+    /// veth: the bridge the host side joins.
+    pub bridge: Option<String>,
+    /// macvlan: the fixed MAC.
+    pub mac: Option<String>,
+    /// The systemd-nspawn argument.
+    pub nspawn_arg: String,
+    /// Addresses inside (canonical, with prefix).
+    pub ip6: Option<String>,
+    /// IPv4 inside.
+    pub ip4: Option<String>,
+    /// veth: the host side's addresses.
+    pub host_ip6: Option<String>,
+    /// IPv4, host side.
+    pub host_ip4: Option<String>,
+    /// IPv6 gateway (no zone).
+    pub ip6route: Option<String>,
+    /// IPv4 gateway.
+    pub ip4route: Option<String>,
 }
 
 /// How a container is connected (the `networkMode` of `nix/lib.nix`).
@@ -45,6 +160,8 @@ pub enum NetworkMode {
     Veth,
     /// A host interface moved inside.
     Interface,
+    /// A list of interfaces (`network.interfaces`).
+    Interfaces,
 }
 
 impl NetworkMode {
@@ -54,14 +171,140 @@ impl NetworkMode {
             NetworkMode::Private => "private",
             NetworkMode::Veth => "veth",
             NetworkMode::Interface => "interface",
+            NetworkMode::Interfaces => "interfaces",
         }
     }
 }
 
 impl Network {
+    /// The interfaces the container gets, in order (the flat keys make one,
+    /// or none for a private network).
+    pub fn links(&self, id: &ContainerId) -> Vec<Link> {
+        let plain = |kind, inside: String, nspawn_arg: String| Link {
+            kind,
+            inside,
+            host: None,
+            bridge: None,
+            mac: None,
+            nspawn_arg,
+            ip6: None,
+            ip4: None,
+            host_ip6: None,
+            host_ip4: None,
+            ip6route: None,
+            ip4route: None,
+        };
+        if self.interfaces.is_empty() {
+            let link = match self.mode() {
+                NetworkMode::Interface => {
+                    let i = self.interface.clone().unwrap_or_default();
+                    plain(
+                        InterfaceKind::Moved,
+                        i.clone(),
+                        format!("--network-interface={i}"),
+                    )
+                }
+                NetworkMode::Veth => Link {
+                    host: Some(host_veth_name(id)),
+                    ..plain(InterfaceKind::Veth, "host0".into(), "--network-veth".into())
+                },
+                _ => return Vec::new(),
+            };
+            return vec![Link {
+                ip6: self.ip6.clone(),
+                ip4: self.ip4.clone(),
+                host_ip6: self.host_ip6.clone(),
+                host_ip4: self.host_ip4.clone(),
+                ip6route: self.ip6route.as_deref().map(|g| without_zone(g).to_owned()),
+                ip4route: self.ip4route.clone(),
+                ..link
+            }];
+        }
+        let mut veths = 0;
+        self.interfaces
+            .iter()
+            .map(|i| {
+                let base = match i.kind {
+                    InterfaceKind::Veth => {
+                        veths += 1;
+                        if veths == 1 {
+                            match &i.bridge {
+                                Some(b) => Link {
+                                    host: Some(host_bridge_veth_name(id)),
+                                    bridge: Some(b.clone()),
+                                    ..plain(
+                                        InterfaceKind::Veth,
+                                        "host0".into(),
+                                        format!("--network-bridge={b}"),
+                                    )
+                                },
+                                None => Link {
+                                    host: Some(host_veth_name(id)),
+                                    ..plain(
+                                        InterfaceKind::Veth,
+                                        "host0".into(),
+                                        "--network-veth".into(),
+                                    )
+                                },
+                            }
+                        } else {
+                            let k = veths - 1;
+                            let host = extra_veth_name(id, k);
+                            let inside = i.name.clone().unwrap_or_else(|| format!("eth{k}"));
+                            Link {
+                                host: Some(host.clone()),
+                                bridge: i.bridge.clone(),
+                                ..plain(
+                                    InterfaceKind::Veth,
+                                    inside.clone(),
+                                    format!("--network-veth-extra={host}:{inside}"),
+                                )
+                            }
+                        }
+                    }
+                    kind @ (InterfaceKind::Macvlan | InterfaceKind::Ipvlan) => {
+                        let parent = i.parent.clone().unwrap_or_default();
+                        let flag = if kind == InterfaceKind::Macvlan {
+                            "macvlan"
+                        } else {
+                            "ipvlan"
+                        };
+                        Link {
+                            mac: i.mac.clone(),
+                            ..plain(
+                                kind,
+                                vlan_inside(kind, &parent),
+                                format!("--network-{flag}={parent}"),
+                            )
+                        }
+                    }
+                    InterfaceKind::Moved => {
+                        let m = i.interface.clone().unwrap_or_default();
+                        plain(
+                            InterfaceKind::Moved,
+                            m.clone(),
+                            format!("--network-interface={m}"),
+                        )
+                    }
+                };
+                Link {
+                    ip6: i.ip6.clone(),
+                    ip4: i.ip4.clone(),
+                    host_ip6: i.host_ip6.clone(),
+                    host_ip4: i.host_ip4.clone(),
+                    ip6route: i.ip6route.as_deref().map(|g| without_zone(g).to_owned()),
+                    ip4route: i.ip4route.clone(),
+                    ..base
+                }
+            })
+            .collect()
+    }
+
     /// The mode: an interface wins; any container address means a veth.
     pub fn mode(&self) -> NetworkMode {
-        if self.interface.is_some() {
+        if !self.interfaces.is_empty() {
+            NetworkMode::Interfaces
+        } else if self.interface.is_some() {
             NetworkMode::Interface
         } else if self.ip6.is_some() || self.ip4.is_some() {
             NetworkMode::Veth
@@ -111,6 +354,200 @@ pub struct UnitDescription {
     /// The path is described here, never the secret.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub credentials: std::collections::BTreeMap<String, String>,
+    /// Ports published on the host: `PROTO:[HOST_ADDRESS:]HOST_PORT:PORT`
+    /// (`tcp:8080:80`, `udp:[::1]:5353:53`, `tcp:127.0.0.1:8080:80`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ports: Vec<String>,
+    /// Inbound filtering on the host side of the container's veths;
+    /// absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub firewall: Option<Firewall>,
+}
+
+/// The container's inbound firewall: closed but for published ports,
+/// ICMPv6 neighbour discovery, replies, and `allowIn`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Firewall {
+    /// `PROTO:PORT` or `PROTO:FIRST-LAST` (`tcp:5432`, `udp:6000-6010`).
+    #[serde(default)]
+    pub allow_in: Vec<String>,
+}
+
+/// A transport protocol of a port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Proto {
+    /// TCP.
+    Tcp,
+    /// UDP.
+    Udp,
+}
+
+impl Proto {
+    /// `tcp` / `udp`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Proto::Tcp => "tcp",
+            Proto::Udp => "udp",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Proto> {
+        match s {
+            "tcp" => Some(Proto::Tcp),
+            "udp" => Some(Proto::Udp),
+            _ => None,
+        }
+    }
+}
+
+/// A published port, parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Port {
+    /// tcp or udp.
+    pub proto: Proto,
+    /// The host address it listens on; none: every address of the host
+    /// (both families the container has).
+    pub host: Option<IpAddr>,
+    /// The port on the host.
+    pub host_port: u16,
+    /// The port in the container.
+    pub port: u16,
+}
+
+impl Port {
+    /// Parses `PROTO:[HOST_ADDRESS:]HOST_PORT:PORT` (an IPv6 host address
+    /// in brackets); `PROTO:PORT` publishes a port under its own number.
+    pub fn parse(s: &str) -> Result<Port, UnitError> {
+        let bad = |why: &'static str| UnitError::BadPort {
+            given: s.to_owned(),
+            why,
+        };
+        let (proto, rest) = s
+            .split_once(':')
+            .ok_or_else(|| bad("PROTO:[HOST_ADDRESS:]HOST_PORT:PORT"))?;
+        let proto = Proto::parse(proto).ok_or_else(|| bad("the protocol is tcp or udp"))?;
+        let (host, ports) = if let Some(r) = rest.strip_prefix('[') {
+            let (a, after) = r
+                .split_once(']')
+                .ok_or_else(|| bad("an IPv6 address in brackets: [::1]"))?;
+            let a: Ipv6Addr = a
+                .parse()
+                .map_err(|_| bad("not an IPv6 address in the brackets"))?;
+            let after = after
+                .strip_prefix(':')
+                .ok_or_else(|| bad("HOST_PORT after the address"))?;
+            (Some(IpAddr::V6(a)), after)
+        } else {
+            let parts: Vec<&str> = rest.split(':').collect();
+            match parts.len() {
+                1 | 2 => (None, rest),
+                3 => {
+                    let a: Ipv4Addr = parts[0]
+                        .parse()
+                        .map_err(|_| bad("not an IPv4 address (IPv6 goes in brackets)"))?;
+                    (Some(IpAddr::V4(a)), &rest[parts[0].len() + 1..])
+                }
+                _ => return Err(bad("too many ':' (an IPv6 address goes in brackets)")),
+            }
+        };
+        let num = |p: &str| -> Result<u16, UnitError> {
+            p.parse::<u16>()
+                .ok()
+                .filter(|n| *n != 0 && p == n.to_string())
+                .ok_or_else(|| bad("a port is a number from 1 to 65535"))
+        };
+        let (host_port, port) = match ports.split_once(':') {
+            Some((h, c)) => (num(h)?, num(c)?),
+            None => {
+                let n = num(ports)?;
+                (n, n)
+            }
+        };
+        if let Some(h) = host {
+            if h.is_unspecified() || h.is_multicast() {
+                return Err(bad("the host address is one of the host's unicast addresses (omit it for all of them)"));
+            }
+        }
+        Ok(Port {
+            proto,
+            host,
+            host_port,
+            port,
+        })
+    }
+
+    /// The canonical text: `tcp:8080:80`, `tcp:[::1]:8080:80`.
+    pub fn canonical(&self) -> String {
+        let host = match self.host {
+            Some(IpAddr::V6(a)) => format!("[{a}]:"),
+            Some(IpAddr::V4(a)) => format!("{a}:"),
+            None => String::new(),
+        };
+        format!(
+            "{}:{host}{}:{}",
+            self.proto.as_str(),
+            self.host_port,
+            self.port
+        )
+    }
+
+    /// Published on a loopback address (served by `nixunits port-proxy`:
+    /// the kernel does not route loopback traffic to another interface).
+    pub fn loopback(&self) -> bool {
+        self.host.is_some_and(|h| h.is_loopback())
+    }
+}
+
+/// An `allowIn` entry, parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allow {
+    /// tcp or udp.
+    pub proto: Proto,
+    /// First port.
+    pub first: u16,
+    /// Last port (= first for one).
+    pub last: u16,
+}
+
+impl Allow {
+    /// Parses `PROTO:PORT` or `PROTO:FIRST-LAST`.
+    pub fn parse(s: &str) -> Result<Allow, UnitError> {
+        let bad = |why: &'static str| UnitError::BadAllow {
+            given: s.to_owned(),
+            why,
+        };
+        let (proto, ports) = s
+            .split_once(':')
+            .ok_or_else(|| bad("PROTO:PORT or PROTO:FIRST-LAST"))?;
+        let proto = Proto::parse(proto).ok_or_else(|| bad("the protocol is tcp or udp"))?;
+        let num = |p: &str| -> Result<u16, UnitError> {
+            p.parse::<u16>()
+                .ok()
+                .filter(|n| *n != 0 && p == n.to_string())
+                .ok_or_else(|| bad("a port is a number from 1 to 65535"))
+        };
+        let (first, last) = match ports.split_once('-') {
+            Some((a, b)) => (num(a)?, num(b)?),
+            None => {
+                let n = num(ports)?;
+                (n, n)
+            }
+        };
+        if first > last {
+            return Err(bad("the range goes from the lower port to the higher"));
+        }
+        Ok(Allow { proto, first, last })
+    }
+
+    /// `tcp:5432`, `udp:6000-6010`.
+    pub fn canonical(&self) -> String {
+        if self.first == self.last {
+            format!("{}:{}", self.proto.as_str(), self.first)
+        } else {
+            format!("{}:{}-{}", self.proto.as_str(), self.first, self.last)
+        }
+    }
 }
 
 impl Default for UnitDescription {
@@ -122,6 +559,8 @@ impl Default for UnitDescription {
             resources: Resources::default(),
             properties: empty_object(),
             credentials: std::collections::BTreeMap::new(),
+            ports: Vec::new(),
+            firewall: None,
         }
     }
 }
@@ -197,6 +636,40 @@ pub enum UnitError {
         /// What it must be.
         expected: &'static str,
     },
+    /// A bad published port.
+    #[error("ports: {given:?}: {why}")]
+    BadPort {
+        /// What was given.
+        given: String,
+        /// What is wrong.
+        why: &'static str,
+    },
+    /// A bad firewall entry.
+    #[error("firewall.allowIn: {given:?}: {why}")]
+    BadAllow {
+        /// What was given.
+        given: String,
+        /// What is wrong.
+        why: &'static str,
+    },
+    /// Something wrong in one entry of `network.interfaces`.
+    #[error("network.interfaces[{index}] ({kind}): {error}")]
+    InInterface {
+        /// Its index.
+        index: usize,
+        /// Its type.
+        kind: &'static str,
+        /// What is wrong.
+        error: Box<UnitError>,
+    },
+    /// A bad name server.
+    #[error("network.dns: {0:?} is not an IPv4 or IPv6 address (no prefix, no port)")]
+    BadDns(String),
+    /// A bad MAC address.
+    #[error(
+        "mac: {0:?} is not a unicast MAC address (six hex pairs separated by ':', the first even)"
+    )]
+    BadMac(String),
     /// This id's automatic address is not valid.
     #[error("the automatic IPv6 address of {id:?} is not valid (its CRC32 {crc:#x} has fewer than 5 hex digits): give --ip6 and --host-ip6")]
     NoAutoAddress {
@@ -243,6 +716,11 @@ pub fn canonical_address(field: &'static str, s: &str, v6: bool) -> Result<Strin
     Ok(format!("{ip}/{prefix}"))
 }
 
+/// A gateway without its `%zone`.
+pub fn without_zone(s: &str) -> &str {
+    s.split_once('%').map_or(s, |(a, _)| a)
+}
+
 /// `ADDRESS/PREFIX` without its prefix (the whole text when it has none).
 pub fn without_prefix(s: &str) -> &str {
     s.split_once('/').map_or(s, |(a, _)| a)
@@ -282,6 +760,18 @@ pub fn auto_ip6(id: &ContainerId) -> Result<(String, String), UnitError> {
 /// and 4 characters of a SipHash-2-4 of the whole name (nspawn's
 /// `net_shorten_ifname`, with its key).
 pub fn host_veth_name(id: &ContainerId) -> String {
+    shorten_ifname(format!("ve-{id}"))
+}
+
+/// The host side of a veth on a bridge (`--network-bridge`): `vb-<id>`,
+/// shortened the same way.
+pub fn host_bridge_veth_name(id: &ContainerId) -> String {
+    shorten_ifname(format!("vb-{id}"))
+}
+
+/// systemd-nspawn's `net_shorten_ifname`: a name longer than 15 bytes
+/// becomes its first 11 and 4 characters of its SipHash-2-4.
+pub fn shorten_ifname(name: String) -> String {
     use std::hash::Hasher;
     const IFNAMSIZ: usize = 16;
     const KEY: [u8; 16] = [
@@ -289,7 +779,6 @@ pub fn host_veth_name(id: &ContainerId) -> String {
         0xa2,
     ];
     const URLSAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let name = format!("ve-{id}");
     if name.len() < IFNAMSIZ {
         return name;
     }
@@ -301,6 +790,21 @@ pub fn host_veth_name(id: &ContainerId) -> String {
         out.push(URLSAFE[((h >> shift) & 63) as usize] as char);
     }
     out
+}
+
+/// The host side of the `k`-th extra veth (`--network-veth-extra`, k ≥ 1):
+/// `vx<k>-<id>` when it fits 15 bytes, else its first 8 bytes and 7 hex
+/// digits of the SHA-256 of the id (`nix/lib.nix` computes the same with
+/// `builtins.hashString`).
+pub fn extra_veth_name(id: &ContainerId, k: usize) -> String {
+    use sha2::Digest;
+    let name = format!("vx{k}-{id}");
+    if name.len() <= 15 {
+        return name;
+    }
+    let hash = sha2::Sha256::digest(id.as_str().as_bytes());
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}{}", &name[..8], &hex[..7])
 }
 
 /// `ADDRESS/PREFIX` split (a canonical address always has its prefix).
@@ -384,6 +888,193 @@ fn check_pair(family: &str, inside: &str, host: &str) -> Result<(), UnitError> {
     Ok(())
 }
 
+/// A gateway: an address without prefix, neither unspecified nor
+/// multicast; an IPv6 one may name its interface (`fe80::1%eth0`), which
+/// must then be `dev`. Returned without the zone.
+fn canonical_gateway(
+    field: &'static str,
+    given: &str,
+    v6: bool,
+    dev: &str,
+) -> Result<String, UnitError> {
+    let (addr, zone) = match given.split_once('%') {
+        Some((a, z)) if v6 => (a, Some(z)),
+        _ => (given, None),
+    };
+    if let Some(z) = zone {
+        if z != dev {
+            return Err(UnitError::BadCombination(format!(
+                "{field}: {given:?} names the interface {z:?}, but this route goes through {dev:?}"
+            )));
+        }
+    }
+    let c = canonical_address(field, addr, v6)?;
+    let gw = address_of(&c);
+    if gw.is_some_and(|g| g.is_unspecified() || g.is_multicast()) {
+        return Err(UnitError::UnusableAddress {
+            field,
+            given: without_prefix(&c).to_owned(),
+            rule: "cannot be a gateway (unspecified or multicast)",
+        });
+    }
+    Ok(without_prefix(&c).to_owned())
+}
+
+/// The name of a macvlan or ipvlan inside (`mv-PARENT`, `iv-PARENT`,
+/// shortened as systemd-nspawn does).
+fn vlan_inside(kind: InterfaceKind, parent: &str) -> String {
+    let prefix = if kind == InterfaceKind::Macvlan {
+        "mv-"
+    } else {
+        "iv-"
+    };
+    shorten_ifname(format!("{prefix}{parent}"))
+}
+
+/// Checks one entry of `network.interfaces` and makes its addresses
+/// canonical.
+fn normalize_interface(i: &mut Interface, veth_index: usize) -> Result<(), UnitError> {
+    use InterfaceKind::*;
+    let kind = i.kind;
+    let first_veth = kind == Veth && veth_index == 0;
+    let refuse = |what: &str, why: &str| Err(UnitError::BadCombination(format!("{what}: {why}")));
+    let only = |set: bool, key: &str, kinds: &str| {
+        if set {
+            refuse(key, &format!("only for {kinds}"))
+        } else {
+            Ok(())
+        }
+    };
+    only(i.bridge.is_some() && kind != Veth, "bridge", "a veth")?;
+    only(
+        i.name.is_some() && kind != Veth,
+        "name",
+        "a veth (other interfaces have the name systemd-nspawn gives)",
+    )?;
+    only(
+        i.parent.is_some() && !matches!(kind, Macvlan | Ipvlan),
+        "parent",
+        "a macvlan or an ipvlan",
+    )?;
+    only(i.mac.is_some() && kind != Macvlan, "mac", "a macvlan")?;
+    only(
+        i.interface.is_some() && kind != Moved,
+        "interface",
+        "a moved interface",
+    )?;
+    for (key, v) in [
+        ("bridge", &i.bridge),
+        ("name", &i.name),
+        ("parent", &i.parent),
+        ("interface", &i.interface),
+    ] {
+        if let Some(v) = v {
+            if !valid_interface(v) {
+                return Err(UnitError::BadInterface(v.clone()));
+            }
+            if key == "name" && (v == "host0" || v == "lo") {
+                return refuse("name", &format!("{v:?} is taken inside"));
+            }
+        }
+    }
+    if first_veth && i.name.is_some() {
+        return refuse(
+            "name",
+            "the first veth is host0 inside (systemd-nspawn names it); names are for the others",
+        );
+    }
+    match kind {
+        Macvlan | Ipvlan if i.parent.is_none() => {
+            return refuse(
+                "parent",
+                "a macvlan or ipvlan needs the host interface it sits on",
+            )
+        }
+        Moved if i.interface.is_none() => {
+            return refuse(
+                "interface",
+                "a moved interface needs the host interface's name",
+            )
+        }
+        _ => {}
+    }
+    if let Some(m) = i.mac.as_mut() {
+        let bytes: Vec<Option<u8>> = m
+            .split(':')
+            .map(|b| {
+                (b.len() == 2)
+                    .then(|| u8::from_str_radix(b, 16).ok())
+                    .flatten()
+            })
+            .collect();
+        if bytes.len() != 6
+            || bytes.iter().any(Option::is_none)
+            || bytes[0].is_some_and(|b| b & 1 == 1)
+        {
+            return Err(UnitError::BadMac(m.clone()));
+        }
+        *m = m.to_ascii_lowercase();
+    }
+    for (field, v, v6) in [
+        ("ip6", &mut i.ip6, true),
+        ("host_ip6", &mut i.host_ip6, true),
+        ("ip4", &mut i.ip4, false),
+        ("host_ip4", &mut i.host_ip4, false),
+    ] {
+        if let Some(a) = v.as_mut() {
+            *a = canonical_address(field, a, v6)?;
+            check_address(field, a)?;
+        }
+    }
+    if kind != Veth && (i.host_ip6.is_some() || i.host_ip4.is_some()) {
+        return refuse("host_ip6/host_ip4", "only a veth has a host side");
+    }
+    if kind == Veth {
+        if i.bridge.is_some() {
+            if i.host_ip6.is_some() || i.host_ip4.is_some() {
+                return refuse(
+                    "host_ip6/host_ip4",
+                    "a veth on a bridge has no address of its own on the host side: the bridge has the host's",
+                );
+            }
+        } else {
+            for (a, b, fam) in [(&i.ip6, &i.host_ip6, "6"), (&i.ip4, &i.host_ip4, "4")] {
+                if a.is_some() != b.is_some() {
+                    return refuse(
+                        &format!("ip{fam}"),
+                        &format!(
+                            "a veth without a bridge needs both sides: ip{fam} and host_ip{fam}"
+                        ),
+                    );
+                }
+            }
+            for (fam, a, b) in [("IPv6", &i.ip6, &i.host_ip6), ("IPv4", &i.ip4, &i.host_ip4)] {
+                if let (Some(a), Some(b)) = (a, b) {
+                    check_pair(fam, a, b)?;
+                }
+            }
+        }
+    }
+    let dev = i.name.clone().unwrap_or_else(|| match kind {
+        Veth if first_veth => "host0".to_owned(),
+        Veth => format!("eth{veth_index}"),
+        Macvlan | Ipvlan => vlan_inside(kind, i.parent.as_deref().unwrap_or_default()),
+        Moved => i.interface.clone().unwrap_or_default(),
+    });
+    for (field, v, v6, addr) in [
+        ("ip6route", &mut i.ip6route, true, i.ip6.is_some()),
+        ("ip4route", &mut i.ip4route, false, i.ip4.is_some()),
+    ] {
+        if let Some(a) = v.as_mut() {
+            if !addr {
+                return refuse(field, "needs an address of its family on this interface");
+            }
+            *a = canonical_gateway(field, a, v6, &dev)?;
+        }
+    }
+    Ok(())
+}
+
 fn valid_interface(s: &str) -> bool {
     (1..=15).contains(&s.len())
         && s != "."
@@ -425,18 +1116,13 @@ impl UnitDescription {
     /// binds. What `prepare` hands to the template unit, whatever the
     /// built `unit.conf` says; the same list as `nix/lib.nix`'s
     /// `nspawnArgs`.
-    pub fn nspawn_args(&self) -> Vec<String> {
-        let n = &self.network;
-        let mut out = vec![match n.mode() {
-            NetworkMode::Interface => {
-                format!(
-                    "--network-interface={}",
-                    n.interface.as_deref().unwrap_or_default()
-                )
-            }
-            NetworkMode::Veth => "--network-veth".to_owned(),
-            NetworkMode::Private => "--private-network".to_owned(),
-        }];
+    pub fn nspawn_args(&self, id: &ContainerId) -> Vec<String> {
+        let links = self.network.links(id);
+        let mut out: Vec<String> = if links.is_empty() {
+            vec!["--private-network".to_owned()]
+        } else {
+            links.into_iter().map(|l| l.nspawn_arg).collect()
+        };
         out.push("--no-new-privileges=yes".to_owned());
         out.extend(
             DENIED_SYSCALL_GROUPS
@@ -466,6 +1152,36 @@ impl UnitDescription {
     /// Checks the description and puts addresses in canonical form.
     pub fn normalize(mut self) -> Result<Self, UnitError> {
         let n = &mut self.network;
+        let flat = [
+            &n.ip6,
+            &n.host_ip6,
+            &n.ip4,
+            &n.host_ip4,
+            &n.interface,
+            &n.ip6route,
+            &n.ip4route,
+        ];
+        if !n.interfaces.is_empty() && flat.iter().any(|v| v.is_some()) {
+            return Err(UnitError::BadCombination(
+                "network: give either the keys of one interface (ip6, host_ip6, ip4, host_ip4, interface, ip6route, ip4route) or `interfaces`, not both".into(),
+            ));
+        }
+        let mut vethn = 0;
+        for (index, i) in n.interfaces.iter_mut().enumerate() {
+            let veth_index = vethn;
+            if i.kind == InterfaceKind::Veth {
+                vethn += 1;
+            }
+            normalize_interface(i, veth_index).map_err(|e| UnitError::InInterface {
+                index,
+                kind: i.kind.as_str(),
+                error: Box::new(e),
+            })?;
+        }
+        for d in n.dns.iter_mut() {
+            let a: IpAddr = d.parse().map_err(|_| UnitError::BadDns(d.clone()))?;
+            *d = a.to_string();
+        }
         for (field, v, v6) in [
             ("ip6", &mut n.ip6, true),
             ("host_ip6", &mut n.host_ip6, true),
@@ -484,21 +1200,13 @@ impl UnitDescription {
                 }
             }
         }
+        let flat_dev = n.interface.clone().unwrap_or_else(|| "host0".to_owned());
         for (field, v, v6) in [
             ("ip6route", &mut n.ip6route, true),
             ("ip4route", &mut n.ip4route, false),
         ] {
             if let Some(a) = v.as_mut() {
-                let c = canonical_address(field, a, v6)?;
-                let gw = address_of(&c);
-                if gw.is_some_and(|g| g.is_unspecified() || g.is_multicast()) {
-                    return Err(UnitError::UnusableAddress {
-                        field,
-                        given: without_prefix(&c).to_owned(),
-                        rule: "cannot be a gateway (unspecified or multicast)",
-                    });
-                }
-                *a = without_prefix(&c).to_owned();
+                *a = canonical_gateway(field, a, v6, &flat_dev)?;
             }
         }
         match &n.interface {
@@ -597,7 +1305,109 @@ impl UnitDescription {
                 });
             }
         }
+        self.check_links_ports_firewall()?;
         Ok(self)
+    }
+
+    /// Interfaces, ports and firewall taken together: names inside unique,
+    /// one default route per family, every published port and the firewall
+    /// on a veth with an address of their family. Ports and `allowIn` are
+    /// made canonical.
+    fn check_links_ports_firewall(&mut self) -> Result<(), UnitError> {
+        // Any valid id will do: names of the host sides are not checked here.
+        let probe: ContainerId = "x".parse().map_err(|_| UnitError::BadProperties)?;
+        let links = self.network.links(&probe);
+        let mut seen = std::collections::BTreeSet::new();
+        for l in &links {
+            if !seen.insert(l.inside.clone()) {
+                return Err(UnitError::BadCombination(format!(
+                    "network.interfaces: two interfaces are named {:?} inside (a parent used twice, or a name given twice)",
+                    l.inside
+                )));
+            }
+        }
+        for (fam, count) in [
+            (
+                "IPv6",
+                links.iter().filter(|l| l.ip6route.is_some()).count(),
+            ),
+            (
+                "IPv4",
+                links.iter().filter(|l| l.ip4route.is_some()).count(),
+            ),
+        ] {
+            if count > 1 {
+                return Err(UnitError::BadCombination(format!(
+                    "network.interfaces: {count} interfaces set an {fam} default route; give it on one"
+                )));
+            }
+        }
+        let veth6 = links
+            .iter()
+            .any(|l| l.kind == InterfaceKind::Veth && l.ip6.is_some());
+        let veth4 = links
+            .iter()
+            .any(|l| l.kind == InterfaceKind::Veth && l.ip4.is_some());
+        let mut published = std::collections::BTreeSet::new();
+        for p in self.ports.iter_mut() {
+            let port = Port::parse(p)?;
+            let bad = |why: String| UnitError::BadCombination(format!("ports: {p:?}: {why}"));
+            match port.host {
+                // The loopback proxy forwards to either family.
+                Some(_) if port.loopback() && (veth6 || veth4) => {}
+                Some(IpAddr::V6(_)) if !veth6 => {
+                    return Err(bad("the container has no IPv6 address on a veth to forward it to".into()))
+                }
+                Some(IpAddr::V4(_)) if !veth4 => {
+                    return Err(bad("the container has no IPv4 address on a veth to forward it to".into()))
+                }
+                None if !veth6 && !veth4 => {
+                    return Err(bad(
+                        "the container has no address on a veth to forward it to (ports are published from the host to a veth's address)".into(),
+                    ))
+                }
+                _ => {}
+            }
+            if !published.insert((port.proto, port.host, port.host_port)) {
+                return Err(bad("published twice".into()));
+            }
+            *p = port.canonical();
+        }
+        if let Some(fw) = self.firewall.as_mut() {
+            if let Some(l) = links.iter().find(|l| l.kind != InterfaceKind::Veth) {
+                return Err(UnitError::BadCombination(format!(
+                    "firewall: the container's {} interface {:?} has no host side to filter on; a firewall needs every interface to be a veth",
+                    l.kind.as_str(),
+                    l.inside
+                )));
+            }
+            if !veth6 && !veth4 {
+                return Err(UnitError::BadCombination(
+                    "firewall: the container has no address on a veth (a private network needs none)".into(),
+                ));
+            }
+            for a in fw.allow_in.iter_mut() {
+                *a = Allow::parse(a)?.canonical();
+            }
+        }
+        Ok(())
+    }
+
+    /// The published ports, parsed (valid after `normalize`).
+    pub fn parsed_ports(&self) -> Vec<Port> {
+        self.ports
+            .iter()
+            .filter_map(|p| Port::parse(p).ok())
+            .collect()
+    }
+
+    /// The firewall's `allowIn`, parsed.
+    pub fn allowed_in(&self) -> Vec<Allow> {
+        self.firewall
+            .iter()
+            .flat_map(|f| f.allow_in.iter())
+            .filter_map(|a| Allow::parse(a).ok())
+            .collect()
     }
 
     /// The canonical JSON: fields in a fixed order, object keys sorted, no
@@ -628,8 +1438,13 @@ impl UnitDescription {
     /// The addresses in use (container and host sides).
     pub fn addresses(&self) -> Vec<IpAddr> {
         let n = &self.network;
-        [&n.ip6, &n.host_ip6, &n.ip4, &n.host_ip4]
-            .into_iter()
+        let flat = [&n.ip6, &n.host_ip6, &n.ip4, &n.host_ip4];
+        let listed = n
+            .interfaces
+            .iter()
+            .flat_map(|i| [&i.ip6, &i.host_ip6, &i.ip4, &i.host_ip4]);
+        flat.into_iter()
+            .chain(listed)
             .flatten()
             .filter_map(|a| address_of(a))
             .collect()
@@ -736,6 +1551,172 @@ mod tests {
         assert!(canonical_address("ip4", "10.0.0.300", false).is_err());
     }
 
+    fn interfaces(json: serde_json::Value) -> Result<UnitDescription, String> {
+        serde_json::from_value::<UnitDescription>(
+            serde_json::json!({ "network": { "interfaces": json } }),
+        )
+        .map_err(|e| e.to_string())?
+        .normalize()
+        .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn interfaces_make_links_with_nspawns_names() {
+        let u = interfaces(serde_json::json!([
+            { "type": "veth", "bridge": "br0", "ip6": "fd00:1::2/64", "ip4": "10.1.0.2/24" },
+            { "type": "veth", "ip6": "fd00:2::2/127", "host_ip6": "fd00:2::3/127", "ip6route": "fe80::1%eth1" },
+            { "type": "macvlan", "parent": "p0", "mac": "02:AA:00:00:00:01", "ip4": "10.3.0.2/31", "ip4route": "10.3.0.3" },
+            { "type": "ipvlan", "parent": "p1" },
+            { "type": "moved", "interface": "dummy7", "ip6": "fd00:7::2/64" }
+        ]))
+        .unwrap();
+        let links = u.network.links(&id("webfrontend-prod-01"));
+        let names: Vec<(&str, Option<&str>, &str)> = links
+            .iter()
+            .map(|l| (l.inside.as_str(), l.host.as_deref(), l.nspawn_arg.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                (
+                    "host0",
+                    Some(host_bridge_veth_name(&id("webfrontend-prod-01")).as_str()),
+                    "--network-bridge=br0"
+                ),
+                (
+                    "eth1",
+                    Some("vx1-webf62520c7"),
+                    "--network-veth-extra=vx1-webf62520c7:eth1"
+                ),
+                ("mv-p0", None, "--network-macvlan=p0"),
+                ("iv-p1", None, "--network-ipvlan=p1"),
+                ("dummy7", None, "--network-interface=dummy7"),
+            ]
+        );
+        assert_eq!(links[1].ip6route.as_deref(), Some("fe80::1"));
+        assert_eq!(links[2].mac.as_deref(), Some("02:aa:00:00:00:01"));
+        assert_eq!(u.network.mode(), NetworkMode::Interfaces);
+        // Short ids keep their name.
+        assert_eq!(extra_veth_name(&id("pg"), 2), "vx2-pg");
+    }
+
+    #[test]
+    fn bad_interfaces_are_refused_naming_the_entry() {
+        for (json, says) in [
+            (
+                serde_json::json!([{ "type": "macvlan" }]),
+                "interfaces[0] (macvlan): parent",
+            ),
+            (
+                serde_json::json!([{ "type": "veth", "name": "x", "ip6": "fd00::2/64", "host_ip6": "fd00::1/64" }]),
+                "the first veth is host0",
+            ),
+            (
+                serde_json::json!([{ "type": "veth", "bridge": "br0", "host_ip6": "fd00::1/64" }]),
+                "the bridge has the host's",
+            ),
+            (
+                serde_json::json!([{ "type": "veth", "ip6": "fd00::2/64" }]),
+                "needs both sides",
+            ),
+            (
+                serde_json::json!([{ "type": "moved", "interface": "e1", "host_ip4": "10.0.0.1/24" }]),
+                "only a veth has a host side",
+            ),
+            (
+                serde_json::json!([{ "type": "macvlan", "parent": "p0", "mac": "03:00:00:00:00:01" }]),
+                "not a unicast MAC",
+            ),
+            (
+                serde_json::json!([{ "type": "macvlan", "parent": "p0" }, { "type": "macvlan", "parent": "p0" }]),
+                "two interfaces are named \"mv-p0\"",
+            ),
+            (
+                serde_json::json!([{ "type": "moved", "interface": "e1", "ip6": "fd00::2/64", "ip6route": "fe80::1%eth0" }]),
+                "names the interface \"eth0\"",
+            ),
+            (
+                serde_json::json!([{ "type": "veth", "bridge": "br0", "ip4": "10.0.0.2/24", "ip4route": "10.0.0.1" },
+                                { "type": "macvlan", "parent": "p0", "ip4": "10.1.0.2/24", "ip4route": "10.1.0.1" }]),
+                "2 interfaces set an IPv4 default route",
+            ),
+            (
+                serde_json::json!([{ "type": "veth", "bridge": "a/b" }]),
+                "a Linux interface name",
+            ),
+            (serde_json::json!([{ "type": "tap" }]), "unknown variant"),
+        ] {
+            let e = interfaces(json.clone()).unwrap_err();
+            assert!(e.contains(says), "{json}: {e}");
+        }
+        // Flat keys and a list: one or the other.
+        let both: UnitDescription = serde_json::from_value(serde_json::json!({
+            "network": { "ip6": "fd00::2/64", "host_ip6": "fd00::1/64", "interfaces": [{ "type": "ipvlan", "parent": "p0" }] }
+        }))
+        .unwrap();
+        assert!(both
+            .normalize()
+            .unwrap_err()
+            .to_string()
+            .contains("not both"));
+    }
+
+    #[test]
+    fn ports_firewall_and_dns_are_checked_and_canonical() {
+        let with = |json: serde_json::Value| {
+            serde_json::from_value::<UnitDescription>(json)
+                .unwrap()
+                .normalize()
+                .map_err(|e| e.to_string())
+        };
+        let veth = serde_json::json!({ "ip6": "fd00::2/64", "host_ip6": "fd00::1/64" });
+        let u = with(serde_json::json!({ "network": { "ip6": "fd00::2/64", "host_ip6": "fd00::1/64", "dns": ["2001:DB8::53"] },
+            "ports": ["tcp:80", "udp:[0:0:0:0:0:0:0:1]:5353:53"], "firewall": { "allowIn": ["tcp:5432"] } })).unwrap();
+        assert_eq!(u.ports, ["tcp:80:80", "udp:[::1]:5353:53"]);
+        assert_eq!(u.network.dns, ["2001:db8::53"]);
+        for (json, says) in [
+            (
+                serde_json::json!({ "network": veth, "ports": ["sctp:80"] }),
+                "tcp or udp",
+            ),
+            (
+                serde_json::json!({ "network": veth, "ports": ["tcp:0:80"] }),
+                "1 to 65535",
+            ),
+            (
+                serde_json::json!({ "network": veth, "ports": ["tcp:::1:80:80"] }),
+                "brackets",
+            ),
+            (
+                serde_json::json!({ "network": veth, "ports": ["tcp:10.0.0.1:80:80"] }),
+                "no IPv4 address on a veth",
+            ),
+            (
+                serde_json::json!({ "network": veth, "ports": ["tcp:80", "tcp:80:81"] }),
+                "published twice",
+            ),
+            (
+                serde_json::json!({ "ports": ["tcp:80"] }),
+                "no address on a veth",
+            ),
+            (
+                serde_json::json!({ "network": veth, "firewall": { "allowIn": ["tcp:90-80"] } }),
+                "lower port",
+            ),
+            (
+                serde_json::json!({ "network": { "interface": "eth1", "ip6": "fd00::2/64" }, "firewall": {} }),
+                "no host side to filter on",
+            ),
+            (
+                serde_json::json!({ "network": { "dns": ["127.0.0.53:53"] } }),
+                "network.dns",
+            ),
+        ] {
+            let e = with(json.clone()).unwrap_err();
+            assert!(e.contains(says), "{json}: {e}");
+        }
+    }
+
     #[test]
     fn network_modes_and_prefixes() {
         let mut n = Network::default();
@@ -777,7 +1758,7 @@ mod tests {
         };
         let u = with("pg-pass", "/run/keys/pg-pass").unwrap();
         assert!(u
-            .nspawn_args()
+            .nspawn_args(&id("pg"))
             .contains(&"--load-credential=pg-pass:/run/keys/pg-pass".to_owned()));
         assert!(u
             .canonical_json()

@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 use crate::util::{require, root};
 
 /// Bump to rebuild cached trees after changing what goes in them.
-const TREE_VERSION: &str = "bookworm-v1";
+const TREE_VERSION: &str = "bookworm-v2";
 const PACKAGES: &str =
-    "systemd,systemd-sysv,dbus,systemd-container,iproute2,busybox-static,util-linux";
+    "systemd,systemd-sysv,dbus,systemd-container,iproute2,busybox-static,util-linux,nftables";
 
 /// Nix offline inside, as on the test machine.
 pub const NIX_CONFIG: &str = "substituters =\nsandbox = false\nbuild-users-group =\n";

@@ -16,6 +16,7 @@
 mod util;
 
 mod host;
+mod network;
 
 use host::Host;
 use serde_json::Value;

@@ -134,6 +134,10 @@ let
         for applet in $("$busybox" --list); do
           [ "$applet" = busybox ] || ln -s busybox "$out/bin/$applet"
         done
+        # NixOS's switch, as `nixunits update` runs it inside: it records
+        # the system it switched to.
+        printf '#!%s/bin/busybox sh\necho "switched to %s ($1)" >> /var/log/switch.log\n' "$out" "$out" > "$out/bin/switch-to-configuration"
+        chmod +x "$out/bin/switch-to-configuration"
         # The container has no /bin: the interpreter is the store's busybox.
         printf '#!%s/bin/busybox sh\n' "$out" > "$out/init"
         cat "$init" >> "$out/init"
