@@ -127,7 +127,13 @@ fn main() -> ExitCode {
         Command::NetworkDown(a) => {
             a.id.parse::<nixunits_store::ContainerId>()
                 .map_err(|e| anyhow::Error::from(UsageError(e.to_string())))
-                .and_then(|id| net::network_down(&id))
+                .and_then(|id| {
+                    // The container may be gone (deleted while it ran).
+                    let unit = std::fs::read_to_string(state.container(&id).unit_json())
+                        .ok()
+                        .and_then(|t| serde_json::from_str(&t).ok());
+                    net::network_down(&id, unit.as_ref())
+                })
                 .map(|()| true)
         }
         Command::PortProxy { specs } => proxy::run(specs).map(|()| true),

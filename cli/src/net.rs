@@ -140,9 +140,19 @@ pub fn network_up(state: &StateDir, id: &ContainerId) -> Result<()> {
 /// a crash of the container): its nftables table and its loopback proxy
 /// go. `prepare` calls it too, before a start, for what a crash of the
 /// host left.
-pub fn network_down(id: &ContainerId) -> Result<()> {
+/// A host without nftables support (no `nf_tables` in its kernel, `nft`
+/// installed or not) still runs containers that publish no port and have no
+/// firewall: for those a failure to remove a table is a warning.
+#[allow(clippy::print_stderr)]
+pub fn network_down(id: &ContainerId, unit: Option<&UnitDescription>) -> Result<()> {
     crate::proxy::stop(id);
-    crate::nft::remove(id)
+    match crate::nft::remove(id) {
+        Err(e) if unit.is_some_and(|u| u.ports.is_empty() && u.firewall.is_none()) => {
+            eprintln!("nixunits: {id}: warning: {e:#}");
+            Ok(())
+        }
+        r => r,
+    }
 }
 
 /// Where `prepare` writes a container's resolv.conf (bound read-only on

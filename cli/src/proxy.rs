@@ -236,4 +236,74 @@ mod tests {
         assert_eq!(s.listen, "[::1]:8081".parse().unwrap());
         assert!("tcp:[::1]:8081".parse::<Spec>().is_err());
     }
+
+    /// The forwarding itself, over real sockets on 127.0.0.1: a TCP echo
+    /// and a UDP echo server behind the proxy, two UDP clients whose
+    /// replies must not cross.
+    #[test]
+    fn tcp_and_udp_are_forwarded_both_ways() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let echo_tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let echo_tcp_addr = echo_tcp.local_addr().unwrap();
+            tokio::spawn(async move {
+                loop {
+                    let (mut s, _) = echo_tcp.accept().await.unwrap();
+                    tokio::spawn(async move {
+                        let mut b = [0u8; 64];
+                        let n = s.read(&mut b).await.unwrap();
+                        s.write_all(&[b"tcp:", &b[..n]].concat()).await.unwrap();
+                    });
+                }
+            });
+            let echo_udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let echo_udp_addr = echo_udp.local_addr().unwrap();
+            tokio::spawn(async move {
+                let mut b = [0u8; 64];
+                loop {
+                    let (n, from) = echo_udp.recv_from(&mut b).await.unwrap();
+                    echo_udp
+                        .send_to(&[b"udp:", &b[..n]].concat(), from)
+                        .await
+                        .unwrap();
+                }
+            });
+            let front_tcp = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let front_tcp_addr = front_tcp.local_addr().unwrap();
+            tokio::spawn(tcp(front_tcp, echo_tcp_addr));
+            let front_udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let front_udp_addr = front_udp.local_addr().unwrap();
+            tokio::spawn(udp(Arc::new(front_udp), echo_udp_addr));
+
+            let mut c = tokio::net::TcpStream::connect(front_tcp_addr)
+                .await
+                .unwrap();
+            c.write_all(b"hello").await.unwrap();
+            let mut got = Vec::new();
+            c.read_to_end(&mut got).await.unwrap();
+            assert_eq!(got, b"tcp:hello");
+
+            let a = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let b = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            a.send_to(b"from-a", front_udp_addr).await.unwrap();
+            b.send_to(b"from-b", front_udp_addr).await.unwrap();
+            let mut buf = [0u8; 64];
+            for (sock, want) in [(&a, &b"udp:from-a"[..]), (&b, &b"udp:from-b"[..])] {
+                let (n, from) =
+                    tokio::time::timeout(Duration::from_secs(5), sock.recv_from(&mut buf))
+                        .await
+                        .unwrap()
+                        .unwrap();
+                assert_eq!(&buf[..n], want);
+                assert_eq!(
+                    from, front_udp_addr,
+                    "the reply comes from the published address"
+                );
+            }
+        });
+    }
 }

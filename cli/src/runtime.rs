@@ -348,7 +348,7 @@ pub fn prepare(state: &StateDir, id: &str) -> Result<()> {
     std::fs::create_dir_all(RUN_DIR).with_context(|| format!("cannot create {RUN_DIR}"))?;
     // What a previous run left if it ended without its ExecStopPost (a
     // crash of the host, systemd's): its nftables table, its proxy.
-    crate::net::network_down(&id)?;
+    crate::net::network_down(&id, Some(&unit))?;
     // What this start runs with, for `update` to compare.
     let started = crate::generations::started_unit_path(&id);
     nixunits_store::state::atomic_write(&started, unit.canonical_json().as_bytes())
