@@ -454,3 +454,233 @@ fn nul_in_a_string_is_an_error_from_nix_2_26() {
         }
     }
 }
+
+/// Nesting families: `make(n)` nests a construct `n` levels deep (the same
+/// as `scripts/nesting-limits`, and mixtures of them).
+/// A family: its name and how to nest it `n` levels deep.
+type Family = (&'static str, Box<dyn Fn(usize) -> String + Sync>);
+
+fn nesting_families() -> Vec<Family> {
+    fn wrap(n: usize, open: &str, leaf: &str, close: &str) -> String {
+        format!("{}{leaf}{}", open.repeat(n), close.repeat(n))
+    }
+    fn cycle(n: usize, levels: &[(&str, &str)], leaf: &str) -> String {
+        let mut s = String::new();
+        for i in 0..n {
+            s.push_str(levels[i % levels.len()].0);
+        }
+        s.push_str(leaf);
+        for i in (0..n).rev() {
+            s.push_str(levels[i % levels.len()].1);
+        }
+        s
+    }
+    vec![
+        ("paren", Box::new(|n| wrap(n, "(", "1", ")"))),
+        ("list", Box::new(|n| wrap(n, "[", "", "]"))),
+        ("list_leaf_int", Box::new(|n| wrap(n, "[", "1", "]"))),
+        ("attrs", Box::new(|n| wrap(n, "{ a = ", "1", "; }"))),
+        (
+            "attrs_leaf_list",
+            Box::new(|n| wrap(n, "{ a = ", "[]", "; }")),
+        ),
+        (
+            "attrs_leaf_attrs",
+            Box::new(|n| wrap(n, "{ a = ", "{}", "; }")),
+        ),
+        ("rec_attrs", Box::new(|n| wrap(n, "rec { a = ", "1", "; }"))),
+        (
+            "legacy_let",
+            Box::new(|n| wrap(n, "let { body = ", "1", "; }")),
+        ),
+        ("let", Box::new(|n| wrap(n, "let a = ", "1", "; in a"))),
+        ("let_body", Box::new(|n| wrap(n, "let a = 1; in ", "1", ""))),
+        ("lambda", Box::new(|n| wrap(n, "x: ", "1", ""))),
+        ("formals", Box::new(|n| wrap(n, "{ a }: ", "1", ""))),
+        (
+            "formal_default",
+            Box::new(|n| wrap(n, "{ a ? ", "1", " }: 1")),
+        ),
+        (
+            "formals_multi",
+            Box::new(|n| wrap(n, "{ a, b }: ", "1", "")),
+        ),
+        (
+            "formals_ellipsis",
+            Box::new(|n| wrap(n, "{ ... }: ", "1", "")),
+        ),
+        ("formals_at", Box::new(|n| wrap(n, "x@{ a }: ", "1", ""))),
+        (
+            "formals_at_after",
+            Box::new(|n| wrap(n, "{ a }@x: ", "1", "")),
+        ),
+        (
+            "list_attrs",
+            Box::new(|n| wrap(n, "[ { a = ", "1", "; } ]")),
+        ),
+        (
+            "attrs_interp_first",
+            Box::new(|n| wrap(n, "{ ${\"a\"} = ", "1", "; }")),
+        ),
+        (
+            "if_cond",
+            Box::new(|n| wrap(n, "if ", "true", " then 1 else 1")),
+        ),
+        (
+            "if_then",
+            Box::new(|n| wrap(n, "if true then ", "1", " else 1")),
+        ),
+        (
+            "if_else",
+            Box::new(|n| wrap(n, "if true then 1 else ", "1", "")),
+        ),
+        ("with", Box::new(|n| wrap(n, "with {}; ", "1", ""))),
+        ("with_expr", Box::new(|n| wrap(n, "with (", "{}", "); 1"))),
+        ("assert", Box::new(|n| wrap(n, "assert true; ", "1", ""))),
+        (
+            "assert_cond",
+            Box::new(|n| wrap(n, "assert (", "true", "); 1")),
+        ),
+        ("not", Box::new(|n| wrap(n, "!", "true", ""))),
+        ("neg", Box::new(|n| wrap(n, "-", "1", ""))),
+        ("concat", Box::new(|n| wrap(n, "[] ++ ", "[]", ""))),
+        ("impl", Box::new(|n| wrap(n, "true -> ", "true", ""))),
+        ("update", Box::new(|n| wrap(n, "{} // ", "{}", ""))),
+        ("plus_paren", Box::new(|n| wrap(n, "1 + (", "1", ")"))),
+        ("minus_paren", Box::new(|n| wrap(n, "1 - (", "1", ")"))),
+        ("eq_paren", Box::new(|n| wrap(n, "1 == (", "1", ")"))),
+        ("list_paren", Box::new(|n| wrap(n, "[ (", "1", ") ]"))),
+        (
+            "apply_paren",
+            Box::new(|n| format!("let f = 1; in {}", wrap(n, "f (", "1", ")"))),
+        ),
+        (
+            "or_default",
+            Box::new(|n| format!("let a = 1; in {}", wrap(n, "a.b or (", "1", ")"))),
+        ),
+        (
+            "select_paren",
+            Box::new(|n| format!("let a = 1; in {}", wrap(n, "(", "a.b", ")"))),
+        ),
+        (
+            "has_attr_paren",
+            Box::new(|n| format!("let a = 1; in {}", wrap(n, "(", "a ? b", ")"))),
+        ),
+        ("paren_leaf_attrs", Box::new(|n| wrap(n, "(", "{}", ")"))),
+        ("paren_leaf_list", Box::new(|n| wrap(n, "(", "[]", ")"))),
+        ("paren_leaf_str", Box::new(|n| wrap(n, "(", "\"a\"", ")"))),
+        ("str_interp", Box::new(|n| wrap(n, "\"${", "1", "}\""))),
+        (
+            "str_interp_text",
+            Box::new(|n| wrap(n, "\"a${", "1", "}\"")),
+        ),
+        ("ind_interp", Box::new(|n| wrap(n, "''${", "1", "}''"))),
+        (
+            "attr_name_interp",
+            Box::new(|n| wrap(n, "{ ${", "\"a\"", "} = 1; }")),
+        ),
+        (
+            "inherit_from",
+            Box::new(|n| wrap(n, "{ inherit (", "{}", ") a; }")),
+        ),
+        (
+            "mix_paren_list_attrs",
+            Box::new(|n| cycle(n, &[("(", ")"), ("[ ", " ]"), ("{ a = ", "; }")], "1")),
+        ),
+        (
+            "mix_lambda_if_with",
+            Box::new(|n| {
+                cycle(
+                    n,
+                    &[("x: ", ""), ("if true then ", " else 1"), ("with {}; ", "")],
+                    "1",
+                )
+            }),
+        ),
+        (
+            "mix_let_interp_not",
+            Box::new(|n| {
+                cycle(
+                    n,
+                    &[("\"${", "}\""), ("!(", ")"), ("let a = 1; in ", "")],
+                    "true",
+                )
+            }),
+        ),
+    ]
+}
+
+/// The deepest nesting of a family our parser accepts.
+fn our_nesting_limit(make: &(dyn Fn(usize) -> String + Sync)) -> usize {
+    let opts = nixunits_nixexpr::CheckOptions {
+        parse_only: true,
+        ..Default::default()
+    };
+    let accepts = |n: usize| {
+        !nixunits_nixexpr::check(&make(n), &opts)
+            .iter()
+            .any(|d| d.severity == nixunits_nixexpr::Severity::Error)
+    };
+    assert!(accepts(1), "{}", make(1));
+    // Every level holds at least one entry: never deeper than 10,000.
+    let (mut lo, mut hi) = (1, 10_001);
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if accepts(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// Nix's parser stack (10,000 entries) overflows at a depth that depends
+/// on the construct; ours must reject exactly there. For each family: the
+/// deepest nesting we accept, Nix accepts too, and one level more Nix
+/// rejects with "memory exhausted".
+#[test]
+fn nesting_limits_match_nix() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    let mut names = Vec::new();
+    let families = nesting_families();
+    // Our limits, found in parallel (each probe parses a deep file).
+    let next = AtomicUsize::new(0);
+    let limits: Vec<Mutex<usize>> = families.iter().map(|_| Mutex::new(0)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((_, make)) = families.get(i) else {
+                    break;
+                };
+                *limits[i].lock().unwrap() = our_nesting_limit(&**make);
+            });
+        }
+    });
+    for ((name, make), n) in families.iter().zip(limits) {
+        let n = n.into_inner().unwrap();
+        assert!(n > 1000, "{name}: {n}");
+        for (depth, tag) in [(n, "deepest"), (n + 1, "over")] {
+            let f = dir.path().join(format!("{name}-{tag}.nix"));
+            std::fs::write(&f, make(depth)).unwrap();
+            files.push(f);
+            names.push(format!("{name} at {depth} ({tag})"));
+        }
+    }
+    let verdicts = nix_verdicts(&files);
+    let mut wrong = Vec::new();
+    for (i, v) in verdicts.iter().enumerate() {
+        let deepest = i % 2 == 0;
+        let ok = if deepest {
+            v.is_none()
+        } else {
+            v.as_deref().is_some_and(|e| e.contains("memory exhausted"))
+        };
+        if !ok {
+            wrong.push(format!("{}: Nix says {v:?}", names[i]));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

@@ -20,12 +20,76 @@ use crate::ast::*;
 use crate::lexer::{LexError, Token, TokenKind as T};
 use rnix::{TextRange, TextSize};
 
-/// How deeply expressions may nest. Nix 2.8's own parser gives up with
-/// "memory exhausted" when its stack reaches 10,000 entries (about as many
-/// nested parentheses, fewer for other constructs); this bound keeps our
-/// work and memory per file bounded below that. A file nested between the
-/// two is the one known place where the verdicts can differ.
-pub const MAX_DEPTH: u32 = 4_000;
+/// How deeply our recursive descent may go, a guard for our own stack and
+/// work: Nix's parser gives up first (every level of nesting holds at
+/// least one entry of its stack, [`NIX_STACK`]), so this is never what
+/// rejects a file.
+pub const MAX_DEPTH: u32 = 12_000;
+
+/// Nix's parser (bison, `%glr-parser`, `YYMAXDEPTH` 10,000) says "memory
+/// exhausted" when its stack would grow past this many entries.
+pub const NIX_STACK: u32 = 10_000;
+
+/// The entries of Nix's parser stack a construct holds while what it
+/// contains is parsed (`cost`), and those its innermost level adds at its
+/// deepest point (`extra`), measured with `scripts/nesting-limits` on Nix
+/// 2.8: the deepest nesting of each construct Nix accepts, bare and under
+/// 100 parentheses. `tests/parity.rs` holds the model to real Nix at each
+/// construct's boundary, both ways.
+#[derive(Debug, Clone, Copy)]
+struct Ctx {
+    cost: u32,
+    extra: u32,
+}
+
+const fn ctx(cost: u32, extra: u32) -> Ctx {
+    Ctx { cost, extra }
+}
+
+const TOP: Ctx = ctx(0, 5);
+const PAREN: Ctx = ctx(1, 5);
+const LIST: Ctx = ctx(2, 4);
+/// A binding's value in `{ … }`; `ATTR_VALUE_SPLIT` when the `{` stood
+/// where a function may start and an identifier followed it: bison's GLR
+/// parser split there (formals or attribute set) until the `=`, and the
+/// innermost level keeps about ten entries more.
+const ATTR_VALUE: Ctx = ctx(4, 5);
+const ATTR_VALUE_SPLIT: Ctx = ctx(4, 14);
+const REC_ATTR_VALUE: Ctx = ctx(5, 3);
+const LEGACY_LET_VALUE: Ctx = ctx(5, 3);
+const ATTR_NAME_INTERP: Ctx = ctx(3, 5);
+const INHERIT_FROM: Ctx = ctx(4, 5);
+const LET_VALUE: Ctx = ctx(4, 5);
+const LET_BODY: Ctx = ctx(3, 5);
+const LAMBDA_BODY: Ctx = ctx(2, 3);
+/// A function body after `{ … }:`, by how long bison's GLR parser could
+/// not tell the formals from an attribute set: `{ a }:` and `{ }:` to the
+/// `}`; `{ a, …` and `{ a ? …` to the first `,` or `?`; `{ ... }:` and
+/// `x@{ … }:` not at all.
+const FORMALS_BODY: Ctx = ctx(4, 14);
+const FORMALS_BODY_SHORT_SPLIT: Ctx = ctx(4, 9);
+const FORMALS_BODY_NO_SPLIT: Ctx = ctx(4, 3);
+/// `x@` or `@x` holds two entries more.
+const AT_PATTERN: u32 = 2;
+const FORMAL_DEFAULT: Ctx = ctx(3, 9);
+const IF_COND: Ctx = ctx(1, 8);
+const IF_THEN: Ctx = ctx(3, 5);
+const IF_ELSE: Ctx = ctx(5, 3);
+const WITH_EXPR: Ctx = ctx(1, 6);
+const WITH_BODY: Ctx = ctx(3, 5);
+const ASSERT_COND: Ctx = ctx(1, 5);
+const ASSERT_BODY: Ctx = ctx(3, 3);
+const PREFIX_OP: Ctx = ctx(1, 4);
+const OP_RIGHT: Ctx = ctx(2, 4);
+const APP_ARG: Ctx = ctx(1, 4);
+const OR_DEFAULT: Ctx = ctx(4, 4);
+/// `"${` with nothing before it in the string; `"a${`, a later `${`, and
+/// every `${` of an indented string or a path hold one more.
+const INTERP_FIRST: Ctx = ctx(2, 5);
+const INTERP: Ctx = ctx(3, 5);
+/// An empty `{ }` where a function may start: both GLR branches stay
+/// until its end, about this many entries over the stack below it.
+const EMPTY_BRACES_SPLIT: u32 = 25;
 
 /// Why parsing stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +98,8 @@ pub enum SyntaxErrorKind {
     Unexpected,
     /// The lexer's "path has a trailing slash".
     PathTrailingSlash,
-    /// Nesting deeper than [`MAX_DEPTH`].
+    /// Deeper than Nix's parser stack ([`NIX_STACK`]) or our own guard
+    /// ([`MAX_DEPTH`]).
     TooDeep,
     /// A NUL byte in a string (Nix 2.26 and later).
     NulInString,
@@ -60,6 +125,9 @@ pub fn parse(src: &str, tokens: &[Token], lex_error: Option<LexError>) -> PResul
         toks: tokens,
         pos: 0,
         depth: 0,
+        stack: 0,
+        extra: TOP.extra,
+        expr_start: usize::MAX,
         lex_error,
     };
     let e = p.expr()?;
@@ -74,6 +142,13 @@ struct Parser<'a> {
     toks: &'a [Token],
     pos: usize,
     depth: u32,
+    /// The entries Nix's parser stack holds for the constructs open here.
+    stack: u32,
+    /// What the innermost of them adds at its deepest point.
+    extra: u32,
+    /// The token where the current `expr` (a place a function may start)
+    /// began.
+    expr_start: usize,
     lex_error: Option<LexError>,
 }
 
@@ -259,6 +334,33 @@ impl Parser<'_> {
         }
     }
 
+    /// Runs `f` inside a construct that holds `c.cost` entries of Nix's
+    /// parser stack.
+    fn within<R>(&mut self, c: Ctx, f: impl FnOnce(&mut Self) -> PResult<R>) -> PResult<R> {
+        let saved = (self.stack, self.extra);
+        self.stack += c.cost;
+        self.extra = c.extra;
+        let r = f(self);
+        (self.stack, self.extra) = saved;
+        r
+    }
+
+    /// A leaf that adds `add` entries at its deepest point: Nix's parser
+    /// overflows when the total passes [`NIX_STACK`].
+    fn leaf(&self, add: u32) -> PResult<()> {
+        if self.stack + add > NIX_STACK {
+            let t = self.tok();
+            return Err(SyntaxError {
+                kind: SyntaxErrorKind::TooDeep,
+                range: range(t.start, t.end),
+                message: format!(
+                    "memory exhausted: nested too deeply for Nix's parser (its stack holds {NIX_STACK} entries)"
+                ),
+            });
+        }
+        Ok(())
+    }
+
     fn enter(&mut self) -> PResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -289,9 +391,16 @@ impl Parser<'_> {
     /// `expr: expr_function`
     fn expr(&mut self) -> PResult<Expr> {
         self.enter()?;
+        let saved = std::mem::replace(&mut self.expr_start, self.pos);
         let e = crate::with_stack(|| self.function());
+        self.expr_start = saved;
         self.depth -= 1;
         e
+    }
+
+    /// `expr` inside a construct.
+    fn expr_in(&mut self, c: Ctx) -> PResult<Expr> {
+        self.within(c, Self::expr)
     }
 
     fn function(&mut self) -> PResult<Expr> {
@@ -301,7 +410,7 @@ impl Parser<'_> {
                 let t = self.bump();
                 let arg = self.ident(t);
                 self.bump();
-                let body = self.expr()?;
+                let body = self.expr_in(LAMBDA_BODY)?;
                 Ok(self.node(
                     start,
                     ExprKind::Lambda {
@@ -318,7 +427,10 @@ impl Parser<'_> {
                 self.expect(T::LBrace)?;
                 let formals = self.formals()?;
                 self.expect(T::Colon)?;
-                let body = self.expr()?;
+                let body = self.expr_in(ctx(
+                    FORMALS_BODY_NO_SPLIT.cost + AT_PATTERN,
+                    FORMALS_BODY_NO_SPLIT.extra,
+                ))?;
                 Ok(self.node(
                     start,
                     ExprKind::Lambda {
@@ -329,6 +441,11 @@ impl Parser<'_> {
                 ))
             }
             T::LBrace if self.opens_formals() => {
+                let body_ctx = match (self.peek(1), self.peek(2)) {
+                    (T::Ellipsis, _) => FORMALS_BODY_NO_SPLIT,
+                    (T::Id, T::Comma | T::Question) => FORMALS_BODY_SHORT_SPLIT,
+                    _ => FORMALS_BODY,
+                };
                 self.bump();
                 let formals = self.formals()?;
                 let arg = if self.kind() == T::At {
@@ -346,7 +463,12 @@ impl Parser<'_> {
                     }));
                 }
                 self.bump();
-                let body = self.expr()?;
+                let body_ctx = if arg.is_some() {
+                    ctx(body_ctx.cost + AT_PATTERN, body_ctx.extra)
+                } else {
+                    body_ctx
+                };
+                let body = self.expr_in(body_ctx)?;
                 Ok(self.node(
                     start,
                     ExprKind::Lambda {
@@ -358,9 +480,14 @@ impl Parser<'_> {
             }
             T::Assert | T::With => {
                 let k = self.bump().kind;
-                let cond = self.expr()?;
+                let (c, b) = if k == T::Assert {
+                    (ASSERT_COND, ASSERT_BODY)
+                } else {
+                    (WITH_EXPR, WITH_BODY)
+                };
+                let cond = self.expr_in(c)?;
                 self.expect(T::Semi)?;
-                let body = self.expr()?;
+                let body = self.expr_in(b)?;
                 let (a, b) = (Box::new(cond), Box::new(body));
                 Ok(self.node(
                     start,
@@ -373,9 +500,9 @@ impl Parser<'_> {
             }
             T::Let if self.peek(1) != T::LBrace => {
                 self.bump();
-                let binds = self.binds(T::In)?;
+                let binds = self.binds(T::In, LET_VALUE)?;
                 self.expect(T::In)?;
-                let body = self.expr()?;
+                let body = self.expr_in(LET_BODY)?;
                 Ok(self.node(start, ExprKind::Let(binds, Box::new(body))))
             }
             _ => self.if_(),
@@ -415,7 +542,7 @@ impl Parser<'_> {
                     let name = self.ident(t);
                     let default = if self.kind() == T::Question {
                         self.bump();
-                        Some(self.expr()?)
+                        Some(self.expr_in(FORMAL_DEFAULT)?)
                     } else {
                         None
                     };
@@ -442,11 +569,11 @@ impl Parser<'_> {
             return self.op(0);
         }
         let start = self.bump().start;
-        let c = self.expr()?;
+        let c = self.expr_in(IF_COND)?;
         self.expect(T::Then)?;
-        let t = self.expr()?;
+        let t = self.expr_in(IF_THEN)?;
         self.expect(T::Else)?;
-        let e = self.expr()?;
+        let e = self.expr_in(IF_ELSE)?;
         Ok(self.node(start, ExprKind::If(Box::new(c), Box::new(t), Box::new(e))))
     }
 
@@ -478,7 +605,8 @@ impl Parser<'_> {
                 break;
             }
             self.bump();
-            let rhs = self.op(if right { level - 1 } else { level })?;
+            let next_min = if right { level - 1 } else { level };
+            let rhs = crate::with_stack(|| self.within(OP_RIGHT, |p| p.op(next_min)))?;
             lhs = self.node(start, ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)));
             let next = binary(self.kind());
             if let Some((l2, op2, ..)) = next {
@@ -501,7 +629,7 @@ impl Parser<'_> {
                 } else {
                     NEGATE_LEVEL
                 };
-                let operand = crate::with_stack(|| self.op(level));
+                let operand = crate::with_stack(|| self.within(PREFIX_OP, |p| p.op(level)));
                 self.depth -= 1;
                 let operand = Box::new(operand?);
                 Ok(self.node(
@@ -521,7 +649,7 @@ impl Parser<'_> {
         let start = self.tok().start;
         let mut f = self.select()?;
         while starts_select(self.kind()) {
-            let arg = self.select()?;
+            let arg = self.within(APP_ARG, Self::select)?;
             f = self.node(start, ExprKind::Apply(Box::new(f), Box::new(arg)));
         }
         Ok(f)
@@ -540,7 +668,7 @@ impl Parser<'_> {
                 let path = self.attrpath()?;
                 let default = if self.kind() == T::OrKw {
                     self.bump();
-                    Some(Box::new(self.select()?))
+                    Some(Box::new(self.within(OR_DEFAULT, Self::select)?))
                 } else {
                     None
                 };
@@ -570,6 +698,28 @@ impl Parser<'_> {
     fn simple(&mut self) -> PResult<Expr> {
         let t = self.tok();
         let start = t.start;
+        // Where Nix's parser stack is deepest: at the leaves. A selection
+        // or `?` after an identifier, and any literal that is not a number
+        // or identifier, hold one entry more.
+        let at_expr_start = self.pos == self.expr_start;
+        match t.kind {
+            T::Id => {
+                let more = u32::from(matches!(self.peek(1), T::Dot | T::Question));
+                self.leaf(self.extra + more)?;
+            }
+            T::Int | T::Float | T::SPath | T::Uri => self.leaf(self.extra)?,
+            T::Quote | T::IndStringOpen | T::Path | T::HPath | T::LBrack => {
+                self.leaf(self.extra + 1)?;
+            }
+            T::LBrace if self.peek(1) == T::RBrace => {
+                self.leaf(if at_expr_start {
+                    EMPTY_BRACES_SPLIT
+                } else {
+                    self.extra + 1
+                })?;
+            }
+            _ => {}
+        }
         let kind = match t.kind {
             T::Id => {
                 self.bump();
@@ -606,7 +756,7 @@ impl Parser<'_> {
                             let t = self.bump();
                             parts.push(StrPart::Lit(range(t.start, t.end)));
                         }
-                        T::DollarCurly => parts.push(self.interpolation()?),
+                        T::DollarCurly => parts.push(self.interpolation(INTERP)?),
                         T::IndStringClose => {
                             self.bump();
                             break;
@@ -638,7 +788,7 @@ impl Parser<'_> {
                             let t = self.bump();
                             parts.push(StrPart::Lit(range(t.start, t.end)));
                         }
-                        T::DollarCurly => parts.push(self.interpolation()?),
+                        T::DollarCurly => parts.push(self.interpolation(INTERP)?),
                         T::PathEnd => {
                             if matches!(parts.as_slice(), [StrPart::Lit(_)]) {
                                 return Err(self.unexpected(&["DOLLAR_CURLY"]));
@@ -660,14 +810,14 @@ impl Parser<'_> {
             }
             T::LParen => {
                 self.bump();
-                let e = self.expr()?;
+                let e = self.expr_in(PAREN)?;
                 self.expect(T::RParen)?;
                 ExprKind::Paren(Box::new(e))
             }
             T::Let => {
                 self.bump();
                 self.expect(T::LBrace)?;
-                let binds = self.binds(T::RBrace)?;
+                let binds = self.binds(T::RBrace, LEGACY_LET_VALUE)?;
                 self.expect(T::RBrace)?;
                 ExprKind::LegacyLet(binds)
             }
@@ -676,7 +826,14 @@ impl Parser<'_> {
                 if rec {
                     self.expect(T::LBrace)?;
                 }
-                let binds = self.binds(T::RBrace)?;
+                let values = if rec {
+                    REC_ATTR_VALUE
+                } else if at_expr_start && matches!(self.kind(), T::Id | T::OrKw) {
+                    ATTR_VALUE_SPLIT
+                } else {
+                    ATTR_VALUE
+                };
+                let binds = self.binds(T::RBrace, values)?;
                 self.expect(T::RBrace)?;
                 ExprKind::Attrs { rec, binds }
             }
@@ -688,7 +845,7 @@ impl Parser<'_> {
                     if !starts_select(self.kind()) {
                         return Err(self.unexpected(&[]));
                     }
-                    items.push(self.select()?);
+                    items.push(self.within(LIST, Self::select)?);
                 }
                 self.depth -= 1;
                 self.bump();
@@ -712,7 +869,14 @@ impl Parser<'_> {
                     let t = self.bump();
                     parts.push(StrPart::Lit(range(t.start, t.end)));
                 }
-                T::DollarCurly => parts.push(self.interpolation()?),
+                T::DollarCurly => {
+                    let c = if parts.is_empty() {
+                        INTERP_FIRST
+                    } else {
+                        INTERP
+                    };
+                    parts.push(self.interpolation(c)?);
+                }
                 T::Quote => {
                     self.bump();
                     return Ok(parts);
@@ -723,9 +887,9 @@ impl Parser<'_> {
     }
 
     /// `DOLLAR_CURLY expr '}'`
-    fn interpolation(&mut self) -> PResult<StrPart> {
+    fn interpolation(&mut self, c: Ctx) -> PResult<StrPart> {
         self.expect(T::DollarCurly)?;
-        let e = self.expr()?;
+        let e = self.expr_in(c)?;
         self.expect(T::RBrace)?;
         Ok(StrPart::Interp(e))
     }
@@ -746,7 +910,7 @@ impl Parser<'_> {
             }
             T::DollarCurly => {
                 let start = self.bump().start;
-                let e = self.expr()?;
+                let e = self.expr_in(ATTR_NAME_INTERP)?;
                 self.expect(T::RBrace)?;
                 Ok(AttrName::Interp {
                     expr: Box::new(e),
@@ -767,7 +931,7 @@ impl Parser<'_> {
     }
 
     /// `binds`, up to (not including) `end`.
-    fn binds(&mut self, end: T) -> PResult<Vec<Bind>> {
+    fn binds(&mut self, end: T, values: Ctx) -> PResult<Vec<Bind>> {
         let mut binds = Vec::new();
         loop {
             let k = self.kind();
@@ -780,7 +944,7 @@ impl Parser<'_> {
                     self.bump();
                     let from = if self.kind() == T::LParen {
                         self.bump();
-                        let e = self.expr()?;
+                        let e = self.expr_in(INHERIT_FROM)?;
                         self.expect(T::RParen)?;
                         Some(e)
                     } else {
@@ -804,7 +968,7 @@ impl Parser<'_> {
                         return Err(self.unexpected(&["'.'", "'='"]));
                     }
                     self.bump();
-                    let value = self.expr()?;
+                    let value = self.expr_in(values)?;
                     self.expect(T::Semi)?;
                     binds.push(Bind::Value {
                         path,

@@ -58,10 +58,31 @@ pub fn parse(src: &str) -> Parse {
 /// rnix's own recursion limit.
 const RNIX_MAX_DEPTH: usize = 512;
 
-/// An estimate of how deeply rnix will recurse: the deepest nesting of
-/// `(`, `[`, `{` and `${` (as Nix's lexer sees them, so not inside strings
-/// or comments), or the longest run of prefix operators.
+/// How deeply rnix will recurse: the depth of the expression as our parser
+/// reads it (measured without recursion: `a ++ b ++ …`, `x: y: …`, `let …
+/// in let …` nest as deeply as brackets do); for a file our parser rejects,
+/// an estimate from the tokens.
 fn nesting(src: &str) -> usize {
+    let lexed = lex(src, NixVersion::CURRENT);
+    match crate::parser::parse(src, &lexed.tokens, lexed.error) {
+        Ok(e) => {
+            let mut max = 0;
+            let mut todo = vec![(&e, 1usize)];
+            while let Some((e, d)) = todo.pop() {
+                max = max.max(d);
+                crate::lower::for_each_child(e, |c| todo.push((c, d + 1)));
+            }
+            max
+        }
+        Err(e) if e.kind == crate::parser::SyntaxErrorKind::TooDeep => usize::MAX,
+        Err(_) => token_nesting(src),
+    }
+}
+
+/// The deepest nesting of `(`, `[`, `{` and `${` (as Nix's lexer sees
+/// them, so not inside strings or comments), or the longest run of prefix
+/// operators.
+fn token_nesting(src: &str) -> usize {
     let (mut depth, mut max, mut run) = (0usize, 0usize, 0usize);
     for t in lex(src, NixVersion::CURRENT).tokens {
         match t.kind {

@@ -126,14 +126,17 @@ proptest! {
 
 #[test]
 fn deep_nesting_is_an_error_not_a_crash() {
-    for (open, close) in [
-        ("(", ")"),
-        ("[", "]"),
-        ("{ a = ", "; }"),
-        ("x: ", ""),
-        ("- ", ""),
-        ("! ", ""),
-        ("\"${", "}\""),
+    // Each with the deepest nesting Nix 2.8 accepts (tests/parity.rs).
+    for (open, close, deepest) in [
+        ("(", ")", 9_995),
+        ("[", "]", 4_998),
+        ("{ a = ", "; }", 2_496),
+        ("x: ", "", 4_998),
+        ("- ", "", 9_996),
+        ("! ", "", 9_996),
+        ("\"${", "}\"", 4_997),
+        ("[] ++ ", "", 4_997),
+        ("if true then 1 else ", "", 1_999),
     ] {
         let n = 100_000;
         let src = format!("{}1{}", open.repeat(n), close.repeat(n));
@@ -144,8 +147,8 @@ fn deep_nesting_is_an_error_not_a_crash() {
             diags.first()
         );
         let _ = tree::parse(&src);
-        // Just under the bound: a real tree, in bounded time.
-        let n = 3_900;
+        // At the bound: a real tree, in bounded time, every check run.
+        let n = deepest;
         let src = format!("{}1{}", open.repeat(n), close.repeat(n));
         assert!(
             !check(&src, &CheckOptions::default())

@@ -121,8 +121,10 @@ fn not_a_module(e: &Expr, out: &mut Vec<Diagnostic>) {
         ExprKind::Int | ExprKind::Float | ExprKind::Neg(_) => "a number",
         ExprKind::Not(_) => "a boolean",
         ExprKind::Binary(BinOp::Update, a, b) => {
-            not_a_module(a, out);
-            not_a_module(b, out);
+            crate::with_stack(|| {
+                not_a_module(a, out);
+                not_a_module(b, out);
+            });
             return;
         }
         ExprKind::Binary(BinOp::Concat, ..) => "a list",
@@ -131,8 +133,10 @@ fn not_a_module(e: &Expr, out: &mut Vec<Diagnostic>) {
         ExprKind::Binary(BinOp::Sub | BinOp::Mul | BinOp::Div, ..) => "a number",
         ExprKind::Binary(..) => "a boolean",
         ExprKind::If(_, t, f) => {
-            not_a_module(t, out);
-            not_a_module(f, out);
+            crate::with_stack(|| {
+                not_a_module(t, out);
+                not_a_module(f, out);
+            });
             return;
         }
         _ => return,
