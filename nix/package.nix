@@ -32,8 +32,8 @@ rustPlatform.buildRustPackage {
       --bash <($out/bin/nixunits completions bash) \
       --zsh <($out/bin/nixunits completions zsh) \
       --fish <($out/bin/nixunits completions fish)
-    $out/bin/nixunits man > nixunits.1
-    installManPage nixunits.1
+    $out/bin/nixunits man --out-dir man
+    installManPage man/*.1
   '';
 
   meta = {

@@ -559,3 +559,57 @@ fn pipe_operators_under_an_older_nix_are_named() {
         );
     }
 }
+
+/// The README's examples of `check` and `eval` are real output: each
+/// block starting `$ nixunits check|eval …` is run from the repository's
+/// root; its lines are the output's first lines (all of it unless the
+/// block ends with `…`).
+#[test]
+fn readme_examples_are_real_output() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    // The fenced blocks, in order.
+    let mut blocks: Vec<Vec<&str>> = Vec::new();
+    let mut open: Option<Vec<&str>> = None;
+    for line in readme.lines() {
+        if line.trim_start().starts_with("```") {
+            match open.take() {
+                Some(b) => blocks.push(b),
+                None => open = Some(Vec::new()),
+            }
+        } else if let Some(b) = open.as_mut() {
+            b.push(line);
+        }
+    }
+    let mut seen = 0;
+    for block in &blocks {
+        let mut lines = block.iter().copied();
+        let Some(cmd) = lines.next().and_then(|l| l.strip_prefix("$ nixunits ")) else {
+            continue;
+        };
+        let args: Vec<&str> = cmd.split_whitespace().collect();
+        if !matches!(args.first(), Some(&"check" | &"eval")) {
+            continue;
+        }
+        seen += 1;
+        let shown: Vec<&str> = lines.collect();
+        let elided = shown.last() == Some(&"…");
+        let shown = if elided {
+            &shown[..shown.len() - 1]
+        } else {
+            &shown[..]
+        };
+        let out = run(nixunits().current_dir(root()).args(&args));
+        let text = String::from_utf8_lossy(&out.stdout);
+        let real: Vec<&str> = text.lines().collect();
+        if elided {
+            assert!(
+                real.len() >= shown.len() && real[..shown.len()] == *shown,
+                "README: $ nixunits {cmd}\nshows:\n{}\nreal:\n{text}",
+                shown.join("\n")
+            );
+        } else {
+            assert_eq!(real, shown, "README: $ nixunits {cmd}");
+        }
+    }
+    assert_eq!(seen, 2, "the README's check and eval examples");
+}

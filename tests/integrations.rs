@@ -63,6 +63,17 @@ fn sarif_validates_against_its_schema() {
         results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "bad%20name.nix"
     );
+    // Columns count characters; the first definition of a duplicate is a
+    // related location.
+    assert_eq!(v["runs"][0]["columnKind"], "unicodeCodePoints");
+    let dup = results
+        .iter()
+        .find(|r| r["ruleId"] == "duplicate_attr")
+        .unwrap();
+    let rel = &dup["relatedLocations"][0];
+    assert_eq!(rel["physicalLocation"]["region"]["startLine"], 4);
+    assert_eq!(rel["physicalLocation"]["region"]["startColumn"], 3);
+    assert!(rel["message"]["text"].as_str().unwrap().contains("first"));
     let check = run(Command::new(&py)
         .args([
             "-c",
@@ -101,10 +112,21 @@ fn the_pre_commit_hook_runs_in_a_repository() {
         );
     };
     git(&["init", "-q"]);
-    std::fs::write(repo.join("good.nix"), "{ services.nginx.enable = true; }\n").unwrap();
+    std::fs::create_dir(repo.join("containers")).unwrap();
     std::fs::write(
-        repo.join("bad.nix"),
-        "{ services.nginx.enable = true\n  services.nginx.user = \"x\"; }\n",
+        repo.join("containers/good.nix"),
+        "{ services.nginx.enable = true; }\n",
+    )
+    .unwrap();
+    // A repository's own Nix files, which are not modules.
+    std::fs::write(
+        repo.join("default.nix"),
+        "{ pkgs ? import <nixpkgs> { } }: pkgs.callPackage ./package.nix { }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("shell.nix"),
+        "{ pkgs ? import <nixpkgs> { } }:\npkgs.mkShell { packages = [ pkgs.cargo ]; }\n",
     )
     .unwrap();
     git(&["add", "."]);
@@ -117,20 +139,23 @@ fn the_pre_commit_hook_runs_in_a_repository() {
         bin_dir.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let hook = |files: &[&str]| {
+    // Both hooks over every file, as `pre-commit run --all-files` does.
+    let hooks = || {
         run(Command::new(&pre_commit)
             .current_dir(repo)
             .env("PATH", &path)
             .env("PRE_COMMIT_HOME", repo.join(".cache"))
-            .args([
-                "try-repo",
-                root().to_str().unwrap(),
-                "nixunits-check",
-                "--files",
-            ])
-            .args(files))
+            .args(["try-repo", root().to_str().unwrap(), "--all-files"]))
     };
-    let out = hook(&["good.nix"]);
+    // The full checks would fail default.nix (not a module): the hooks
+    // pass because it is not a snippet.
+    assert_eq!(
+        run(nixunits().current_dir(repo).args(["check", "default.nix"]))
+            .status
+            .code(),
+        Some(1)
+    );
+    let out = hooks();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -138,14 +163,28 @@ fn the_pre_commit_hook_runs_in_a_repository() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        text.contains("nixunits check") && text.contains("Passed"),
+        text.contains("nixunits check (snippets)") && text.contains("nixunits check --parse-only"),
         "{text}"
     );
-    let out = hook(&["good.nix", "bad.nix"]);
+    // A bad snippet fails the snippet hook; a syntax error anywhere fails
+    // the other.
+    std::fs::write(
+        repo.join("containers/bad.nix"),
+        "{ services.nginx.enable = true\n  services.nginx.user = \"x\"; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        repo.join("shell.nix"),
+        "{ pkgs ? import <nixpkgs> { } }: pkgs.mkShell {\n",
+    )
+    .unwrap();
+    git(&["add", "."]);
+    let out = hooks();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(!out.status.success(), "{text}");
     assert!(
-        text.contains("Failed") && text.contains("bad.nix>2:23:E:syntax_error"),
+        text.contains("containers/bad.nix>2:23:E:syntax_error")
+            && text.contains("shell.nix>2:1:E:syntax_error"),
         "{text}"
     );
 }
@@ -172,4 +211,33 @@ fn completions_and_manual() {
         &text[..text.len().min(200)]
     );
     assert!(text.contains("build"));
+    // Every page a page names exists: written all at once, each reference
+    // `nixunits\-x(1)` has its file, and `nixunits man x` prints it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(nixunits().args(["man", "--out-dir"]).arg(dir.path()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut referenced = 0;
+    for page in std::fs::read_dir(dir.path()).unwrap() {
+        let text = std::fs::read_to_string(page.unwrap().path()).unwrap();
+        for name in text
+            .split(|c: char| c.is_whitespace())
+            .filter_map(|w| w.strip_suffix("(1)"))
+            .map(|w| w.replace("\\-", "-"))
+        {
+            referenced += 1;
+            assert!(
+                dir.path().join(format!("{name}.1")).is_file(),
+                "{name}(1) has no page"
+            );
+        }
+    }
+    assert!(referenced > 20, "{referenced}");
+    let check = run(nixunits().args(["man", "check"]));
+    assert!(String::from_utf8_lossy(&check.stdout).contains(".TH nixunits-check 1"));
+    let none = run(nixunits().args(["man", "no-such-command"]));
+    assert_eq!(none.status.code(), Some(2));
 }

@@ -280,3 +280,82 @@ fn imported_files_findings_reach_the_editor() {
         4
     );
 }
+
+/// The README's Neovim setup, run as written in real Neovim (Debian 12
+/// ships 0.7.2, the oldest it claims): a snippet with a syntax error and an
+/// undefined variable is opened, and the server's diagnostics arrive in the
+/// buffer.
+#[test]
+fn the_readme_neovim_setup_works() {
+    let nvim = util::require("nvim", "neovim");
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let block = readme
+        .split("```lua\n")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("the README's lua block");
+    let setup: String = block
+        .lines()
+        .map(|l| l.strip_prefix("  ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(setup.contains("nixunits"), "{setup}");
+    let dir = tempfile::tempdir().unwrap();
+    let snippet = dir.path().join("broken.nix");
+    std::fs::write(&snippet, "{ lib, ... }: {\n  x = y;\n  a = 1; a = 2;\n}\n").unwrap();
+    let result = dir.path().join("diagnostics.txt");
+    let init = dir.path().join("init.lua");
+    std::fs::write(
+        &init,
+        format!(
+            "{setup}\n\
+             vim.cmd('filetype on')\n\
+             vim.cmd('edit {file}')\n\
+             vim.wait(20000, function() return #vim.diagnostic.get(0) >= 2 end, 100)\n\
+             local out = {{ 'filetype=' .. vim.bo.filetype }}\n\
+             for _, d in ipairs(vim.diagnostic.get(0)) do\n\
+               table.insert(out, (d.lnum + 1) .. ':' .. (d.col + 1) .. ':' .. (d.source or '') .. ':' .. d.message)\n\
+             end\n\
+             vim.fn.writefile(out, '{result}')\n\
+             vim.cmd('qa!')\n",
+            file = snippet.display(),
+            result = result.display()
+        ),
+    )
+    .unwrap();
+    let bin_dir = std::path::PathBuf::from(env!("CARGO_BIN_EXE_nixunits"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let out = run(std::process::Command::new(nvim)
+        .current_dir(dir.path())
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                bin_dir.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("HOME", dir.path())
+        .env("XDG_STATE_HOME", dir.path())
+        .args(["--headless", "-n", "-i", "NONE", "-u"])
+        .arg(&init));
+    let got = std::fs::read_to_string(&result).unwrap_or_else(|_| {
+        panic!(
+            "Neovim wrote no diagnostics: {} {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    eprintln!("{got}");
+    assert!(got.starts_with("filetype=nix"), "{got}");
+    assert!(
+        got.contains("2:7:") && got.contains("undefined variable 'y'"),
+        "{got}"
+    );
+    assert!(
+        got.contains("3:10:") && got.contains("already defined"),
+        "{got}"
+    );
+}

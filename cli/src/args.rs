@@ -196,8 +196,16 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print the manual page (roff).
-    Man,
+    /// Print a manual page (roff): the main one, or a command's
+    /// (`nixunits man check`, `nixunits man cache stats`); with `--out-dir`,
+    /// write every page there (`nixunits.1`, `nixunits-check.1`, …).
+    Man {
+        /// The command whose page to print.
+        command: Vec<String>,
+        /// Write all pages into this directory.
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        out_dir: Option<PathBuf>,
+    },
     /// Anything else is passed to machinectl.
     #[command(external_subcommand)]
     External(Vec<OsString>),

@@ -473,17 +473,40 @@ fn sarif(reports: &[Report]) -> serde_json::Value {
         .collect();
     let mut results = Vec::new();
     for r in reports {
-        for (d, s, e) in r.located() {
-            results.push(json!({
+        let idx = LineIndex::new(&r.text);
+        let region = |range: nixexpr::TextRange| {
+            let s = idx.line_col(&r.text, range.start());
+            let e = idx.line_col(&r.text, range.end());
+            json!({ "startLine": s.line, "startColumn": s.col, "endLine": e.line, "endColumn": e.col.max(s.col) })
+        };
+        let uri = uri_ref(&r.name);
+        for d in &r.diagnostics {
+            let related: Vec<_> = d
+                .related
+                .iter()
+                .enumerate()
+                .map(|(i, rel)| {
+                    json!({
+                        "id": i,
+                        "message": { "text": rel.message },
+                        "physicalLocation": { "artifactLocation": { "uri": uri }, "region": region(rel.range) }
+                    })
+                })
+                .collect();
+            let mut result = json!({
                 "ruleId": d.code,
                 "ruleIndex": codes.iter().position(|c| *c == d.code),
                 "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning", Severity::Info => "note" },
                 "message": { "text": message_with_notes(d) },
                 "locations": [{ "physicalLocation": {
-                    "artifactLocation": { "uri": uri_ref(&r.name) },
-                    "region": { "startLine": s.line, "startColumn": s.col, "endLine": e.line, "endColumn": e.col.max(s.col) }
+                    "artifactLocation": { "uri": uri },
+                    "region": region(d.range)
                 }}]
-            }));
+            });
+            if !related.is_empty() {
+                result["relatedLocations"] = serde_json::Value::Array(related);
+            }
+            results.push(result);
         }
     }
     json!({
@@ -491,6 +514,8 @@ fn sarif(reports: &[Report]) -> serde_json::Value {
         "version": "2.1.0",
         "runs": [{
             "tool": { "driver": { "name": "nixunits", "version": env!("CARGO_PKG_VERSION"), "rules": rules } },
+            // Columns count characters (LineCol), as SARIF's default does not.
+            "columnKind": "unicodeCodePoints",
             "results": results
         }]
     })

@@ -375,5 +375,81 @@ fn networking() {
     assert!(out.contains("restarted"), "{out}");
     assert_ne!(status(&h, "up")["leader"].as_u64(), Some(before));
     h.ok("busybox ping -c1 -W5 10.50.0.2");
+    step("the README's build example: the same lines, numbers and store paths aside");
+    readme_build_example(&h);
     eprintln!("e2e: networking done");
+}
+
+/// Numbers and store paths masked, for comparing output shapes.
+fn mask(line: &str) -> String {
+    let mut out = String::new();
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            while chars
+                .peek()
+                .is_some_and(|c| c.is_ascii_digit() || *c == '.')
+            {
+                chars.next();
+            }
+            out.push('N');
+        } else {
+            out.push(c);
+        }
+    }
+    match out.find("/nix/store/") {
+        Some(i) => format!("{}STORE", &out[..i]),
+        None => out,
+    }
+}
+
+/// Runs the README's `$ nixunits build …` commands in the source tree and
+/// compares each shown line with the real one (`…` skips lines).
+fn readme_build_example(h: &Host) {
+    let readme = std::fs::read_to_string(crate::util::root().join("README.md")).unwrap();
+    let start = readme
+        .find("$ nixunits build pg")
+        .expect("the README's build example");
+    let block = &readme[start
+        ..readme[start..]
+            .find("```")
+            .map_or(readme.len(), |e| start + e)];
+    let mut runs: Vec<(String, Vec<&str>)> = Vec::new();
+    for line in block.lines() {
+        if let Some(cmd) = line.strip_prefix("$ nixunits ") {
+            let cmd = cmd.split('#').next().unwrap().trim().to_owned();
+            runs.push((cmd, Vec::new()));
+        } else if let Some((_, shown)) = runs.last_mut() {
+            shown.push(line);
+        }
+    }
+    assert_eq!(runs.len(), 2, "{block}");
+    for (cmd, shown) in runs {
+        let real = h.ok(&format!(
+            "cd /opt/nixunits-src && NIX_PATH=nixpkgs=/opt/nixunits-src/tests/fake-nixpkgs nixunits --nix-dir /opt/nixunits-src/nix {cmd}"
+        ));
+        let real: Vec<String> = real.lines().map(mask).collect();
+        let mut at = 0;
+        let mut skipping = false;
+        for want in shown {
+            if want == "…" {
+                skipping = true;
+                continue;
+            }
+            let want = mask(want);
+            let found = if skipping {
+                real[at..].iter().position(|r| *r == want).map(|p| at + p)
+            } else {
+                (real.get(at) == Some(&want)).then_some(at)
+            };
+            let Some(i) = found else {
+                panic!(
+                    "README: $ nixunits {cmd}: {want:?} is not next in\n{}",
+                    real.join("\n")
+                );
+            };
+            at = i + 1;
+            skipping = false;
+        }
+    }
 }
