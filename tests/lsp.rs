@@ -205,6 +205,47 @@ fn a_session_as_an_editor_runs_it() {
         "all services: {items}"
     );
 
+    // Nested sets, quoted names and submodules follow the same lookup as
+    // the checks; internal options are never offered.
+    let labels_at = |c: &mut Client, text: &str, version: u64| -> Vec<String> {
+        c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": version }, "contentChanges": [ { "text": text } ] }));
+        let _ = c.diagnostics(uri);
+        let last = text.lines().count() - 1;
+        let col = text.lines().last().unwrap().chars().count();
+        let items = c.request(
+            "textDocument/completion",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": last, "character": col } }),
+        );
+        items["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["label"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        labels_at(&mut c, "{ config, ... }: {\n  services = {\n    ngi", 4),
+        ["nginx"]
+    );
+    assert_eq!(labels_at(&mut c, "{\n  services.\"ngi", 5), ["nginx"]);
+    assert_eq!(
+        labels_at(
+            &mut c,
+            "{\n  services.nginx.virtualHosts.\"a.example\" = {\n    forc",
+            6
+        ),
+        ["forceSSL"]
+    );
+    assert_eq!(
+        labels_at(
+            &mut c,
+            "{ lib, ... }: {\n  services = lib.mkIf true {\n    redis.servers.x.po",
+            7
+        ),
+        ["port"]
+    );
+    assert!(labels_at(&mut c, "{\n  _mod", 8).is_empty());
+
     // Closing clears.
     c.notify(
         "textDocument/didClose",

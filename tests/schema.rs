@@ -37,7 +37,7 @@ fn env_with_schema() -> Env {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("loaded 331 options"));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("loaded 345 options"));
     Env {
         _tmp: tmp,
         state,
@@ -178,8 +178,10 @@ fn the_list_shape_imports_too_and_no_schema_is_said_once() {
         .arg(tmp.path())
         .args(["schema", "import"])
         .arg(&list));
+    // The list has all but the removed option, which the stand-in
+    // eval-config.nix adds through its lib.
     assert!(
-        String::from_utf8_lossy(&out.stdout).starts_with("loaded 331 options"),
+        String::from_utf8_lossy(&out.stdout).starts_with("loaded 344 options"),
         "{out:?}"
     );
 
@@ -303,7 +305,7 @@ fn schema_generate_against_a_fixture_nixpkgs() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("331 options"),
+        String::from_utf8_lossy(&out.stdout).contains("345 options"),
         "{out:?}"
     );
     // Kept by nixpkgs identity: the second time runs no Nix.
@@ -323,4 +325,57 @@ fn schema_generate_against_a_fixture_nixpkgs() {
         String::from_utf8_lossy(&out.stdout).contains("unknown_option"),
         "{out:?}"
     );
+}
+
+/// Lookup goes below `attrsOf (submodule …)` and into the elements of
+/// `listOf (submodule …)`; renamed options warn (and are checked as their
+/// new option), removed ones are errors quoting the removal; golden
+/// output, with the schema imported from the fixture and generated from
+/// the fixture nixpkgs.
+#[test]
+fn submodules_lists_renamed_and_removed_options() {
+    let dir = fixture().join("depth");
+    let tmp = tempfile::tempdir().unwrap();
+    let generated = tmp.path().join("generated");
+    let out = run(nixunits()
+        .arg("--state-dir")
+        .arg(&generated)
+        .args(["schema", "generate", "--nixpkgs"])
+        .arg(fixture().join("fake-nixpkgs")));
+    assert_exit(&out, 0);
+    let imported = env_with_schema();
+    for state in [imported.state.clone(), generated] {
+        let out = run(nixunits()
+            .current_dir(&dir)
+            .arg("--state-dir")
+            .arg(&state)
+            .args(["check", "--format", "json", "snippet.nix"]));
+        assert_exit(&out, 1);
+        let v: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let lines: Vec<String> = v[0]["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                let notes: Vec<&str> = d["notes"]
+                    .as_array()
+                    .map(|n| n.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                format!(
+                    "{} {} {}{}",
+                    d["severity"].as_str().unwrap(),
+                    d["code"].as_str().unwrap(),
+                    d["message"].as_str().unwrap(),
+                    notes
+                        .iter()
+                        .map(|n| format!("\n    = {n}"))
+                        .collect::<String>()
+                )
+            })
+            .collect();
+        if let Some(diff) = util::expect_file(&dir.join("expected.txt"), &(lines.join("\n") + "\n"))
+        {
+            panic!("{}: {diff}", state.display());
+        }
+    }
 }

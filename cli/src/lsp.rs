@@ -293,6 +293,18 @@ impl Server {
                         info.description
                     );
                 }
+                nixunits_eval::schema::Lookup::Option(info, ..)
+                    if info.renamed_to.is_some() || info.removed.is_some() =>
+                {
+                    if let Some(to) = &info.renamed_to {
+                        md.push_str(&format!(
+                            "\n\nrenamed to **{to}** (NixOS takes the old name with a warning)"
+                        ));
+                    }
+                    if let Some(why) = &info.removed {
+                        md.push_str(&format!("\n\nremoved from NixOS: {why}"));
+                    }
+                }
                 _ => md.push_str("\n\nnot an option of the loaded schema"),
             },
             None => md.push_str("\n\nno schema loaded (`nixunits schema import|generate`)"),
@@ -323,15 +335,7 @@ impl Server {
             return json!([]);
         };
         let offset = self.offset(text, pos);
-        let before = &text[..offset];
-        let start = before
-            .rfind(|c: char| {
-                !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\'' | '.' | '<' | '>'))
-            })
-            .map_or(0, |i| i + 1);
-        let typed = &before[start..];
-        let mut parts: Vec<String> = typed.split('.').map(str::to_owned).collect();
-        let partial = parts.pop().unwrap_or_default();
+        let (parts, partial) = completion_context(&text[..offset]);
         let items: Vec<lsp::CompletionItem> = schema
             .children(&parts)
             .into_iter()
@@ -486,5 +490,150 @@ mod tests {
         assert_eq!(path_of("file:///srv/%é.nix"), Path::new("/srv/%é.nix"));
         assert_eq!(path_of("file:///srv/%aé.nix"), Path::new("/srv/%aé.nix"));
         assert_eq!(path_of("file:///srv/%+f%2"), Path::new("/srv/%+f%2"));
+    }
+}
+
+/// The attribute path being typed at the end of `before`, and its last,
+/// partial name: the dotted path of the token (quoted names unquoted:
+/// `services."ngi`), after the paths of the attribute sets it is inside
+/// (`services = { nginx.virtualHosts = { x = { forc`). A set that is a
+/// function's body (`{ … }: {`) is the top; `mkIf c {`, `[ {`, `( {` are
+/// looked through, to the binding they are the value of.
+pub fn completion_context(before: &str) -> (Vec<String>, String) {
+    let b = before.as_bytes();
+    let path_char = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'\'' | b'.');
+    // Back over a dotted path with quoted names; returns where it starts.
+    let path_start = |mut i: usize| -> usize {
+        while i > 0 {
+            let c = b[i - 1];
+            if path_char(c) {
+                i -= 1;
+            } else if c == b'"' {
+                // The opening quote of this name.
+                match before[..i - 1].rfind('"') {
+                    Some(q) => i = q,
+                    None => break,
+                }
+            } else {
+                break;
+            }
+        }
+        i
+    };
+    // An unfinished quoted name: `services."ngi`.
+    let unclosed_quote = before.bytes().filter(|c| *c == b'"').count() % 2 == 1;
+    let token_start = if unclosed_quote {
+        let q = before.rfind('"').unwrap_or(0);
+        path_start(q)
+    } else {
+        path_start(b.len())
+    };
+    let token = &before[token_start..];
+    let mut parts = nixunits_eval::schema::split_name(token);
+    let partial = parts.pop().unwrap_or_default();
+    // Outward through the enclosing sets: an unmatched `{` right after
+    // `PATH =` adds PATH; after `:` it is a function's body, the top; after
+    // anything else (`mkIf c {`, `[ {`), the `=` of the binding it is in
+    // decides, found further back.
+    let mut outer: Vec<Vec<String>> = Vec::new();
+    let mut i = token_start;
+    let mut depth = 0usize;
+    let mut in_value = false;
+    let binding_path = |eq: usize| -> (usize, Vec<String>) {
+        let mut k = eq;
+        while k > 0 && b[k - 1].is_ascii_whitespace() {
+            k -= 1;
+        }
+        let start = path_start(k);
+        (start, nixunits_eval::schema::split_name(&before[start..k]))
+    };
+    while i > 0 {
+        i -= 1;
+        match b[i] {
+            b'"' => {
+                if let Some(q) = before[..i].rfind('"') {
+                    i = q;
+                }
+            }
+            b'}' | b']' | b')' => depth += 1,
+            b'{' | b'[' | b'(' if depth > 0 => depth -= 1,
+            b';' if depth == 0 => in_value = false,
+            b'=' if depth == 0
+                && in_value
+                && !matches!(
+                    i.checked_sub(1).map(|k| b[k]),
+                    Some(b'=' | b'!' | b'<' | b'>')
+                )
+                && b.get(i + 1) != Some(&b'=') =>
+            {
+                let (start, p) = binding_path(i);
+                outer.push(p);
+                i = start;
+                in_value = false;
+            }
+            b'{' | b'[' | b'(' => {
+                let mut j = i;
+                while j > 0 && b[j - 1].is_ascii_whitespace() {
+                    j -= 1;
+                }
+                match j.checked_sub(1).map(|k| b[k]) {
+                    Some(b'=') if b[i] == b'{' => {
+                        let (start, p) = binding_path(j - 1);
+                        outer.push(p);
+                        i = start;
+                        in_value = false;
+                    }
+                    Some(b':') | None if b[i] == b'{' => break,
+                    _ => in_value = true,
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut path: Vec<String> = outer.into_iter().rev().flatten().collect();
+    path.extend(parts);
+    path.retain(|p| !p.is_empty());
+    (path, partial)
+}
+
+#[cfg(test)]
+mod completion_tests {
+    use super::completion_context;
+
+    #[test]
+    fn completion_follows_nested_sets_and_quotes() {
+        let cases = [
+            ("{\n  services.ngi", (vec!["services"], "ngi")),
+            (
+                "{ config, ... }: {\n  services = {\n    ngi",
+                (vec!["services"], "ngi"),
+            ),
+            (
+                "{ services = { nginx.virtualHosts = { x = { forc",
+                (vec!["services", "nginx", "virtualHosts", "x"], "forc"),
+            ),
+            (
+                "{ services = { nginx = { enable = true; }; redis.",
+                (vec!["services", "redis"], ""),
+            ),
+            (
+                "{ lib, ... }: { services = lib.mkIf true { ngi",
+                (vec!["services"], "ngi"),
+            ),
+            ("{ services.\"ngi", (vec!["services"], "ngi")),
+            (
+                "{ environment.etc.\"a.conf\".te",
+                (vec!["environment", "etc", "a.conf"], "te"),
+            ),
+            ("{ x = \"}{\"; services = { ngi", (vec!["services"], "ngi")),
+        ];
+        for (text, (path, partial)) in cases {
+            let (p, q) = completion_context(text);
+            assert_eq!(
+                (p.iter().map(String::as_str).collect::<Vec<_>>(), q.as_str()),
+                (path, partial),
+                "{text:?}"
+            );
+        }
     }
 }

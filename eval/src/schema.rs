@@ -28,6 +28,46 @@ pub struct OptionInfo {
     /// Its description (plain text).
     #[serde(default)]
     pub description: String,
+    /// Shown in NixOS's documentation (`visible`, not `internal`): only
+    /// those are offered for completion.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub visible: bool,
+    /// `mkRenamedOptionModule`: the option it is an alias of (NixOS takes
+    /// a definition with a warning).
+    #[serde(rename = "renamedTo", default, skip_serializing_if = "Option::is_none")]
+    pub renamed_to: Option<String>,
+    /// `mkRemovedOptionModule`: the removal's instructions (NixOS fails an
+    /// assertion on a definition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// What `nixunits schema generate` writes into the description of a
+/// removed option (its own `mkRemovedOptionModule`, `nix.rs`).
+pub const REMOVED_PREFIX: &str = "nixunits:removed:";
+
+/// The target of an alias from its description, as nixpkgs writes it:
+/// ``Alias of {option}`a.b`.`` (current) or `Alias of <option>a.b</option>.`
+/// (2020).
+fn alias_target(description: &str) -> Option<String> {
+    let rest = description.trim().strip_prefix("Alias of ")?;
+    let rest = rest
+        .strip_prefix("{option}`")
+        .map(|r| r.split('`').next().unwrap_or_default())
+        .or_else(|| {
+            rest.strip_prefix("<option>")
+                .map(|r| r.split("</option>").next().unwrap_or_default())
+        })?;
+    (!rest.is_empty()).then(|| rest.to_owned())
 }
 
 /// A schema that could not be read.
@@ -78,11 +118,39 @@ fn info(name: &str, v: &serde_json::Value) -> Option<OptionInfo> {
             .collect(),
         None => split_name(name),
     };
+    let description = o.get("description").map(text_of).unwrap_or_default();
+    let visible = o.get("visible").and_then(|v| v.as_bool()).unwrap_or(true)
+        && !o.get("internal").and_then(|v| v.as_bool()).unwrap_or(false);
+    let removed = o
+        .get("removed")
+        .and_then(|r| r.as_str().map(str::to_owned))
+        .or_else(|| {
+            description
+                .strip_prefix(REMOVED_PREFIX)
+                .map(|r| r.trim().to_owned())
+        });
+    let renamed_to = o
+        .get("renamedTo")
+        .and_then(|r| r.as_str().map(str::to_owned))
+        .or_else(|| {
+            if visible {
+                None
+            } else {
+                alias_target(&description)
+            }
+        });
     Some(OptionInfo {
         loc,
         ty: o.get("type").map(text_of).unwrap_or_default(),
         read_only: o.get("readOnly").and_then(|r| r.as_bool()).unwrap_or(false),
-        description: o.get("description").map(text_of).unwrap_or_default(),
+        description: if removed.is_some() {
+            String::new()
+        } else {
+            description
+        },
+        visible: visible && !name.starts_with("_module"),
+        renamed_to,
+        removed,
     })
 }
 
@@ -290,7 +358,8 @@ impl Schema {
         for (i, o) in options.iter().enumerate() {
             let mut n = &mut root;
             for part in &o.loc {
-                n = if part == "<name>" || part == "*" {
+                // `<name>`, `<name?>` (2020), `*` (list elements).
+                n = if part == "*" || (part.starts_with('<') && part.ends_with('>')) {
                     n.wildcard.get_or_insert_with(Default::default)
                 } else {
                     n.children.entry(part.clone()).or_default()
@@ -320,8 +389,26 @@ impl Schema {
         &self.options
     }
 
+    /// The node of a path (for the schema of list elements).
+    fn node(&self, path: &[String]) -> Option<&Node> {
+        let mut n = &self.root;
+        for part in path {
+            n = n.children.get(part).or(n.wildcard.as_deref())?;
+        }
+        Some(n)
+    }
+
+    /// Whether the elements of the list option at `path` are submodules
+    /// whose options the schema lists (under `*`).
+    pub fn has_element_options(&self, path: &[String]) -> bool {
+        self.node(path)
+            .and_then(|n| n.wildcard.as_deref())
+            .is_some_and(|w| !w.children.is_empty())
+    }
+
     /// The names below `prefix` (for completion), each with its option if
-    /// it is one.
+    /// it is one. Hidden options (internal, invisible, `_module`) are not
+    /// offered.
     pub fn children(&self, prefix: &[String]) -> Vec<(String, Option<&OptionInfo>)> {
         let mut n = &self.root;
         for part in prefix {
@@ -330,9 +417,16 @@ impl Schema {
                 None => return Vec::new(),
             };
         }
+        let hidden = |c: &Node| {
+            c.option.is_some_and(|i| !self.options[i].visible)
+                && c.children
+                    .values()
+                    .all(|g| g.option.is_some_and(|i| !self.options[i].visible))
+        };
         let mut out: Vec<(String, Option<&OptionInfo>)> = n
             .children
             .iter()
+            .filter(|(k, c)| !k.starts_with('_') && !hidden(c))
             .map(|(k, c)| (k.clone(), c.option.map(|i| &self.options[i])))
             .collect();
         if let Some(w) = &n.wildcard {
@@ -346,7 +440,16 @@ impl Schema {
         let mut n = &self.root;
         for (i, part) in path.iter().enumerate() {
             if let Some(o) = n.option {
-                return Lookup::Option(&self.options[o], &self.types[o], i);
+                // An option whose value is made of options the schema
+                // lists (`attrsOf (submodule …)`: `<name>`, `listOf
+                // (submodule …)`: `*`): the lookup goes on below it; a
+                // renamed or removed option is what it is, whatever is
+                // below.
+                let info = &self.options[o];
+                let below = !n.children.is_empty() || n.wildcard.is_some();
+                if !below || info.renamed_to.is_some() || info.removed.is_some() {
+                    return Lookup::Option(info, &self.types[o], i);
+                }
             }
             let next = if part == "<name>" {
                 n.wildcard.as_deref().or_else(|| {
@@ -384,6 +487,9 @@ static ANY_OPTION: OptionInfo = OptionInfo {
     ty: String::new(),
     read_only: false,
     description: String::new(),
+    visible: true,
+    renamed_to: None,
+    removed: None,
 };
 
 /// Edit distance, for "did you mean".
@@ -408,77 +514,199 @@ fn range(d: &Definition) -> TextRange {
     TextRange::new(TextSize::from(d.range[0]), TextSize::from(d.range[1]))
 }
 
+/// An `unknown_option` error, with "did you mean" among `siblings`.
+fn unknown(
+    path: &[String],
+    depth: usize,
+    siblings: &[&str],
+    range: TextRange,
+    prefix: &str,
+) -> Diagnostic {
+    let missing = crate::module::show_path(&path[..=depth]);
+    let name = &path[depth];
+    let mut best: Vec<(usize, &str)> = siblings
+        .iter()
+        .map(|s| (levenshtein(name, s), *s))
+        .collect();
+    best.sort();
+    let limit = (name.chars().count() / 3).max(2);
+    let mut diag = Diagnostic::error(
+        "unknown_option",
+        range,
+        format!("{prefix}the option `{missing}` does not exist"),
+    );
+    if let Some((dist, s)) = best.first() {
+        if *dist <= limit {
+            let mut p = path[..depth].to_vec();
+            p.push((*s).to_owned());
+            diag = diag.with_note(format!("did you mean `{}`?", crate::module::show_path(&p)));
+        }
+    }
+    diag
+}
+
+fn type_error(
+    what: String,
+    v: &serde_json::Value,
+    info: &OptionInfo,
+    range: TextRange,
+) -> Diagnostic {
+    Diagnostic::error(
+        "option_type",
+        range,
+        format!(
+            "{what} is {}, but the option takes {}",
+            describe(v),
+            info.ty
+        ),
+    )
+    .with_note(
+        info.description
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_owned(),
+    )
+}
+
+/// A known value against its option's type; a list's elements one by one
+/// (naming the first wrong one and its index), and the fields of list
+/// elements that are submodules against their own options.
+fn check_value(
+    schema: &Schema,
+    path: &[String],
+    info: &OptionInfo,
+    ty: &Type,
+    v: &serde_json::Value,
+    range: TextRange,
+    out: &mut Vec<Diagnostic>,
+) {
+    let shown = crate::module::show_path(path);
+    let inner = match ty {
+        Type::ListOf(t) => Some(t),
+        Type::NullOr(t) if !v.is_null() => match &**t {
+            Type::ListOf(t) => Some(t),
+            _ => None,
+        },
+        _ => None,
+    };
+    let (Some(inner), Some(items)) = (inner, v.as_array()) else {
+        if !fits(ty, v) {
+            out.push(type_error(format!("`{shown}`"), v, info, range));
+        }
+        return;
+    };
+    let fields = schema.has_element_options(path);
+    for (i, el) in items.iter().enumerate() {
+        match el.as_object() {
+            Some(obj) if fields => {
+                for (k, fv) in obj {
+                    let mut p = path.to_vec();
+                    p.push("*".into());
+                    p.push(k.clone());
+                    match schema.lookup(&p) {
+                        Lookup::Unknown { siblings, .. } => {
+                            let mut diag = Diagnostic::error(
+                                "unknown_option",
+                                range,
+                                format!(
+                                    "element {i} of `{shown}`: its elements have no option `{k}`"
+                                ),
+                            );
+                            let near = siblings
+                                .iter()
+                                .map(|s| (levenshtein(k, s), *s))
+                                .min()
+                                .filter(|(d, _)| *d <= (k.chars().count() / 3).max(2));
+                            if let Some((_, s)) = near {
+                                diag = diag.with_note(format!("did you mean `{s}`?"));
+                            }
+                            out.push(diag);
+                        }
+                        Lookup::Option(finfo, fty, depth) if depth == p.len() && !fits(fty, fv) => {
+                            out.push(type_error(
+                                format!("element {i} of `{shown}`: `{k}`"),
+                                fv,
+                                finfo,
+                                range,
+                            ));
+                        }
+                        Lookup::Option(..) => {}
+                    }
+                }
+            }
+            _ if !fits(inner, el) => {
+                out.push(type_error(
+                    format!("element {i} of `{shown}`"),
+                    el,
+                    info,
+                    range,
+                ));
+                return;
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Checks definitions (of one file) against the schema.
 pub fn check(schema: &Schema, defs: &[&Definition]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut reported_unknown = std::collections::BTreeSet::new();
     for d in defs {
-        match schema.lookup(&d.path) {
-            Lookup::Unknown { depth, siblings } => {
-                let missing = crate::module::show_path(&d.path[..=depth]);
-                if !reported_unknown.insert(missing.clone()) {
-                    continue;
-                }
-                let name = &d.path[depth];
-                let mut best: Vec<(usize, &str)> = siblings
-                    .iter()
-                    .map(|s| (levenshtein(name, s), *s))
-                    .collect();
-                best.sort();
-                let limit = (name.chars().count() / 3).max(2);
-                let mut diag = Diagnostic::error(
-                    "unknown_option",
-                    range(d),
-                    format!("the option `{missing}` does not exist"),
-                );
-                if let Some((dist, s)) = best.first() {
-                    if *dist <= limit {
-                        let mut p = d.path[..depth].to_vec();
-                        p.push((*s).to_owned());
-                        diag = diag
-                            .with_note(format!("did you mean `{}`?", crate::module::show_path(&p)));
+        let mut path = d.path.clone();
+        // An alias (mkRenamedOptionModule) is followed to its option, a
+        // few steps at most.
+        for _ in 0..4 {
+            match schema.lookup(&path) {
+                Lookup::Unknown { depth, siblings } => {
+                    let missing = crate::module::show_path(&path[..=depth]);
+                    if reported_unknown.insert(missing) {
+                        out.push(unknown(&path, depth, &siblings, range(d), ""));
                     }
                 }
-                out.push(diag);
-            }
-            Lookup::Option(info, ty, depth) => {
-                if info.read_only {
-                    out.push(Diagnostic::error(
-                        "read_only_option",
-                        range(d),
-                        format!(
-                            "the option `{}` is read-only",
-                            crate::module::show_path(&d.path[..depth])
-                        ),
-                    ));
-                    continue;
-                }
-                if depth == d.path.len() && d.condition != Condition::False {
-                    if let Some(v) = &d.value {
-                        if !fits(ty, v) {
-                            out.push(
-                                Diagnostic::error(
-                                    "option_type",
-                                    range(d),
-                                    format!(
-                                        "`{}` is {}, but the option takes {}",
-                                        crate::module::show_path(&d.path),
-                                        describe(v),
-                                        info.ty
-                                    ),
-                                )
-                                .with_note(
-                                    info.description
-                                        .lines()
-                                        .next()
-                                        .unwrap_or_default()
-                                        .to_owned(),
-                                ),
-                            );
+                Lookup::Option(info, ty, depth) => {
+                    let here = crate::module::show_path(&path[..depth]);
+                    if let Some(why) = &info.removed {
+                        out.push(
+                            Diagnostic::error(
+                                "removed_option",
+                                range(d),
+                                format!("the option `{here}` has been removed from NixOS (a definition fails its assertion)"),
+                            )
+                            .with_note(why.clone()),
+                        );
+                        break;
+                    }
+                    if let Some(to) = &info.renamed_to {
+                        let mut w = Diagnostic::error(
+                            "renamed_option",
+                            range(d),
+                            format!("the option `{here}` is renamed to `{to}`: NixOS takes it with a warning; use the new name"),
+                        );
+                        w.severity = Severity::Warning;
+                        out.push(w);
+                        let mut new = split_name(to);
+                        new.extend_from_slice(&path[depth..]);
+                        path = new;
+                        continue;
+                    }
+                    if info.read_only {
+                        out.push(Diagnostic::error(
+                            "read_only_option",
+                            range(d),
+                            format!("the option `{here}` is read-only"),
+                        ));
+                        break;
+                    }
+                    if depth == path.len() && d.condition != Condition::False {
+                        if let Some(v) = &d.value {
+                            check_value(schema, &path, info, ty, v, range(d), &mut out);
                         }
                     }
                 }
             }
+            break;
         }
     }
     out.retain(|d| d.severity == Severity::Error || d.severity == Severity::Warning);
