@@ -11,10 +11,9 @@
 # alone by NetworkManager and dhcpcd.
 { config, lib, pkgs, ... }:
 let
-  inherit (lib) mkOption mkIf types mapAttrs' mapAttrsToList nameValuePair filterAttrs concatLists;
+  inherit (lib) mkOption types mapAttrs' mapAttrsToList nameValuePair filterAttrs concatLists;
   cfg = config.nixunits;
   settings = config.services.nixunits;
-  nlib = import ./lib.nix;
   versions = import ./versions.nix;
   stateDir = settings.stateDir;
 

@@ -1,6 +1,6 @@
 # The nixunits package: the binary, and beside it the Nix files it builds
 # with (share/nixunits/nix, its default --nix-dir) and the template unit.
-{ lib, rustPlatform, nix, busybox, installShellFiles }:
+{ lib, rustPlatform, nix, installShellFiles }:
 let
   cargo = builtins.fromTOML (builtins.readFile ../Cargo.toml);
 in
@@ -9,7 +9,7 @@ rustPlatform.buildRustPackage {
   version = cargo.workspace.package.version;
   src = lib.cleanSourceWith {
     src = ../.;
-    filter = path: type: !(lib.hasSuffix "/target" path);
+    filter = path: _type: !(lib.hasSuffix "/target" path);
   };
   cargoLock.lockFile = ../Cargo.lock;
   cargoBuildFlags = [ "--package" "nixunits" ];

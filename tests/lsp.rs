@@ -400,3 +400,114 @@ fn the_readme_neovim_setup_works() {
         "{got}"
     );
 }
+
+/// Applies LSP text edits (UTF-16 positions, ASCII text here) to `text`.
+fn apply_edits(text: &str, edits: &[Value]) -> String {
+    let offset = |p: &Value| {
+        let (line, ch) = (
+            p["line"].as_u64().unwrap() as usize,
+            p["character"].as_u64().unwrap() as usize,
+        );
+        text.split_inclusive('\n')
+            .take(line)
+            .map(str::len)
+            .sum::<usize>()
+            + ch
+    };
+    let mut spans: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&e["range"]["start"]),
+                offset(&e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    let mut out = text.to_owned();
+    for (a, b, t) in spans {
+        out.replace_range(a..b, &t);
+    }
+    out
+}
+
+/// Quick fixes: a missing module argument is added to the formals, an
+/// unused binding removed, a redundant `rec` dropped; applied, the file is
+/// clean of them.
+#[test]
+fn code_actions_fix_what_they_say() {
+    let mut c = Client::start(&[]);
+    let uri = "file:///tmp/nixunits-lsp/fix.nix";
+    let text = "{ config, ... }:\n{\n  environment.systemPackages = [ pkgs.htop ];\n  services.nginx = let\n    unused = 1;\n    port = 80;\n  in rec { enable = true; };\n}\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": uri, "languageId": "nix", "version": 1, "text": text } }),
+    );
+    let codes: Vec<String> = c
+        .diagnostics(uri)
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect();
+    for want in ["undefined_variable", "unused_binding", "redundant_rec"] {
+        assert!(codes.iter().any(|c| c == want), "{codes:?}");
+    }
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 8, "character": 0 } }, "context": { "diagnostics": [] } }),
+    );
+    let actions = r["result"].as_array().unwrap();
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert!(
+        titles.contains(&"take `pkgs` as a module argument"),
+        "{titles:?}"
+    );
+    assert!(
+        titles.contains(&"remove the unused binding `unused`"),
+        "{titles:?}"
+    );
+    assert!(titles.contains(&"remove `rec`"), "{titles:?}");
+    let mut fixed = text.to_owned();
+    // One at a time, each on the text the server last saw (as an editor does).
+    for (v, title) in [
+        "take `pkgs` as a module argument",
+        "remove the unused binding `unused`",
+        "remove `rec`",
+    ]
+    .iter()
+    .enumerate()
+    {
+        c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": v + 2 }, "contentChanges": [ { "text": fixed } ] }));
+        let _ = c.diagnostics(uri);
+        let r = c.request(
+            "textDocument/codeAction",
+            json!({ "textDocument": { "uri": uri }, "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 9, "character": 0 } }, "context": { "diagnostics": [] } }),
+        );
+        let action = r["result"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["title"] == *title)
+            .unwrap()
+            .clone();
+        let edits = action["edit"]["changes"][uri].as_array().unwrap().clone();
+        fixed = apply_edits(&fixed, &edits);
+    }
+    assert_eq!(
+        fixed,
+        "{ config, pkgs, ... }:\n{\n  environment.systemPackages = [ pkgs.htop ];\n  services.nginx = let\n    port = 80;\n  in { enable = true; };\n}\n"
+    );
+    c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": 9 }, "contentChanges": [ { "text": fixed } ] }));
+    let left: Vec<String> = c
+        .diagnostics(uri)
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(left, ["unused_binding"], "only `port` is left: {left:?}");
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.child.wait().unwrap().code(), Some(0));
+}

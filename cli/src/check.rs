@@ -169,6 +169,7 @@ pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -
             for d in &mut found {
                 d.notes.push(note.clone());
             }
+            found.retain(|d| !nixexpr::suppressed(&f.text, d));
             found.sort_by_key(|d| (d.range.start(), d.range.end()));
             imported.push(Imported {
                 name: f.name.clone(),
@@ -183,6 +184,7 @@ pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -
         diags.extend(m);
         diags.sort_by_key(|d| (d.range.start(), d.range.end()));
     }
+    diags.retain(|d| !nixexpr::suppressed(text, d));
     Checked {
         main: diags,
         imported,

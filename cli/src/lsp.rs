@@ -259,6 +259,7 @@ impl Server {
                 trigger_characters: Some(vec![".".to_owned()]),
                 ..Default::default()
             }),
+            code_action_provider: Some(lsp::CodeActionProviderCapability::Simple(true)),
             ..Default::default()
         };
         json!({ "capabilities": caps, "serverInfo": { "name": "nixunits", "version": env!("CARGO_PKG_VERSION") } })
@@ -327,6 +328,68 @@ impl Server {
         serde_json::to_value(hover).ok()
     }
 
+    /// The fixes of the findings in the requested range (quick fixes: add
+    /// a missing module argument, remove an unused binding, drop a
+    /// redundant `rec`).
+    fn code_actions(&self, params: &Value) -> Value {
+        let Some(uri) = params.pointer("/textDocument/uri").and_then(Value::as_str) else {
+            return json!([]);
+        };
+        let Some(text) = self.docs.get(uri) else {
+            return json!([]);
+        };
+        let want: Option<lsp::Range> = params
+            .get("range")
+            .and_then(|r| serde_json::from_value(r.clone()).ok());
+        let checked = check_text(text, &path_of(uri), &self.opts, &self.extra);
+        let idx = LineIndex::new(text);
+        let range_of = |r: nixunits_nixexpr::TextRange| lsp::Range {
+            start: self.position(text, &idx, r.start()),
+            end: self.position(text, &idx, r.end()),
+        };
+        let overlaps = |r: &lsp::Range| want.is_none_or(|w| !(r.end < w.start || w.end < r.start));
+        let Ok(url) = uri.parse::<lsp::Uri>() else {
+            return json!([]);
+        };
+        let actions: Vec<lsp::CodeAction> = checked
+            .main
+            .iter()
+            .filter_map(|d| {
+                let fix = d.fix.as_ref()?;
+                let at = range_of(d.range);
+                if !overlaps(&at) {
+                    return None;
+                }
+                let edits = fix
+                    .edits
+                    .iter()
+                    .map(|e| lsp::TextEdit {
+                        range: range_of(e.range),
+                        new_text: e.text.clone(),
+                    })
+                    .collect();
+                Some(lsp::CodeAction {
+                    title: fix.title.clone(),
+                    kind: Some(lsp::CodeActionKind::QUICKFIX),
+                    diagnostics: Some(vec![lsp::Diagnostic {
+                        range: at,
+                        code: Some(lsp::NumberOrString::String(d.code.to_owned())),
+                        source: Some("nixunits".to_owned()),
+                        message: crate::check::message_with_notes(d),
+                        ..Default::default()
+                    }]),
+                    edit: Some(lsp::WorkspaceEdit {
+                        changes: Some(std::iter::once((url.clone(), edits)).collect()),
+                        ..Default::default()
+                    }),
+                    is_preferred: Some(true),
+                    ..Default::default()
+                })
+            })
+            .collect();
+        serde_json::to_value(actions).unwrap_or_else(|_| json!([]))
+    }
+
     fn completion(&self, params: &Value) -> Value {
         let Some((uri, pos)) = self.doc_at(params) else {
             return json!([]);
@@ -387,6 +450,19 @@ impl Server {
                     )?;
                 }
                 None => write_message(out, &error(id, -32602, "textDocument/hover needs params"))?,
+            },
+            ("textDocument/codeAction", Some(id)) => match need(&params) {
+                Some(p) => {
+                    let result = self.code_actions(&p);
+                    write_message(
+                        out,
+                        &json!({ "jsonrpc": "2.0", "id": id, "result": result }),
+                    )?;
+                }
+                None => write_message(
+                    out,
+                    &error(id, -32602, "textDocument/codeAction needs params"),
+                )?,
             },
             ("textDocument/completion", Some(id)) => match need(&params) {
                 Some(p) => {

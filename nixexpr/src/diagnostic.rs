@@ -55,6 +55,28 @@ pub struct Diagnostic {
     /// Other places involved.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<Related>,
+    /// A fix an editor can apply (the language server's code action).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// A fix: what it does, and the edits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    /// Imperative, for a menu: "remove the unused binding `x`".
+    pub title: String,
+    /// Replacements of byte ranges of the file, not overlapping.
+    pub edits: Vec<Edit>,
+}
+
+/// One replacement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    /// What is replaced.
+    #[serde(serialize_with = "ser_range")]
+    pub range: TextRange,
+    /// By what.
+    pub text: String,
 }
 
 impl Diagnostic {
@@ -67,7 +89,25 @@ impl Diagnostic {
             message: message.into(),
             notes: Vec::new(),
             related: Vec::new(),
+            fix: None,
         }
+    }
+
+    /// A warning with no notes.
+    pub fn warning(code: &'static str, range: TextRange, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, range, message)
+        }
+    }
+
+    /// Attaches a fix.
+    pub fn with_fix(mut self, title: impl Into<String>, edits: Vec<Edit>) -> Self {
+        self.fix = Some(Fix {
+            title: title.into(),
+            edits,
+        });
+        self
     }
 
     /// Adds a note.

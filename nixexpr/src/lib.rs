@@ -22,7 +22,7 @@ pub mod parser;
 pub mod tree;
 pub mod version;
 
-pub use diagnostic::{Diagnostic, LineCol, LineIndex, Related, Severity};
+pub use diagnostic::{Diagnostic, Edit, Fix, LineCol, LineIndex, Related, Severity};
 pub use rnix::{TextRange, TextSize};
 pub use version::NixVersion;
 
@@ -126,4 +126,48 @@ pub fn parse_ast(src: &str) -> Result<ast::Expr, parser::SyntaxError> {
 /// Whether Nix would reject the file: any error among the diagnostics.
 pub fn has_errors(diags: &[Diagnostic]) -> bool {
     diags.iter().any(|d| d.severity == Severity::Error)
+}
+
+/// Whether `# nixunits: allow(CODE, …)` on the diagnostic's line, or on the
+/// line above (a comment before a binding), silences it. What Nix itself
+/// rejects (a parity check) cannot be silenced: Nix would still fail.
+pub fn suppressed(src: &str, d: &Diagnostic) -> bool {
+    let parity = matches!(
+        d.code,
+        "syntax_error" | "path_trailing_slash" | "too_deep" | "nul_in_string"
+    ) || lints::LINTS.iter().any(|l| l.parity && l.code == d.code);
+    if parity {
+        return false;
+    }
+    let at = usize::from(d.range.start()).min(src.len());
+    let line_start = src[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = src[at..].find('\n').map_or(src.len(), |i| at + i);
+    let prev_start = src[..line_start.saturating_sub(1)]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    let lines = [
+        &src[line_start..line_end],
+        if line_start == 0 {
+            ""
+        } else {
+            &src[prev_start..line_start - 1]
+        },
+    ];
+    lines.iter().any(|l| allows(l, d.code))
+}
+
+fn allows(line: &str, code: &str) -> bool {
+    let Some(hash) = line.find('#') else {
+        return false;
+    };
+    let comment = line[hash + 1..].trim_start();
+    let Some(rest) = comment.strip_prefix("nixunits:") else {
+        return false;
+    };
+    let Some(list) = rest.trim_start().strip_prefix("allow(") else {
+        return false;
+    };
+    list.split(')')
+        .next()
+        .is_some_and(|l| l.split(',').any(|c| c.trim() == code))
 }

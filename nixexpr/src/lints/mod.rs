@@ -19,6 +19,7 @@ mod integer_overflow;
 mod module_shape;
 mod pipe_operator;
 mod undefined_variable;
+mod unused;
 
 /// What a check sees.
 pub struct Context<'a> {
@@ -59,6 +60,12 @@ pub const LINTS: &[&Lint] = &[
     &dynamic_attr::LINT,
     &undefined_variable::LINT,
     &module_shape::LINT,
+    &unused::UNUSED_BINDING,
+    &unused::UNUSED_ARGUMENT,
+    &unused::UNUSED_WITH,
+    &unused::ESCAPING_WITH,
+    &unused::EMPTY_LET,
+    &unused::REDUNDANT_REC,
 ];
 
 /// Calls `f` on `e` and every expression below it.

@@ -47,8 +47,45 @@ fn run(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
         let mut d = Diagnostic::error(LINT.code, range, format!("undefined variable '{name}'"));
         if let Some(note) = hint(&name) {
             d = d.with_note(note);
+            if let Some(edit) = add_argument(ast, cx.src, &name) {
+                d = d.with_fix(format!("take `{name}` as a module argument"), vec![edit]);
+            }
         }
         out.push(d);
+    }
+}
+
+/// The edit that makes `name` a module argument: into the top function's
+/// formals (`{ config, ... }:` → `{ config, pkgs, ... }:`), or a function
+/// around a module that is a bare set. None for a function of `x:`.
+fn add_argument(ast: &Expr, src: &str, name: &str) -> Option<crate::diagnostic::Edit> {
+    use rnix::TextSize;
+    let top = ast.unparen();
+    let at = |pos: TextSize, text: String| crate::diagnostic::Edit {
+        range: TextRange::new(pos, pos),
+        text,
+    };
+    match &top.kind {
+        ExprKind::Lambda {
+            formals: Some(fs), ..
+        } => match fs.entries.last() {
+            // After the last formal (and its default).
+            Some(last) => {
+                let end = last
+                    .default
+                    .as_ref()
+                    .map_or(last.name.range.end(), |d| d.range.end());
+                Some(at(end, format!(", {name}")))
+            }
+            None => {
+                // `{ ... }:` or `{ }:`: right after the brace.
+                let open = src[usize::from(top.range.start())..].find('{')?;
+                let pos = top.range.start() + TextSize::from(open as u32 + 1);
+                Some(at(pos, format!(" {name},")))
+            }
+        },
+        ExprKind::Lambda { .. } => None,
+        _ => Some(at(top.range.start(), format!("{{ {name}, ... }}:\n"))),
     }
 }
 

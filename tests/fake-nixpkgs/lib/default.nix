@@ -3,8 +3,7 @@
 # representation of module properties (`_type`), so the shipped files see
 # the values they would see in nixpkgs.
 let
-  inherit (builtins) attrNames concatStringsSep elem filter foldl' genList
-    head isAttrs isList length listToAttrs map replaceStrings split tail;
+  inherit (builtins) attrNames filter isAttrs isList listToAttrs map;
   release = "99.99";
 in
 rec {

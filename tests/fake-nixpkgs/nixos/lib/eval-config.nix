@@ -11,7 +11,7 @@
 }:
 let
   inherit (builtins) all concatLists concatStringsSep filter foldl' head isAttrs
-    isFunction isList isPath isString length map mapAttrs sort toJSON tryEval
+    isFunction isList isPath isString map mapAttrs sort toJSON tryEval
     zipAttrsWith;
 
   pkgs' = if pkgs != null then pkgs else import ../.. { inherit system; };
