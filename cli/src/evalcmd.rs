@@ -180,6 +180,9 @@ pub fn run(file: &Path, json: bool) -> Result<bool> {
             nixunits_eval::module::Condition::False => notes.push("if false".to_owned()),
             nixunits_eval::module::Condition::Unknown => notes.push("if …".to_owned()),
         }
+        if d.overridden {
+            notes.push("overridden".to_owned());
+        }
         let p = line_col(&d.file, TextSize::from(d.range[0]));
         let notes = if notes.is_empty() {
             String::new()

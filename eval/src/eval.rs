@@ -592,6 +592,16 @@ impl<'a> Evaluator<'a> {
                 .map
                 .get(name)
                 .map_or(Value::Unknown, |s| self.force(&s.thunk)),
+            // nixpkgs' lib and its sections (`lib.modules.mkIf`,
+            // `lib.attrsets.mapAttrs`, …): one namespace here.
+            Value::Lib
+                if matches!(
+                    name,
+                    "modules" | "attrsets" | "strings" | "lists" | "trivial" | "options"
+                ) =>
+            {
+                Value::Lib
+            }
             Value::Lib => PrimOp::lib(name).map_or(Value::Unknown, prim),
             Value::Pkgs if name == "lib" => Value::Lib,
             Value::Builtins => PrimOp::builtin(name).map_or(Value::Unknown, prim),
@@ -779,6 +789,14 @@ impl<'a> Evaluator<'a> {
             PrimOp::MkAfter => {
                 self.typed("order", vec![("priority", int(1500)), ("content", arg(0))])
             }
+            PrimOp::MkOptionDefault => self.typed(
+                "override",
+                vec![("priority", int(1500)), ("content", arg(0))],
+            ),
+            PrimOp::MkVmOverride => {
+                self.typed("override", vec![("priority", int(10)), ("content", arg(0))])
+            }
+            PrimOp::Fun(f) => self.run_fun(f, &p.args, at),
             PrimOp::OptionalAttrs => match self.force(&arg(0)) {
                 Value::Bool(true) => self.force(&arg(1)),
                 Value::Bool(false) => Value::Attrs(Rc::new(Attrs::default())),
@@ -795,13 +813,9 @@ impl<'a> Evaluator<'a> {
                 Value::Bool(false) => Value::Str("".into()),
                 _ => Value::Unknown,
             },
-            PrimOp::ToString => match self.force(&arg(0)) {
-                Value::Str(s) => Value::Str(s),
-                Value::Int(i) => Value::Str(i.to_string().into()),
-                Value::Bool(b) => Value::Str(if b { "1" } else { "" }.into()),
-                Value::Null => Value::Str("".into()),
-                Value::Path(p) => Value::Str(p),
-                _ => Value::Unknown,
+            PrimOp::ToString => match self.to_string_value(&self.force(&arg(0))) {
+                Some(s) => Value::Str(s.into()),
+                None => Value::Unknown,
             },
             PrimOp::Import => match self.force(&arg(0)) {
                 Value::Path(p) => self.import(&p, at),
@@ -953,7 +967,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// Structural equality when both sides are known, deeply.
-    fn equal(&self, x: &Value<'a>, y: &Value<'a>) -> Option<bool> {
+    pub(crate) fn equal(&self, x: &Value<'a>, y: &Value<'a>) -> Option<bool> {
         use Value::*;
         Some(match (x, y) {
             (Null, Null) => true,
@@ -1089,14 +1103,23 @@ fn global<'a>(name: &str) -> Value<'a> {
         "false" => Value::Bool(false),
         "null" => Value::Null,
         "builtins" => Value::Builtins,
-        _ => match PrimOp::builtin(name) {
-            Some(op) if !name.starts_with("__") => Value::Prim(Rc::new(Prim {
-                op,
-                args: Vec::new(),
-                at: None,
-            })),
+        // Nix's global functions (the rest are `builtins.x` or `__x`).
+        "map" | "toString" | "import" | "removeAttrs" | "isNull" => prim_value(name),
+        n => match n.strip_prefix("__") {
+            Some(b) if b != "curPos" => prim_value(b),
             _ => Value::Unknown,
         },
+    }
+}
+
+fn prim_value<'a>(name: &str) -> Value<'a> {
+    match PrimOp::builtin(name) {
+        Some(op) => Value::Prim(Rc::new(Prim {
+            op,
+            args: Vec::new(),
+            at: None,
+        })),
+        None => Value::Unknown,
     }
 }
 

@@ -7,6 +7,7 @@
 pub mod eval;
 pub mod module;
 pub mod policy;
+mod prims;
 pub mod schema;
 pub mod secrets;
 pub mod value;

@@ -51,6 +51,52 @@ pub struct Definition {
     pub range: [u32; 2],
     /// The file.
     pub file: String,
+    /// A definition of higher priority (lower number) replaces this one, as
+    /// the module system drops it: a definition of the same path, or one
+    /// anywhere in an attribute set `mkDefault`/`mkForce`/`mkOverride` was
+    /// applied to as a whole (the set goes as one definition).
+    #[serde(skip_serializing_if = "is_false")]
+    pub overridden: bool,
+    /// How much of `path` the override this definition is under was
+    /// applied to (`mkDefault { … }` at `services.foo`: 2).
+    #[serde(skip)]
+    pub override_root: Option<usize>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Marks the definitions a definition of higher priority replaces.
+fn mark_overridden(defs: &mut [Definition]) {
+    // Quadratic: bounded to what a snippet defines.
+    if defs.len() > 20_000 {
+        return;
+    }
+    let scope = |d: &Definition| -> Vec<String> {
+        d.override_root.map_or_else(
+            || d.path.clone(),
+            |r| d.path[..r.min(d.path.len())].to_vec(),
+        )
+    };
+    let marks: Vec<bool> = defs
+        .iter()
+        .map(|d| {
+            if d.condition == Condition::False {
+                return false;
+            }
+            let mine = scope(d);
+            defs.iter().any(|e| {
+                e.condition == Condition::True
+                    && e.priority < d.priority
+                    && (e.path.starts_with(&mine) || d.path.starts_with(&scope(e)))
+            })
+        })
+        .collect();
+    for (d, m) in defs.iter_mut().zip(marks) {
+        d.overridden = m;
+    }
 }
 
 /// An option path as Nix writes it: names that are not identifiers quoted
@@ -166,9 +212,11 @@ pub fn evaluate_parsed(
             modules: 0,
             stack: vec![idx],
             seen: [idx].into(),
+            root: None,
         };
         w.module(v, idx);
     }
+    mark_overridden(&mut out);
     let files = ev.files.borrow();
     let diagnostics = ev
         .diagnostics
@@ -231,6 +279,8 @@ struct Walker<'e, 'a> {
     stack: Vec<u32>,
     /// Files already walked: NixOS imports a file once.
     seen: std::collections::BTreeSet<u32>,
+    /// The depth of the innermost override being flattened.
+    root: Option<usize>,
 }
 
 impl<'a> Walker<'_, 'a> {
@@ -401,6 +451,8 @@ impl<'a> Walker<'_, 'a> {
             condition,
             range: [u32::from(loc.range.start()), u32::from(loc.range.end())],
             file: files[loc.file as usize].name.clone(),
+            overridden: false,
+            override_root: self.root,
         });
     }
 
@@ -452,7 +504,9 @@ impl<'a> Walker<'_, 'a> {
                                 _ => priority,
                             };
                             if let Some(content) = field("content") {
+                                let saved = self.root.replace(path.len());
                                 self.flatten(content, path, p, cond, loc);
+                                self.root = saved;
                             }
                             return;
                         }

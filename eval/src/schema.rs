@@ -699,7 +699,9 @@ pub fn check(schema: &Schema, defs: &[&Definition]) -> Vec<Diagnostic> {
                         ));
                         break;
                     }
-                    if depth == path.len() && d.condition != Condition::False {
+                    // A definition the module system drops (a higher
+                    // priority one replaces it) is never type-checked.
+                    if depth == path.len() && d.condition != Condition::False && !d.overridden {
                         if let Some(v) = &d.value {
                             check_value(schema, &path, info, ty, v, range(d), &mut out);
                         }

@@ -97,6 +97,10 @@ pub enum PrimOp {
     MkOrder,
     MkBefore,
     MkAfter,
+    /// `mkOverride 1500`
+    MkOptionDefault,
+    /// `mkOverride 10`
+    MkVmOverride,
     OptionalAttrs,
     Optionals,
     OptionalString,
@@ -105,6 +109,166 @@ pub enum PrimOp {
     /// A builtin that reads or fetches from outside the snippet's tree:
     /// never evaluated.
     Outside(&'static str),
+    /// A function of Nix's builtins or nixpkgs' lib on known values
+    /// (`prims.rs`), by name.
+    Fun(Fun),
+}
+
+/// The list and attribute-set functions service snippets use, from Nix's
+/// builtins and nixpkgs' lib (`prims.rs` has their semantics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Fun {
+    // builtins
+    Map,
+    Filter,
+    ListToAttrs,
+    AttrNames,
+    AttrValues,
+    GenList,
+    Elem,
+    ElemAt,
+    Length,
+    Head,
+    Tail,
+    ToJson,
+    Substring,
+    StringLength,
+    HasAttr,
+    GetAttr,
+    RemoveAttrs,
+    IntersectAttrs,
+    ReplaceStrings,
+    ConcatStringsSep,
+    ConcatMap,
+    ConcatLists,
+    Foldl,
+    Div,
+    MapAttrs,
+    CompareVersions,
+    IsAttrs,
+    IsList,
+    IsString,
+    IsInt,
+    IsBool,
+    IsNull,
+    // lib
+    GenAttrs,
+    MapAttrsPrime,
+    MapAttrsToList,
+    NameValuePair,
+    FilterAttrs,
+    RecursiveUpdate,
+    Optional,
+    Flatten,
+    Unique,
+    Range,
+    ConcatStrings,
+    ConcatMapStrings,
+    ConcatMapStringsSep,
+    HasPrefix,
+    HasSuffix,
+    SplitString,
+    ToUpper,
+    ToLower,
+    BoolToString,
+    EscapeShellArg,
+    VersionAtLeast,
+    VersionOlder,
+}
+
+impl Fun {
+    /// How many arguments it takes.
+    pub fn arity(self) -> usize {
+        use Fun::*;
+        match self {
+            Substring | ReplaceStrings | Foldl | ConcatMapStringsSep => 3,
+            Map | Filter | GenList | Elem | ElemAt | HasAttr | GetAttr | RemoveAttrs
+            | IntersectAttrs | ConcatStringsSep | ConcatMap | Div | MapAttrs | CompareVersions
+            | GenAttrs | MapAttrsPrime | MapAttrsToList | NameValuePair | FilterAttrs
+            | RecursiveUpdate | Optional | Range | ConcatMapStrings | HasPrefix | HasSuffix
+            | SplitString | VersionAtLeast | VersionOlder => 2,
+            _ => 1,
+        }
+    }
+
+    /// The builtin of that name (`builtins.x`).
+    pub fn builtin(name: &str) -> Option<Fun> {
+        use Fun::*;
+        Some(match name {
+            "map" => Map,
+            "filter" => Filter,
+            "listToAttrs" => ListToAttrs,
+            "attrNames" => AttrNames,
+            "attrValues" => AttrValues,
+            "genList" => GenList,
+            "elem" => Elem,
+            "elemAt" => ElemAt,
+            "length" => Length,
+            "head" => Head,
+            "tail" => Tail,
+            "toJSON" => ToJson,
+            "substring" => Substring,
+            "stringLength" => StringLength,
+            "hasAttr" => HasAttr,
+            "getAttr" => GetAttr,
+            "removeAttrs" => RemoveAttrs,
+            "intersectAttrs" => IntersectAttrs,
+            "replaceStrings" => ReplaceStrings,
+            "concatStringsSep" => ConcatStringsSep,
+            "concatMap" => ConcatMap,
+            "concatLists" => ConcatLists,
+            "foldl'" => Foldl,
+            "div" => Div,
+            "mapAttrs" => MapAttrs,
+            "compareVersions" => CompareVersions,
+            "isAttrs" => IsAttrs,
+            "isList" => IsList,
+            "isString" => IsString,
+            "isInt" => IsInt,
+            "isBool" => IsBool,
+            "isNull" => IsNull,
+            _ => return None,
+        })
+    }
+
+    /// The function of that name in nixpkgs' lib (and its `lib.attrsets`,
+    /// `lib.strings`, `lib.lists`, `lib.trivial`), builtins it re-exports
+    /// included.
+    pub fn lib(name: &str) -> Option<Fun> {
+        use Fun::*;
+        Some(match name {
+            "genAttrs" => GenAttrs,
+            "mapAttrs" => MapAttrs,
+            "mapAttrs'" => MapAttrsPrime,
+            "mapAttrsToList" => MapAttrsToList,
+            "nameValuePair" => NameValuePair,
+            "filterAttrs" => FilterAttrs,
+            "recursiveUpdate" => RecursiveUpdate,
+            "optional" => Optional,
+            "flatten" => Flatten,
+            "unique" => Unique,
+            "range" => Range,
+            "concatStrings" => ConcatStrings,
+            "concatMapStrings" => ConcatMapStrings,
+            "concatMapStringsSep" => ConcatMapStringsSep,
+            "hasPrefix" => HasPrefix,
+            "hasSuffix" => HasSuffix,
+            "splitString" => SplitString,
+            "toUpper" => ToUpper,
+            "toLower" => ToLower,
+            "boolToString" => BoolToString,
+            "escapeShellArg" => EscapeShellArg,
+            "versionAtLeast" => VersionAtLeast,
+            "versionOlder" => VersionOlder,
+            "filter" | "attrNames" | "attrValues" | "genList" | "elem" | "elemAt" | "length"
+            | "head" | "tail" | "substring" | "stringLength" | "hasAttr" | "getAttr"
+            | "removeAttrs" | "intersectAttrs" | "replaceStrings" | "concatStringsSep"
+            | "concatMap" | "concatLists" | "foldl'" | "listToAttrs" | "isAttrs" | "isList"
+            | "isString" | "isInt" | "isBool" | "compareVersions" => return Fun::builtin(name),
+            _ => return None,
+        })
+    }
 }
 
 impl PrimOp {
@@ -113,6 +277,7 @@ impl PrimOp {
         match self {
             PrimOp::MkIf | PrimOp::MkOverride | PrimOp::MkOrder => 2,
             PrimOp::OptionalAttrs | PrimOp::Optionals | PrimOp::OptionalString => 2,
+            PrimOp::Fun(f) => f.arity(),
             _ => 1,
         }
     }
@@ -131,7 +296,10 @@ impl PrimOp {
             "optionalAttrs" => PrimOp::OptionalAttrs,
             "optionals" => PrimOp::Optionals,
             "optionalString" => PrimOp::OptionalString,
-            _ => return None,
+            "mkOptionDefault" => PrimOp::MkOptionDefault,
+            "mkVMOverride" => PrimOp::MkVmOverride,
+            "toString" => PrimOp::ToString,
+            _ => return Fun::lib(name).map(PrimOp::Fun),
         })
     }
 
@@ -140,6 +308,7 @@ impl PrimOp {
         Some(match name {
             "toString" => PrimOp::ToString,
             "import" => PrimOp::Import,
+            n if Fun::builtin(n).is_some() => PrimOp::Fun(Fun::builtin(n)?),
             "readFile" | "readDir" | "pathExists" | "fetchurl" | "fetchTarball" | "fetchGit"
             | "fetchTree" | "fetchMercurial" | "getEnv" | "scopedImport" | "storePath" | "path"
             | "filterSource" | "hashFile" => PrimOp::Outside(match name {

@@ -3,11 +3,12 @@
 # representation of module properties (`_type`), so the shipped files see
 # the values they would see in nixpkgs.
 let
-  inherit (builtins) attrNames filter isAttrs isList listToAttrs map;
+  inherit (builtins) attrNames filter isAttrs isList listToAttrs map elem
+    replaceStrings stringLength substring genList length head tail;
   release = "99.99";
 in
 rec {
-  trivial = { inherit release; version = "${release}pre-fake"; id = x: x; };
+  trivial = { inherit release boolToString; version = "${release}pre-fake"; id = x: x; };
   version = trivial.version;
 
   # Module properties, as nixpkgs writes them.
@@ -22,7 +23,13 @@ rec {
   mkOrder = priority: content: { _type = "order"; inherit priority content; };
   mkBefore = mkOrder 500;
   mkAfter = mkOrder 1500;
-  modules = { inherit mkIf mkMerge mkOverride mkDefault mkForce mkOrder mkBefore mkAfter; };
+  modules = { inherit mkIf mkMerge mkOverride mkDefault mkForce mkOrder mkBefore mkAfter mkOptionDefault mkVMOverride; };
+  # nixpkgs' lib sections (the functions below, reached as lib.attrsets.x, …).
+  attrsets = { inherit mapAttrs mapAttrs' mapAttrsToList nameValuePair filterAttrs genAttrs recursiveUpdate optionalAttrs; inherit (builtins) attrNames attrValues hasAttr getAttr removeAttrs intersectAttrs listToAttrs; };
+  lists = { inherit optional optionals flatten unique range concatMap concatLists; inherit (builtins) filter foldl' genList elem elemAt length head tail; };
+  strings = { inherit concatStrings concatMapStrings concatMapStringsSep concatStringsSep hasPrefix hasSuffix splitString toUpper toLower escapeShellArg optionalString versionAtLeast versionOlder; inherit (builtins) replaceStrings substring stringLength toString; };
+  inherit (builtins) attrValues hasAttr getAttr removeAttrs intersectAttrs foldl' elemAt toString;
+  inherit elem replaceStrings stringLength substring genList length head tail filter attrNames listToAttrs;
 
   # Attribute sets and lists.
   optional = cond: x: if cond then [ x ] else [ ];
@@ -38,7 +45,27 @@ rec {
   concatLists = builtins.concatLists;
   concatMap = f: xs: builtins.concatLists (map f xs);
   concatStringsSep = builtins.concatStringsSep;
-  concatMapStrings = f: xs: builtins.concatStringsSep "" (map f xs);
+  concatStrings = builtins.concatStringsSep "";
+  concatMapStrings = f: xs: concatStrings (map f xs);
+  concatMapStringsSep = sep: f: xs: concatStringsSep sep (map f xs);
+  mapAttrs' = f: as: listToAttrs (map (n: f n as.${n}) (attrNames as));
+  recursiveUpdate = lhs: rhs: lhs // builtins.mapAttrs
+    (n: r: if isAttrs r && isAttrs (lhs.${n} or null) then recursiveUpdate lhs.${n} r else r) rhs;
+  unique = builtins.foldl' (acc: x: if elem x acc then acc else acc ++ [ x ]) [ ];
+  range = first: last: if first > last then [ ] else genList (i: first + i) (last - first + 1);
+  hasPrefix = pre: s: substring 0 (stringLength pre) s == pre;
+  hasSuffix = suf: s: let n = stringLength s; m = stringLength suf; in
+    n >= m && substring (n - m) m s == suf;
+  # Plain separators (nixpkgs escapes regex characters; these tests use none).
+  splitString = sep: s: filter builtins.isString (builtins.split (replaceStrings [ "." ] [ "\\." ] sep) s);
+  upper = [ "A" "B" "C" "D" "E" "F" "G" "H" "I" "J" "K" "L" "M" "N" "O" "P" "Q" "R" "S" "T" "U" "V" "W" "X" "Y" "Z" ];
+  lower = [ "a" "b" "c" "d" "e" "f" "g" "h" "i" "j" "k" "l" "m" "n" "o" "p" "q" "r" "s" "t" "u" "v" "w" "x" "y" "z" ];
+  toUpper = replaceStrings lower upper;
+  toLower = replaceStrings upper lower;
+  boolToString = b: if b then "true" else "false";
+  escapeShellArg = arg: let s = toString arg; in
+    if builtins.match "[[:alnum:],._+:@%/-]+" s == null
+    then "'${replaceStrings [ "'" ] [ "'\\''" ] s}'" else s;
   flatten = x: if isList x then builtins.concatLists (map flatten x) else [ x ];
   isDerivation = x: isAttrs x && (x.type or null) == "derivation";
 

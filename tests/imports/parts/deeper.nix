@@ -1,6 +1,6 @@
 # Imported by host.nix, itself imported by main.nix.
 { lib, ... }:
 {
-  services.nginx.enable = lib.mkDefault "yes";
+  services.nginx.user = lib.mkDefault 42;
   security.wrappers.ping.source = "/bin/ping";
 }

@@ -40,25 +40,12 @@ let
   typeOf = v: if isAttrs v then v._type or null else null;
   isDerivation = v: isAttrs v && (v.type or null) == "derivation";
 
-  # Whether a definition is an attribute set to merge by name, looking
-  # through properties without evaluating any condition.
-  isSet = v:
-    let t = typeOf v; in
-    if t == "merge" then all isSet v.contents
-    else if t == "if" || t == "override" || t == "order" then isSet v.content
-    else isAttrs v && t == null && !isDerivation v;
-
-  # nixpkgs' pushDownProperties: properties over a set move into its
-  # attributes, so its names are known without evaluating a condition.
-  pushDown = v:
-    let t = typeOf v; in
-    if t == "merge" then concatLists (map pushDown v.contents)
-    else if t == "if" then map (mapAttrs (_: lib.mkIf v.condition)) (pushDown v.content)
-    else if t == "override" then map (mapAttrs (_: lib.mkOverride v.priority)) (pushDown v.content)
-    else if t == "order" then map (mapAttrs (_: lib.mkOrder v.priority)) (pushDown v.content)
-    else [ v ];
-
-  # A leaf's definitions with their priority and order, conditions applied.
+  # The definitions of one attribute, as lib.evalModules merges an
+  # attribute of a free-form `attrsOf anything`: properties discharged over
+  # the definitions of this attribute (mkIf conditions, mkMerge, mkOrder),
+  # only those of the highest priority kept (mkDefault or mkForce on a whole
+  # set keeps or drops the set as one definition), then attribute sets
+  # merged name by name and anything else as a leaf.
   discharge = prio: order: v:
     let t = typeOf v; in
     if t == "merge" then concatLists (map (discharge prio order) v.contents)
@@ -67,26 +54,50 @@ let
     else if t == "order" then discharge prio v.priority v.content
     else [ { inherit prio order; value = v; } ];
 
-  mergeLeaf = loc: raw:
-    let
-      ds = concatLists (map (discharge 100 1000) raw);
-      best = foldl' (m: d: if d.prio < m then d.prio else m) 100000 ds;
-      values = map (d: d.value) (sort (a: b: a.order < b.order) (filter (d: d.prio == best) ds));
-      name = concatStringsSep "." loc;
-    in
-    if values == [ ] then throw "fake nixpkgs: the option `${name}' has no definition"
-    else if all isList values then concatLists values
+  isSet = v: isAttrs v && typeOf v == null && !isDerivation v;
+
+  # A module's own `config`: properties over it move into its attributes
+  # (nixpkgs' pushDownProperties), so the names a module defines are known
+  # without evaluating a condition that reads `config`.
+  pushDown = v:
+    let t = typeOf v; in
+    if t == "merge" then concatLists (map pushDown v.contents)
+    else if t == "if" then map (mapAttrs (_: lib.mkIf v.condition)) (pushDown v.content)
+    else if t == "override" then map (mapAttrs (_: lib.mkOverride v.priority)) (pushDown v.content)
+    else if t == "order" then map (mapAttrs (_: lib.mkOrder v.priority)) (pushDown v.content)
+    else [ v ];
+
+  mergeLeaf = name: values:
+    if all isList values then concatLists values
     else if all (v: v == head values) values then head values
     else if all isString values then concatStringsSep "\n" values
     else throw "The option `${name}' has conflicting definition values (fake nixpkgs)";
 
-  merge = loc: defs:
-    if defs != [ ] && all isSet defs
-    then zipAttrsWith (n: merge (loc ++ [ n ])) (concatLists (map pushDown defs))
-    else mergeLeaf loc defs;
+  # The definitions left of `raw`: properties discharged, the highest
+  # priority kept, in order.
+  valuesOf = raw:
+    let
+      ds = concatLists (map (discharge 100 1000) raw);
+      best = foldl' (m: d: if d.prio < m then d.prio else m) 100000 ds;
+    in
+    map (d: d.value) (sort (a: b: a.order < b.order) (filter (d: d.prio == best) ds));
+
+  # An attribute none of whose definitions is left (`mkIf false`) is not
+  # there, as with attrsOf.
+  mergeValues = loc: values:
+    if values != [ ] && all isSet values then
+      let
+        zipped = zipAttrsWith (_: valuesOf) values;
+        names = filter (n: zipped.${n} != [ ]) (builtins.attrNames zipped);
+      in
+      builtins.listToAttrs (map (n: { name = n; value = mergeValues (loc ++ [ n ]) zipped.${n}; }) names)
+    else if values == [ ] then throw "fake nixpkgs: the option `${concatStringsSep "." loc}' has no definition"
+    else mergeLeaf (concatStringsSep "." loc) values;
+
+  merge = loc: raw: mergeValues loc (valuesOf raw);
 
   collected = concatLists (map (collect "<module>") (baseModules ++ modules));
-  config = merge [ ] (map (m: m.defs) collected);
+  config = mergeValues [ ] (concatLists (map (m: pushDown m.defs) collected));
 
   # The configuration as data for config.json: derivations by name,
   # functions as a word, definitions that fail left out.

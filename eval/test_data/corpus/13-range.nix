@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  networking.firewall.allowedTCPPorts = lib.range 8000 8003;
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+let tls = false; in {
+  services.app.environment.TLS = lib.boolToString tls;
+}

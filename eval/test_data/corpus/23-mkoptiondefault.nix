@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  services.app.workers = lib.mkOptionDefault 2;
+  services.app.threads = lib.mkDefault 4;
+}

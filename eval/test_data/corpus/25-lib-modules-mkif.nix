@@ -1,0 +1,4 @@
+{ lib, ... }:
+let enable = true; in {
+  services.nginx = lib.modules.mkIf enable { enable = true; recommendedGzipSettings = true; };
+}

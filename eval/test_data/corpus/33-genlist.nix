@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  services.app.workers = builtins.genList (i: "worker-${toString i}") 3;
+}

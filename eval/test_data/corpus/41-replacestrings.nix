@@ -1,0 +1,4 @@
+{ lib, ... }:
+let name = "my.service.name"; in {
+  services.app.unitName = builtins.replaceStrings [ "." ] [ "-" ] name;
+}

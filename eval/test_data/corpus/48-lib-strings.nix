@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  services.app.joined = lib.strings.concatStringsSep "/" [ "var" "lib" "app" ];
+  services.app.isTls = lib.strings.hasPrefix "https" "https://x";
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  services.app.flag = lib.trivial.boolToString true;
+}

@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  imports = [ ./common/base.nix ./common/ports.nix ];
+  services.app.enable = true;
+}

@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  imports = [ ./common/base.nix ];
+  time.timeZone = "Europe/Paris";
+}

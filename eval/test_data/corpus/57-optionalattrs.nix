@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  services.app = { enable = true; } // lib.optionalAttrs true { port = 80; } // lib.optionalAttrs false { debug = true; };
+}

@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  services.app.script = lib.mkBefore "echo start";
+  services.app.list = lib.mkAfter [ "z" ];
+}

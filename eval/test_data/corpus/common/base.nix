@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  time.timeZone = lib.mkDefault "UTC";
+  documentation.enable = false;
+}

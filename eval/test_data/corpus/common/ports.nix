@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  networking.firewall.allowedTCPPorts = [ 8080 ];
+}
