@@ -684,3 +684,50 @@ fn nesting_limits_match_nix() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// When a file has several errors, Nix reports the first it meets: its
+/// lexer's and its parser actions' (duplicates, checked as each binding is
+/// reduced) before a later syntax error, and all of those before what it
+/// checks after parsing (undefined variables). Our first diagnostic is
+/// that one.
+#[test]
+fn the_first_error_is_nixs() {
+    let cases = [
+        "{ a = 1; a = 2; b = ; }",
+        "{ a = 99999999999999999999; b = ; }",
+        "{ x = { a = 1; }; y = 2 z; a = 1; a = 2; }",
+        "{ a, b, a }: c",
+        "let ${\"x\"} = 1; in [ 1 2",
+        "let a = 1; a = 2; in { b = ; }",
+        "{ b = undefinedThing; c = { d = 1; d = 2; }; }",
+        "x: { a.b = 1; a.b = 2; } y",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let f = dir.path().join(format!("c{i}.nix"));
+            std::fs::write(&f, c).unwrap();
+            f
+        })
+        .collect();
+    let nix = nix_verdicts(&files);
+    let out = run(nixunits()
+        .args(["check", "--parse-only", "--format", "json"])
+        .args(&files));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for (i, report) in json.as_array().unwrap().iter().enumerate() {
+        let theirs = nix[i].as_deref().expect("Nix rejects each case");
+        let theirs = theirs
+            .lines()
+            .find_map(|l| l.strip_prefix("error: "))
+            .unwrap();
+        let first = report["diagnostics"][0]["message"].as_str().unwrap();
+        assert!(
+            theirs.starts_with(first),
+            "{}: Nix says {theirs:?}, our first is {first:?}",
+            cases[i]
+        );
+    }
+}

@@ -94,6 +94,13 @@ pub fn check_then<R>(
                 opts.version
             ));
         }
+        // Nix stops at its first error in time: its lexer's (an integer
+        // out of range) and its parser's actions (a duplicate attribute or
+        // formal, a dynamic name in `let`) before the syntax error come
+        // first.
+        if let Some(first) = earlier_error(src, &lexed.tokens, lexed.error, opts, e.range.start()) {
+            out.push(first);
+        }
         out.push(d);
     }
     let lowered = ast.as_ref().map(|a| lower::lower(a, src, opts.version));
@@ -108,11 +115,82 @@ pub fn check_then<R>(
         (lint.run)(&cx, &mut out);
     }
     out.sort_by_key(|d| (d.range.start(), d.range.end()));
+    nix_first(&mut out);
     let more = match (&ast, &lowered) {
         (Some(a), Some(l)) => Some(then(src, a, l, &out)),
         _ => None,
     };
     (out, more)
+}
+
+/// Puts first the error Nix would report (it stops at its first): what its
+/// lexer and parser find, in the order they find it, before what it finds
+/// after parsing (undefined variables); the rest stays in file order.
+fn nix_first(out: &mut [Diagnostic]) {
+    let phase = |d: &Diagnostic| match d.code {
+        "undefined_variable" => 1,
+        c if lints::LINTS.iter().any(|l| l.parity && l.code == c)
+            || matches!(
+                c,
+                "syntax_error" | "path_trailing_slash" | "too_deep" | "nul_in_string"
+            ) =>
+        {
+            0
+        }
+        _ => 2,
+    };
+    let first = out
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.severity == Severity::Error && phase(d) < 2)
+        .min_by_key(|(i, d)| (phase(d), *i))
+        .map(|(i, _)| i);
+    if let Some(i) = first {
+        out[..=i].rotate_right(1);
+    }
+}
+
+/// The error Nix's parser actions report before a syntax error at `at`, if
+/// any: a duplicate attribute or formal, or a dynamic name in `let`,
+/// checked as each binding or pattern is reduced. (The lexer's errors are
+/// found from the tokens, parse or not.)
+fn earlier_error(
+    src: &str,
+    tokens: &[lexer::Token],
+    lex_error: Option<lexer::LexError>,
+    opts: &CheckOptions,
+    at: TextSize,
+) -> Option<Diagnostic> {
+    let mut candidates: Vec<(TextSize, Diagnostic)> = Vec::new();
+    let (_, recorded) = parser::parse_recording(src, tokens, lex_error);
+    for (done, e) in &recorded {
+        let lowered = lower::lower(e, src, opts.version);
+        let cx = lints::Context {
+            src,
+            tokens,
+            ast: Some(e),
+            lowered: Some(&lowered),
+            opts,
+        };
+        let mut found = Vec::new();
+        for lint in lints::LINTS.iter().filter(|l| {
+            matches!(
+                l.code,
+                "duplicate_attr" | "duplicate_formal" | "dynamic_attr"
+            )
+        }) {
+            (lint.run)(&cx, &mut found);
+        }
+        if let Some(d) = found.into_iter().min_by_key(|d| d.range.start()) {
+            candidates.push((TextSize::from(*done), d));
+            break;
+        }
+    }
+    candidates
+        .into_iter()
+        .filter(|(t, _)| *t < at)
+        .min_by_key(|(t, _)| *t)
+        .map(|(_, d)| d)
 }
 
 /// Parses `src` into the Nix-faithful tree, or the first syntax error (as

@@ -129,12 +129,43 @@ pub fn parse(src: &str, tokens: &[Token], lex_error: Option<LexError>) -> PResul
         extra: TOP.extra,
         expr_start: usize::MAX,
         lex_error,
+        recorded: None,
     };
     let e = p.expr()?;
     if p.kind() != T::Eof {
         return Err(p.unexpected(&["end of file"]));
     }
     Ok(e)
+}
+
+/// Parses as [`parse`] and also returns, in the order Nix's parser reduces
+/// them, each attribute set, `let` and formals pattern completed before the
+/// parse stopped, with the offset it was complete at: what Nix's parser
+/// actions had checked (duplicates) before a later syntax error.
+pub fn parse_recording(
+    src: &str,
+    tokens: &[Token],
+    lex_error: Option<LexError>,
+) -> (PResult<Expr>, Vec<(u32, Expr)>) {
+    let mut p = Parser {
+        src,
+        toks: tokens,
+        pos: 0,
+        depth: 0,
+        stack: 0,
+        extra: TOP.extra,
+        expr_start: usize::MAX,
+        lex_error,
+        recorded: Some(Vec::new()),
+    };
+    let r = p.expr().and_then(|e| {
+        if p.kind() == T::Eof {
+            Ok(e)
+        } else {
+            Err(p.unexpected(&["end of file"]))
+        }
+    });
+    (r, p.recorded.take().unwrap_or_default())
 }
 
 struct Parser<'a> {
@@ -150,6 +181,10 @@ struct Parser<'a> {
     /// began.
     expr_start: usize,
     lex_error: Option<LexError>,
+    /// When set: each attribute set, `let` and formals pattern as Nix's
+    /// parser reduces it (where its actions check duplicates), with the
+    /// offset it is complete at.
+    recorded: Option<Vec<(u32, Expr)>>,
 }
 
 fn range(start: u32, end: u32) -> TextRange {
@@ -374,6 +409,25 @@ impl Parser<'_> {
         Ok(())
     }
 
+    /// Records a completed construct (recording mode only).
+    fn record(&mut self, start: u32, kind: impl FnOnce(Box<Expr>) -> ExprKind) {
+        if self.recorded.is_some() {
+            let e = self.node(start, kind(self.placeholder()));
+            let at = self.prev_end();
+            if let Some(r) = self.recorded.as_mut() {
+                r.push((at, e));
+            }
+        }
+    }
+
+    /// A placeholder body for a recorded pattern or `let`.
+    fn placeholder(&self) -> Box<Expr> {
+        Box::new(Expr {
+            kind: ExprKind::Int,
+            range: range(self.prev_end(), self.prev_end()),
+        })
+    }
+
     fn node(&self, start: u32, kind: ExprKind) -> Expr {
         Expr {
             kind,
@@ -426,6 +480,11 @@ impl Parser<'_> {
                 self.bump();
                 self.expect(T::LBrace)?;
                 let formals = self.formals()?;
+                self.record(start, |b| ExprKind::Lambda {
+                    arg: Some(arg.clone()),
+                    formals: Some(formals.clone()),
+                    body: b,
+                });
                 self.expect(T::Colon)?;
                 let body = self.expr_in(ctx(
                     FORMALS_BODY_NO_SPLIT.cost + AT_PATTERN,
@@ -455,6 +514,11 @@ impl Parser<'_> {
                 } else {
                     None
                 };
+                self.record(start, |b| ExprKind::Lambda {
+                    arg: arg.clone(),
+                    formals: Some(formals.clone()),
+                    body: b,
+                });
                 if self.kind() != T::Colon {
                     return Err(self.unexpected(if arg.is_some() {
                         &["':'"]
@@ -501,6 +565,7 @@ impl Parser<'_> {
             T::Let if self.peek(1) != T::LBrace => {
                 self.bump();
                 let binds = self.binds(T::In, LET_VALUE)?;
+                self.record(start, |b| ExprKind::Let(binds.clone(), b));
                 self.expect(T::In)?;
                 let body = self.expr_in(LET_BODY)?;
                 Ok(self.node(start, ExprKind::Let(binds, Box::new(body))))
@@ -819,6 +884,7 @@ impl Parser<'_> {
                 self.expect(T::LBrace)?;
                 let binds = self.binds(T::RBrace, LEGACY_LET_VALUE)?;
                 self.expect(T::RBrace)?;
+                self.record(start, |_| ExprKind::LegacyLet(binds.clone()));
                 ExprKind::LegacyLet(binds)
             }
             T::Rec | T::LBrace => {
@@ -835,6 +901,10 @@ impl Parser<'_> {
                 };
                 let binds = self.binds(T::RBrace, values)?;
                 self.expect(T::RBrace)?;
+                self.record(start, |_| ExprKind::Attrs {
+                    rec,
+                    binds: binds.clone(),
+                });
                 ExprKind::Attrs { rec, binds }
             }
             T::LBrack => {
@@ -933,7 +1003,20 @@ impl Parser<'_> {
     /// `binds`, up to (not including) `end`.
     fn binds(&mut self, end: T, values: Ctx) -> PResult<Vec<Bind>> {
         let mut binds = Vec::new();
+        let set_start = self.prev_end();
         loop {
+            // Nix's parser adds each binding as it reduces it, checking
+            // for a duplicate then: record the bindings so far.
+            if !binds.is_empty() {
+                if end == T::In {
+                    self.record(set_start, |b| ExprKind::Let(binds.clone(), b));
+                } else {
+                    self.record(set_start, |_| ExprKind::Attrs {
+                        rec: false,
+                        binds: binds.clone(),
+                    });
+                }
+            }
             let k = self.kind();
             if k == end {
                 return Ok(binds);
