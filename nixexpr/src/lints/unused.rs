@@ -30,43 +30,56 @@ use crate::version::NixVersion;
 use rnix::{TextRange, TextSize};
 
 macro_rules! lint {
-    ($name:ident, $code:literal, $summary:literal) => {
+    ($name:ident, $code:literal, $summary:literal, $run:expr) => {
         /// The check.
         pub const $name: Lint = Lint {
             code: $code,
             severity: Severity::Warning,
             parity: false,
             summary: $summary,
-            run: |cx, out| out.extend(analyze(cx).into_iter().filter(|d| d.code == $code)),
+            run: $run,
         };
     };
 }
 
+/// One analysis finds all six: it runs with the first, the others are
+/// listed for their codes and summaries.
+fn all(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    out.extend(analyze(cx));
+}
+
+fn listed(_: &Context<'_>, _: &mut Vec<Diagnostic>) {}
+
 lint!(
     UNUSED_BINDING,
     "unused_binding",
-    "a `let` binding nothing reads"
+    "a `let` binding nothing reads",
+    all
 );
 lint!(
     UNUSED_ARGUMENT,
     "unused_argument",
-    "a function argument its body never reads"
+    "a function argument its body never reads",
+    listed
 );
 lint!(
     UNUSED_WITH,
     "unused_with",
-    "a `with` no name below it comes from"
+    "a `with` no name below it comes from",
+    listed
 );
 lint!(
     ESCAPING_WITH,
     "escaping_with",
-    "a name that may come from either of nested `with`s"
+    "a name that may come from either of nested `with`s",
+    listed
 );
-lint!(EMPTY_LET, "empty_let", "`let in` with no binding");
+lint!(EMPTY_LET, "empty_let", "`let in` with no binding", listed);
 lint!(
     REDUNDANT_REC,
     "redundant_rec",
-    "`rec` whose attributes never refer to each other"
+    "`rec` whose attributes never refer to each other",
+    listed
 );
 
 /// Arguments NixOS passes every module, used or not.
