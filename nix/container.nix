@@ -5,7 +5,7 @@
 # Options newer than the oldest supported nixpkgs (versions.nix) are set
 # only where they exist: `lib.optionalAttrs (options… ? x)` inside
 # `mkMerge` (at the top of the module it would be infinite recursion).
-{ config, lib, pkgs, options, id, ... }:
+{ config, lib, pkgs, options, ... }:
 let
   base = {
     # No boot loader, kernel or initrd: systemd-nspawn starts our init.
@@ -19,9 +19,12 @@ let
     warnings = lib.optional (!(pkgs ? systemdMinimal))
       "nixunits: this nixpkgs (${lib.trivial.release}) has no systemdMinimal; the container runs the full systemd";
 
-    # The container's name is its id (nixunits owns it; the policy denies
-    # setting it in a snippet).
-    networking.hostName = id;
+    # The container's name is its id, and so is its hostname: systemd-nspawn
+    # sets it (--machine=<id>), and with an empty hostName NixOS writes no
+    # /etc/hostname over it. Not `networking.hostName = id`: the system does
+    # not depend on the id, so one build serves every container of a
+    # snippet that does not read `id` (the policy denies setting it).
+    networking.hostName = lib.mkDefault "";
 
     # Nobody logs in: no gettys, no logind, no user sessions. `nixunits
     # nsenter` is the way in.

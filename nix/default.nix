@@ -1,7 +1,8 @@
-# What `nixunits build` builds (DESIGN §6): a NixOS system made of the
-# container base module, the user's snippet and the unit description, and
-# a store path holding etc/nixunits/<id>.conf, the environment file the
-# template unit reads.
+# A container as one store path (DESIGN §6): the NixOS system of system.nix
+# and etc/nixunits/<id>.conf, the environment file the template unit reads.
+# What the host module builds for a declared container; `nixunits build`
+# builds system.nix alone and writes unit.conf itself (the same text,
+# `lib.confText`), so that one system serves many containers.
 #
 #   nix-build default.nix --argstr id pg --arg configFile ./pg.nix \
 #     --argstr unitJSON '{"network":{…}}'
@@ -19,28 +20,10 @@
 }:
 let
   nlib = import ./lib.nix;
-  versions = import ./versions.nix;
   unit = builtins.fromJSON unitJSON;
-  snippet =
-    if config != null then config
-    else if configFile != null then configFile
-    else throw "nixunits: give configFile or config";
-  # `nixpkgs + "/…"`, never "${nixpkgs}/…": interpolating a path copies the
-  # whole tree into the store on every evaluation.
-  eval = versions.require "the container build" versions.container nixpkgs
-    (import (nixpkgs + "/nixos/lib/eval-config.nix") {
-      inherit system;
-      # The arguments a snippet may take besides NixOS's own (DESIGN §3),
-      # available to `imports` too.
-      specialArgs = {
-        inherit id;
-        network = unit.network or { };
-        properties = unit.properties or { };
-      };
-      modules = [ ./container.nix snippet ];
-    });
+  toplevel = import ./system.nix { inherit id configFile config unitJSON nixpkgs system; };
+  eval = toplevel.eval;
   pkgs = eval.pkgs;
-  toplevel = eval.config.system.build.toplevel;
 in
 pkgs.runCommand "nixunits-${id}"
   {

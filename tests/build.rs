@@ -238,20 +238,40 @@ fn the_cache_decides_when_nix_builds() {
     assert_eq!(back["outPath"], first["outPath"]);
     assert_eq!(env.nix_builds(), 0);
 
-    // Another network, another id: misses.
-    assert_eq!(
-        source(&env.build(&[
-            "pg",
-            "-cc",
-            PG,
-            "--ip6",
-            "fc00::12",
-            "--host-ip6",
-            "fc00::11"
-        ])),
-        "miss"
+    // Another network, another id, for a snippet that reads neither: the
+    // same system, no nix-build; each container its own unit.conf.
+    let other_net = env.build(&[
+        "pg",
+        "-cc",
+        PG,
+        "--ip6",
+        "fc00::12",
+        "--host-ip6",
+        "fc00::11",
+    ]);
+    assert_eq!(source(&other_net), "history");
+    let other_id = env.build(&["pg2", "-cc", PG, "-6"]);
+    assert_eq!(source(&other_id), "history");
+    assert_eq!(other_id["outPath"], first["outPath"]);
+    assert_eq!(env.nix_builds(), 0);
+    let conf = std::fs::read_to_string(env.container("pg2").join("unit.conf")).unwrap();
+    assert!(
+        conf.contains(&format!("IP6={}/112\n", other_id["ip6"].as_str().unwrap())),
+        "{conf}"
     );
-    assert_eq!(source(&env.build(&["pg2", "-cc", PG, "-6"])), "miss");
+    assert!(
+        conf.contains(&format!(
+            "SYSTEM_PATH={}\n",
+            first["outPath"].as_str().unwrap()
+        )),
+        "{conf}"
+    );
+    // A snippet that reads `id`: one system per id.
+    let by_id =
+        "{ id, ... }: { services.postgresql.enable = true; environment.etc.name.text = id; }";
+    assert_eq!(source(&env.build(&["ida", "-cc", by_id])), "miss");
+    assert_eq!(source(&env.build(&["idb", "-cc", by_id])), "miss");
+    assert_eq!(env.nix_builds(), 2);
 
     // -f: rebuilt even though the cache has it.
     env.take_calls();
@@ -292,7 +312,12 @@ fn editing_an_imported_file_is_a_miss() {
 #[test]
 fn a_deleted_out_path_is_rebuilt() {
     let env = Env::new();
-    let first = env.build(&["gone", "-cc", PG]);
+    // A system of its own (other tests share PG's): nothing else roots it.
+    let nonce = format!("{:?}", std::time::SystemTime::now());
+    let snippet = format!(
+        "{{ services.postgresql.enable = true; environment.etc.gone.text = \"{nonce}\"; }}"
+    );
+    let first = env.build(&["gone", "-cc", &snippet]);
     let out = first["outPath"].as_str().unwrap().to_owned();
     // Drop the root, then the path.
     std::fs::remove_dir_all(env.container("gone").join("generations")).unwrap();
@@ -304,14 +329,14 @@ fn a_deleted_out_path_is_rebuilt() {
     );
     assert!(!Path::new(&out).exists());
     env.take_calls();
-    let again = env.build(&["gone", "-cc", PG]);
+    let again = env.build(&["gone", "-cc", &snippet]);
     assert_eq!(source(&again), "miss");
     assert_eq!(
         again["outPath"].as_str().unwrap(),
         out,
         "the same derivation gives the same path"
     );
-    assert!(Path::new(&out).join("etc/nixunits/gone.conf").exists());
+    assert!(Path::new(&out).join("init").exists());
     // nix-build registered the out-link as a GC root again.
     let roots = run(Command::new("nix-store").args(["--gc", "--print-roots"]));
     assert!(String::from_utf8_lossy(&roots.stdout).contains(&out));
@@ -739,7 +764,9 @@ fn builds_of_one_id_serialize_and_of_many_ids_run_together() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    assert_eq!(env.cache_stats()["entries"], 10);
+    // One entry per system: many1 and many2 are the systems of the two
+    // builds of `same` (the history keys systems, not containers).
+    assert_eq!(env.cache_stats()["entries"], 8);
 }
 
 #[test]
@@ -866,26 +893,25 @@ fn files_on_the_host_follow_the_design() {
         std::fs::read_link(d.join("result")).unwrap(),
         Path::new(out)
     );
-    assert_eq!(
-        std::fs::read_link(d.join("unit.conf")).unwrap(),
-        Path::new("result/etc/nixunits/layout.conf")
-    );
+    // unit.conf: written by nixunits for this container (the system is
+    // shared), the text nix/lib.nix's confText makes.
+    let own = std::fs::read_to_string(d.join("unit.conf")).unwrap();
+    assert!(own.contains(&format!("SYSTEM_PATH={out}\n")), "{own}");
     let conf = std::fs::read_to_string(top.join("unit.conf")).unwrap();
     // SYSTEM_PATH is the NixOS system the shipped default.nix evaluated.
     let system = conf
         .lines()
         .find_map(|l| l.strip_prefix("SYSTEM_PATH="))
         .unwrap();
-    assert_eq!(
-        std::fs::read_link(Path::new(out).join("system")).unwrap(),
-        Path::new(system)
-    );
+    // The result is the system itself.
+    assert_eq!(out, system);
     assert!(Path::new(system).join("init").is_file(), "{conf}");
     let config: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(Path::new(system).join("config.json")).unwrap(),
     )
     .unwrap();
-    assert_eq!(config["networking"]["hostName"], "layout");
+    // The hostname is the machine name nspawn sets, not in the system.
+    assert_eq!(config["networking"]["hostName"], "");
     assert_eq!(config["boot"]["isContainer"], true);
     assert_eq!(
         config["environment"]["etc"]["nonce"]["text"],
@@ -932,12 +958,13 @@ fn cache_commands() {
     let env = Env::new();
     env.build(&["ca", "-cc", PG]);
     let a = env.build(&["ca", "-cc", "{ services.postgresql.enable = false; }"]);
+    // cb: ca's first system, from the history (one entry per system).
     env.build(&["cb", "-cc", PG]);
-    assert_eq!(env.cache_stats()["entries"], 3);
-    assert_eq!(env.cache_stats()["inUse"], 3);
+    assert_eq!(env.cache_stats()["entries"], 2);
+    assert_eq!(env.cache_stats()["inUse"], 2);
     // gc keeps what every kept generation uses (rollback targets too).
     assert!(env.nixunits(&["cache", "gc"]).status.success());
-    assert_eq!(env.cache_stats()["entries"], 3);
+    assert_eq!(env.cache_stats()["entries"], 2);
     // verify drops entries whose out path is gone; --keep 1 lets a's go.
     let gone = a["outPath"].as_str().unwrap();
     env.build(&[
@@ -954,14 +981,14 @@ fn cache_commands() {
         "{}",
         String::from_utf8_lossy(&del.stderr)
     );
-    assert_eq!(env.cache_stats()["entries"], 4);
+    assert_eq!(env.cache_stats()["entries"], 3);
     let out = env.nixunits(&["cache", "verify"]);
     assert!(
-        String::from_utf8_lossy(&out.stdout).starts_with("dropped 1 of 4"),
+        String::from_utf8_lossy(&out.stdout).starts_with("dropped 1 of 3"),
         "{out:?}"
     );
-    assert_eq!(env.cache_stats()["entries"], 3);
-    // gc: ca's first build is no generation any more.
+    assert_eq!(env.cache_stats()["entries"], 2);
+    // gc: both left are in use (cb runs ca's first system).
     assert!(env.nixunits(&["cache", "gc"]).status.success());
     assert_eq!(env.cache_stats()["entries"], 2);
     assert!(env.nixunits(&["cache", "clear"]).status.success());
@@ -1080,7 +1107,8 @@ fn progress_on_a_terminal_and_plain_lines_elsewhere() {
         "the live line is redrawn in place: {text:?}"
     );
     // Not a terminal: plain lines on stderr.
-    let out = env.nixunits(&["build", "plain", "-cc", &snippet]);
+    let plain = snippet.replace(&nonce, &format!("{nonce} plain"));
+    let out = env.nixunits(&["build", "plain", "-cc", &plain]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("building plain (nix-build)\n")
@@ -1325,10 +1353,37 @@ fn a_damaged_live_generation_is_made_again() {
 fn old_state_directories_migrate() {
     let env = Env::new();
     let v = env.build(&["old", "-cc", PG, "-6"]);
-    let out = v["outPath"].as_str().unwrap().to_owned();
     let d = env.container("old");
-    // The old layout, as the first release wrote it.
+    // The old layout, as the first release wrote it: its result the
+    // container's own store path (default.nix), unit.conf a link into it.
     let g = d.join("generations/1");
+    let wrapper = run(env
+        .cmd()
+        .get_envs()
+        .fold(Command::new("nix-build"), |mut c, (k, v)| {
+            if let Some(v) = v {
+                c.env(k, v);
+            }
+            c
+        })
+        .arg(root().join("nix/default.nix"))
+        .args([
+            "--no-out-link",
+            "--argstr",
+            "id",
+            "old",
+            "--arg",
+            "configFile",
+        ])
+        .arg(g.join("config.nix"))
+        .args(["--argstr", "unitJSON"])
+        .arg(std::fs::read_to_string(g.join("unit.json")).unwrap()));
+    assert!(
+        wrapper.status.success(),
+        "{}",
+        String::from_utf8_lossy(&wrapper.stderr)
+    );
+    let out = String::from_utf8(wrapper.stdout).unwrap().trim().to_owned();
     for f in ["config.nix", "unit.json"] {
         std::fs::copy(g.join(f), d.join(f)).unwrap();
     }

@@ -264,8 +264,21 @@ fn the_shipped_default_nix_builds_every_example() {
             &std::fs::read_to_string(format!("{system}/config.json")).unwrap(),
         )
         .unwrap();
-        // The base module, and the snippet with its module arguments.
-        assert_eq!(config["networking"]["hostName"], id, "{id}");
+        // The base module, and the snippet with its module arguments. The
+        // hostname is the machine name systemd-nspawn sets, not in the
+        // system: a snippet that does not read `id` builds one system for
+        // every container (the same store path under another id).
+        assert_eq!(config["networking"]["hostName"], "", "{id}");
+        if id != "reusable" {
+            let again = build_with(&root().join("nix"), &fake_nixpkgs(), "other-id", f, unit);
+            let path = String::from_utf8(again.stdout).unwrap().trim().to_owned();
+            let conf =
+                std::fs::read_to_string(format!("{path}/etc/nixunits/other-id.conf")).unwrap();
+            assert!(
+                conf.contains(&format!("SYSTEM_PATH={system}\n")),
+                "{id}: {conf}"
+            );
+        }
         assert_eq!(config["boot"]["isContainer"], true, "{id}");
         assert_eq!(
             config["systemd"]["package"], "<derivation systemd-minimal-fake>",
@@ -483,5 +496,33 @@ fn rust_and_nix_give_the_same_nspawn_arguments() {
                 "{id}: {unit}"
             );
         }
+    }
+}
+
+/// The `unit.conf` Rust writes for a container whose system was built for
+/// another (`UnitDescription::conf_text`) is the one `nix/lib.nix` writes.
+#[test]
+fn rust_and_nix_write_the_same_unit_conf() {
+    for unit in [
+        json!({}),
+        json!({ "network": { "ip6": "fc00::2/112", "host_ip6": "fc00::1/112", "ip6route": "fc00::1" } }),
+        json!({ "network": { "interface": "eth1", "ip4": "10.0.0.2/24", "ip4route": "10.0.0.1" }, "capsAllow": ["CAP_SYS_PTRACE"] }),
+        json!({ "bind": ["/srv/a"], "credentials": { "k": "/run/keys/k" } }),
+        json!({ "network": { "interfaces": [
+            { "type": "veth", "bridge": "br0", "ip6": "fd00:1::2/64" },
+            { "type": "macvlan", "parent": "eth0" }
+        ] } }),
+    ] {
+        let desc: nixunits_store::UnitDescription = serde_json::from_value(unit.clone()).unwrap();
+        let desc = desc.normalize().unwrap();
+        let canonical = desc.canonical_json();
+        let v = eval(&format!(
+            "lib.confText {{ id = \"web\"; systemPath = \"/nix/store/sys\"; unit = builtins.fromJSON ''{canonical}''; }}"
+        ));
+        assert_eq!(
+            desc.conf_text(&"web".parse().unwrap(), "/nix/store/sys"),
+            v.as_str().unwrap(),
+            "{unit}"
+        );
     }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use nixunits_nixexpr::CheckOptions;
+use nixunits_nixexpr::{self as nixexpr, CheckOptions};
 use nixunits_store::cache::{Cache, Entry};
 use nixunits_store::generation::{out_path_holds, Damage};
 use nixunits_store::key::{config_digest, digest_dir, ConfigDigest};
@@ -35,6 +35,10 @@ pub struct Plan {
     config: ConfigDigest,
     state: StateDir,
     args: Flags,
+    /// The key of the system alone: what the history is looked up by, so
+    /// that one build serves every container of a snippet (the container's
+    /// own key, `key`, also names its id and unit description).
+    system_key: BuildKey,
 }
 
 #[derive(Clone, Copy)]
@@ -214,9 +218,9 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
     let unit_json = unit.canonical_json();
 
     let nix_dir = global.nix_dir.clone().unwrap_or_else(nix::default_nix_dir);
-    if !nix_dir.join("default.nix").is_file() {
+    if !nix_dir.join("system.nix").is_file() {
         return Err(usage(format!(
-            "{} has no default.nix (set --nix-dir)",
+            "{} has no system.nix (set --nix-dir)",
             nix_dir.display()
         )));
     }
@@ -246,7 +250,26 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
         unit_json: &unit_json,
     }
     .key();
+    let reads = module_args_read(&text, &config.followed);
+    let mut system_inputs = serde_json::Map::new();
+    if reads.network {
+        system_inputs.insert("network".into(), serde_json::to_value(&unit.network)?);
+    }
+    if reads.properties {
+        system_inputs.insert("properties".into(), unit.properties.clone());
+    }
+    let system_json = format!("system:{}", serde_json::Value::Object(system_inputs));
+    let system_key = KeyInputs {
+        nix_dir: nix_dir_digest,
+        nixpkgs: &nixpkgs_identity,
+        system: &system,
+        id: if reads.id { id.as_str() } else { "" },
+        config: config.digest,
+        unit_json: &system_json,
+    }
+    .key();
     Ok(Plan {
+        system_key,
         id,
         text,
         file,
@@ -403,7 +426,7 @@ fn lookup(
         }
         cache
     };
-    let entry = cache.get(&plan.key)?;
+    let entry = cache.get(&plan.system_key)?;
     drop(cache);
     match entry {
         Some(e) if out_path_holds(&e.out_path, &plan.id) => Ok((Source::History, Some(e.out_path))),
@@ -451,6 +474,7 @@ fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Loc
         warn(plan.args, w);
     }
     let previous = dir.installed_out_path();
+    let previous_key = dir.installed_key();
     let (generation, out_path, build_ms) = match (source, known_out) {
         (Source::Installed, Some(out)) => {
             let live = dir
@@ -473,8 +497,15 @@ fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Loc
                 }
             };
             let key = plan.cacheable().then_some(plan.key);
+            let conf = conf_for(&out, &plan.id, Some(&plan.unit))?;
             staged
-                .fill(&out, plan.text.as_bytes(), plan.unit_json.as_bytes(), key)
+                .fill(
+                    &out,
+                    &conf,
+                    plan.text.as_bytes(),
+                    plan.unit_json.as_bytes(),
+                    key,
+                )
                 .context("cannot write the new generation")?;
             if source.builds() && plan.cacheable() {
                 record(plan, &out, build_ms.unwrap_or(0))?;
@@ -490,7 +521,10 @@ fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Loc
             (g.number, out, build_ms)
         }
     };
-    let changed = previous.as_deref() != Some(Path::new(&out_path));
+    // Another system, or the same system for another unit description (a
+    // system serves every container of its snippet).
+    let changed = previous.as_deref() != Some(Path::new(&out_path))
+        || (plan.cacheable() && previous_key != Some(plan.key));
     let stale = changed || crate::generations::runs_older(dir);
     let action = if plan.args.update {
         crate::generations::update(&plan.state, dir, &plan.unit, stale)?
@@ -519,6 +553,83 @@ fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Loc
     )
 }
 
+/// Which of the module arguments nixunits adds a snippet (or a file it
+/// imports) may read: a module function naming it among its formals, or
+/// taking its arguments whole (`args@{ … }`, `args:`), which could read any.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Reads {
+    id: bool,
+    network: bool,
+    properties: bool,
+}
+
+fn module_args_read(text: &str, followed: &[PathBuf]) -> Reads {
+    let mut r = Reads::default();
+    let mut scan = |src: &str| {
+        let Ok(ast) = nixexpr::parse_ast(src) else {
+            r = Reads {
+                id: true,
+                network: true,
+                properties: true,
+            };
+            return;
+        };
+        let mut all = false;
+        let top = ast.unparen() as *const nixexpr::ast::Expr;
+        nixexpr::walk(&ast, &mut |e| {
+            if let nixexpr::ast::ExprKind::Lambda { arg, formals, .. } = &e.kind {
+                // A module function (the file's, or one with a pattern) that
+                // takes its arguments whole could read any of them.
+                let module_like = std::ptr::eq(e, top) || formals.is_some();
+                if arg.is_some() && module_like {
+                    all = true;
+                }
+                for f in formals.iter().flat_map(|fs| fs.entries.iter()) {
+                    match f.name.name.as_str() {
+                        "id" => r.id = true,
+                        "network" => r.network = true,
+                        "properties" => r.properties = true,
+                        _ => {}
+                    }
+                }
+            }
+        });
+        if all {
+            r = Reads {
+                id: true,
+                network: true,
+                properties: true,
+            };
+        }
+    };
+    scan(text);
+    for f in followed
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "nix"))
+    {
+        match std::fs::read_to_string(f) {
+            Ok(t) => scan(&t),
+            Err(_) => scan("x: x"),
+        }
+    }
+    r
+}
+
+/// The text of a generation's `unit.conf`: written from the unit
+/// description for a system (the same text as `nix/lib.nix`'s `confText`),
+/// or the container's own conf in a store path of the layout before
+/// systems were shared.
+pub fn conf_for(out: &str, id: &ContainerId, unit: Option<&UnitDescription>) -> Result<Vec<u8>> {
+    let legacy = Path::new(out)
+        .join("etc/nixunits")
+        .join(format!("{id}.conf"));
+    if legacy.is_file() {
+        return std::fs::read(&legacy).with_context(|| format!("cannot read {}", legacy.display()));
+    }
+    let unit = unit.context("a system without its container's unit description")?;
+    Ok(unit.conf_text(id, out).into_bytes())
+}
+
 /// Records a build in the history. Before the switch: a cache that cannot
 /// be written (a full disk) fails the build and leaves the live
 /// generation as it was.
@@ -533,7 +644,7 @@ fn record(plan: &Plan, out_path: &str, build_ms: u64) -> Result<()> {
         build_ms,
         at: now_secs(),
     };
-    cache.insert(&plan.key, &entry)?;
+    cache.insert(&plan.system_key, &entry)?;
     cache.commit()?;
     Ok(())
 }

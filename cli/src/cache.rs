@@ -35,7 +35,10 @@ pub fn run(cmd: &CacheCommand, state: &StateDir) -> Result<()> {
     match cmd {
         CacheCommand::Stats { json } => {
             let n_present = entries.iter().filter(|(_, e)| present(&e.out_path)).count();
-            let n_used = entries.iter().filter(|(k, _)| in_use.contains(k)).count();
+            let n_used = entries
+                .iter()
+                .filter(|(_, e)| in_use.contains(&e.out_path))
+                .count();
             let bytes = cache.size_on_disk();
             if *json {
                 outln!(
@@ -57,7 +60,7 @@ pub fn run(cmd: &CacheCommand, state: &StateDir) -> Result<()> {
             );
         }
         CacheCommand::Gc => {
-            let dropped = drop_where(&cache, &entries, |k, _| !in_use.contains(k))?;
+            let dropped = drop_where(&cache, &entries, |_, e| !in_use.contains(&e.out_path))?;
             outln!(
                 "dropped {dropped} of {} entries (kept those of every kept generation)",
                 entries.len()
@@ -88,14 +91,19 @@ fn drop_where(
     Ok(n)
 }
 
-/// The keys of every kept generation of every container (the live ones
-/// and the rollback targets), and of containers not yet migrated.
-fn in_use(state: &StateDir) -> BTreeSet<BuildKey> {
-    let mut keys = BTreeSet::new();
+/// The out paths of every kept generation of every container (the live
+/// ones and the rollback targets), and of containers not yet migrated: the
+/// history is keyed by system, which several containers may share.
+fn in_use(state: &StateDir) -> BTreeSet<String> {
+    let mut paths = BTreeSet::new();
     for id in state.container_ids() {
         let dir = state.container(&id);
-        keys.extend(dir.installed_key());
-        keys.extend(dir.generations().iter().filter_map(|g| g.stamp()?.key));
+        paths.extend(dir.installed_out_path().map(|p| p.display().to_string()));
+        paths.extend(
+            dir.generations()
+                .iter()
+                .filter_map(|g| Some(g.stamp()?.out_path)),
+        );
     }
-    keys
+    paths
 }

@@ -31,7 +31,9 @@ pub fn migrate(dir: &ContainerDir) -> Result<()> {
     };
     let staged = dir.stage()?;
     nix::add_root(&old.out_path, &staged.generation().result())?;
-    staged.fill(&old.out_path, &old.config, &old.unit_json, old.key)?;
+    let unit: Option<UnitDescription> = serde_json::from_slice(&old.unit_json).ok();
+    let conf = crate::build::conf_for(&old.out_path, dir.id(), unit.as_ref())?;
+    staged.fill(&old.out_path, &conf, &old.config, &old.unit_json, old.key)?;
     let g = staged.commit()?;
     dir.switch(&g)?;
     dir.remove_legacy()
@@ -49,7 +51,19 @@ pub fn runs_older(dir: &ContainerDir) -> bool {
     let Ok(conf) = std::fs::read_to_string(dir.unit_conf()) else {
         return false;
     };
-    env_value(&conf, "SYSTEM_PATH").is_some_and(|live| live != ran.trim())
+    if env_value(&conf, "SYSTEM_PATH").is_some_and(|live| live != ran.trim()) {
+        return true;
+    }
+    // The same system (shared by containers of one snippet) under another
+    // unit description: what systemd-nspawn and the host set up at start
+    // differs.
+    let started = std::fs::read_to_string(started_unit_path(dir.id())).ok();
+    let live = std::fs::read_to_string(dir.unit_json())
+        .ok()
+        .and_then(|t| serde_json::from_str::<UnitDescription>(&t).ok())
+        .and_then(|u| u.normalize().ok())
+        .map(|u| u.canonical_json());
+    matches!((started, live), (Some(s), Some(l)) if s.trim() != l)
 }
 
 /// `prepare`'s record of what this start runs (its environment has the

@@ -234,7 +234,7 @@ impl BuildRequest {
     /// The arguments of `nix-build` (the program name not included).
     pub fn args(&self) -> Vec<String> {
         vec![
-            self.nix_dir.join("default.nix").display().to_string(),
+            self.nix_dir.join("system.nix").display().to_string(),
             "--argstr".into(),
             "id".into(),
             self.id.clone(),

@@ -70,28 +70,36 @@ fn is_false(b: &bool) -> bool {
 
 /// Marks the definitions a definition of higher priority replaces.
 fn mark_overridden(defs: &mut [Definition]) {
-    // Quadratic: bounded to what a snippet defines.
-    if defs.len() > 20_000 {
+    // The part of each path its priority applies to as one definition.
+    let scope: Vec<usize> = defs
+        .iter()
+        .map(|d| d.override_root.unwrap_or(d.path.len()).min(d.path.len()))
+        .collect();
+    // Definitions that can replace others (condition known true), strongest
+    // first; most snippets have one priority, and then nothing to do.
+    let mut strong: Vec<usize> = (0..defs.len())
+        .filter(|&i| defs[i].condition == Condition::True)
+        .collect();
+    strong.sort_by_key(|&i| defs[i].priority);
+    let Some(&top) = strong.first() else { return };
+    let best = defs[top].priority;
+    if defs.iter().all(|d| d.priority == best) {
         return;
     }
-    let scope = |d: &Definition| -> Vec<String> {
-        d.override_root.map_or_else(
-            || d.path.clone(),
-            |r| d.path[..r.min(d.path.len())].to_vec(),
-        )
-    };
-    let marks: Vec<bool> = defs
-        .iter()
-        .map(|d| {
+    let marks: Vec<bool> = (0..defs.len())
+        .map(|i| {
+            let d = &defs[i];
             if d.condition == Condition::False {
                 return false;
             }
-            let mine = scope(d);
-            defs.iter().any(|e| {
-                e.condition == Condition::True
-                    && e.priority < d.priority
-                    && (e.path.starts_with(&mine) || d.path.starts_with(&scope(e)))
-            })
+            let mine = &d.path[..scope[i]];
+            strong
+                .iter()
+                .take_while(|&&j| defs[j].priority < d.priority)
+                .any(|&j| {
+                    let e = &defs[j];
+                    e.path.starts_with(mine) || d.path.starts_with(&e.path[..scope[j]])
+                })
         })
         .collect();
     for (d, m) in defs.iter_mut().zip(marks) {

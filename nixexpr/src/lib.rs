@@ -193,6 +193,11 @@ fn earlier_error(
         .map(|(_, d)| d)
 }
 
+/// Calls `f` on `e` and every expression below it.
+pub fn walk<'a>(e: &'a ast::Expr, f: &mut dyn FnMut(&'a ast::Expr)) {
+    lints::walk(e, f);
+}
+
 /// Parses `src` into the Nix-faithful tree, or the first syntax error (as
 /// Nix reports it).
 pub fn parse_ast(src: &str) -> Result<ast::Expr, parser::SyntaxError> {

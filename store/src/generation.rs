@@ -141,10 +141,6 @@ impl Generation {
     }
 
     /// Where `unit.conf` points.
-    fn unit_conf_target(&self) -> PathBuf {
-        PathBuf::from("result/etc/nixunits").join(format!("{}.conf", self.id))
-    }
-
     /// The stamp, if it reads.
     pub fn stamp(&self) -> Option<Stamp> {
         Stamp::parse(&fs::read_to_string(self.key()).ok()?)
@@ -188,10 +184,13 @@ impl Generation {
 /// Whether `out_path` is (still) in the store and is a build of `id`: it
 /// holds `etc/nixunits/<id>.conf`.
 pub fn out_path_holds(out_path: &str, id: &ContainerId) -> bool {
-    Path::new(out_path)
-        .join("etc/nixunits")
-        .join(format!("{id}.conf"))
-        .is_file()
+    // A system (system.nix: it has an `init`), or a container's store path
+    // of the layout before systems were shared (default.nix).
+    Path::new(out_path).join("init").is_file()
+        || Path::new(out_path)
+            .join("etc/nixunits")
+            .join(format!("{id}.conf"))
+            .is_file()
 }
 
 fn read_link_str(p: &Path) -> Option<String> {
@@ -219,7 +218,12 @@ pub fn files_digest(g: &Generation) -> io::Result<String> {
         fs::read(&p).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", p.display())))
     };
     field("result", &link(g.result())?);
-    field("unit.conf", &link(g.unit_conf())?);
+    // A file written by nixunits (a shared system), or a link into the
+    // container's own store path (the layout before).
+    match fs::symlink_metadata(g.unit_conf()) {
+        Ok(m) if m.file_type().is_symlink() => field("unit.conf", &link(g.unit_conf())?),
+        _ => field("unit.conf file", &file(g.unit_conf())?),
+    }
     field("config.nix", &file(g.config())?);
     field("unit.json", &file(g.unit_json())?);
     Ok(h.finalize().to_hex().to_string())
@@ -246,6 +250,7 @@ impl Staged {
     pub fn fill(
         &self,
         out_path: &str,
+        conf: &[u8],
         config: &[u8],
         unit_json: &[u8],
         key: Option<BuildKey>,
@@ -257,7 +262,7 @@ impl Staged {
                 g.result().display()
             )));
         }
-        atomic_symlink(&g.unit_conf_target(), &g.unit_conf())?;
+        atomic_write(&g.unit_conf(), conf)?;
         atomic_write(&g.config(), config)?;
         atomic_write(&g.unit_json(), unit_json)?;
         let stamp = Stamp {
@@ -469,8 +474,10 @@ mod tests {
     fn staged_with(c: &ContainerDir, out: &Path, text: &str) -> Generation {
         let s = c.stage().unwrap();
         std::os::unix::fs::symlink(out, s.generation().result()).unwrap();
+        let conf = format!("SYSTEM_PATH={}\n", out.display());
         s.fill(
             out.to_str().unwrap(),
+            conf.as_bytes(),
             text.as_bytes(),
             b"{}",
             Some(BuildKey([1; 32])),

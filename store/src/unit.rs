@@ -1410,6 +1410,36 @@ impl UnitDescription {
             .collect()
     }
 
+    /// The text of `unit.conf` for a container of this description running
+    /// `system_path`: what `nix/lib.nix`'s `confText` writes (`tests/nix_lib.rs`
+    /// holds them equal), so that a system built once serves every
+    /// container of its snippet without evaluating again.
+    pub fn conf_text(&self, id: &ContainerId, system_path: &str) -> String {
+        let n = &self.network;
+        let quote = |v: &str| {
+            if v.contains([' ', '"', '\\']) {
+                format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
+            } else {
+                v.to_owned()
+            }
+        };
+        let vars: [(&str, Option<String>); 10] = [
+            ("HOST_IP4", n.host_ip4.clone()),
+            ("HOST_IP6", n.host_ip6.clone()),
+            ("INTERFACE", n.interface.clone()),
+            ("IP4", n.ip4.clone()),
+            ("IP4_ROUTE", n.ip4route.clone()),
+            ("IP6", n.ip6.clone()),
+            ("IP6_ROUTE", n.ip6route.clone()),
+            ("NETWORK_MODE", Some(n.mode().as_str().to_owned())),
+            ("NSPAWN_ARGS", Some(self.nspawn_args(id).join(" "))),
+            ("SYSTEM_PATH", Some(system_path.to_owned())),
+        ];
+        vars.iter()
+            .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}\n", quote(v))))
+            .collect()
+    }
+
     /// The canonical JSON: fields in a fixed order, object keys sorted, no
     /// white space.
     pub fn canonical_json(&self) -> String {

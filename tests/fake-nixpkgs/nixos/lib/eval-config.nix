@@ -97,7 +97,9 @@ let
   merge = loc: raw: mergeValues loc (valuesOf raw);
 
   collected = concatLists (map (collect "<module>") (baseModules ++ modules));
-  config = mergeValues [ ] (concatLists (map (m: pushDown m.defs) collected));
+  # At the top, names stay lazy (no condition evaluated to know them): a
+  # module's `mkIf config.… { … }` reads `config` itself.
+  config = zipAttrsWith (n: merge [ n ]) (concatLists (map (m: pushDown m.defs) collected));
 
   # The configuration as data for config.json: derivations by name,
   # functions as a word, definitions that fail left out.
