@@ -1266,3 +1266,60 @@ fn enable_survives_a_reboot() {
         Some(0)
     );
 }
+
+/// `scripts/bench-shared`: 50 containers of one snippet against 50
+/// containers of 50 snippets (what nixos-container and a build per
+/// container cost), on the real systemd host: wall time of the builds (not
+/// the starts), `nix-build` runs counted, and the evaluation's peak memory
+/// (busybox `time` around nix-build). Rounds alternate so that load falls
+/// on both alike.
+#[test]
+#[ignore = "a benchmark: scripts/bench-shared runs it"]
+fn bench_shared() {
+    let h = Host::boot();
+    h.nixunits_ok("install");
+    let n: usize = std::env::var("NIXUNITS_BENCH_CONTAINERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    h.ok(
+        "printf '#!/bin/sh\\nbusybox time -a -o /run/nix-build.rss -f %%M /usr/bin/nix-build \"$@\"\\n' > /usr/local/bin/nix-build \
+         && chmod +x /usr/local/bin/nix-build",
+    );
+    let mut rows = Vec::new();
+    for round in 0..3 {
+        for kind in ["one snippet", "a snippet each"] {
+            let snippet = |i: usize, r: usize| {
+                if kind == "one snippet" {
+                    format!("'{{ nixunitsTest.marker = \"shared-{r}\"; }}'")
+                } else {
+                    format!("'{{ nixunitsTest.marker = \"own-{r}-{i}\"; }}'")
+                }
+            };
+            h.ok("rm -f /run/nix-build.rss");
+            let start = std::time::Instant::now();
+            for i in 0..n {
+                h.nixunits_ok(&format!(
+                    "build b{round}{}{i} -cc {} -6 -q",
+                    &kind[..1],
+                    snippet(i, round)
+                ));
+            }
+            let secs = start.elapsed().as_secs_f64();
+            let rss: Vec<u64> = h
+                .ok("cat /run/nix-build.rss")
+                .lines()
+                .filter_map(|l| l.trim().parse().ok())
+                .collect();
+            rows.push((kind, secs, rss.len(), rss.iter().max().copied().unwrap_or(0)));
+        }
+    }
+    println!("| {n} containers | round | wall (builds) | nix-build runs | peak RSS of one nix-build |");
+    println!("|---|---:|---:|---:|---:|");
+    for (i, (kind, secs, runs, rss)) in rows.iter().enumerate() {
+        println!("| {kind} | {} | {secs:.1} s | {runs} | {} MiB |", i / 2 + 1, rss / 1024);
+    }
+    let ratio: Vec<f64> = rows.chunks(2).map(|p| p[1].1 / p[0].1).collect();
+    println!("ratios (a snippet each / one snippet), per round: {ratio:.2?}");
+    assert!(rows.iter().step_by(2).all(|r| r.2 == 1), "one nix-build per round of one snippet: {rows:?}");
+}
