@@ -872,11 +872,21 @@ const FAULT_STATE: &str = "/var/lib/nixunits";
 fn assert_consistent(h: &Host, id: &str, what: &str) {
     // A kill during `systemctl restart` leaves the job to systemd, which
     // finishes it: wait until the unit is no longer on its way.
+    // A restart job passes through `inactive` between its stop and its
+    // start (longer since the stop runs network-down): settled means no job
+    // queued for the unit either.
     let start = std::time::Instant::now();
-    while matches!(
-        status(h, id)["activeState"].as_str(),
-        Some("activating" | "deactivating" | "reloading")
-    ) {
+    let job_pending = || {
+        !h.ok(&format!("systemctl show -p Job --value nixunits@{id}.service"))
+            .trim()
+            .is_empty()
+    };
+    while job_pending()
+        || matches!(
+            status(h, id)["activeState"].as_str(),
+            Some("activating" | "deactivating" | "reloading")
+        )
+    {
         assert!(
             start.elapsed() < std::time::Duration::from_secs(60),
             "{what}: the unit never settled: {}",
