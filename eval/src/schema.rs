@@ -654,9 +654,9 @@ pub fn check(schema: &Schema, defs: &[&Definition]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut reported_unknown = std::collections::BTreeSet::new();
     for d in defs {
-        let mut path = d.path.clone();
-        // An alias (mkRenamedOptionModule) is followed to its option, a
-        // few steps at most.
+        // Borrowed; a copy only when an alias (mkRenamedOptionModule) is
+        // followed to its option, a few steps at most.
+        let mut path: std::borrow::Cow<'_, [String]> = std::borrow::Cow::Borrowed(&d.path);
         for _ in 0..4 {
             match schema.lookup(&path) {
                 Lookup::Unknown { depth, siblings } => {
@@ -666,13 +666,13 @@ pub fn check(schema: &Schema, defs: &[&Definition]) -> Vec<Diagnostic> {
                     }
                 }
                 Lookup::Option(info, ty, depth) => {
-                    let here = crate::module::show_path(&path[..depth]);
+                    let here = || crate::module::show_path(&path[..depth]);
                     if let Some(why) = &info.removed {
                         out.push(
                             Diagnostic::error(
                                 "removed_option",
                                 range(d),
-                                format!("the option `{here}` has been removed from NixOS (a definition fails its assertion)"),
+                                format!("the option `{}` has been removed from NixOS (a definition fails its assertion)", here()),
                             )
                             .with_note(why.clone()),
                         );
@@ -682,20 +682,20 @@ pub fn check(schema: &Schema, defs: &[&Definition]) -> Vec<Diagnostic> {
                         let mut w = Diagnostic::error(
                             "renamed_option",
                             range(d),
-                            format!("the option `{here}` is renamed to `{to}`: NixOS takes it with a warning; use the new name"),
+                            format!("the option `{}` is renamed to `{to}`: NixOS takes it with a warning; use the new name", here()),
                         );
                         w.severity = Severity::Warning;
                         out.push(w);
                         let mut new = split_name(to);
                         new.extend_from_slice(&path[depth..]);
-                        path = new;
+                        path = std::borrow::Cow::Owned(new);
                         continue;
                     }
                     if info.read_only {
                         out.push(Diagnostic::error(
                             "read_only_option",
                             range(d),
-                            format!("the option `{here}` is read-only"),
+                            format!("the option `{}` is read-only", here()),
                         ));
                         break;
                     }
