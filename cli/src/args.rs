@@ -283,6 +283,16 @@ pub struct BuildArgs {
     /// Services read it with `LoadCredential=NAME`. Repeatable.
     #[arg(long = "credential", value_name = "NAME=PATH")]
     pub credentials: Vec<String>,
+    /// A shared build index in a Nix binary cache (`file:///srv/cache`):
+    /// before building, look the system up there and substitute it (Nix
+    /// checks its signatures against `trusted-public-keys`); with
+    /// `--cache-key`, push what is built here, signed.
+    #[arg(long, value_name = "URL", env = "NIXUNITS_CACHE")]
+    pub cache: Option<String>,
+    /// The Nix secret key that signs pushes to `--cache`
+    /// (`nix-store --generate-binary-cache-key`).
+    #[arg(long, value_name = "FILE", env = "NIXUNITS_CACHE_KEY")]
+    pub cache_key: Option<PathBuf>,
     /// How many generations to keep as GC roots (rollback targets).
     #[arg(long, value_name = "N", env = "NIXUNITS_KEEP_GENERATIONS", default_value_t = 3,
           value_parser = clap::value_parser!(u32).range(1..))]

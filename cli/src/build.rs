@@ -35,6 +35,8 @@ pub struct Plan {
     config: ConfigDigest,
     state: StateDir,
     args: Flags,
+    /// The shared index, when given.
+    shared: Option<Shared>,
     /// The key of the system alone: what the history is looked up by, so
     /// that one build serves every container of a snippet (the container's
     /// own key, `key`, also names its id and unit description).
@@ -52,6 +54,13 @@ struct Flags {
     keep: usize,
     /// `update`: switch a running container in place when it can.
     update: bool,
+}
+
+/// `--cache URL` and `--cache-key FILE`.
+#[derive(Clone)]
+struct Shared {
+    url: String,
+    secret_key: Option<PathBuf>,
 }
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
@@ -268,7 +277,17 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
         unit_json: &system_json,
     }
     .key();
+    let shared = args.cache.clone().map(|url| Shared {
+        url,
+        secret_key: args.cache_key.clone(),
+    });
+    if shared.is_none() && args.cache_key.is_some() {
+        return Err(usage(
+            "--cache-key signs what is pushed to --cache URL: give the cache too",
+        ));
+    }
     Ok(Plan {
+        shared,
         system_key,
         id,
         text,
@@ -334,6 +353,9 @@ pub enum Source {
     Repaired,
     /// An earlier build with this key, still in the store.
     History,
+    /// The shared index (`--cache`) had this system: substituted, signed,
+    /// no evaluation.
+    Substituted,
     /// Built: nothing cached.
     Miss,
     /// Built: `-f`.
@@ -346,6 +368,7 @@ impl Source {
     fn describe(self) -> &'static str {
         match self {
             Source::Installed => "hit: already installed, no nix-build",
+            Source::Substituted => "hit: substituted from the shared cache, no evaluation",
             Source::Repaired => {
                 "hit: the live generation was damaged and is made again, no nix-build"
             }
@@ -430,7 +453,23 @@ fn lookup(
     drop(cache);
     match entry {
         Some(e) if out_path_holds(&e.out_path, &plan.id) => Ok((Source::History, Some(e.out_path))),
-        _ => Ok((Source::Miss, None)),
+        _ => {
+            let Some(shared) = plan.shared.as_ref().filter(|_| !plan.args.dry_run) else {
+                return Ok((Source::Miss, None));
+            };
+            match crate::index::substitute(&shared.url, &plan.system_key)? {
+                crate::index::Found::System(out) if out_path_holds(&out, &plan.id) => {
+                    Ok((Source::Substituted, Some(out)))
+                }
+                crate::index::Found::Refused(why) => {
+                    warnings.push(format!(
+                        "the shared cache's entry for this system was refused, building here: {why}"
+                    ));
+                    Ok((Source::Miss, None))
+                }
+                _ => Ok((Source::Miss, None)),
+            }
+        }
     }
 }
 
@@ -507,8 +546,25 @@ fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Loc
                     key,
                 )
                 .context("cannot write the new generation")?;
-            if source.builds() && plan.cacheable() {
+            if (source.builds() || source == Source::Substituted) && plan.cacheable() {
                 record(plan, &out, build_ms.unwrap_or(0))?;
+            }
+            // Built here: shared, signed, for the other hosts.
+            if let (
+                true,
+                true,
+                Some(Shared {
+                    url,
+                    secret_key: Some(k),
+                }),
+            ) = (source.builds(), plan.cacheable(), plan.shared.as_ref())
+            {
+                if let Err(e) = crate::index::push(url, k, &plan.system_key, &out) {
+                    warn(
+                        plan.args,
+                        &format!("cannot push to the shared cache {url}: {e:#}"),
+                    );
+                }
             }
             let g = staged
                 .commit()

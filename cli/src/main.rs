@@ -17,6 +17,7 @@ mod check;
 mod enter;
 mod evalcmd;
 mod generations;
+mod index;
 mod input;
 mod lsp;
 mod net;

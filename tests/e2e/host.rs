@@ -27,10 +27,12 @@ pub struct Host {
     volatile: bool,
     /// The overlay mounted for a persistent host.
     mounted: Option<PathBuf>,
+    /// Extra systemd-nspawn options (binds shared with other hosts).
+    extra: Vec<String>,
 }
 
 /// Starts systemd-nspawn booting `root_dir`; returns it and its init.
-fn spawn(root_dir: &Path, volatile: bool, log: &Path) -> (Child, u32) {
+fn spawn(root_dir: &Path, volatile: bool, log: &Path, extra: &[String]) -> (Child, u32) {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_nixunits"));
     let mut cmd = Command::new("systemd-nspawn");
     cmd.arg("--boot")
@@ -50,6 +52,7 @@ fn spawn(root_dir: &Path, volatile: bool, log: &Path) -> (Child, u32) {
             "--bind-ro={}:/usr/local/bin/nixunits",
             bin.display()
         ))
+        .args(extra)
         .stdin(Stdio::null())
         .stdout(
             std::fs::File::options()
@@ -164,7 +167,19 @@ impl Host {
     /// from the same tree.
     pub fn boot() -> Host {
         let tree = tree();
-        Host::start(&tree, true, None)
+        Host::start(&tree, true, None, Vec::new())
+    }
+
+    /// A host like [`Host::boot`] with `shared` bound at `/srv/shared`: a
+    /// directory several hosts see (a `file://` binary cache).
+    pub fn boot_sharing(shared: &Path) -> Host {
+        let tree = tree();
+        Host::start(
+            &tree,
+            true,
+            None,
+            vec![format!("--bind={}:/srv/shared", shared.display())],
+        )
     }
 
     /// A host whose disk survives a reboot: an overlay of the cached tree
@@ -188,10 +203,15 @@ impl Host {
                 .arg(&merged),
             "mount the persistent host's overlay",
         );
-        Host::start(&merged, false, Some(merged.clone()))
+        Host::start(&merged, false, Some(merged.clone()), Vec::new())
     }
 
-    fn start(root_dir: &Path, volatile: bool, mounted: Option<PathBuf>) -> Host {
+    fn start(
+        root_dir: &Path,
+        volatile: bool,
+        mounted: Option<PathBuf>,
+        extra: Vec<String>,
+    ) -> Host {
         require("systemd-nspawn", "systemd-container");
         require("nsenter", "util-linux");
         std::fs::create_dir_all("/run/systemd/nspawn").unwrap();
@@ -200,7 +220,7 @@ impl Host {
             std::process::id(),
             root_dir.display().to_string().len()
         ));
-        let (nspawn, leader) = spawn(root_dir, volatile, &log);
+        let (nspawn, leader) = spawn(root_dir, volatile, &log, &extra);
         let host = Host {
             nspawn,
             leader,
@@ -208,6 +228,7 @@ impl Host {
             root_dir: root_dir.to_path_buf(),
             volatile,
             mounted,
+            extra,
         };
         host.wait_running(Instant::now());
         host
@@ -251,7 +272,7 @@ impl Host {
             Some(133),
             "systemd-nspawn's exit status on a reboot"
         );
-        let (nspawn, leader) = spawn(&self.root_dir, self.volatile, &self.log);
+        let (nspawn, leader) = spawn(&self.root_dir, self.volatile, &self.log, &self.extra);
         self.nspawn = nspawn;
         self.leader = leader;
         self.wait_running(Instant::now());

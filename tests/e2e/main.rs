@@ -877,9 +877,11 @@ fn assert_consistent(h: &Host, id: &str, what: &str) {
     // queued for the unit either.
     let start = std::time::Instant::now();
     let job_pending = || {
-        !h.ok(&format!("systemctl show -p Job --value nixunits@{id}.service"))
-            .trim()
-            .is_empty()
+        !h.ok(&format!(
+            "systemctl show -p Job --value nixunits@{id}.service"
+        ))
+        .trim()
+        .is_empty()
     };
     while job_pending()
         || matches!(
@@ -1321,15 +1323,143 @@ fn bench_shared() {
                 .lines()
                 .filter_map(|l| l.trim().parse().ok())
                 .collect();
-            rows.push((kind, secs, rss.len(), rss.iter().max().copied().unwrap_or(0)));
+            rows.push((
+                kind,
+                secs,
+                rss.len(),
+                rss.iter().max().copied().unwrap_or(0),
+            ));
         }
     }
-    println!("| {n} containers | round | wall (builds) | nix-build runs | peak RSS of one nix-build |");
+    println!(
+        "| {n} containers | round | wall (builds) | nix-build runs | peak RSS of one nix-build |"
+    );
     println!("|---|---:|---:|---:|---:|");
     for (i, (kind, secs, runs, rss)) in rows.iter().enumerate() {
-        println!("| {kind} | {} | {secs:.1} s | {runs} | {} MiB |", i / 2 + 1, rss / 1024);
+        println!(
+            "| {kind} | {} | {secs:.1} s | {runs} | {} MiB |",
+            i / 2 + 1,
+            rss / 1024
+        );
     }
     let ratio: Vec<f64> = rows.chunks(2).map(|p| p[1].1 / p[0].1).collect();
     println!("ratios (a snippet each / one snippet), per round: {ratio:.2?}");
-    assert!(rows.iter().step_by(2).all(|r| r.2 == 1), "one nix-build per round of one snippet: {rows:?}");
+    assert!(
+        rows.iter().step_by(2).all(|r| r.2 == 1),
+        "one nix-build per round of one snippet: {rows:?}"
+    );
+}
+
+/// The shared build index, between two systemd hosts (each its own Nix
+/// store) that share a directory holding a `file://` binary cache: host A
+/// builds a snippet and pushes system and index entry, signed; host B,
+/// trusting A's key, deploys the same snippet without evaluating it (no
+/// `nix-build` or `nix-instantiate` runs there, counted) by substituting;
+/// an index entry or a system whose signature does not hold is refused
+/// (a warning) and B builds it itself.
+#[test]
+fn shared_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path();
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| Host::boot_sharing(shared));
+        let b = s.spawn(|| Host::boot_sharing(shared));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    for h in [&a, &b] {
+        h.nixunits_ok("install");
+    }
+    a.ok(
+        "nix-store --generate-binary-cache-key e2e-cache-1 /srv/shared/key.sec /srv/shared/key.pub",
+    );
+    // B trusts A's key, and records every evaluation.
+    b.ok("mkdir -p /etc/nix && echo \"trusted-public-keys = $(cat /srv/shared/key.pub)\" >> /etc/nix/nix.conf");
+    for p in ["nix-build", "nix-instantiate"] {
+        b.ok(&format!(
+            "printf '#!/bin/sh\\necho \"{p} $*\" >> /run/evaluations\\nexec /usr/bin/{p} \"$@\"\\n' > /usr/local/bin/{p} && chmod +x /usr/local/bin/{p}"
+        ));
+    }
+    let cache = "--cache file:///srv/shared/cache";
+    let push = format!("{cache} --cache-key /srv/shared/key.sec");
+    let narinfos = |h: &Host| -> std::collections::BTreeSet<String> {
+        h.ok("ls /srv/shared/cache/*.narinfo 2>/dev/null || true")
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+
+    step("shared index: host A builds and pushes the system and its index entry, signed");
+    a.nixunits_ok(&format!(
+        "build web -cc '{{ nixunitsTest.marker = \"index-1\"; }}' -6 -s {push}"
+    ));
+    let sigs = a.ok("grep -h '^Sig: e2e-cache-1:' /srv/shared/cache/*.narinfo | wc -l");
+    assert_eq!(sigs.trim(), "2", "system and entry signed");
+
+    step("shared index: host B deploys it without evaluating, substituting from the cache");
+    let out: Value = serde_json::from_str(&b.nixunits_ok(&format!(
+        "build web -cc '{{ nixunitsTest.marker = \"index-1\"; }}' -6 -s {cache} --json"
+    )))
+    .unwrap();
+    assert_eq!(out["source"], "substituted", "{out}");
+    assert_eq!(
+        b.ok("cat /run/evaluations 2>/dev/null || true"),
+        "",
+        "B evaluated"
+    );
+    assert_eq!(status(&b, "web")["activeState"], "active");
+
+    step("shared index: an index entry whose signature does not hold is refused");
+    let before = narinfos(&a);
+    a.nixunits_ok(&format!(
+        "build web2 -cc '{{ nixunitsTest.marker = \"index-2\"; }}' -6 {push}"
+    ));
+    let new: Vec<String> = narinfos(&a).difference(&before).cloned().collect();
+    let entry = new
+        .iter()
+        .find(|f| a.ok(&format!("cat {f}")).contains("nixunits-index-"))
+        .unwrap()
+        .clone();
+    // Another key's signature: the entry is no longer A's.
+    a.ok(&format!(
+        "sed -i 's/^Sig: e2e-cache-1:./Sig: e2e-cache-1:A/' {entry}"
+    ));
+    let out = b.nixunits(&format!(
+        "build web2 -cc '{{ nixunitsTest.marker = \"index-2\"; }}' -6 {cache} --json"
+    ));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(text.contains("\"source\":\"miss\""), "{text}");
+    // The warning (in the JSON outcome with --json).
+    assert!(text.contains("refused"), "{text}");
+    assert_eq!(b.ok("grep -c nix-build /run/evaluations").trim(), "1");
+
+    step("shared index: a system whose content was altered is refused");
+    let before = narinfos(&a);
+    a.nixunits_ok(&format!(
+        "build web3 -cc '{{ nixunitsTest.marker = \"index-3\"; }}' -6 {push}"
+    ));
+    let new: Vec<String> = narinfos(&a).difference(&before).cloned().collect();
+    let system = new
+        .iter()
+        .find(|f| !a.ok(&format!("cat {f}")).contains("nixunits-index-"))
+        .unwrap()
+        .clone();
+    // The NAR the system's narinfo names, replaced by another NAR.
+    let nar = a.ok(&format!("sed -n 's/^URL: //p' {system}"));
+    a.ok(&format!(
+        "f=/srv/shared/cache/{}; other=$(ls /srv/shared/cache/nar/* | grep -v \"$f\" | head -1); cp \"$other\" \"$f\"",
+        nar.trim()
+    ));
+    let out = b.nixunits(&format!(
+        "build web3 -cc '{{ nixunitsTest.marker = \"index-3\"; }}' -6 {cache} --json"
+    ));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        text.contains("\"source\":\"miss\"") && text.contains("refused"),
+        "{text}"
+    );
+    assert_eq!(b.ok("grep -c nix-build /run/evaluations").trim(), "2");
 }
