@@ -19,7 +19,7 @@
 //! can be pushed to, not looked up in).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 use nixunits_store::key::BuildKey;
@@ -30,18 +30,12 @@ pub fn entry_name(key: &BuildKey) -> String {
 }
 
 fn nix_copy(args: &[&str], what: &str) -> Result<()> {
-    let out = Command::new("nix")
-        .args(["--extra-experimental-features", "nix-command", "copy"])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("cannot run nix copy ({what})"))?;
-    if !out.status.success() {
-        bail!(
-            "nix copy {what} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
+    crate::proc::stdout_of(
+        Command::new("nix")
+            .args(["--extra-experimental-features", "nix-command", "copy"])
+            .args(args),
+        &format!("nix copy {what}"),
+    )?;
     Ok(())
 }
 
@@ -55,18 +49,12 @@ pub fn push(url: &str, secret_key: &Path, system_key: &BuildKey, system: &str) -
          args = [ \"-c\" \"echo {system} > $out\" ]; }}",
         entry_name(system_key)
     );
-    let out = Command::new("nix-build")
-        .args(["--no-out-link", "-E", &expr])
-        .stdin(Stdio::null())
-        .output()
-        .context("cannot run nix-build for the index entry")?;
-    if !out.status.success() {
-        bail!(
-            "building the index entry failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-    }
-    let entry = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let entry = crate::proc::stdout_of(
+        Command::new("nix-build").args(["--no-out-link", "-E", &expr]),
+        "nix-build of the index entry",
+    )?
+    .trim()
+    .to_owned();
     let sep = if url.contains('?') { '&' } else { '?' };
     let to = format!("{url}{sep}secret-key={}", secret_key.display());
     nix_copy(&["--to", &to, system, &entry], &format!("to {url}"))

@@ -120,22 +120,7 @@ type PResult<X> = Result<X, SyntaxError>;
 
 /// Parses a token stream (from [`crate::lexer::lex`]) into an expression.
 pub fn parse(src: &str, tokens: &[Token], lex_error: Option<LexError>) -> PResult<Expr> {
-    let mut p = Parser {
-        src,
-        toks: tokens,
-        pos: 0,
-        depth: 0,
-        stack: 0,
-        extra: TOP.extra,
-        expr_start: usize::MAX,
-        lex_error,
-        recorded: None,
-    };
-    let e = p.expr()?;
-    if p.kind() != T::Eof {
-        return Err(p.unexpected(&["end of file"]));
-    }
-    Ok(e)
+    Parser::new(src, tokens, lex_error, None).whole()
 }
 
 /// Parses as [`parse`] and also returns, in the order Nix's parser reduces
@@ -147,24 +132,8 @@ pub fn parse_recording(
     tokens: &[Token],
     lex_error: Option<LexError>,
 ) -> (PResult<Expr>, Vec<(u32, Expr)>) {
-    let mut p = Parser {
-        src,
-        toks: tokens,
-        pos: 0,
-        depth: 0,
-        stack: 0,
-        extra: TOP.extra,
-        expr_start: usize::MAX,
-        lex_error,
-        recorded: Some(Vec::new()),
-    };
-    let r = p.expr().and_then(|e| {
-        if p.kind() == T::Eof {
-            Ok(e)
-        } else {
-            Err(p.unexpected(&["end of file"]))
-        }
-    });
+    let mut p = Parser::new(src, tokens, lex_error, Some(Vec::new()));
+    let r = p.whole();
     (r, p.recorded.take().unwrap_or_default())
 }
 
@@ -305,7 +274,35 @@ fn starts_select(k: T) -> bool {
     )
 }
 
-impl Parser<'_> {
+impl<'a> Parser<'a> {
+    fn new(
+        src: &'a str,
+        toks: &'a [Token],
+        lex_error: Option<LexError>,
+        recorded: Option<Vec<(u32, Expr)>>,
+    ) -> Self {
+        Parser {
+            src,
+            toks,
+            pos: 0,
+            depth: 0,
+            stack: 0,
+            extra: TOP.extra,
+            expr_start: usize::MAX,
+            lex_error,
+            recorded,
+        }
+    }
+
+    /// The whole input: one expression, then the end.
+    fn whole(&mut self) -> PResult<Expr> {
+        let e = self.expr()?;
+        if self.kind() != T::Eof {
+            return Err(self.unexpected(&["end of file"]));
+        }
+        Ok(e)
+    }
+
     fn tok(&self) -> Token {
         self.toks[self.pos.min(self.toks.len() - 1)]
     }
