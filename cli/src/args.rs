@@ -42,6 +42,17 @@ pub struct Global {
     /// Colours: auto (a terminal, and NO_COLOR unset), always, never.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// Act on another host over SSH (`root@host`): `build` builds here and
+    /// copies the system there (`nix copy`), installs and starts it through
+    /// the nixunits installed there; start, stop, restart, status, list,
+    /// delete, rollback, generations run there. SSH options: NIX_SSHOPTS.
+    #[arg(
+        long,
+        global = true,
+        value_name = "USER@HOST",
+        env = "NIXUNITS_TARGET_HOST"
+    )]
+    pub target_host: Option<String>,
 }
 
 /// `--color`
@@ -170,6 +181,25 @@ pub enum Command {
     /// ExecStopPost).
     #[command(hide = true)]
     NetworkDown(IdArg),
+    /// Install a system built elsewhere as a container's new generation
+    /// (what `build --target-host` runs on the target).
+    #[command(hide = true)]
+    InstallSystem {
+        /// The container id.
+        id: String,
+        /// The system's store path (already in this store).
+        #[arg(long)]
+        system: String,
+        /// The unit description (JSON).
+        #[arg(long)]
+        unit_json: String,
+        /// Start it if it is not running.
+        #[arg(short = 's', long)]
+        start: bool,
+        /// Restart it when it runs something else.
+        #[arg(short = 'r', long)]
+        restart: bool,
+    },
     /// Forward loopback ports to a container (run in
     /// nixunits-ports-<id>.service).
     #[command(hide = true)]
@@ -237,7 +267,7 @@ pub struct JsonArg {
 }
 
 /// `nixunits build`
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(group = clap::ArgGroup::new("snippet").required(true).args(["config", "config_file"]))]
 pub struct BuildArgs {
     /// The container id: 1 to 32 characters of a-z, 0-9, '-', starting with
@@ -300,7 +330,7 @@ pub struct BuildArgs {
 }
 
 /// Network options of `build` (none: a private network, loopback only).
-#[derive(Debug, Args, Default)]
+#[derive(Debug, Clone, Args, Default)]
 pub struct NetArgs {
     /// A veth with automatic IPv6 addresses derived from the id.
     #[arg(short = '6', long = "auto-ip6", conflicts_with_all = ["ip6", "host_ip6", "interface"])]

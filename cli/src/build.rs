@@ -913,3 +913,65 @@ fn print_dry_run(plan: &Plan, dir: &ContainerDir, source: Source, out: Option<&s
     }
     Ok(())
 }
+
+/// `install-system ID --system PATH --unit-json JSON [-s] [-r]`: a system
+/// built elsewhere (`build --target-host`), already in this store, becomes
+/// the container's new generation: no evaluation here. The unit
+/// description is checked as `build` checks it.
+pub fn install_system(
+    state: &StateDir,
+    id: &str,
+    system: &str,
+    unit_json: &str,
+    start: bool,
+    restart: bool,
+) -> Result<()> {
+    let id = crate::parse_id(id)?;
+    let unit: UnitDescription =
+        serde_json::from_str(unit_json).map_err(|e| usage(format!("--unit-json: {e}")))?;
+    let unit = unit.normalize().map_err(|e| usage(e.to_string()))?;
+    if !out_path_holds(system, &id) {
+        return Err(usage(format!(
+            "{system} is not a NixOS system in this store (copy it first: nix copy --to ssh://…)"
+        )));
+    }
+    check_address_conflicts(state, &id, &unit)?;
+    let dir = state.container(&id);
+    std::fs::create_dir_all(&dir.dir)
+        .with_context(|| format!("cannot create {}", dir.dir.display()))?;
+    let _lock = state
+        .lock(&id)
+        .context("cannot take the container's lock")?;
+    crate::generations::migrate(&dir)?;
+    let previous = dir.installed_out_path();
+    let previous_json = std::fs::read_to_string(dir.unit_json()).ok();
+    let staged = dir.stage().context("cannot start a new generation")?;
+    nix::add_root(system, &staged.generation().result())?;
+    let conf = unit.conf_text(&id, system);
+    staged
+        .fill(
+            system,
+            conf.as_bytes(),
+            b"# installed with build --target-host: the snippet stays on the building host\n",
+            unit.canonical_json().as_bytes(),
+            None,
+        )
+        .context("cannot write the new generation")?;
+    let g = staged
+        .commit()
+        .context("cannot complete the new generation")?;
+    dir.switch(&g)
+        .context("cannot switch to the new generation")?;
+    dir.prune(3).context("cannot remove old generations")?;
+    systemd::apply_resources(&id, &unit.resource_lines())?;
+    let changed = previous.as_deref() != Some(Path::new(system))
+        || previous_json.as_deref().map(str::trim) != Some(unit.canonical_json().as_str());
+    let stale = changed || crate::generations::runs_older(&dir);
+    let action = systemd::apply(&id, start, restart, stale)?;
+    outln!(
+        "{id}: generation {} ({system}), unit {}",
+        g.number,
+        action.as_str()
+    );
+    Ok(())
+}

@@ -25,6 +25,7 @@ mod nft;
 mod nix;
 mod proc;
 mod proxy;
+mod remote;
 mod runtime;
 mod schema;
 mod systemd;
@@ -112,6 +113,51 @@ fn man(command: &[String], out_dir: Option<&std::path::Path>) -> anyhow::Result<
     Ok(())
 }
 
+/// `--target-host`: `build` here then install there; the lifecycle
+/// commands run there.
+fn on_target(cli: &Cli, state: &nixunits_store::StateDir, host: &str) -> anyhow::Result<i32> {
+    use anyhow::Context as _;
+    match &cli.command {
+        Command::Build(a) => {
+            remote::check_remote(host)?;
+            // Built (or hit) here, recorded in this host's state; started
+            // only there.
+            let mut here = a.clone();
+            here.start = false;
+            here.restart = false;
+            let color = color_for(cli.global.color, std::io::stderr().is_terminal());
+            build::act(build::resolve(&here, &cli.global, color)?)?;
+            let id = parse_id(&a.id)?;
+            let dir = state.container(&id);
+            let system = dir
+                .installed_out_path()
+                .context("the build installed nothing")?
+                .display()
+                .to_string();
+            let unit_json = std::fs::read_to_string(dir.unit_json())
+                .with_context(|| format!("cannot read {}", dir.unit_json().display()))?;
+            remote::install(host, id.as_str(), &system, unit_json.trim(), a.start, a.restart)?;
+            Ok(0)
+        }
+        Command::Start(_)
+        | Command::Stop(_)
+        | Command::Restart(_)
+        | Command::Status(_)
+        | Command::List(_)
+        | Command::Delete { .. }
+        | Command::Rollback { .. }
+        | Command::Generations(_) => {
+            remote::check_remote(host)?;
+            let argv = args::rewrite_seed_options(std::env::args_os());
+            remote::forward(host, &argv)
+        }
+        _ => Err(UsageError(
+            "--target-host applies to build, start, stop, restart, status, list, delete, rollback and generations".into(),
+        )
+        .into()),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse_from(args::rewrite_seed_options(std::env::args_os())) {
         Ok(c) => c,
@@ -127,6 +173,9 @@ fn main() -> ExitCode {
         }
     };
     let state = nixunits_store::StateDir::new(&cli.global.state_dir);
+    if let Some(host) = cli.global.target_host.clone() {
+        return exit_with(on_target(&cli, &state, &host));
+    }
     let result = match &cli.command {
         Command::Check(a) => {
             let color = color_for(cli.global.color, std::io::stdout().is_terminal());
@@ -186,6 +235,13 @@ fn main() -> ExitCode {
                 .map(|()| true)
         }
         Command::PortProxy { specs } => proxy::run(specs).map(|()| true),
+        Command::InstallSystem {
+            id,
+            system,
+            unit_json,
+            start,
+            restart,
+        } => build::install_system(&state, id, system, unit_json, *start, *restart).map(|()| true),
         Command::Nsenter { id, net, command } => {
             return exit_with(runtime::existing(&state, id).and_then(|id| {
                 if *net {

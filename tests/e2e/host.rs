@@ -12,9 +12,9 @@ use std::time::{Duration, Instant};
 use crate::util::{require, root};
 
 /// Bump to rebuild cached trees after changing what goes in them.
-const TREE_VERSION: &str = "bookworm-v2";
+const TREE_VERSION: &str = "bookworm-v3";
 const PACKAGES: &str =
-    "systemd,systemd-sysv,dbus,systemd-container,iproute2,busybox-static,util-linux,nftables";
+    "systemd,systemd-sysv,dbus,systemd-container,iproute2,busybox-static,util-linux,nftables,openssh-server,openssh-client";
 
 /// Nix offline inside, as on the test machine.
 pub const NIX_CONFIG: &str = "substituters =\nsandbox = false\nbuild-users-group =\n";
@@ -119,9 +119,16 @@ fn nixunits_script(args: &str) -> String {
     )
 }
 
+/// The cached root tree, made once per run however many hosts boot at once
+/// (the tests run side by side).
+fn tree() -> PathBuf {
+    static TREE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    TREE.get_or_init(make_tree).clone()
+}
+
 /// The cached root tree, made once: debootstrap, then nix-bin (which
 /// debootstrap cannot resolve itself).
-fn tree() -> PathBuf {
+fn make_tree() -> PathBuf {
     let dir = cache_dir().join(TREE_VERSION);
     if dir.join(".complete").exists() {
         return dir;
@@ -347,6 +354,29 @@ impl Drop for Host {
         let _ = self.nspawn.wait();
         self.unmount();
     }
+}
+
+/// Connects two hosts with a veth pair (an end in each one's network
+/// namespace, moved there from outside), IPv4 `a_addr`/`b_addr` in a /24.
+pub fn link(a: &Host, b: &Host, a_addr: &str, b_addr: &str) {
+    let tag = std::process::id() % 100_000;
+    let (na, nb) = (format!("lk{tag}a"), format!("lk{tag}b"));
+    run_checked(
+        Command::new("ip").args(["link", "add", &na, "type", "veth", "peer", "name", &nb]),
+        "ip link add (host link)",
+    );
+    for (n, h) in [(&na, a), (&nb, b)] {
+        run_checked(
+            Command::new("ip").args(["link", "set", n, "netns", &h.leader.to_string()]),
+            "ip link set netns (host link)",
+        );
+    }
+    a.ok(&format!(
+        "ip addr add {a_addr}/24 dev {na} && ip link set {na} up"
+    ));
+    b.ok(&format!(
+        "ip addr add {b_addr}/24 dev {nb} && ip link set {nb} up"
+    ));
 }
 
 impl Host {

@@ -1463,3 +1463,70 @@ fn shared_index() {
     );
     assert_eq!(b.ok("grep -c nix-build /run/evaluations").trim(), "2");
 }
+
+/// `--target-host`: host A builds and deploys to host B over SSH (each its
+/// own Nix store, linked by a veth), B evaluates nothing (counted), and the
+/// lifecycle commands run on B from A.
+#[test]
+fn target_host() {
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(Host::boot);
+        let b = s.spawn(Host::boot);
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    host::link(&a, &b, "10.77.0.1", "10.77.0.2");
+    for h in [&a, &b] {
+        h.nixunits_ok("install");
+    }
+    // A's key, authorized on B; B counts its evaluations.
+    a.ok("mkdir -p /root/.ssh && ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_ed25519");
+    let key = a.ok("cat /root/.ssh/id_ed25519.pub");
+    b.ok(&format!(
+        "mkdir -p /root/.ssh && echo '{}' >> /root/.ssh/authorized_keys && chmod 600 /root/.ssh/authorized_keys \
+         && systemctl start ssh",
+        key.trim()
+    ));
+    for p in ["nix-build", "nix-instantiate"] {
+        b.ok(&format!(
+            "printf '#!/bin/sh\\necho \"{p} $*\" >> /run/evaluations\\nexec /usr/bin/{p} \"$@\"\\n' > /usr/local/bin/{p} && chmod +x /usr/local/bin/{p}"
+        ));
+    }
+    let ssh = "NIX_SSHOPTS='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=5'";
+    // The SSH options ride in the environment, as for Nix's SSH stores.
+    let remote = |args: &str| {
+        a.ok(&format!(
+            "{ssh} NIX_PATH=nixpkgs=/opt/nixunits-src/tests/fake-nixpkgs nixunits --nix-dir /opt/nixunits-src/nix --target-host root@10.77.0.2 {args}"
+        ))
+    };
+
+    step("target host: A builds, copies the system to B, B installs and starts it");
+    remote("build web -cc '{ nixunitsTest.marker = \"remote\"; }' -6 -s");
+    let st = status(&b, "web");
+    assert_eq!(st["activeState"], "active", "{st}");
+    assert_eq!(
+        b.ok("cat /run/evaluations 2>/dev/null || true"),
+        "",
+        "B evaluated"
+    );
+    assert_eq!(st["outPath"], status(&a, "web")["outPath"]);
+    assert_ne!(
+        status(&a, "web")["activeState"],
+        "active",
+        "started on A too"
+    );
+
+    step("target host: status, stop, start, list run on B");
+    let remote_status: Value = serde_json::from_str(&remote("status web --json")).unwrap();
+    assert_eq!(remote_status["leader"], st["leader"]);
+    remote("stop web");
+    assert_ne!(status(&b, "web")["activeState"], "active");
+    remote("start web");
+    assert_eq!(status(&b, "web")["activeState"], "active");
+    assert!(remote("list").contains("web"));
+
+    step("target host: a host without nixunits is named");
+    let out = a.sh(&format!(
+        "{ssh} nixunits --target-host root@10.77.0.9 status web"
+    ));
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+}

@@ -1,0 +1,131 @@
+//! `--target-host USER@HOST`: what `nixos-rebuild --target-host` does, for
+//! containers. `build` builds (or hits) here, copies the system to the
+//! target with `nix copy --to ssh://…` and has the nixunits installed there
+//! install it as a generation and start it (`install-system`: no
+//! evaluation there); the lifecycle commands run there as they are. SSH
+//! options come from NIX_SSHOPTS, as for Nix's own SSH stores. Every call of
+//! `ssh` goes through here.
+
+use std::ffi::OsString;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::proc::stdout_of;
+use crate::UsageError;
+
+fn ssh(host: &str) -> Command {
+    let mut c = Command::new("ssh");
+    if let Ok(opts) = std::env::var("NIX_SSHOPTS") {
+        c.args(opts.split_whitespace());
+    }
+    c.arg(host).arg("--");
+    c
+}
+
+/// A word for the remote shell.
+fn quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@,+%".contains(&b))
+    {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Fails clearly when the target has no nixunits.
+pub fn check_remote(host: &str) -> Result<()> {
+    stdout_of(
+        ssh(host).arg("nixunits --version"),
+        &format!("ssh {host} nixunits --version"),
+    )
+    .map_err(|e| {
+        anyhow::Error::from(UsageError(format!(
+            "nixunits is not installed on {host}, or {host} cannot be reached: {e:#}"
+        )))
+    })?;
+    Ok(())
+}
+
+/// Runs this command line on the target, without the options that name
+/// this host's paths (`--target-host`, `--state-dir`, `--nix-dir`); its
+/// output is ours and its exit status too.
+pub fn forward(host: &str, argv: &[OsString]) -> Result<i32> {
+    let mut words = Vec::new();
+    let mut skip = false;
+    for a in argv.iter().skip(1) {
+        let a = a.to_string_lossy();
+        if skip {
+            skip = false;
+            continue;
+        }
+        if let Some(flag) = ["--target-host", "--state-dir", "--nix-dir"]
+            .iter()
+            .find(|f| a == **f || a.starts_with(&format!("{f}=")))
+        {
+            skip = a == *flag;
+            continue;
+        }
+        words.push(quote(&a));
+    }
+    let status = ssh(host)
+        .arg(format!("nixunits {}", words.join(" ")))
+        .status()
+        .with_context(|| format!("cannot run ssh {host}"))?;
+    Ok(status.code().unwrap_or(1))
+}
+
+/// After a local build: the system copied to the target, installed and
+/// (re)started there.
+pub fn install(
+    host: &str,
+    id: &str,
+    system: &str,
+    unit_json: &str,
+    start: bool,
+    restart: bool,
+) -> Result<()> {
+    stdout_of(
+        Command::new("nix")
+            .args(["--extra-experimental-features", "nix-command", "copy"])
+            .arg("--to")
+            .arg(format!("ssh://{host}"))
+            .arg(system),
+        &format!("nix copy --to ssh://{host}"),
+    )?;
+    let mut cmd = format!(
+        "nixunits install-system {} --system {} --unit-json {}",
+        quote(id),
+        quote(system),
+        quote(unit_json)
+    );
+    if start {
+        cmd.push_str(" -s");
+    }
+    if restart {
+        cmd.push_str(" -r");
+    }
+    let status = ssh(host)
+        .arg(cmd)
+        .status()
+        .with_context(|| format!("cannot run ssh {host}"))?;
+    if !status.success() {
+        anyhow::bail!("installing {id} on {host} failed ({status})");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quote;
+
+    #[test]
+    fn words_survive_the_remote_shell() {
+        assert_eq!(quote("web"), "web");
+        assert_eq!(quote("{ a = 1; }"), "'{ a = 1; }'");
+        assert_eq!(quote("it's"), "'it'\\''s'");
+        assert_eq!(quote(""), "''");
+    }
+}
