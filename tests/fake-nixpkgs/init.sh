@@ -24,9 +24,16 @@ if [ -n "$CREDENTIALS_DIRECTORY" ] && [ -d "$CREDENTIALS_DIRECTORY" ]; then
     [ -e "$c" ] && echo "credential $($bb basename "$c") $($bb sha256sum < "$c" | $bb cut -d' ' -f1)" >> /var/log/stub-init.log
   done
 fi
+# The addresses it sees (a netlink dump can be interrupted under load: a
+# few tries, the last error kept).
+addrs=""
+for try in 1 2 3 4 5; do
+  if addrs=$($bb ip -o addr 2>&1); then break; fi
+  $bb sleep 0.2
+done
 {
   echo "net-ready: $([ -e /run/nixunits/net-ready ] && echo yes || echo no)"
-  $bb ip -o addr 2>/dev/null
+  echo "$addrs"
 } >> /var/log/stub-init.log
 # A test asks (the marker /probe-me) for /probe to run as a child of this
 # init, under the container's own restrictions (tests/e2e/probe.c).
