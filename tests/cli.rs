@@ -613,3 +613,63 @@ fn readme_examples_are_real_output() {
     }
     assert_eq!(seen, 2, "the README's check and eval examples");
 }
+
+/// `apply` refuses a bad fleet before anything runs: exit 2, the problem
+/// named with its key, no state written, no host contacted (the targets
+/// do not exist).
+#[test]
+fn apply_refuses_bad_fleets() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    std::fs::write(
+        dir.path().join("ok.nix"),
+        "{ services.nginx.enable = true; }",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("bad.nix"),
+        "{ services.nginx.enable = true; services.nginx.enable = false; }",
+    )
+    .unwrap();
+    let hosts = "[hosts.a]\ntarget = \"root@nowhere.invalid\"\n";
+    let cases = [
+        ("", "no [hosts.NAME]"),
+        ("hosts = 1\n", "invalid type"),
+        (
+            &format!("{hosts}[containers.web]\nsnippet = \"ok.nix\"\nhosts = [\"b\"]\n") as &str,
+            "containers.web.hosts names \"b\"",
+        ),
+        (
+            &format!("{hosts}[containers.web]\nsnippet = \"ok.nix\"\nhosts = [\"a\"]\ncount = 0\n"),
+            "containers.web.count is 0",
+        ),
+        (
+            &format!("{hosts}[containers.web]\nsnippet = \"missing.nix\"\nhosts = [\"a\"]\n"),
+            "containers.web (web): cannot read",
+        ),
+        (
+            &format!("{hosts}[containers.web]\nsnippet = \"bad.nix\"\nhosts = [\"a\"]\n"),
+            "containers.web (web): the snippet is rejected",
+        ),
+        (
+            &format!(
+                "{hosts}[containers.web]\nsnippet = \"ok.nix\"\nhosts = [\"a\"]\nrestart = true\n"
+            ),
+            "unknown field `restart`",
+        ),
+    ];
+    for (text, needle) in cases {
+        let file = dir.path().join("fleet.toml");
+        std::fs::write(&file, text).unwrap();
+        let out = run(nixunits()
+            .arg("--state-dir")
+            .arg(&state)
+            .args(["apply", "--color", "never"])
+            .arg(&file));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{text}: {stderr}");
+        assert!(stderr.contains(needle), "{text}: {stderr}");
+        assert!(out.stdout.is_empty(), "{text}: printed a plan");
+        assert!(!state.exists(), "{text}: wrote state");
+    }
+}

@@ -78,6 +78,12 @@ pub enum Command {
     /// generation: in place with the system's `switch-to-configuration
     /// test` when only the system changed, else a restart.
     Update(BuildArgs),
+    /// Converge a fleet: the hosts and containers FLEET.toml declares are
+    /// built (once per system), copied (`nix copy`), installed and started
+    /// on their hosts over SSH; what the fleet installed and no longer
+    /// declares is removed. Prints the plan first; an unchanged fleet runs
+    /// no Nix process anywhere.
+    Apply(ApplyArgs),
     /// Print the option definitions the embedded evaluator finds in a
     /// snippet: path, value (or unknown), priority, condition, place.
     Eval {
@@ -200,6 +206,14 @@ pub enum Command {
         #[arg(short = 'r', long)]
         restart: bool,
     },
+    /// What `apply` reads of a host: its containers (id, fleet, system,
+    /// unit description, active), as JSON.
+    #[command(hide = true)]
+    FleetState,
+    /// What `apply` runs on a host: the actions (JSON) on standard input,
+    /// one JSON result per line on standard output.
+    #[command(hide = true)]
+    FleetInstall,
     /// Forward loopback ports to a container (run in
     /// nixunits-ports-<id>.service).
     #[command(hide = true)]
@@ -327,6 +341,27 @@ pub struct BuildArgs {
     #[arg(long, value_name = "N", env = "NIXUNITS_KEEP_GENERATIONS", default_value_t = 3,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub keep: u32,
+}
+
+/// `apply`
+#[derive(Debug, Clone, Args)]
+pub struct ApplyArgs {
+    /// The fleet: `[hosts.NAME] target = "root@host"` (or "local") and
+    /// `[containers.NAME] snippet, unit, hosts, count or ids, auto-ip6,
+    /// start`. Paths are relative to the file.
+    #[arg(value_name = "FLEET.toml")]
+    pub file: PathBuf,
+    /// Print the plan and change nothing (no build, no copy, no install).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the plan and the outcome as one JSON document.
+    #[arg(long)]
+    pub json: bool,
+    /// How many hosts are worked on at once (default: the file's `jobs`,
+    /// else 4).
+    #[arg(short = 'j', long, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub jobs: Option<u32>,
 }
 
 /// Network options of `build` (none: a private network, loopback only).

@@ -179,6 +179,13 @@ fn check_address_conflicts(
 /// Resolves `build`'s arguments. Every problem with the input is a
 /// [`UsageError`] (exit 2), found before anything is written.
 pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
+    resolve_with(args, global, color, true)
+}
+
+/// [`resolve`]; `here`: the container is to run on this host (its
+/// addresses are checked against this host's containers). `apply` resolves
+/// containers of other hosts, which check their own at install.
+pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) -> Result<Plan> {
     let id = crate::parse_id(&args.id)?;
     let state = StateDir::new(&global.state_dir);
     let (text, file) = read_snippet(args)?;
@@ -223,7 +230,9 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
     }
 
     let unit = unit_description(args, &id)?;
-    check_address_conflicts(&state, &id, &unit)?;
+    if here {
+        check_address_conflicts(&state, &id, &unit)?;
+    }
     let unit_json = unit.canonical_json();
 
     let nix_dir = global.nix_dir.clone().unwrap_or_else(nix::default_nix_dir);
@@ -313,6 +322,21 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
 }
 
 impl Plan {
+    /// The key of the system alone.
+    pub fn system_key(&self) -> BuildKey {
+        self.system_key
+    }
+
+    /// The canonical unit description.
+    pub fn unit_json(&self) -> &str {
+        &self.unit_json
+    }
+
+    /// The container id.
+    pub fn id(&self) -> &ContainerId {
+        &self.id
+    }
+
     /// The plan of `update`.
     pub fn for_update(mut self) -> Plan {
         self.args.update = true;
@@ -705,6 +729,116 @@ fn record(plan: &Plan, out_path: &str, build_ms: u64) -> Result<()> {
     Ok(())
 }
 
+/// `apply`: the system of a plan, with no container here. The history
+/// (or the shared index) first; else `nix-build`, its log in `log`. `root`
+/// becomes the system's GC root on this host — left as it is when it
+/// already names the system, so that an unchanged fleet runs no Nix
+/// process. A dry run looks and changes nothing: `None` for a system that
+/// would be built.
+pub fn realise_system(
+    plan: &Plan,
+    root: &Path,
+    log: &Path,
+    dry_run: bool,
+) -> Result<(Source, Option<String>)> {
+    if !plan.cacheable() {
+        return Err(usage(format!(
+            "{}: the snippet cannot be cached ({}), and a fleet shares one build per snippet",
+            plan.id,
+            plan.config.uncacheable.join(", ")
+        )));
+    }
+    let rooted = |out: &str| -> Result<()> {
+        if std::fs::read_link(root).ok().as_deref() == Some(Path::new(out)) {
+            return Ok(());
+        }
+        if let Some(d) = root.parent() {
+            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+        }
+        nix::add_root(out, root)
+    };
+    let entry = if dry_run {
+        match Cache::open_copy(&plan.state.cache())? {
+            Some(c) => c.get(&plan.system_key)?,
+            None => None,
+        }
+    } else {
+        let (cache, aside) = Cache::open(&plan.state.cache())?;
+        if let Some(a) = aside {
+            warn(plan.args, &a.to_string());
+        }
+        cache.get(&plan.system_key)?
+    };
+    if let Some(e) = entry.filter(|e| out_path_holds(&e.out_path, &plan.id)) {
+        if !dry_run {
+            rooted(&e.out_path)?;
+        }
+        return Ok((Source::History, Some(e.out_path)));
+    }
+    if dry_run {
+        return Ok((Source::Miss, None));
+    }
+    if let Some(shared) = &plan.shared {
+        match crate::index::substitute(&shared.url, &plan.system_key)? {
+            crate::index::Found::System(out) if out_path_holds(&out, &plan.id) => {
+                rooted(&out)?;
+                record(plan, &out, 0)?;
+                return Ok((Source::Substituted, Some(out)));
+            }
+            crate::index::Found::Refused(why) => warn(
+                plan.args,
+                &format!(
+                    "the shared cache's entry for {} was refused, building here: {why}",
+                    plan.id
+                ),
+            ),
+            _ => {}
+        }
+    }
+    let Some(config_file) = plan.file.clone() else {
+        return Err(usage("a fleet's snippets are files"));
+    };
+    if let Some(d) = root.parent() {
+        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+    }
+    let req = nix::BuildRequest {
+        nix_dir: plan.nix_dir.clone(),
+        id: plan.id.to_string(),
+        config_file,
+        unit_json: plan.unit_json.clone(),
+        nixpkgs: plan.nixpkgs.clone(),
+        out_link: root.to_path_buf(),
+    };
+    let started = Instant::now();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let out = rt
+        .block_on(nix::build(&req, log, None, &mut |_| {}))
+        .with_context(|| {
+            format!(
+                "building the system of {} failed; the log is in {}",
+                plan.id,
+                log.display()
+            )
+        })?;
+    let ms = started.elapsed().as_millis() as u64;
+    record(plan, &out, ms)?;
+    if let Some(Shared {
+        url,
+        secret_key: Some(k),
+    }) = plan.shared.as_ref()
+    {
+        if let Err(e) = crate::index::push(url, k, &plan.system_key, &out) {
+            warn(
+                plan.args,
+                &format!("cannot push to the shared cache {url}: {e:#}"),
+            );
+        }
+    }
+    Ok((Source::Miss, Some(out)))
+}
+
 /// A container directory with nothing installed (what a failed first
 /// build leaves).
 fn is_empty_container(dir: &ContainerDir) -> bool {
@@ -925,7 +1059,8 @@ pub fn install_system(
     unit_json: &str,
     start: bool,
     restart: bool,
-) -> Result<()> {
+    fleet: Option<&str>,
+) -> Result<String> {
     let id = crate::parse_id(id)?;
     let unit: UnitDescription =
         serde_json::from_str(unit_json).map_err(|e| usage(format!("--unit-json: {e}")))?;
@@ -960,6 +1095,11 @@ pub fn install_system(
     let g = staged
         .commit()
         .context("cannot complete the new generation")?;
+    if let Some(f) = fleet {
+        // Before the switch: a container `apply` installed is always
+        // one it will know as its own.
+        atomic_write(&dir.dir.join(FLEET_TAG), format!("{f}\n").as_bytes())?;
+    }
     dir.switch(&g)
         .context("cannot switch to the new generation")?;
     dir.prune(3).context("cannot remove old generations")?;
@@ -968,10 +1108,13 @@ pub fn install_system(
         || previous_json.as_deref().map(str::trim) != Some(unit.canonical_json().as_str());
     let stale = changed || crate::generations::runs_older(&dir);
     let action = systemd::apply(&id, start, restart, stale)?;
-    outln!(
+    Ok(format!(
         "{id}: generation {} ({system}), unit {}",
         g.number,
         action.as_str()
-    );
-    Ok(())
+    ))
 }
+
+/// The file in a container's directory naming the fleet that manages it
+/// (`apply`): the containers a fleet may remove are those it installed.
+pub const FLEET_TAG: &str = "fleet";

@@ -16,6 +16,7 @@ mod cache;
 mod check;
 mod enter;
 mod evalcmd;
+mod fleet;
 mod generations;
 mod index;
 mod input;
@@ -194,6 +195,12 @@ fn main() -> ExitCode {
                 .and_then(build::act)
                 .map(|()| true)
         }
+        Command::Apply(a) => {
+            let color = color_for(cli.global.color, std::io::stderr().is_terminal());
+            fleet::run(a, &cli.global, color)
+        }
+        Command::FleetState => fleet::state(&state).map(|()| true),
+        Command::FleetInstall => fleet::install(&state),
         Command::Ip6 { id, json } => ip6(id, *json).map(|()| true),
         Command::Eval { file, json } => evalcmd::run(file, *json),
         Command::Cache(c) => cache::run(c, &state).map(|()| true),
@@ -241,7 +248,12 @@ fn main() -> ExitCode {
             unit_json,
             start,
             restart,
-        } => build::install_system(&state, id, system, unit_json, *start, *restart).map(|()| true),
+        } => build::install_system(&state, id, system, unit_json, *start, *restart, None).and_then(
+            |line| {
+                outln!("{line}");
+                Ok(true)
+            },
+        ),
         Command::Nsenter { id, net, command } => {
             return exit_with(runtime::existing(&state, id).and_then(|id| {
                 if *net {

@@ -14,7 +14,8 @@ use anyhow::{Context, Result};
 use crate::proc::stdout_of;
 use crate::UsageError;
 
-fn ssh(host: &str) -> Command {
+/// `ssh [NIX_SSHOPTS] HOST --`: the command to run follows.
+pub fn ssh(host: &str) -> Command {
     let mut c = Command::new("ssh");
     if let Ok(opts) = std::env::var("NIX_SSHOPTS") {
         c.args(opts.split_whitespace());
@@ -24,7 +25,7 @@ fn ssh(host: &str) -> Command {
 }
 
 /// A word for the remote shell.
-fn quote(s: &str) -> String {
+pub fn quote(s: &str) -> String {
     if !s.is_empty()
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@,+%".contains(&b))
@@ -77,6 +78,19 @@ pub fn forward(host: &str, argv: &[OsString]) -> Result<i32> {
     Ok(status.code().unwrap_or(1))
 }
 
+/// `nix copy --to ssh://HOST` of store paths (Nix skips what is there).
+pub fn copy(host: &str, paths: &[&str]) -> Result<()> {
+    stdout_of(
+        Command::new("nix")
+            .args(["--extra-experimental-features", "nix-command", "copy"])
+            .arg("--to")
+            .arg(format!("ssh://{host}"))
+            .args(paths),
+        &format!("nix copy --to ssh://{host}"),
+    )?;
+    Ok(())
+}
+
 /// After a local build: the system copied to the target, installed and
 /// (re)started there.
 pub fn install(
@@ -87,14 +101,7 @@ pub fn install(
     start: bool,
     restart: bool,
 ) -> Result<()> {
-    stdout_of(
-        Command::new("nix")
-            .args(["--extra-experimental-features", "nix-command", "copy"])
-            .arg("--to")
-            .arg(format!("ssh://{host}"))
-            .arg(system),
-        &format!("nix copy --to ssh://{host}"),
-    )?;
+    copy(host, &[system])?;
     let mut cmd = format!(
         "nixunits install-system {} --system {} --unit-json {}",
         quote(id),

@@ -112,7 +112,7 @@ impl Addresses {
 pub struct Status {
     id: String,
     unit: String,
-    active_state: String,
+    pub(crate) active_state: String,
     sub_state: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     active_enter_timestamp: Option<String>,
@@ -121,7 +121,7 @@ pub struct Status {
     #[serde(skip_serializing_if = "Option::is_none")]
     leader: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    out_path: Option<String>,
+    pub(crate) out_path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<String>,
     network_mode: &'static str,
@@ -133,7 +133,7 @@ pub struct Status {
     #[serde(skip_serializing_if = "Option::is_none")]
     generation: Option<u64>,
     /// Declared by the NixOS module (its unit.conf lives in /etc/nixunits).
-    declared: bool,
+    pub(crate) declared: bool,
 }
 
 /// The container's init, from its unit's main process (systemd-nspawn, a
@@ -314,18 +314,24 @@ pub fn delete(state: &StateDir, id: &str, yes: bool) -> Result<()> {
             return Ok(());
         }
     }
-    let _lock = state
-        .lock(&id)
-        .context("cannot take the container's lock")?;
-    if systemd::is_active(&id) {
-        systemd::control("stop", &id)?;
+    remove(state, &id)?;
+    outln!("deleted {id}");
+    Ok(())
+}
+
+/// Stops a container and removes its state and GC roots (`delete -y`,
+/// `apply` removing what its fleet no longer names).
+pub fn remove(state: &StateDir, id: &ContainerId) -> Result<()> {
+    let dir = state.container(id);
+    let _lock = state.lock(id).context("cannot take the container's lock")?;
+    if systemd::is_active(id) {
+        systemd::control("stop", id)?;
     }
-    systemd::apply_resources(&id, &[])?;
+    systemd::apply_resources(id, &[])?;
     // The result link is the GC root: removing the directory releases it.
     std::fs::remove_dir_all(&dir.dir)
         .with_context(|| format!("cannot remove {}", dir.dir.display()))?;
-    let _ = std::fs::remove_file(state.lock_path(&id));
-    outln!("deleted {id}");
+    let _ = std::fs::remove_file(state.lock_path(id));
     Ok(())
 }
 

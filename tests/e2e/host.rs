@@ -287,8 +287,25 @@ impl Host {
 
     /// Runs a shell script inside the host.
     pub fn sh(&self, script: &str) -> Output {
+        sh_in(self.leader, script)
+    }
+
+    /// Kills the host at once (its init, then systemd-nspawn): a machine
+    /// that dies, no shutdown.
+    pub fn kill(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", &self.leader.to_string()])
+            .status();
+        let _ = self.nspawn.kill();
+        let _ = self.nspawn.wait();
+    }
+}
+
+/// Runs a shell script inside the host whose PID 1 is `leader`.
+pub fn sh_in(leader: u32, script: &str) -> Output {
+    {
         Command::new("nsenter")
-            .arg(format!("--target={}", self.leader))
+            .arg(format!("--target={leader}"))
             .args(["--mount", "--uts", "--ipc", "--net", "--pid", "--"])
             .args(["/bin/sh", "-c", script])
             .env_clear()
@@ -302,7 +319,9 @@ impl Host {
             .output()
             .expect("cannot run nsenter")
     }
+}
 
+impl Host {
     /// Runs a script that must succeed; returns its standard output.
     pub fn ok(&self, script: &str) -> String {
         expect_success(&self.sh(script), &format!("in the e2e host, `{script}`"))
@@ -353,6 +372,74 @@ impl Drop for Host {
             .status();
         let _ = self.nspawn.wait();
         self.unmount();
+    }
+}
+
+/// A LAN: a bridge in a network namespace of the test's own, each host
+/// joined to it by a veth (`lan0` inside the host). A host that dies
+/// leaves it (its end goes with its namespace); it joins again on return.
+pub struct Lan {
+    ns: String,
+    tag: u32,
+}
+
+impl Lan {
+    pub fn new() -> Lan {
+        require("ip", "iproute2");
+        let tag = std::process::id() % 100_000;
+        let ns = format!("nixunits-lan-{tag}");
+        let _ = Command::new("ip")
+            .args(["netns", "del", &ns])
+            .stderr(Stdio::null())
+            .status();
+        run_checked(
+            Command::new("ip").args(["netns", "add", &ns]),
+            "ip netns add",
+        );
+        run_checked(
+            Command::new("ip").args(["-n", &ns, "link", "add", "br0", "type", "bridge"]),
+            "ip link add br0 (LAN)",
+        );
+        run_checked(
+            Command::new("ip").args(["-n", &ns, "link", "set", "br0", "up"]),
+            "ip link set br0 up (LAN)",
+        );
+        Lan { ns, tag }
+    }
+
+    /// Host `h`, the LAN's `k`-th, with IPv4 `addr`/24 on its `lan0`.
+    pub fn join(&self, h: &Host, k: usize, addr: &str) {
+        let (outer, inner) = (format!("ln{}o{k}", self.tag), format!("ln{}i{k}", self.tag));
+        run_checked(
+            Command::new("ip").args([
+                "link", "add", &outer, "type", "veth", "peer", "name", &inner,
+            ]),
+            "ip link add (LAN)",
+        );
+        run_checked(
+            Command::new("ip").args(["link", "set", &outer, "netns", &self.ns]),
+            "ip link set netns (LAN)",
+        );
+        run_checked(
+            Command::new("ip").args(["-n", &self.ns, "link", "set", &outer, "master", "br0", "up"]),
+            "ip link set master br0 (LAN)",
+        );
+        run_checked(
+            Command::new("ip").args(["link", "set", &inner, "netns", &h.leader.to_string()]),
+            "ip link set netns (LAN host)",
+        );
+        h.ok(&format!(
+            "ip link set {inner} name lan0 && ip addr add {addr}/24 dev lan0 && ip link set lan0 up"
+        ));
+        // Announced, as a booting host's network stack does: the others'
+        // neighbour entries for a host that returns are updated.
+        h.ok(&format!("busybox arping -U -c 1 -I lan0 {addr} >/dev/null"));
+    }
+}
+
+impl Drop for Lan {
+    fn drop(&mut self) {
+        let _ = Command::new("ip").args(["netns", "del", &self.ns]).status();
     }
 }
 

@@ -15,6 +15,7 @@
 #[path = "../util/mod.rs"]
 mod util;
 
+mod fleet;
 mod host;
 mod network;
 
