@@ -337,6 +337,11 @@ pub struct BuildArgs {
     /// (`nix-store --generate-binary-cache-key`).
     #[arg(long, value_name = "FILE", env = "NIXUNITS_CACHE_KEY")]
     pub cache_key: Option<PathBuf>,
+    /// Build on another host over SSH (`root@builder`), as `nixos-rebuild
+    /// --build-host` does: evaluated here, the derivation copied there and
+    /// realised where its store is, the system copied back.
+    #[arg(long, value_name = "USER@HOST", env = "NIXUNITS_BUILD_HOST")]
+    pub build_host: Option<String>,
     /// How many generations to keep as GC roots (rollback targets).
     #[arg(long, value_name = "N", env = "NIXUNITS_KEEP_GENERATIONS", default_value_t = 3,
           value_parser = clap::value_parser!(u32).range(1..))]

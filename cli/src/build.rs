@@ -37,6 +37,8 @@ pub struct Plan {
     args: Flags,
     /// The shared index, when given.
     shared: Option<Shared>,
+    /// `--build-host`.
+    build_host: Option<String>,
     /// The key of the system alone: what the history is looked up by, so
     /// that one build serves every container of a snippet (the container's
     /// own key, `key`, also names its id and unit description).
@@ -295,7 +297,13 @@ pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) 
             "--cache-key signs what is pushed to --cache URL: give the cache too",
         ));
     }
+    if let Some(h) = &args.build_host {
+        if h.is_empty() || h.starts_with('-') || h.chars().any(char::is_whitespace) {
+            return Err(usage(format!("--build-host {h:?}: give USER@HOST")));
+        }
+    }
     Ok(Plan {
+        build_host: args.build_host.clone(),
         shared,
         system_key,
         id,
@@ -813,15 +821,17 @@ pub fn realise_system(
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let out = rt
-        .block_on(nix::build(&req, log, None, &mut |_| {}))
-        .with_context(|| {
-            format!(
-                "building the system of {} failed; the log is in {}",
-                plan.id,
-                log.display()
-            )
-        })?;
+    let built = match &plan.build_host {
+        Some(host) => crate::remote::build_on(host, &req, log),
+        None => rt.block_on(nix::build(&req, log, None, &mut |_| {})),
+    };
+    let out = built.with_context(|| {
+        format!(
+            "building the system of {} failed; the log is in {}",
+            plan.id,
+            log.display()
+        )
+    })?;
     let ms = started.elapsed().as_millis() as u64;
     record(plan, &out, ms)?;
     if let Some(Shared {
@@ -884,7 +894,10 @@ fn run_nix_build(
         .enable_all()
         .build()?;
     let fd = std::os::fd::AsRawFd::as_raw_fd(lock);
-    let result = rt.block_on(nix::build(&req, &dir.build_log(), Some(fd), &mut on_line));
+    let result = match &plan.build_host {
+        Some(host) => crate::remote::build_on(host, &req, &dir.build_log()),
+        None => rt.block_on(nix::build(&req, &dir.build_log(), Some(fd), &mut on_line)),
+    };
     progress.finish();
     if plan.file.is_none() {
         let _ = std::fs::remove_file(&req.config_file);
@@ -1043,7 +1056,13 @@ fn print_dry_run(plan: &Plan, dir: &ContainerDir, source: Source, out: Option<&s
         outln!("  result: {o}");
     }
     if will_build {
-        outln!("  would run: {}", req.display());
+        match &plan.build_host {
+            Some(h) => outln!(
+                "  would run: nix-instantiate (here), then nix-store --realise on {h}: {}",
+                req.display()
+            ),
+            None => outln!("  would run: {}", req.display()),
+        }
     }
     Ok(())
 }

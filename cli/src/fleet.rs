@@ -44,6 +44,8 @@ struct FleetFile {
     cache: Option<String>,
     /// The key that signs what is pushed to it (`build --cache-key`).
     cache_key: Option<PathBuf>,
+    /// Where the systems are built (`build --build-host`).
+    build_host: Option<String>,
     #[serde(default)]
     hosts: BTreeMap<String, HostSpec>,
     #[serde(default)]
@@ -237,6 +239,7 @@ fn load(path: &Path, dry_run: bool) -> Result<Fleet> {
                     credentials: Vec::new(),
                     cache: file.cache.clone(),
                     cache_key: file.cache_key.as_deref().map(rel),
+                    build_host: file.build_host.clone(),
                     keep: 3,
                 },
             });

@@ -256,6 +256,14 @@ impl BuildRequest {
         ]
     }
 
+    /// The arguments of `nix-instantiate` for the same system (no
+    /// out-link: `--build-host` realises the derivation elsewhere).
+    pub fn instantiate_args(&self) -> Vec<String> {
+        let mut a = self.args();
+        a.truncate(a.len() - 2);
+        a
+    }
+
     /// The command as a shell would take it, for `--dry-run`.
     pub fn display(&self) -> String {
         std::iter::once("nix-build".to_owned())

@@ -91,6 +91,66 @@ pub fn copy(host: &str, paths: &[&str]) -> Result<()> {
     Ok(())
 }
 
+/// `--build-host`: the system evaluated here (`nix-instantiate`), its
+/// derivation copied to `host` (`nix-copy-closure --to`), realised there
+/// (`nix-store --realise`, its log in `log`) and the result copied back
+/// (`nix-copy-closure --from`), then rooted at the request's out-link —
+/// what `nixos-rebuild --build-host` does.
+pub fn build_on(
+    host: &str,
+    req: &crate::nix::BuildRequest,
+    log: &std::path::Path,
+) -> Result<String> {
+    let drv = stdout_of(
+        Command::new("nix-instantiate").args(req.instantiate_args()),
+        "nix-instantiate",
+    )?
+    .lines()
+    .rev()
+    .find(|l| l.starts_with("/nix/store/") && l.ends_with(".drv"))
+    .map(str::to_owned)
+    .context("nix-instantiate printed no derivation")?;
+    stdout_of(
+        Command::new("nix-copy-closure")
+            .arg("--to")
+            .arg(host)
+            .arg(&drv),
+        &format!("nix-copy-closure --to {host}"),
+    )?;
+    let logf =
+        std::fs::File::create(log).with_context(|| format!("cannot write {}", log.display()))?;
+    let out = ssh(host)
+        .arg(format!("nix-store --realise {}", quote(&drv)))
+        .stdin(std::process::Stdio::null())
+        .stderr(logf)
+        .output()
+        .with_context(|| format!("cannot run ssh {host}"))?;
+    if !out.status.success() {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        let tail: Vec<&str> = text.lines().rev().take(25).collect();
+        anyhow::bail!(
+            "nix-store --realise on {host} failed ({}):\n{}",
+            out.status,
+            tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+        );
+    }
+    let system = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .rev()
+        .find(|l| l.starts_with("/nix/store/"))
+        .map(str::to_owned)
+        .with_context(|| format!("nix-store --realise on {host} printed no store path"))?;
+    stdout_of(
+        Command::new("nix-copy-closure")
+            .arg("--from")
+            .arg(host)
+            .arg(&system),
+        &format!("nix-copy-closure --from {host}"),
+    )?;
+    crate::nix::add_root(&system, &req.out_link)?;
+    Ok(system)
+}
+
 /// After a local build: the system copied to the target, installed and
 /// (re)started there.
 pub fn install(

@@ -1525,6 +1525,28 @@ fn target_host() {
     assert_eq!(status(&b, "web")["activeState"], "active");
     assert!(remote("list").contains("web"));
 
+    step("build host: A evaluates, B builds, the system comes back and runs on A");
+    b.ok("printf '#!/bin/sh\\necho \"nix-store $*\" >> /run/builds\\nexec /usr/bin/nix-store \"$@\"\\n' > /usr/local/bin/nix-store && chmod +x /usr/local/bin/nix-store");
+    a.ok("printf '#!/bin/sh\\necho \"nix-build $*\" >> /run/a-builds\\nexec /usr/bin/nix-build \"$@\"\\n' > /usr/local/bin/nix-build && chmod +x /usr/local/bin/nix-build");
+    a.ok(&format!(
+        "{ssh} NIX_PATH=nixpkgs=/opt/nixunits-src/tests/fake-nixpkgs nixunits --nix-dir /opt/nixunits-src/nix \
+         build bh -cc '{{ nixunitsTest.marker = \"built-on-b\"; }}' --build-host root@10.77.0.2 -s -q"
+    ));
+    let st = status(&a, "bh");
+    assert_eq!(st["activeState"], "active", "{st}");
+    let out = st["outPath"].as_str().unwrap();
+    assert!(
+        b.ok("cat /run/builds").contains("--realise"),
+        "B realised nothing"
+    );
+    b.ok(&format!("test -e {out}"));
+    assert_eq!(
+        a.ok("cat /run/a-builds 2>/dev/null || true"),
+        "",
+        "A ran nix-build"
+    );
+    a.ok(&format!("grep -rq built-on-b {out}/"));
+
     step("target host: a host without nixunits is named");
     let out = a.sh(&format!(
         "{ssh} nixunits --target-host root@10.77.0.9 status web"

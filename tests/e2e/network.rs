@@ -375,14 +375,14 @@ fn networking() {
     assert!(out.contains("restarted"), "{out}");
     assert_ne!(status(&h, "up")["leader"].as_u64(), Some(before));
     h.ok("busybox ping -c1 -W5 10.50.0.2");
-    step("one build for many containers: 20 of one snippet, exactly one nix-build, all running and reachable");
+    step("one build for many containers: 50 of one snippet, exactly one nix-build, all running and reachable");
     h.ok(
         "printf '#!/bin/sh\\necho \"$*\" >> /run/nix-build.calls\\nexec /usr/bin/nix-build \"$@\"\\n' > /usr/local/bin/nix-build \
          && chmod +x /usr/local/bin/nix-build && rm -f /run/nix-build.calls",
     );
     let snippet = "'{ nixunitsTest.marker = \"shared\"; }'";
     let mut outs = std::collections::BTreeSet::new();
-    for i in 0..20 {
+    for i in 0..50 {
         let out: serde_json::Value = serde_json::from_str(
             &h.nixunits_ok(&format!("build sh{i} -cc {snippet} -6 -s --json")),
         )
@@ -392,7 +392,7 @@ fn networking() {
     let calls = h.ok("cat /run/nix-build.calls");
     assert_eq!(calls.lines().count(), 1, "{calls}");
     assert_eq!(outs.len(), 1, "one system: {outs:?}");
-    for i in 0..20 {
+    for i in 0..50 {
         let st = status(&h, &format!("sh{i}"));
         assert_eq!(st["activeState"], "active", "{st}");
         h.ok(&format!(
