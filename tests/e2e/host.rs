@@ -386,7 +386,10 @@ pub struct Lan {
 impl Lan {
     pub fn new() -> Lan {
         require("ip", "iproute2");
-        let tag = std::process::id() % 100_000;
+        // Tests of one process boot side by side: each LAN its own names.
+        static LANS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = LANS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let tag = (std::process::id() % 10_000) * 100 + n % 100;
         let ns = format!("nixunits-lan-{tag}");
         let _ = Command::new("ip")
             .args(["netns", "del", &ns])
@@ -410,6 +413,7 @@ impl Lan {
     /// Host `h`, the LAN's `k`-th, with IPv4 `addr`/24 on its `lan0`.
     pub fn join(&self, h: &Host, k: usize, addr: &str) {
         let (outer, inner) = (format!("ln{}o{k}", self.tag), format!("ln{}i{k}", self.tag));
+        assert!(outer.len() <= 15, "{outer}");
         run_checked(
             Command::new("ip").args([
                 "link", "add", &outer, "type", "veth", "peer", "name", &inner,

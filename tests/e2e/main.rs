@@ -1463,6 +1463,26 @@ fn shared_index() {
         "{text}"
     );
     assert_eq!(b.ok("grep -c nix-build /run/evaluations").trim(), "2");
+
+    step("shared index: looked up in an http:// cache too (no listing: the entry's path comes from the key)");
+    let lan = host::Lan::new();
+    lan.join(&a, 0, "10.79.0.1");
+    lan.join(&b, 1, "10.79.0.2");
+    a.ok("busybox httpd -p 8080 -h /srv/shared/cache");
+    a.nixunits_ok(&format!(
+        "build web4 -cc '{{ nixunitsTest.marker = \"index-4\"; }}' -6 {push}"
+    ));
+    let out: Value = serde_json::from_str(&b.nixunits_ok(
+        "build web4 -cc '{ nixunitsTest.marker = \"index-4\"; }' -6 -s --cache http://10.79.0.1:8080 --json",
+    ))
+    .unwrap();
+    assert_eq!(out["source"], "substituted", "{out}");
+    assert_eq!(
+        b.ok("grep -c nix-build /run/evaluations").trim(),
+        "2",
+        "B evaluated"
+    );
+    assert_eq!(status(&b, "web4")["activeState"], "active");
 }
 
 /// `--target-host`: host A builds and deploys to host B over SSH (each its
