@@ -539,6 +539,11 @@ fn failed_msg(target: &Target, what: &str, out: &std::process::Output) -> String
     if out.status.code() == Some(127) {
         return format!("nixunits is not installed on {target} ({stderr})");
     }
+    if out.status.code() == Some(2) && stderr.contains("unrecognized subcommand") {
+        return format!(
+            "the nixunits on {target} has no {what} (it is older than this one): install this version there"
+        );
+    }
     if out.status.code() == Some(255) && matches!(target, Target::Ssh(_)) {
         return format!("ssh {target}: {stderr}");
     }
@@ -842,10 +847,22 @@ pub fn run(args: &ApplyArgs, global: &Global, color: bool) -> Result<bool> {
         print_plan(&fleet, &systems, &reports, args.dry_run)?;
     }
 
+    let work: Vec<usize> = (0..reports.len())
+        .filter(|&i| !args.dry_run && reports[i].plan.as_ref().is_some_and(|p| !p.is_noop()))
+        .collect();
+    for (i, r) in reports
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !work.contains(i))
+    {
+        let msg = match (r.ok, args.dry_run) {
+            (false, _) => "FAILED",
+            (true, true) => "planned",
+            (true, false) => "unchanged",
+        };
+        progress.finish(&fleet.hosts[i].0, msg);
+    }
     if !args.dry_run {
-        let work: Vec<usize> = (0..reports.len())
-            .filter(|&i| reports[i].plan.as_ref().is_some_and(|p| !p.is_noop()))
-            .collect();
         let acted = parallel(jobs, &work, |&i| {
             let (h, t) = &fleet.hosts[i];
             let plan = reports[i]
@@ -1096,6 +1113,28 @@ mod tests {
         let current = vec![cur("a", Some("f"), "/nix/store/a", "{}", true)];
         let p = diff("f", &[want("a", Some("/nix/store/a"), "{}")], &current);
         assert!(p.is_noop());
+    }
+
+    #[test]
+    fn failures_name_the_host_and_the_fix() {
+        use std::os::unix::process::ExitStatusExt;
+        let out = |code: i32, err: &str| std::process::Output {
+            status: std::process::ExitStatus::from_raw(code << 8),
+            stdout: Vec::new(),
+            stderr: err.as_bytes().to_vec(),
+        };
+        let t = Target::Ssh("root@b".into());
+        let said = |code, err| failed_msg(&t, "fleet-state", &out(code, err));
+        assert!(said(127, "sh: 1: nixunits: not found")
+            .starts_with("nixunits is not installed on root@b"));
+        assert!(
+            said(2, "error: unrecognized subcommand 'fleet-state'").contains("older than this one")
+        );
+        assert_eq!(
+            said(255, "ssh: connect to host b port 22: No route to host"),
+            "ssh root@b: ssh: connect to host b port 22: No route to host"
+        );
+        assert!(said(1, "boom").starts_with("fleet-state on root@b failed"));
     }
 
     fn load_text(text: &str) -> Result<Fleet> {

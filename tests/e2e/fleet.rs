@@ -10,7 +10,8 @@
 //! anywhere; a changed snippet updates only its containers; a shorter
 //! fleet removes what it installed and never a container made by hand;
 //! killing C mid-apply leaves A and B converged and the summary names C;
-//! after C returns, re-applying converges.
+//! after C returns, re-applying converges; `--target-host` deploys to C a
+//! container the fleet then leaves alone.
 
 use std::process::Output;
 use std::time::{Duration, Instant};
@@ -113,7 +114,7 @@ fn assert_converged(hosts: &[&Host], ids: &[&str]) -> Vec<(String, String)> {
     for h in hosts {
         let mine: Vec<_> = containers(h)
             .into_iter()
-            .filter(|(id, _, _)| id != "manual")
+            .filter(|(id, _, _)| id != "manual" && id != "solo")
             .collect();
         let got: Vec<&str> = mine.iter().map(|(id, _, _)| id.as_str()).collect();
         assert_eq!(got, ids, "containers of a host");
@@ -141,11 +142,11 @@ fn boot_three() -> (Host, Host, Host) {
     })
 }
 
-#[test]
-fn fleet() {
-    let (a, b, mut c) = boot_three();
+/// The three hosts on one LAN, 10.78.0.1–3; A's SSH key authorized on
+/// all, each prepared.
+fn connect(a: &Host, b: &Host, c: &Host) -> (Lan, String) {
     let lan = Lan::new();
-    for (k, (h, addr)) in [(&a, "10.78.0.1"), (&b, "10.78.0.2"), (&c, "10.78.0.3")]
+    for (k, (h, addr)) in [(a, "10.78.0.1"), (b, "10.78.0.2"), (c, "10.78.0.3")]
         .into_iter()
         .enumerate()
     {
@@ -153,9 +154,16 @@ fn fleet() {
     }
     a.ok("mkdir -p /root/.ssh && ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_ed25519");
     let key = a.ok("cat /root/.ssh/id_ed25519.pub");
-    for h in [&a, &b, &c] {
+    for h in [a, b, c] {
         prepare(h, &key);
     }
+    (lan, key)
+}
+
+#[test]
+fn fleet() {
+    let (a, b, mut c) = boot_three();
+    let (lan, key) = connect(&a, &b, &c);
     write(
         &a,
         "/root/fleet/web.nix",
@@ -327,6 +335,26 @@ fn fleet() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let v4 = assert_converged(&[&a, &b, &c], &all);
     assert_eq!(v4, v3);
+
+    step(
+        "fleet: --target-host deploys one container to C and starts it; the fleet leaves it alone",
+    );
+    nix_calls(&c);
+    a.ok(&format!(
+        "HOME=/root {SSH} NIX_PATH=nixpkgs=/opt/nixunits-src/tests/fake-nixpkgs nixunits --nix-dir /opt/nixunits-src/nix \
+         --target-host root@10.78.0.3 build solo -cc '{{ nixunitsTest.marker = \"solo\"; }}' -s -q"
+    ));
+    assert!(containers(&c)
+        .iter()
+        .any(|(id, st, _)| id == "solo" && st == "active"));
+    let calls = nix_calls(&c);
+    assert!(
+        !calls.contains("nix-build") && !calls.contains("nix-instantiate"),
+        "{calls}"
+    );
+    let out = apply(&a, "");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert!(containers(&c).iter().any(|(id, _, _)| id == "solo"));
 }
 
 /// The same operations by hand, as an operator's script would run them
@@ -358,17 +386,8 @@ done
 #[ignore = "a benchmark: scripts/bench-fleet runs it"]
 fn bench_fleet() {
     let (a, b, c) = boot_three();
-    let lan = Lan::new();
-    for (k, (h, addr)) in [(&a, "10.78.0.1"), (&b, "10.78.0.2"), (&c, "10.78.0.3")]
-        .into_iter()
-        .enumerate()
-    {
-        lan.join(h, k, addr);
-    }
-    a.ok("mkdir -p /root/.ssh && ssh-keygen -q -t ed25519 -N '' -f /root/.ssh/id_ed25519");
-    let key = a.ok("cat /root/.ssh/id_ed25519.pub");
+    let (_lan, _) = connect(&a, &b, &c);
     for h in [&a, &b, &c] {
-        prepare(h, &key);
         // Timed without the counting wrappers.
         for p in NIX_PROGRAMS {
             h.ok(&format!("rm /usr/local/bin/{p}"));
