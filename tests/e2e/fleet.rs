@@ -21,7 +21,7 @@ use serde_json::Value;
 use crate::host::{Host, Lan};
 use crate::step;
 
-const SSH: &str = "NIX_SSHOPTS='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=3 -o ServerAliveInterval=1 -o ServerAliveCountMax=3'";
+const SSH: &str = "NIX_SSHOPTS='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10 -o ServerAliveInterval=2 -o ServerAliveCountMax=5'";
 
 const NIX_PROGRAMS: [&str; 5] = [
     "nix",
