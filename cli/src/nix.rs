@@ -267,20 +267,9 @@ impl BuildRequest {
     /// The command as a shell would take it, for `--dry-run`.
     pub fn display(&self) -> String {
         std::iter::once("nix-build".to_owned())
-            .chain(self.args().iter().map(|a| shell_quote(a)))
+            .chain(self.args().iter().map(|a| crate::proc::shell_word(a)))
             .collect::<Vec<_>>()
             .join(" ")
-    }
-}
-
-fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./=:@+,".contains(&b))
-    {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }
 

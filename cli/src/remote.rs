@@ -11,7 +11,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::proc::stdout_of;
+use crate::proc::{shell_word, stdout_of};
 use crate::UsageError;
 
 /// `ssh [NIX_SSHOPTS] HOST --`: the command to run follows.
@@ -22,18 +22,6 @@ pub fn ssh(host: &str) -> Command {
     }
     c.arg(host).arg("--");
     c
-}
-
-/// A word for the remote shell.
-pub fn quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_./:=@,+%".contains(&b))
-    {
-        s.to_owned()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
 }
 
 /// Fails clearly when the target has no nixunits.
@@ -69,7 +57,7 @@ pub fn forward(host: &str, argv: &[OsString]) -> Result<i32> {
             skip = a == *flag;
             continue;
         }
-        words.push(quote(&a));
+        words.push(shell_word(&a));
     }
     let status = ssh(host)
         .arg(format!("nixunits {}", words.join(" ")))
@@ -120,7 +108,7 @@ pub fn build_on(
     let logf =
         std::fs::File::create(log).with_context(|| format!("cannot write {}", log.display()))?;
     let out = ssh(host)
-        .arg(format!("nix-store --realise {}", quote(&drv)))
+        .arg(format!("nix-store --realise {}", shell_word(&drv)))
         .stdin(std::process::Stdio::null())
         .stderr(logf)
         .output()
@@ -164,9 +152,9 @@ pub fn install(
     copy(host, &[system])?;
     let mut cmd = format!(
         "nixunits install-system {} --system {} --unit-json {}",
-        quote(id),
-        quote(system),
-        quote(unit_json)
+        shell_word(id),
+        shell_word(system),
+        shell_word(unit_json)
     );
     if start {
         cmd.push_str(" -s");
@@ -182,17 +170,4 @@ pub fn install(
         anyhow::bail!("installing {id} on {host} failed ({status})");
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quote;
-
-    #[test]
-    fn words_survive_the_remote_shell() {
-        assert_eq!(quote("web"), "web");
-        assert_eq!(quote("{ a = 1; }"), "'{ a = 1; }'");
-        assert_eq!(quote("it's"), "'it'\\''s'");
-        assert_eq!(quote(""), "''");
-    }
 }
