@@ -441,42 +441,23 @@ impl Server {
                 self.shutdown = true;
                 write_message(out, &json!({ "jsonrpc": "2.0", "id": id, "result": null }))?;
             }
-            ("textDocument/hover", Some(id)) => match need(&params) {
-                Some(p) => {
-                    let result = self.hover(&p).unwrap_or(Value::Null);
-                    write_message(
-                        out,
-                        &json!({ "jsonrpc": "2.0", "id": id, "result": result }),
-                    )?;
-                }
-                None => write_message(out, &error(id, -32602, "textDocument/hover needs params"))?,
-            },
-            ("textDocument/codeAction", Some(id)) => match need(&params) {
-                Some(p) => {
-                    let result = self.code_actions(&p);
-                    write_message(
-                        out,
-                        &json!({ "jsonrpc": "2.0", "id": id, "result": result }),
-                    )?;
-                }
-                None => write_message(
-                    out,
-                    &error(id, -32602, "textDocument/codeAction needs params"),
-                )?,
-            },
-            ("textDocument/completion", Some(id)) => match need(&params) {
-                Some(p) => {
-                    let result = self.completion(&p);
-                    write_message(
-                        out,
-                        &json!({ "jsonrpc": "2.0", "id": id, "result": result }),
-                    )?;
-                }
-                None => write_message(
-                    out,
-                    &error(id, -32602, "textDocument/completion needs params"),
-                )?,
-            },
+            (
+                m @ ("textDocument/hover" | "textDocument/codeAction" | "textDocument/completion"),
+                Some(id),
+            ) => {
+                let reply = match need(&params) {
+                    Some(p) => {
+                        let result = match m {
+                            "textDocument/hover" => self.hover(&p).unwrap_or(Value::Null),
+                            "textDocument/codeAction" => self.code_actions(&p),
+                            _ => self.completion(&p),
+                        };
+                        json!({ "jsonrpc": "2.0", "id": id, "result": result })
+                    }
+                    None => error(id, -32602, format!("{m} needs params")),
+                };
+                write_message(out, &reply)?;
+            }
             (m, Some(id)) => write_message(out, &error(id, -32601, format!("unknown method {m}")))?,
             ("exit", None) => return Ok(Some(if self.shutdown { 0 } else { 1 })),
             ("textDocument/didOpen", None) => {
