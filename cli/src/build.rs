@@ -467,41 +467,44 @@ fn lookup(
             }
         }
     }
+    known_system(plan, warnings)
+}
+
+/// Where a system built before comes from: the history, then the shared
+/// index (not in a dry run). Changes nothing but the store (a
+/// substitution). Shared by `build` and `apply`.
+fn known_system(plan: &Plan, warnings: &mut Vec<String>) -> Result<(Source, Option<String>)> {
     let cache_dir = plan.state.cache();
-    let cache = if plan.args.dry_run {
+    let entry = if plan.args.dry_run {
         // Look at a copy: a dry run changes nothing, and sled writes on open.
         match Cache::open_copy(&cache_dir)? {
-            Some(c) => c,
-            None => return Ok((Source::Miss, None)),
+            Some(c) => c.get(&plan.system_key)?,
+            None => None,
         }
     } else {
         let (cache, aside) = Cache::open(&cache_dir)?;
         if let Some(a) = aside {
             warnings.push(a.to_string());
         }
-        cache
+        cache.get(&plan.system_key)?
     };
-    let entry = cache.get(&plan.system_key)?;
-    drop(cache);
-    match entry {
-        Some(e) if out_path_holds(&e.out_path, &plan.id) => Ok((Source::History, Some(e.out_path))),
-        _ => {
-            let Some(shared) = plan.shared.as_ref().filter(|_| !plan.args.dry_run) else {
-                return Ok((Source::Miss, None));
-            };
-            match crate::index::substitute(&shared.url, &plan.system_key)? {
-                crate::index::Found::System(out) if out_path_holds(&out, &plan.id) => {
-                    Ok((Source::Substituted, Some(out)))
-                }
-                crate::index::Found::Refused(why) => {
-                    warnings.push(format!(
-                        "the shared cache's entry for this system was refused, building here: {why}"
-                    ));
-                    Ok((Source::Miss, None))
-                }
-                _ => Ok((Source::Miss, None)),
-            }
+    if let Some(e) = entry.filter(|e| out_path_holds(&e.out_path, &plan.id)) {
+        return Ok((Source::History, Some(e.out_path)));
+    }
+    let Some(shared) = plan.shared.as_ref().filter(|_| !plan.args.dry_run) else {
+        return Ok((Source::Miss, None));
+    };
+    match crate::index::substitute(&shared.url, &plan.system_key)? {
+        crate::index::Found::System(out) if out_path_holds(&out, &plan.id) => {
+            Ok((Source::Substituted, Some(out)))
         }
+        crate::index::Found::Refused(why) => {
+            warnings.push(format!(
+                "the shared cache's entry for this system was refused, building here: {why}"
+            ));
+            Ok((Source::Miss, None))
+        }
+        _ => Ok((Source::Miss, None)),
     }
 }
 
@@ -737,18 +740,13 @@ fn record(plan: &Plan, out_path: &str, build_ms: u64) -> Result<()> {
     Ok(())
 }
 
-/// `apply`: the system of a plan, with no container here. The history
-/// (or the shared index) first; else `nix-build`, its log in `log`. `root`
-/// becomes the system's GC root on this host — left as it is when it
-/// already names the system, so that an unchanged fleet runs no Nix
-/// process. A dry run looks and changes nothing: `None` for a system that
-/// would be built.
-pub fn realise_system(
-    plan: &Plan,
-    root: &Path,
-    log: &Path,
-    dry_run: bool,
-) -> Result<(Source, Option<String>)> {
+/// `apply`: the system of a plan, with no container here: where
+/// [`known_system`] finds it, else `nix-build` (or `--build-host`), its
+/// log in `log`. `root` becomes the system's GC root on this host — left
+/// as it is when it already names the system, so that an unchanged fleet
+/// runs no Nix process. A dry run looks and changes nothing: `None` for a
+/// system that would be built.
+pub fn realise_system(plan: &Plan, root: &Path, log: &Path) -> Result<(Source, Option<String>)> {
     if !plan.cacheable() {
         return Err(usage(format!(
             "{}: the snippet cannot be cached ({}), and a fleet shares one build per snippet",
@@ -756,59 +754,30 @@ pub fn realise_system(
             plan.config.uncacheable.join(", ")
         )));
     }
-    let rooted = |out: &str| -> Result<()> {
-        if std::fs::read_link(root).ok().as_deref() == Some(Path::new(out)) {
-            return Ok(());
-        }
-        if let Some(d) = root.parent() {
-            std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
-        }
-        nix::add_root(out, root)
-    };
-    let entry = if dry_run {
-        match Cache::open_copy(&plan.state.cache())? {
-            Some(c) => c.get(&plan.system_key)?,
-            None => None,
-        }
-    } else {
-        let (cache, aside) = Cache::open(&plan.state.cache())?;
-        if let Some(a) = aside {
-            warn(plan.args, &a.to_string());
-        }
-        cache.get(&plan.system_key)?
-    };
-    if let Some(e) = entry.filter(|e| out_path_holds(&e.out_path, &plan.id)) {
-        if !dry_run {
-            rooted(&e.out_path)?;
-        }
-        return Ok((Source::History, Some(e.out_path)));
+    let mut warnings = Vec::new();
+    let known = known_system(plan, &mut warnings);
+    for w in &warnings {
+        warn(plan.args, w);
     }
-    if dry_run {
-        return Ok((Source::Miss, None));
+    let (source, known) = known?;
+    if plan.args.dry_run {
+        return Ok((source, known));
     }
-    if let Some(shared) = &plan.shared {
-        match crate::index::substitute(&shared.url, &plan.system_key)? {
-            crate::index::Found::System(out) if out_path_holds(&out, &plan.id) => {
-                rooted(&out)?;
-                record(plan, &out, 0)?;
-                return Ok((Source::Substituted, Some(out)));
-            }
-            crate::index::Found::Refused(why) => warn(
-                plan.args,
-                &format!(
-                    "the shared cache's entry for {} was refused, building here: {why}",
-                    plan.id
-                ),
-            ),
-            _ => {}
+    if let Some(d) = root.parent() {
+        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+    }
+    if let Some(out) = known {
+        if std::fs::read_link(root).ok().as_deref() != Some(Path::new(&out)) {
+            nix::add_root(&out, root)?;
         }
+        if source == Source::Substituted {
+            record(plan, &out, 0)?;
+        }
+        return Ok((source, Some(out)));
     }
     let Some(config_file) = plan.file.clone() else {
         return Err(usage("a fleet's snippets are files"));
     };
-    if let Some(d) = root.parent() {
-        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
-    }
     let req = nix::BuildRequest {
         nix_dir: plan.nix_dir.clone(),
         id: plan.id.to_string(),
@@ -818,12 +787,12 @@ pub fn realise_system(
         out_link: root.to_path_buf(),
     };
     let started = Instant::now();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
     let built = match &plan.build_host {
         Some(host) => crate::remote::build_on(host, &req, log),
-        None => rt.block_on(nix::build(&req, log, None, &mut |_| {})),
+        None => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?
+            .block_on(nix::build(&req, log, None, &mut |_| {})),
     };
     let out = built.with_context(|| {
         format!(
@@ -832,8 +801,7 @@ pub fn realise_system(
             log.display()
         )
     })?;
-    let ms = started.elapsed().as_millis() as u64;
-    record(plan, &out, ms)?;
+    record(plan, &out, started.elapsed().as_millis() as u64)?;
     if let Some(Shared {
         url,
         secret_key: Some(k),

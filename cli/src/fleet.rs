@@ -756,30 +756,27 @@ pub fn run(args: &ApplyArgs, global: &Global, color: bool) -> Result<bool> {
             .push(i);
     }
     let fleet_dir = state.root().join("fleets").join(&fleet.name);
-    let progress_quiet = global.quiet;
+    let logs = fleet_dir.join("logs");
+    if !args.dry_run {
+        std::fs::create_dir_all(&logs)
+            .with_context(|| format!("cannot create {}", logs.display()))?;
+    }
     let mut systems = Vec::new();
     let mut out_of: BTreeMap<usize, String> = BTreeMap::new();
     for (key, members) in &by_key {
         let plan = &plans[members[0]];
         let root = fleet_dir.join("systems").join(key);
-        let log = fleet_dir.join("logs").join(format!("{key}.log"));
-        if !args.dry_run {
-            if let Some(d) = log.parent() {
-                std::fs::create_dir_all(d)
-                    .with_context(|| format!("cannot create {}", d.display()))?;
-            }
-        }
+        let log = logs.join(format!("{key}.log"));
         let names: Vec<String> = members.iter().map(|&m| plans[m].id().to_string()).collect();
         #[allow(clippy::print_stderr)]
-        if !progress_quiet && !args.dry_run {
+        if !global.quiet && !args.dry_run {
             eprintln!("system {}… ({})", &key[..12], names.join(" "));
         }
-        let (source, out, error) =
-            match crate::build::realise_system(plan, &root, &log, args.dry_run) {
-                Ok((s, o)) => (Some(s), o, None),
-                Err(e) if e.downcast_ref::<UsageError>().is_some() => return Err(e),
-                Err(e) => (None, None, Some(format!("{e:#}"))),
-            };
+        let (source, out, error) = match crate::build::realise_system(plan, &root, &log) {
+            Ok((s, o)) => (Some(s), o, None),
+            Err(e) if e.downcast_ref::<UsageError>().is_some() => return Err(e),
+            Err(e) => (None, None, Some(format!("{e:#}"))),
+        };
         // A dry run plans a system it would build as one that changes.
         let planned = out
             .clone()
@@ -863,18 +860,11 @@ pub fn run(args: &ApplyArgs, global: &Global, color: bool) -> Result<bool> {
         progress.finish(&fleet.hosts[i].0, msg);
     }
     if !args.dry_run {
+        let none = HostPlan::default();
         let acted = parallel(jobs, &work, |&i| {
             let (h, t) = &fleet.hosts[i];
-            let plan = reports[i]
-                .plan
-                .as_ref()
-                .map_or_else(HostPlan::default, |p| HostPlan {
-                    remove: p.remove.clone(),
-                    install: p.install.clone(),
-                    start: p.start.clone(),
-                    ..HostPlan::default()
-                });
-            let r = act_on(t, global, &fleet.name, &plan, &|m| progress.say(h, m));
+            let plan = reports[i].plan.as_ref().unwrap_or(&none);
+            let r = act_on(t, global, &fleet.name, plan, &|m| progress.say(h, m));
             progress.finish(h, if r.1.is_none() { "done" } else { "FAILED" });
             r
         });
