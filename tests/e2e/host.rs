@@ -447,29 +447,6 @@ impl Drop for Lan {
     }
 }
 
-/// Connects two hosts with a veth pair (an end in each one's network
-/// namespace, moved there from outside), IPv4 `a_addr`/`b_addr` in a /24.
-pub fn link(a: &Host, b: &Host, a_addr: &str, b_addr: &str) {
-    let tag = std::process::id() % 100_000;
-    let (na, nb) = (format!("lk{tag}a"), format!("lk{tag}b"));
-    run_checked(
-        Command::new("ip").args(["link", "add", &na, "type", "veth", "peer", "name", &nb]),
-        "ip link add (host link)",
-    );
-    for (n, h) in [(&na, a), (&nb, b)] {
-        run_checked(
-            Command::new("ip").args(["link", "set", n, "netns", &h.leader.to_string()]),
-            "ip link set netns (host link)",
-        );
-    }
-    a.ok(&format!(
-        "ip addr add {a_addr}/24 dev {na} && ip link set {na} up"
-    ));
-    b.ok(&format!(
-        "ip addr add {b_addr}/24 dev {nb} && ip link set {nb} up"
-    ));
-}
-
 impl Host {
     /// Unmounts a persistent host's overlay once it is down.
     fn unmount(&self) {

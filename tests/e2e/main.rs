@@ -1501,7 +1501,9 @@ fn target_host() {
         let b = s.spawn(Host::boot);
         (a.join().unwrap(), b.join().unwrap())
     });
-    host::link(&a, &b, "10.77.0.1", "10.77.0.2");
+    let lan = host::Lan::new();
+    lan.join(&a, 0, "10.77.0.1");
+    lan.join(&b, 1, "10.77.0.2");
     for h in [&a, &b] {
         h.nixunits_ok("install");
     }
