@@ -953,10 +953,11 @@ fn assert_no_half_made(h: &Host, id: &str, what: &str) {
     assert!(verify.starts_with("dropped 0 of "), "{what}: {verify}");
 }
 
-/// Builds that are killed (`kill -9`, SIGTERM) at a random point, and
-/// builds whose state directory fills up: 20 rounds each. After each, the
-/// previous generation runs and is consistent, and the next build
-/// succeeds; at the end `cache verify` is clean.
+/// Builds that are killed (`kill -9`, SIGTERM) at a random point, builds
+/// whose state directory fills up, and `fleet-install` (what `apply` runs
+/// on a host) killed at a random point: 20 rounds each. After each, the
+/// previous generation runs and is consistent, and the next build or
+/// install succeeds; at the end `cache verify` is clean.
 #[test]
 fn faults() {
     let h = Host::boot();
@@ -1049,6 +1050,52 @@ fn faults() {
         ));
         assert_consistent(&h, "fault", &format!("the build after {what}"));
         assert_no_half_made(&h, "fault", &what);
+    }
+    step("faults: 20 fleet-install runs (install-system, the fleet tag) sent SIGKILL at a random point");
+    h.nixunits_ok("build faultalt -cc '{ nixunitsTest.marker = \"alt\"; }' -q");
+    let systems = [
+        status(&h, "faultalt")["outPath"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        status(&h, "fault")["outPath"].as_str().unwrap().to_owned(),
+    ];
+    let unit = h.ok(&format!(
+        "cat {FAULT_STATE}/containers/fault/current/unit.json"
+    ));
+    for round in 0..20 {
+        let delay = rng.below(350);
+        let what = format!("fleet-install SIGKILL round {round} after {delay} ms");
+        let system = &systems[round % 2];
+        let actions = serde_json::json!({
+            "fleet": "faults", "remove": [], "start": [],
+            "install": [{ "id": "fault", "system": system, "unit": unit.trim(), "start": true, "why": "changed" }],
+        });
+        h.ok(&format!("cat > /tmp/actions.json <<'EOF'\n{actions}\nEOF"));
+        let out = h.ok(&format!(
+            "nixunits fleet-install < /tmp/actions.json >/dev/null 2>&1 & pid=$!; sleep {}.{:03}; \
+             kill -KILL $pid 2>/dev/null; wait $pid; echo $?",
+            delay / 1000,
+            delay % 1000
+        ));
+        *outcomes
+            .entry(format!("fleet-install SIGKILL exit {}", out.trim()))
+            .or_default() += 1;
+        assert_consistent(&h, "fault", &what);
+        let done = h.ok("nixunits fleet-install < /tmp/actions.json");
+        assert!(
+            done.contains("\"ok\":true"),
+            "{what}: the next install: {done}"
+        );
+        assert_consistent(&h, "fault", &format!("the install after {what}"));
+        assert_no_half_made(&h, "fault", &what);
+        assert_eq!(&live_system(&h, "fault"), system, "{what}");
+        assert_eq!(
+            h.ok(&format!("cat {FAULT_STATE}/containers/fault/fleet"))
+                .trim(),
+            "faults",
+            "{what}"
+        );
     }
     eprintln!("e2e: faults: outcomes {outcomes:?}");
     step("faults: cache verify is clean; the history kept every build");
