@@ -220,7 +220,7 @@ pub enum Command {
     PortProxy {
         /// PROTO:LISTEN=TARGET, e.g. tcp:[::1]:8081=[fd00::2]:80.
         #[arg(required = true)]
-        specs: Vec<crate::proxy::Spec>,
+        specs: Vec<crate::host::proxy::Spec>,
     },
     /// A language server over standard input and output (diagnostics,
     /// hover, completion of option names).

@@ -11,26 +11,11 @@ macro_rules! outln {
 }
 
 mod args;
-mod build;
-mod cache;
-mod check;
-mod enter;
-mod evalcmd;
-mod fleet;
-mod generations;
-mod index;
-mod input;
+mod base;
+mod commands;
+mod host;
 mod lsp;
-mod net;
-mod nft;
-mod nix;
-mod proc;
-mod proxy;
 mod remote;
-mod runtime;
-mod schema;
-mod systemd;
-mod term;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -120,14 +105,14 @@ fn on_target(cli: &Cli, state: &nixunits_store::StateDir, host: &str) -> anyhow:
     use anyhow::Context as _;
     match &cli.command {
         Command::Build(a) => {
-            remote::check_remote(host)?;
+            remote::ssh::check_remote(host)?;
             // Built (or hit) here, recorded in this host's state; started
             // only there.
             let mut here = a.clone();
             here.start = false;
             here.restart = false;
             let color = color_for(cli.global.color, std::io::stderr().is_terminal());
-            build::act(build::resolve(&here, &cli.global, color)?)?;
+            commands::build::act(commands::build::resolve(&here, &cli.global, color)?)?;
             let id = parse_id(&a.id)?;
             let dir = state.container(&id);
             let system = dir
@@ -137,7 +122,7 @@ fn on_target(cli: &Cli, state: &nixunits_store::StateDir, host: &str) -> anyhow:
                 .to_string();
             let unit_json = std::fs::read_to_string(dir.unit_json())
                 .with_context(|| format!("cannot read {}", dir.unit_json().display()))?;
-            remote::install(host, id.as_str(), &system, unit_json.trim(), a.start, a.restart)?;
+            remote::ssh::install(host, id.as_str(), &system, unit_json.trim(), a.start, a.restart)?;
             Ok(0)
         }
         Command::Start(_)
@@ -148,9 +133,9 @@ fn on_target(cli: &Cli, state: &nixunits_store::StateDir, host: &str) -> anyhow:
         | Command::Delete { .. }
         | Command::Rollback { .. }
         | Command::Generations(_) => {
-            remote::check_remote(host)?;
+            remote::ssh::check_remote(host)?;
             let argv = args::rewrite_seed_options(std::env::args_os());
-            remote::forward(host, &argv)
+            remote::ssh::forward(host, &argv)
         }
         _ => Err(UsageError(
             "--target-host applies to build, start, stop, restart, status, list, delete, rollback and generations".into(),
@@ -180,54 +165,60 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check(a) => {
             let color = color_for(cli.global.color, std::io::stdout().is_terminal());
-            check::run(a, &cli.global, color)
+            commands::check::run(a, &cli.global, color)
         }
         Command::Build(a) => {
             let color = color_for(cli.global.color, std::io::stderr().is_terminal());
-            build::resolve(a, &cli.global, color)
-                .and_then(build::act)
+            commands::build::resolve(a, &cli.global, color)
+                .and_then(commands::build::act)
                 .map(|()| true)
         }
         Command::Update(a) => {
             let color = color_for(cli.global.color, std::io::stderr().is_terminal());
-            build::resolve(a, &cli.global, color)
-                .map(build::Plan::for_update)
-                .and_then(build::act)
+            commands::build::resolve(a, &cli.global, color)
+                .map(commands::build::Plan::for_update)
+                .and_then(commands::build::act)
                 .map(|()| true)
         }
         Command::Apply(a) => {
             let color = color_for(cli.global.color, std::io::stderr().is_terminal());
-            fleet::run(a, &cli.global, color)
+            commands::apply::run(a, &cli.global, color)
         }
-        Command::FleetState => fleet::state(&state).map(|()| true),
-        Command::FleetInstall => fleet::install(&state),
+        Command::FleetState => commands::apply::state(&state).map(|()| true),
+        Command::FleetInstall => commands::apply::install(&state),
         Command::Ip6 { id, json } => ip6(id, *json).map(|()| true),
-        Command::Eval { file, json } => evalcmd::run(file, *json),
-        Command::Cache(c) => cache::run(c, &state).map(|()| true),
+        Command::Eval { file, json } => commands::eval::run(file, *json),
+        Command::Cache(c) => commands::cache::run(c, &state).map(|()| true),
         Command::Schema(args::SchemaCommand::Import { file }) => {
-            schema::import(&state, file).map(|()| true)
+            commands::schema::import(&state, file).map(|()| true)
         }
         Command::Schema(args::SchemaCommand::Generate { nixpkgs }) => {
-            schema::generate(&state, nixpkgs.as_deref()).map(|()| true)
+            commands::schema::generate(&state, nixpkgs.as_deref()).map(|()| true)
         }
         Command::Start(a) => control("start", &state, &a.id),
         Command::Stop(a) => control("stop", &state, &a.id),
         Command::Restart(a) => control("restart", &state, &a.id),
-        Command::Enable(a) => runtime::existing(&state, &a.id)
-            .and_then(|id| systemd::enable(&id, true))
+        Command::Enable(a) => host::runtime::existing(&state, &a.id)
+            .and_then(|id| host::systemd::enable(&id, true))
             .map(|()| true),
-        Command::Disable(a) => runtime::existing(&state, &a.id)
-            .and_then(|id| systemd::enable(&id, false))
+        Command::Disable(a) => host::runtime::existing(&state, &a.id)
+            .and_then(|id| host::systemd::enable(&id, false))
             .map(|()| true),
-        Command::Status(a) => runtime::status(&state, &a.id, a.json).map(|()| true),
-        Command::List(a) => runtime::list(&state, a.json).map(|()| true),
-        Command::Rollback { id, to } => generations::rollback(&state, id, *to).map(|()| true),
-        Command::Generations(a) => generations::list(&state, &a.id, a.json).map(|()| true),
-        Command::Delete { id, yes } => runtime::delete(&state, id, *yes).map(|()| true),
-        Command::Install { prefix } => runtime::install(&state, prefix.as_deref()).map(|()| true),
-        Command::Prepare(a) => runtime::prepare(&state, &a.id).map(|()| true),
-        Command::NetworkUp(a) => runtime::existing(&state, &a.id)
-            .and_then(|id| net::network_up(&state, &id))
+        Command::Status(a) => host::runtime::status(&state, &a.id, a.json).map(|()| true),
+        Command::List(a) => host::runtime::list(&state, a.json).map(|()| true),
+        Command::Rollback { id, to } => {
+            commands::generations::rollback(&state, id, *to).map(|()| true)
+        }
+        Command::Generations(a) => {
+            commands::generations::list(&state, &a.id, a.json).map(|()| true)
+        }
+        Command::Delete { id, yes } => host::runtime::delete(&state, id, *yes).map(|()| true),
+        Command::Install { prefix } => {
+            host::runtime::install(&state, prefix.as_deref()).map(|()| true)
+        }
+        Command::Prepare(a) => host::runtime::prepare(&state, &a.id).map(|()| true),
+        Command::NetworkUp(a) => host::runtime::existing(&state, &a.id)
+            .and_then(|id| host::net::network_up(&state, &id))
             .map(|()| true),
         Command::NetworkDown(a) => {
             a.id.parse::<nixunits_store::ContainerId>()
@@ -237,39 +228,38 @@ fn main() -> ExitCode {
                     let unit = std::fs::read_to_string(state.container(&id).unit_json())
                         .ok()
                         .and_then(|t| serde_json::from_str(&t).ok());
-                    net::network_down(&id, unit.as_ref())
+                    host::net::network_down(&id, unit.as_ref())
                 })
                 .map(|()| true)
         }
-        Command::PortProxy { specs } => proxy::run(specs).map(|()| true),
+        Command::PortProxy { specs } => host::proxy::run(specs).map(|()| true),
         Command::InstallSystem {
             id,
             system,
             unit_json,
             start,
             restart,
-        } => build::install_system(&state, id, system, unit_json, *start, *restart, None).and_then(
-            |line| {
+        } => commands::build::install_system(&state, id, system, unit_json, *start, *restart, None)
+            .and_then(|line| {
                 outln!("{line}");
                 Ok(true)
-            },
-        ),
+            }),
         Command::Nsenter { id, net, command } => {
-            return exit_with(runtime::existing(&state, id).and_then(|id| {
+            return exit_with(host::runtime::existing(&state, id).and_then(|id| {
                 if *net {
-                    enter::run_in_network(&id, command)
+                    host::enter::run_in_network(&id, command)
                 } else {
-                    enter::run(&state, &id, command)
+                    host::enter::run(&state, &id, command)
                 }
             }));
         }
         Command::Logs { id, follow, lines } => {
             return exit_with(
-                runtime::existing(&state, id)
-                    .and_then(|id| systemd::logs(&state, &id, *follow, *lines)),
+                host::runtime::existing(&state, id)
+                    .and_then(|id| host::systemd::logs(&state, &id, *follow, *lines)),
             );
         }
-        Command::External(args) => return exit_with(systemd::machinectl_passthrough(args)),
+        Command::External(args) => return exit_with(host::systemd::machinectl_passthrough(args)),
         Command::Lsp {
             schema,
             policy,
@@ -287,8 +277,8 @@ fn main() -> ExitCode {
                 no_eval: false,
             };
             return exit_with(
-                check::options(&a)
-                    .and_then(|opts| Ok((opts, check::Extra::resolve(&a, &cli.global)?)))
+                commands::check::options(&a)
+                    .and_then(|opts| Ok((opts, commands::check::Extra::resolve(&a, &cli.global)?)))
                     .and_then(|(opts, extra)| lsp::run(extra, opts)),
             );
         }
@@ -312,8 +302,8 @@ fn main() -> ExitCode {
 
 /// `start|stop|restart <id>` of an existing container.
 fn control(verb: &str, state: &nixunits_store::StateDir, id: &str) -> anyhow::Result<bool> {
-    let id = runtime::existing(state, id)?;
-    systemd::control(verb, &id)?;
+    let id = host::runtime::existing(state, id)?;
+    host::systemd::control(verb, &id)?;
     Ok(true)
 }
 

@@ -165,7 +165,7 @@ fn nft(script: &str, what: &str) -> Result<()> {
 /// Whether `nft` can be run (a container without ports and firewall needs
 /// none).
 fn have_nft() -> bool {
-    crate::nix::which("nft").is_some()
+    crate::base::nix::which("nft").is_some()
 }
 
 /// Replaces the container's table, in one transaction (an existing table,

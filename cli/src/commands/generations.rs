@@ -12,7 +12,9 @@ use nixunits_store::state::env_value;
 use nixunits_store::{ContainerDir, ContainerId, StateDir, UnitDescription};
 use serde::Serialize;
 
-use crate::{nix, systemd, UsageError};
+use crate::base::nix;
+use crate::host::systemd;
+use crate::UsageError;
 
 /// Moves what the layout before generations installed (a top-level
 /// `result`, `config.nix`, `unit.json`, `key`) into generation 1 and
@@ -32,7 +34,7 @@ pub fn migrate(dir: &ContainerDir) -> Result<()> {
     let staged = dir.stage()?;
     nix::add_root(&old.out_path, &staged.generation().result())?;
     let unit: Option<UnitDescription> = serde_json::from_slice(&old.unit_json).ok();
-    let conf = crate::build::conf_for(&old.out_path, dir.id(), unit.as_ref())?;
+    let conf = crate::commands::build::conf_for(&old.out_path, dir.id(), unit.as_ref())?;
     staged.fill(&old.out_path, &conf, &old.config, &old.unit_json, old.key)?;
     let g = staged.commit()?;
     dir.switch(&g)?;
@@ -139,7 +141,7 @@ fn rows(dir: &ContainerDir) -> Vec<Row> {
 
 /// `generations <id> [--json]`
 pub fn list(state: &StateDir, id: &str, json: bool) -> Result<()> {
-    let id = crate::runtime::existing(state, id)?;
+    let id = crate::host::runtime::existing(state, id)?;
     let dir = state.container(&id);
     let rows = rows(&dir);
     if json {
@@ -186,7 +188,7 @@ fn utc(secs: u64) -> String {
 /// before the live one) live, with its resource limits, and restarts the
 /// unit when it runs.
 pub fn rollback(state: &StateDir, id: &str, to: Option<u64>) -> Result<()> {
-    let id: ContainerId = crate::runtime::existing(state, id)?;
+    let id: ContainerId = crate::host::runtime::existing(state, id)?;
     let dir = state.container(&id);
     if dir.declared() {
         return Err(UsageError(format!(
@@ -255,7 +257,7 @@ pub fn rollback(state: &StateDir, id: &str, to: Option<u64>) -> Result<()> {
 
 /// Where `prepare` keeps the unit description a start used.
 pub fn started_unit_path(id: &ContainerId) -> std::path::PathBuf {
-    std::path::Path::new(crate::runtime::RUN_DIR).join(format!("{id}.started.json"))
+    std::path::Path::new(crate::host::runtime::RUN_DIR).join(format!("{id}.started.json"))
 }
 
 /// `update` after its build: a running container that runs an older
@@ -272,8 +274,8 @@ pub fn update(
     dir: &ContainerDir,
     unit: &UnitDescription,
     stale: bool,
-) -> Result<crate::systemd::Action> {
-    use crate::systemd::Action;
+) -> Result<crate::host::systemd::Action> {
+    use crate::host::systemd::Action;
     let id = dir.id();
     if !systemd::is_active(id) || !stale {
         return Ok(Action::None);

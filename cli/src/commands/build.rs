@@ -18,8 +18,10 @@ use nixunits_store::{BuildKey, ContainerDir, ContainerId, KeyInputs, StateDir, U
 use serde::Serialize;
 
 use crate::args::{BuildArgs, Format, Global};
-use crate::input::MAX_SNIPPET;
-use crate::{nix, systemd, UsageError};
+use crate::base::input::MAX_SNIPPET;
+use crate::base::nix;
+use crate::host::systemd;
+use crate::UsageError;
 
 /// A build, resolved: everything checked, nothing written yet.
 pub struct Plan {
@@ -198,33 +200,38 @@ pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) 
     };
     // The same checks as `check`: the stored schema if any, the default
     // policy (a denied option is bad input).
-    let extra = crate::check::Extra {
+    let extra = crate::commands::check::Extra {
         eval: true,
-        schema: crate::schema::stored(&state)?,
-        policy: crate::check::policy(None)?.compile(),
-        cwd: crate::input::cwd(),
+        schema: crate::commands::schema::stored(&state)?,
+        policy: crate::commands::check::policy(None)?.compile(),
+        cwd: crate::base::input::cwd(),
     };
     let as_path = file
         .clone()
         .unwrap_or_else(|| state.container(&id).dir.join("config.nix"));
-    let checked = crate::check::check_text(&text, &as_path, &opts, &extra);
+    let checked = crate::commands::check::check_text(&text, &as_path, &opts, &extra);
     if checked.has_errors() {
         let name = file
             .as_ref()
             .map_or_else(|| "<-cc>".to_owned(), |p| p.display().to_string());
         // The snippet, and each imported file with findings.
-        let mut reports = vec![crate::check::Report {
+        let mut reports = vec![crate::commands::check::Report {
             name,
             text: text.clone(),
             diagnostics: checked.main,
         }];
-        reports.extend(checked.imported.into_iter().map(|i| crate::check::Report {
-            name: i.name,
-            text: i.text,
-            diagnostics: i.diagnostics,
-        }));
+        reports.extend(
+            checked
+                .imported
+                .into_iter()
+                .map(|i| crate::commands::check::Report {
+                    name: i.name,
+                    text: i.text,
+                    diagnostics: i.diagnostics,
+                }),
+        );
         let mut buf = Vec::new();
-        crate::check::render(&reports, Format::Human, color, true, &mut buf)?;
+        crate::commands::check::render(&reports, Format::Human, color, true, &mut buf)?;
         return Err(usage(format!(
             "the snippet is rejected:\n{}",
             String::from_utf8_lossy(&buf).trim_end()
@@ -421,7 +428,7 @@ impl Source {
 pub struct Outcome {
     id: String,
     #[serde(flatten)]
-    addresses: crate::runtime::Addresses,
+    addresses: crate::host::runtime::Addresses,
     key: String,
     source: Source,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -494,11 +501,11 @@ fn known_system(plan: &Plan, warnings: &mut Vec<String>) -> Result<(Source, Opti
     let Some(shared) = plan.shared.as_ref().filter(|_| !plan.args.dry_run) else {
         return Ok((Source::Miss, None));
     };
-    match crate::index::substitute(&shared.url, &plan.system_key)? {
-        crate::index::Found::System(out) if out_path_holds(&out, &plan.id) => {
+    match crate::remote::index::substitute(&shared.url, &plan.system_key)? {
+        crate::remote::index::Found::System(out) if out_path_holds(&out, &plan.id) => {
             Ok((Source::Substituted, Some(out)))
         }
-        crate::index::Found::Refused(why) => {
+        crate::remote::index::Found::Refused(why) => {
             warnings.push(format!(
                 "the shared cache's entry for this system was refused, building here: {why}"
             ));
@@ -542,7 +549,7 @@ pub fn act(plan: Plan) -> Result<()> {
 /// (re)start.
 fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Lock) -> Result<()> {
     let mut warnings = Vec::new();
-    crate::generations::migrate(dir)?;
+    crate::commands::generations::migrate(dir)?;
     let (source, known_out) = lookup(plan, dir, &mut warnings)?;
     for w in &warnings {
         warn(plan.args, w);
@@ -594,7 +601,7 @@ fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Loc
                 }),
             ) = (source.builds(), plan.cacheable(), plan.shared.as_ref())
             {
-                if let Err(e) = crate::index::push(url, k, &plan.system_key, &out) {
+                if let Err(e) = crate::remote::index::push(url, k, &plan.system_key, &out) {
                     warn(
                         plan.args,
                         &format!("cannot push to the shared cache {url}: {e:#}"),
@@ -616,15 +623,15 @@ fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Loc
     // system serves every container of its snippet).
     let changed = previous.as_deref() != Some(Path::new(&out_path))
         || (plan.cacheable() && previous_key != Some(plan.key));
-    let stale = changed || crate::generations::runs_older(dir);
+    let stale = changed || crate::commands::generations::runs_older(dir);
     let action = if plan.args.update {
-        crate::generations::update(&plan.state, dir, &plan.unit, stale)?
+        crate::commands::generations::update(&plan.state, dir, &plan.unit, stale)?
     } else {
         systemd::apply(&plan.id, plan.args.start, plan.args.restart, stale)?
     };
     let outcome = Outcome {
         id: plan.id.to_string(),
-        addresses: crate::runtime::Addresses::of(&plan.unit.network),
+        addresses: crate::host::runtime::Addresses::of(&plan.unit.network),
         key: plan.key.to_string(),
         source,
         uncacheable: plan.config.uncacheable.clone(),
@@ -788,7 +795,7 @@ pub fn realise_system(plan: &Plan, root: &Path, log: &Path) -> Result<(Source, O
     };
     let started = Instant::now();
     let built = match &plan.build_host {
-        Some(host) => crate::remote::build_on(host, &req, log),
+        Some(host) => crate::remote::ssh::build_on(host, &req, log),
         None => tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?
@@ -807,7 +814,7 @@ pub fn realise_system(plan: &Plan, root: &Path, log: &Path) -> Result<(Source, O
         secret_key: Some(k),
     }) = plan.shared.as_ref()
     {
-        if let Err(e) = crate::index::push(url, k, &plan.system_key, &out) {
+        if let Err(e) = crate::remote::index::push(url, k, &plan.system_key, &out) {
             warn(
                 plan.args,
                 &format!("cannot push to the shared cache {url}: {e:#}"),
@@ -863,7 +870,7 @@ fn run_nix_build(
         .build()?;
     let fd = std::os::fd::AsRawFd::as_raw_fd(lock);
     let result = match &plan.build_host {
-        Some(host) => crate::remote::build_on(host, &req, &dir.build_log()),
+        Some(host) => crate::remote::ssh::build_on(host, &req, &dir.build_log()),
         None => rt.block_on(nix::build(&req, &dir.build_log(), Some(fd), &mut on_line)),
     };
     progress.finish();
@@ -1010,7 +1017,7 @@ fn print_dry_run(plan: &Plan, dir: &ContainerDir, source: Source, out: Option<&s
         return Ok(());
     }
     outln!("Container : {} (dry run: nothing is changed)", plan.id);
-    crate::runtime::Addresses::of(&plan.unit.network).print()?;
+    crate::host::runtime::Addresses::of(&plan.unit.network).print()?;
     outln!("  key: {}", plan.key);
     outln!("  nixpkgs: {}", plan.nixpkgs.display());
     outln!("  cache: {}", source.describe());
@@ -1064,7 +1071,7 @@ pub fn install_system(
     let _lock = state
         .lock(&id)
         .context("cannot take the container's lock")?;
-    crate::generations::migrate(&dir)?;
+    crate::commands::generations::migrate(&dir)?;
     let previous = dir.installed_out_path();
     let previous_json = std::fs::read_to_string(dir.unit_json()).ok();
     let staged = dir.stage().context("cannot start a new generation")?;
@@ -1093,7 +1100,7 @@ pub fn install_system(
     systemd::apply_resources(&id, &unit.resource_lines())?;
     let changed = previous.as_deref() != Some(Path::new(system))
         || previous_json.as_deref().map(str::trim) != Some(unit.canonical_json().as_str());
-    let stale = changed || crate::generations::runs_older(&dir);
+    let stale = changed || crate::commands::generations::runs_older(&dir);
     let action = systemd::apply(&id, start, restart, stale)?;
     Ok(format!(
         "{id}: generation {} ({system}), unit {}",

@@ -22,7 +22,7 @@ use nixunits_store::{ContainerId, StateDir};
 use serde::{Deserialize, Serialize};
 
 use crate::args::{ApplyArgs, BuildArgs, Global, NetArgs};
-use crate::build::{Source, FLEET_TAG};
+use crate::commands::build::{Source, FLEET_TAG};
 use crate::UsageError;
 
 fn usage(msg: impl Into<String>) -> anyhow::Error {
@@ -273,7 +273,7 @@ pub struct Current {
 /// `fleet-state`: this host's containers, as JSON.
 pub fn state(state: &StateDir) -> Result<()> {
     let ids = state.container_ids();
-    let statuses = crate::runtime::statuses(state, &ids)?;
+    let statuses = crate::host::runtime::statuses(state, &ids)?;
     let current: Vec<Current> = ids
         .iter()
         .zip(statuses)
@@ -370,13 +370,13 @@ pub fn install(state: &StateDir) -> Result<bool> {
             if tag.trim() != actions.fleet {
                 anyhow::bail!("{id} is not managed by fleet {}", actions.fleet);
             }
-            crate::runtime::remove(state, &cid)?;
+            crate::host::runtime::remove(state, &cid)?;
             Ok(format!("{id}: removed"))
         })();
         report(id, "remove", r)?;
     }
     for i in &actions.install {
-        let r = crate::build::install_system(
+        let r = crate::commands::build::install_system(
             state,
             &i.id,
             &i.system,
@@ -390,7 +390,7 @@ pub fn install(state: &StateDir) -> Result<bool> {
     for id in &actions.start {
         let r = crate::parse_id(id)
             .map_err(anyhow::Error::from)
-            .and_then(|cid| crate::systemd::apply(&cid, true, false, false))
+            .and_then(|cid| crate::host::systemd::apply(&cid, true, false, false))
             .map(|a| format!("{id}: {}", a.as_str()));
         report(id, "start", r)?;
     }
@@ -527,7 +527,7 @@ fn nixunits_on(target: &Target, global: &Global, args: &str) -> Result<Command> 
             c
         }
         Target::Ssh(h) => {
-            let mut c = crate::remote::ssh(h);
+            let mut c = crate::remote::ssh::ssh(h);
             c.arg(format!("nixunits {args}"));
             c
         }
@@ -577,7 +577,7 @@ fn act_on(
         if !systems.is_empty() {
             say(&format!("copying {} system(s)", systems.len()));
             let paths: Vec<&str> = systems.into_iter().collect();
-            if let Err(e) = crate::remote::copy(h, &paths) {
+            if let Err(e) = crate::remote::ssh::copy(h, &paths) {
                 return (Vec::new(), Some(format!("{e:#}")));
             }
         }
@@ -737,13 +737,12 @@ pub fn run(args: &ApplyArgs, global: &Global, color: bool) -> Result<bool> {
     // Every container resolved (checked, keyed) before anything runs.
     let mut plans = Vec::new();
     for w in &fleet.containers {
-        let plan =
-            crate::build::resolve_with(&w.args, global, color, false).map_err(|e| match e
-                .downcast_ref::<UsageError>()
-            {
+        let plan = crate::commands::build::resolve_with(&w.args, global, color, false).map_err(
+            |e| match e.downcast_ref::<UsageError>() {
                 Some(u) => usage(format!("containers.{} ({}): {u}", w.group, w.args.id)),
                 None => e,
-            })?;
+            },
+        )?;
         plans.push(plan);
     }
 
@@ -772,7 +771,7 @@ pub fn run(args: &ApplyArgs, global: &Global, color: bool) -> Result<bool> {
         if !global.quiet && !args.dry_run {
             eprintln!("system {}… ({})", &key[..12], names.join(" "));
         }
-        let (source, out, error) = match crate::build::realise_system(plan, &root, &log) {
+        let (source, out, error) = match crate::commands::build::realise_system(plan, &root, &log) {
             Ok((s, o)) => (Some(s), o, None),
             Err(e) if e.downcast_ref::<UsageError>().is_some() => return Err(e),
             Err(e) => (None, None, Some(format!("{e:#}"))),

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::proc::{shell_word, stdout_of};
+use crate::base::proc::{shell_word, stdout_of};
 use crate::UsageError;
 
 /// `ssh [NIX_SSHOPTS] HOST --`: the command to run follows.
@@ -86,7 +86,7 @@ pub fn copy(host: &str, paths: &[&str]) -> Result<()> {
 /// what `nixos-rebuild --build-host` does.
 pub fn build_on(
     host: &str,
-    req: &crate::nix::BuildRequest,
+    req: &crate::base::nix::BuildRequest,
     log: &std::path::Path,
 ) -> Result<String> {
     let drv = stdout_of(
@@ -135,7 +135,7 @@ pub fn build_on(
             .arg(&system),
         &format!("nix-copy-closure --from {host}"),
     )?;
-    crate::nix::add_root(&system, &req.out_link)?;
+    crate::base::nix::add_root(&system, &req.out_link)?;
     Ok(system)
 }
 

@@ -10,10 +10,12 @@ use nixunits_store::unit::{host_veth_name, without_prefix, NetworkMode};
 use nixunits_store::{ContainerId, StateDir, UnitDescription};
 use serde::Serialize;
 
-use crate::{nix, systemd, UsageError};
+use crate::base::nix;
+use crate::host::systemd;
+use crate::UsageError;
 
 /// The template unit, with `@…@` placeholders.
-const TEMPLATE: &str = include_str!("../../nix/nixunits@.service");
+const TEMPLATE: &str = include_str!("../../../nix/nixunits@.service");
 
 /// A container that must exist (exit 2 otherwise).
 pub fn existing(state: &StateDir, id: &str) -> Result<ContainerId> {
@@ -354,14 +356,14 @@ pub fn prepare(state: &StateDir, id: &str) -> Result<()> {
     std::fs::create_dir_all(RUN_DIR).with_context(|| format!("cannot create {RUN_DIR}"))?;
     // What a previous run left if it ended without its ExecStopPost (a
     // crash of the host, systemd's): its nftables table, its proxy.
-    crate::net::network_down(&id, Some(&unit))?;
+    crate::host::net::network_down(&id, Some(&unit))?;
     // What this start runs with, for `update` to compare.
-    let started = crate::generations::started_unit_path(&id);
+    let started = crate::commands::generations::started_unit_path(&id);
     nixunits_store::state::atomic_write(&started, unit.canonical_json().as_bytes())
         .with_context(|| format!("cannot write {}", started.display()))?;
     // A network of its own: its own resolv.conf, never the host's stub.
     if !unit.network.links(&id).is_empty() {
-        args.push(crate::net::write_resolv(&id, &unit)?);
+        args.push(crate::host::net::write_resolv(&id, &unit)?);
     }
     nixunits_store::state::atomic_write(
         &env,
@@ -377,7 +379,7 @@ pub fn prepare(state: &StateDir, id: &str) -> Result<()> {
     // the previous run, still closing: systemd-nspawn would fail with
     // "Machine already exists". Let it go, or end it.
     systemd::wait_machine_gone(&id, std::time::Duration::from_secs(10))?;
-    crate::generations::record_start(&dir);
+    crate::commands::generations::record_start(&dir);
     let root = dir.root();
     for d in ["etc", "usr", "var/lib", "var/log"] {
         std::fs::create_dir_all(root.join(d))

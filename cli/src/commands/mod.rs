@@ -1,0 +1,9 @@
+//! The commands.
+
+pub mod apply;
+pub mod build;
+pub mod cache;
+pub mod check;
+pub mod eval;
+pub mod generations;
+pub mod schema;

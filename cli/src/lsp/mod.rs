@@ -1,0 +1,5 @@
+//! The language server (`nixunits lsp`).
+
+mod server;
+
+pub use server::run;

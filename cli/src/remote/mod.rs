@@ -1,0 +1,4 @@
+//! Other hosts: SSH and the shared build index.
+
+pub mod index;
+pub mod ssh;
