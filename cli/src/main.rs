@@ -23,6 +23,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use args::{Cli, ColorChoice, Command};
+use base::{parse_id, UsageError};
 
 // Checking thousands of files builds many small trees: jemalloc makes that
 // markedly cheaper than glibc's allocator (scripts/bench-eval), and unlike
@@ -30,18 +31,6 @@ use args::{Cli, ColorChoice, Command};
 // makes on open (which cost a build 13 ms).
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
-/// Bad usage or invalid input: exit code 2, nothing changed.
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl std::fmt::Display for UsageError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for UsageError {}
 
 fn color_for(choice: ColorChoice, terminal: bool) -> bool {
     match choice {
@@ -198,10 +187,10 @@ fn main() -> ExitCode {
         Command::Start(a) => control("start", &state, &a.id),
         Command::Stop(a) => control("stop", &state, &a.id),
         Command::Restart(a) => control("restart", &state, &a.id),
-        Command::Enable(a) => host::runtime::existing(&state, &a.id)
+        Command::Enable(a) => base::existing(&state, &a.id)
             .and_then(|id| host::systemd::enable(&id, true))
             .map(|()| true),
-        Command::Disable(a) => host::runtime::existing(&state, &a.id)
+        Command::Disable(a) => base::existing(&state, &a.id)
             .and_then(|id| host::systemd::enable(&id, false))
             .map(|()| true),
         Command::Status(a) => host::runtime::status(&state, &a.id, a.json).map(|()| true),
@@ -217,7 +206,7 @@ fn main() -> ExitCode {
             host::runtime::install(&state, prefix.as_deref()).map(|()| true)
         }
         Command::Prepare(a) => host::runtime::prepare(&state, &a.id).map(|()| true),
-        Command::NetworkUp(a) => host::runtime::existing(&state, &a.id)
+        Command::NetworkUp(a) => base::existing(&state, &a.id)
             .and_then(|id| host::net::network_up(&state, &id))
             .map(|()| true),
         Command::NetworkDown(a) => {
@@ -245,7 +234,7 @@ fn main() -> ExitCode {
                 Ok(true)
             }),
         Command::Nsenter { id, net, command } => {
-            return exit_with(host::runtime::existing(&state, id).and_then(|id| {
+            return exit_with(base::existing(&state, id).and_then(|id| {
                 if *net {
                     host::enter::run_in_network(&id, command)
                 } else {
@@ -255,7 +244,7 @@ fn main() -> ExitCode {
         }
         Command::Logs { id, follow, lines } => {
             return exit_with(
-                host::runtime::existing(&state, id)
+                base::existing(&state, id)
                     .and_then(|id| host::systemd::logs(&state, &id, *follow, *lines)),
             );
         }
@@ -302,7 +291,7 @@ fn main() -> ExitCode {
 
 /// `start|stop|restart <id>` of an existing container.
 fn control(verb: &str, state: &nixunits_store::StateDir, id: &str) -> anyhow::Result<bool> {
-    let id = host::runtime::existing(state, id)?;
+    let id = base::existing(state, id)?;
     host::systemd::control(verb, &id)?;
     Ok(true)
 }
@@ -330,12 +319,6 @@ fn report(e: anyhow::Error) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
-}
-
-/// A container id from the command line; a bad one is a usage error.
-pub fn parse_id(id: &str) -> Result<nixunits_store::ContainerId, UsageError> {
-    id.parse()
-        .map_err(|e: nixunits_store::id::InvalidId| UsageError(e.to_string()))
 }
 
 /// `nixunits ip6 <ID>`: the automatic addresses of `-6`.

@@ -22,12 +22,8 @@ use nixunits_store::{ContainerId, StateDir};
 use serde::{Deserialize, Serialize};
 
 use crate::args::{ApplyArgs, BuildArgs, Global, NetArgs};
+use crate::base::{usage, UsageError};
 use crate::commands::build::{Source, FLEET_TAG};
-use crate::UsageError;
-
-fn usage(msg: impl Into<String>) -> anyhow::Error {
-    UsageError(msg.into()).into()
-}
 
 /// FLEET.toml as written.
 #[derive(Debug, Deserialize)]
@@ -364,7 +360,7 @@ pub fn install(state: &StateDir) -> Result<bool> {
     };
     for id in &actions.remove {
         let r = (|| {
-            let cid = crate::parse_id(id)?;
+            let cid = crate::base::parse_id(id)?;
             let tag = std::fs::read_to_string(state.container(&cid).dir.join(FLEET_TAG))
                 .unwrap_or_default();
             if tag.trim() != actions.fleet {
@@ -388,7 +384,7 @@ pub fn install(state: &StateDir) -> Result<bool> {
         report(&i.id, "install", r)?;
     }
     for id in &actions.start {
-        let r = crate::parse_id(id)
+        let r = crate::base::parse_id(id)
             .map_err(anyhow::Error::from)
             .and_then(|cid| crate::host::systemd::apply(&cid, true, false, false))
             .map(|a| format!("{id}: {}", a.as_str()));

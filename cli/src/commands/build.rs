@@ -20,8 +20,8 @@ use serde::Serialize;
 use crate::args::{BuildArgs, Format, Global};
 use crate::base::input::MAX_SNIPPET;
 use crate::base::nix;
+use crate::base::usage;
 use crate::host::systemd;
-use crate::UsageError;
 
 /// A build, resolved: everything checked, nothing written yet.
 pub struct Plan {
@@ -65,10 +65,6 @@ struct Flags {
 struct Shared {
     url: String,
     secret_key: Option<PathBuf>,
-}
-
-fn usage(msg: impl Into<String>) -> anyhow::Error {
-    UsageError(msg.into()).into()
 }
 
 /// Reads the snippet: inline, or a regular file of at most [`MAX_SNIPPET`].
@@ -181,7 +177,7 @@ fn check_address_conflicts(
 }
 
 /// Resolves `build`'s arguments. Every problem with the input is a
-/// [`UsageError`] (exit 2), found before anything is written.
+/// [`UsageError`](crate::base::UsageError) (exit 2), found before anything is written.
 pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
     resolve_with(args, global, color, true)
 }
@@ -190,7 +186,7 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
 /// addresses are checked against this host's containers). `apply` resolves
 /// containers of other hosts, which check their own at install.
 pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) -> Result<Plan> {
-    let id = crate::parse_id(&args.id)?;
+    let id = crate::base::parse_id(&args.id)?;
     let state = StateDir::new(&global.state_dir);
     let (text, file) = read_snippet(args)?;
 
@@ -1055,7 +1051,7 @@ pub fn install_system(
     restart: bool,
     fleet: Option<&str>,
 ) -> Result<String> {
-    let id = crate::parse_id(id)?;
+    let id = crate::base::parse_id(id)?;
     let unit: UnitDescription =
         serde_json::from_str(unit_json).map_err(|e| usage(format!("--unit-json: {e}")))?;
     let unit = unit.normalize().map_err(|e| usage(e.to_string()))?;

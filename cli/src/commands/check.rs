@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::args::{CheckArgs, Format, Global};
 use crate::base::term::{safe, unsafe_char};
+use crate::base::UsageError;
 use crate::base::{input, nix};
-use crate::UsageError;
 use nixunits_eval::policy::Policy;
 use nixunits_eval::schema::Schema;
 

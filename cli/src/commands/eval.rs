@@ -10,7 +10,7 @@ use nixunits_eval::eval::{Limits, LoadError, Loader};
 use nixunits_eval::module::{evaluate_parsed, Args, Evaluated};
 use nixunits_nixexpr::{LineIndex, TextSize};
 
-use crate::UsageError;
+use crate::base::UsageError;
 
 /// Reads files under one directory only: a snippet's imports may not reach
 /// outside its own tree (`import /etc/passwd` is refused).

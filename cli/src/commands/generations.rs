@@ -13,8 +13,8 @@ use nixunits_store::{ContainerDir, ContainerId, StateDir, UnitDescription};
 use serde::Serialize;
 
 use crate::base::nix;
+use crate::base::UsageError;
 use crate::host::systemd;
-use crate::UsageError;
 
 /// Moves what the layout before generations installed (a top-level
 /// `result`, `config.nix`, `unit.json`, `key`) into generation 1 and
@@ -141,7 +141,7 @@ fn rows(dir: &ContainerDir) -> Vec<Row> {
 
 /// `generations <id> [--json]`
 pub fn list(state: &StateDir, id: &str, json: bool) -> Result<()> {
-    let id = crate::host::runtime::existing(state, id)?;
+    let id = crate::base::existing(state, id)?;
     let dir = state.container(&id);
     let rows = rows(&dir);
     if json {
@@ -188,7 +188,7 @@ fn utc(secs: u64) -> String {
 /// before the live one) live, with its resource limits, and restarts the
 /// unit when it runs.
 pub fn rollback(state: &StateDir, id: &str, to: Option<u64>) -> Result<()> {
-    let id: ContainerId = crate::host::runtime::existing(state, id)?;
+    let id: ContainerId = crate::base::existing(state, id)?;
     let dir = state.container(&id);
     if dir.declared() {
         return Err(UsageError(format!(

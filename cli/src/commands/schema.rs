@@ -10,7 +10,7 @@ use nixunits_store::state::atomic_write;
 use nixunits_store::StateDir;
 
 use crate::base::nix;
-use crate::UsageError;
+use crate::base::UsageError;
 
 /// `$STATE/schema/current.json`.
 pub fn current(state: &StateDir) -> PathBuf {

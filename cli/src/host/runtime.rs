@@ -11,24 +11,11 @@ use nixunits_store::{ContainerId, StateDir, UnitDescription};
 use serde::Serialize;
 
 use crate::base::nix;
+use crate::base::UsageError;
 use crate::host::systemd;
-use crate::UsageError;
 
 /// The template unit, with `@…@` placeholders.
 const TEMPLATE: &str = include_str!("../../../nix/nixunits@.service");
-
-/// A container that must exist (exit 2 otherwise).
-pub fn existing(state: &StateDir, id: &str) -> Result<ContainerId> {
-    let id = crate::parse_id(id)?;
-    if !state.container(&id).dir.is_dir() {
-        return Err(UsageError(format!(
-            "no container {id} (nothing in {})",
-            state.container(&id).dir.display()
-        ))
-        .into());
-    }
-    Ok(id)
-}
 
 /// A container's addresses, without their prefixes, as `build`, `status`
 /// and `list` show them (the first nixunits' `ip6:`/`hostIp6:` lines).
@@ -229,7 +216,7 @@ pub fn statuses(state: &StateDir, ids: &[ContainerId]) -> Result<Vec<Status>> {
 
 /// `status <id>`
 pub fn status(state: &StateDir, id: &str, json: bool) -> Result<()> {
-    let id = existing(state, id)?;
+    let id = crate::base::existing(state, id)?;
     let s = statuses(state, std::slice::from_ref(&id))?.remove(0);
     if json {
         outln!("{}", serde_json::to_string(&s)?);
@@ -289,7 +276,7 @@ pub fn list(state: &StateDir, json: bool) -> Result<()> {
 /// refuses containers the NixOS module declares.
 #[allow(clippy::print_stderr)]
 pub fn delete(state: &StateDir, id: &str, yes: bool) -> Result<()> {
-    let id = existing(state, id)?;
+    let id = crate::base::existing(state, id)?;
     let dir = state.container(&id);
     if dir.declared() {
         return Err(UsageError(format!(
@@ -349,7 +336,7 @@ pub const RUN_DIR: &str = "/run/nixunits";
 /// `/etc/os-release`, which it looks for to accept a directory as an OS
 /// tree).
 pub fn prepare(state: &StateDir, id: &str) -> Result<()> {
-    let id = existing(state, id)?;
+    let id = crate::base::existing(state, id)?;
     let dir = state.container(&id);
     let (mut args, unit) = floor_args(&dir)?;
     let env = std::path::Path::new(RUN_DIR).join(format!("{id}.env"));

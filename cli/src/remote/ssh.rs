@@ -12,7 +12,7 @@ use std::process::Command;
 use anyhow::{Context, Result};
 
 use crate::base::proc::{shell_word, stdout_of};
-use crate::UsageError;
+use crate::base::UsageError;
 
 /// `ssh [NIX_SSHOPTS] HOST --`: the command to run follows.
 pub fn ssh(host: &str) -> Command {
