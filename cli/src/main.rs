@@ -193,19 +193,21 @@ fn main() -> ExitCode {
         Command::Disable(a) => base::existing(&state, &a.id)
             .and_then(|id| host::systemd::enable(&id, false))
             .map(|()| true),
-        Command::Status(a) => host::runtime::status(&state, &a.id, a.json).map(|()| true),
-        Command::List(a) => host::runtime::list(&state, a.json).map(|()| true),
+        Command::Status(a) => commands::lifecycle::status(&state, &a.id, a.json).map(|()| true),
+        Command::List(a) => commands::lifecycle::list(&state, a.json).map(|()| true),
         Command::Rollback { id, to } => {
             commands::generations::rollback(&state, id, *to).map(|()| true)
         }
         Command::Generations(a) => {
             commands::generations::list(&state, &a.id, a.json).map(|()| true)
         }
-        Command::Delete { id, yes } => host::runtime::delete(&state, id, *yes).map(|()| true),
+        Command::Delete { id, yes } => commands::lifecycle::delete(&state, id, *yes).map(|()| true),
         Command::Install { prefix } => {
-            host::runtime::install(&state, prefix.as_deref()).map(|()| true)
+            commands::lifecycle::install(&state, prefix.as_deref()).map(|()| true)
         }
-        Command::Prepare(a) => host::runtime::prepare(&state, &a.id).map(|()| true),
+        Command::Prepare(a) => base::existing(&state, &a.id)
+            .and_then(|id| host::prepare::prepare(&state, &id))
+            .map(|()| true),
         Command::NetworkUp(a) => base::existing(&state, &a.id)
             .and_then(|id| host::net::network_up(&state, &id))
             .map(|()| true),
@@ -228,7 +230,7 @@ fn main() -> ExitCode {
             unit_json,
             start,
             restart,
-        } => commands::build::install_system(&state, id, system, unit_json, *start, *restart, None)
+        } => host::install::install_system(&state, id, system, unit_json, *start, *restart, None)
             .and_then(|line| {
                 outln!("{line}");
                 Ok(true)

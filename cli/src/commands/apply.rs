@@ -23,7 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::args::{ApplyArgs, BuildArgs, Global, NetArgs};
 use crate::base::{usage, UsageError};
-use crate::commands::build::{Source, FLEET_TAG};
+use crate::commands::build::Source;
+use crate::host::install::FLEET_TAG;
 
 /// FLEET.toml as written.
 #[derive(Debug, Deserialize)]
@@ -269,7 +270,7 @@ pub struct Current {
 /// `fleet-state`: this host's containers, as JSON.
 pub fn state(state: &StateDir) -> Result<()> {
     let ids = state.container_ids();
-    let statuses = crate::host::runtime::statuses(state, &ids)?;
+    let statuses = crate::host::status::statuses(state, &ids)?;
     let current: Vec<Current> = ids
         .iter()
         .zip(statuses)
@@ -366,13 +367,13 @@ pub fn install(state: &StateDir) -> Result<bool> {
             if tag.trim() != actions.fleet {
                 anyhow::bail!("{id} is not managed by fleet {}", actions.fleet);
             }
-            crate::host::runtime::remove(state, &cid)?;
+            crate::host::install::remove(state, &cid)?;
             Ok(format!("{id}: removed"))
         })();
         report(id, "remove", r)?;
     }
     for i in &actions.install {
-        let r = crate::commands::build::install_system(
+        let r = crate::host::install::install_system(
             state,
             &i.id,
             &i.system,

@@ -150,32 +150,6 @@ fn unit_description(args: &BuildArgs, id: &ContainerId) -> Result<UnitDescriptio
     unit.normalize().map_err(|e| usage(e.to_string()))
 }
 
-/// Refuses an address another container already uses.
-fn check_address_conflicts(
-    state: &StateDir,
-    id: &ContainerId,
-    unit: &UnitDescription,
-) -> Result<()> {
-    let ours = unit.addresses();
-    if ours.is_empty() {
-        return Ok(());
-    }
-    for other in state.container_ids().into_iter().filter(|o| o != id) {
-        let Ok(text) = std::fs::read_to_string(state.container(&other).unit_json()) else {
-            continue;
-        };
-        let Ok(theirs) = serde_json::from_str::<UnitDescription>(&text) else {
-            continue;
-        };
-        if let Some(a) = theirs.addresses().into_iter().find(|a| ours.contains(a)) {
-            return Err(usage(format!(
-                "address {a} is already used by container {other}"
-            )));
-        }
-    }
-    Ok(())
-}
-
 /// Resolves `build`'s arguments. Every problem with the input is a
 /// [`UsageError`](crate::base::UsageError) (exit 2), found before anything is written.
 pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
@@ -236,7 +210,7 @@ pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) 
 
     let unit = unit_description(args, &id)?;
     if here {
-        check_address_conflicts(&state, &id, &unit)?;
+        crate::host::install::check_address_conflicts(&state, &id, &unit)?;
     }
     let unit_json = unit.canonical_json();
 
@@ -424,7 +398,7 @@ impl Source {
 pub struct Outcome {
     id: String,
     #[serde(flatten)]
-    addresses: crate::host::runtime::Addresses,
+    addresses: crate::host::status::Addresses,
     key: String,
     source: Source,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -545,7 +519,7 @@ pub fn act(plan: Plan) -> Result<()> {
 /// (re)start.
 fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Lock) -> Result<()> {
     let mut warnings = Vec::new();
-    crate::commands::generations::migrate(dir)?;
+    crate::host::install::migrate(dir)?;
     let (source, known_out) = lookup(plan, dir, &mut warnings)?;
     for w in &warnings {
         warn(plan.args, w);
@@ -574,7 +548,7 @@ fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Loc
                 }
             };
             let key = plan.cacheable().then_some(plan.key);
-            let conf = conf_for(&out, &plan.id, Some(&plan.unit))?;
+            let conf = crate::host::install::conf_for(&out, &plan.id, Some(&plan.unit))?;
             staged
                 .fill(
                     &out,
@@ -619,15 +593,15 @@ fn act_locked(plan: &Plan, dir: &ContainerDir, lock: &nixunits_store::state::Loc
     // system serves every container of its snippet).
     let changed = previous.as_deref() != Some(Path::new(&out_path))
         || (plan.cacheable() && previous_key != Some(plan.key));
-    let stale = changed || crate::commands::generations::runs_older(dir);
+    let stale = changed || crate::host::running::runs_older(dir);
     let action = if plan.args.update {
-        crate::commands::generations::update(&plan.state, dir, &plan.unit, stale)?
+        crate::host::running::switch_to_live(&plan.state, dir, &plan.unit, stale)?
     } else {
         systemd::apply(&plan.id, plan.args.start, plan.args.restart, stale)?
     };
     let outcome = Outcome {
         id: plan.id.to_string(),
-        addresses: crate::host::runtime::Addresses::of(&plan.unit.network),
+        addresses: crate::host::status::Addresses::of(&plan.unit.network),
         key: plan.key.to_string(),
         source,
         uncacheable: plan.config.uncacheable.clone(),
@@ -707,21 +681,6 @@ fn module_args_read(text: &str, followed: &[PathBuf]) -> Reads {
         }
     }
     r
-}
-
-/// The text of a generation's `unit.conf`: written from the unit
-/// description for a system (the same text as `nix/lib.nix`'s `confText`),
-/// or the container's own conf in a store path of the layout before
-/// systems were shared.
-pub fn conf_for(out: &str, id: &ContainerId, unit: Option<&UnitDescription>) -> Result<Vec<u8>> {
-    let legacy = Path::new(out)
-        .join("etc/nixunits")
-        .join(format!("{id}.conf"));
-    if legacy.is_file() {
-        return std::fs::read(&legacy).with_context(|| format!("cannot read {}", legacy.display()));
-    }
-    let unit = unit.context("a system without its container's unit description")?;
-    Ok(unit.conf_text(id, out).into_bytes())
 }
 
 /// Records a build in the history. Before the switch: a cache that cannot
@@ -963,7 +922,7 @@ fn print_outcome(
         return Ok(());
     }
     outln!("Container : {}", o.id);
-    o.addresses.print()?;
+    crate::commands::lifecycle::print_addresses(&o.addresses)?;
     let how = match o.build_ms {
         Some(ms) => format!(
             "built in {:.1} s ({})",
@@ -1013,7 +972,9 @@ fn print_dry_run(plan: &Plan, dir: &ContainerDir, source: Source, out: Option<&s
         return Ok(());
     }
     outln!("Container : {} (dry run: nothing is changed)", plan.id);
-    crate::host::runtime::Addresses::of(&plan.unit.network).print()?;
+    crate::commands::lifecycle::print_addresses(&crate::host::status::Addresses::of(
+        &plan.unit.network,
+    ))?;
     outln!("  key: {}", plan.key);
     outln!("  nixpkgs: {}", plan.nixpkgs.display());
     outln!("  cache: {}", source.describe());
@@ -1037,74 +998,3 @@ fn print_dry_run(plan: &Plan, dir: &ContainerDir, source: Source, out: Option<&s
     }
     Ok(())
 }
-
-/// `install-system ID --system PATH --unit-json JSON [-s] [-r]`: a system
-/// built elsewhere (`build --target-host`), already in this store, becomes
-/// the container's new generation: no evaluation here. The unit
-/// description is checked as `build` checks it.
-pub fn install_system(
-    state: &StateDir,
-    id: &str,
-    system: &str,
-    unit_json: &str,
-    start: bool,
-    restart: bool,
-    fleet: Option<&str>,
-) -> Result<String> {
-    let id = crate::base::parse_id(id)?;
-    let unit: UnitDescription =
-        serde_json::from_str(unit_json).map_err(|e| usage(format!("--unit-json: {e}")))?;
-    let unit = unit.normalize().map_err(|e| usage(e.to_string()))?;
-    if !out_path_holds(system, &id) {
-        return Err(usage(format!(
-            "{system} is not a NixOS system in this store (copy it first: nix copy --to ssh://…)"
-        )));
-    }
-    check_address_conflicts(state, &id, &unit)?;
-    let dir = state.container(&id);
-    std::fs::create_dir_all(&dir.dir)
-        .with_context(|| format!("cannot create {}", dir.dir.display()))?;
-    let _lock = state
-        .lock(&id)
-        .context("cannot take the container's lock")?;
-    crate::commands::generations::migrate(&dir)?;
-    let previous = dir.installed_out_path();
-    let previous_json = std::fs::read_to_string(dir.unit_json()).ok();
-    let staged = dir.stage().context("cannot start a new generation")?;
-    nix::add_root(system, &staged.generation().result())?;
-    let conf = unit.conf_text(&id, system);
-    staged
-        .fill(
-            system,
-            conf.as_bytes(),
-            b"# installed with build --target-host: the snippet stays on the building host\n",
-            unit.canonical_json().as_bytes(),
-            None,
-        )
-        .context("cannot write the new generation")?;
-    let g = staged
-        .commit()
-        .context("cannot complete the new generation")?;
-    if let Some(f) = fleet {
-        // Before the switch: a container `apply` installed is always
-        // one it will know as its own.
-        atomic_write(&dir.dir.join(FLEET_TAG), format!("{f}\n").as_bytes())?;
-    }
-    dir.switch(&g)
-        .context("cannot switch to the new generation")?;
-    dir.prune(3).context("cannot remove old generations")?;
-    systemd::apply_resources(&id, &unit.resource_lines())?;
-    let changed = previous.as_deref() != Some(Path::new(system))
-        || previous_json.as_deref().map(str::trim) != Some(unit.canonical_json().as_str());
-    let stale = changed || crate::commands::generations::runs_older(&dir);
-    let action = systemd::apply(&id, start, restart, stale)?;
-    Ok(format!(
-        "{id}: generation {} ({system}), unit {}",
-        g.number,
-        action.as_str()
-    ))
-}
-
-/// The file in a container's directory naming the fleet that manages it
-/// (`apply`): the containers a fleet may remove are those it installed.
-pub const FLEET_TAG: &str = "fleet";

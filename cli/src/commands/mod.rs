@@ -6,4 +6,5 @@ pub mod cache;
 pub mod check;
 pub mod eval;
 pub mod generations;
+pub mod lifecycle;
 pub mod schema;
