@@ -173,8 +173,8 @@ fn main() -> ExitCode {
             let color = color_for(cli.global.color, std::io::stderr().is_terminal());
             commands::apply::run(a, &cli.global, color)
         }
-        Command::FleetState => commands::apply::state(&state).map(|()| true),
-        Command::FleetInstall => commands::apply::install(&state),
+        Command::FleetState => commands::fleet_host::state(&state).map(|()| true),
+        Command::FleetInstall => commands::fleet_host::install(&state),
         Command::Ip6 { id, json } => ip6(id, *json).map(|()| true),
         Command::Eval { file, json } => commands::eval::run(file, *json),
         Command::Cache(c) => commands::cache::run(c, &state).map(|()| true),

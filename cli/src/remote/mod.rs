@@ -1,4 +1,5 @@
 //! Other hosts: SSH and the shared build index.
 
+pub mod fleet;
 pub mod index;
 pub mod ssh;
