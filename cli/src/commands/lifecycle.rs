@@ -1,5 +1,5 @@
 //! The lifecycle commands: `start stop restart enable disable status list
-//! delete install`.
+//! delete install nsenter logs`, and what is passed to machinectl.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
@@ -10,7 +10,7 @@ use nixunits_store::StateDir;
 use crate::base::{existing, UsageError};
 use crate::host::install::remove;
 use crate::host::status::{statuses, Addresses};
-use crate::host::{systemd, template};
+use crate::host::{enter, systemd, template};
 
 /// A container's addresses as `  ip6: …` lines.
 pub fn print_addresses(a: &Addresses) -> std::io::Result<()> {
@@ -135,4 +135,37 @@ pub fn install(state: &StateDir, prefix: Option<&Path>) -> Result<()> {
         outln!("systemd reloaded");
     }
     Ok(())
+}
+
+/// `start|stop|restart <id>` of an existing container.
+pub fn control(verb: &str, state: &StateDir, id: &str) -> Result<()> {
+    let id = existing(state, id)?;
+    systemd::control(verb, &id)
+}
+
+/// `enable|disable <id>`
+pub fn enable(state: &StateDir, id: &str, on: bool) -> Result<()> {
+    let id = existing(state, id)?;
+    systemd::enable(&id, on)
+}
+
+/// `nsenter|shell <id> [-n] [-- CMD…]`: the command's exit code.
+pub fn nsenter(state: &StateDir, id: &str, net: bool, command: &[String]) -> Result<i32> {
+    let id = existing(state, id)?;
+    if net {
+        enter::run_in_network(&id, command)
+    } else {
+        enter::run(state, &id, command)
+    }
+}
+
+/// `logs <id> [-f] [-n N]`: journalctl's exit code.
+pub fn logs(state: &StateDir, id: &str, follow: bool, lines: Option<u32>) -> Result<i32> {
+    let id = existing(state, id)?;
+    systemd::logs(state, &id, follow, lines)
+}
+
+/// Anything else: machinectl's exit code.
+pub fn external(args: &[std::ffi::OsString]) -> Result<i32> {
+    systemd::machinectl_passthrough(args)
 }

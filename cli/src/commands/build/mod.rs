@@ -11,4 +11,4 @@ mod show;
 
 pub use act::{act, realise_system};
 pub use lookup::Source;
-pub use plan::{resolve, resolve_with, Plan};
+pub use plan::{resolve, resolve_with};
