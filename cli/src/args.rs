@@ -1,5 +1,9 @@
-//! The command line as clap parses it (DESIGN §3). Nothing here acts:
-//! `main` resolves these into what to do.
+//! The `args` room: the command line as clap parses it (DESIGN §3).
+//! Nothing here acts: `main` dispatches these to the commands, which
+//! resolve them into what to do.
+//!
+//! Must not: import `commands`, `remote` or `lsp`; run anything. It names
+//! one type of `host` (the port proxy's argument, parsed by clap).
 
 use std::ffi::OsString;
 use std::path::PathBuf;

@@ -1,5 +1,13 @@
-//! The running host: systemd, systemd-nspawn, the network, nftables, the
-//! port proxy, nsenter.
+//! The `host` room: everything that touches the running host. systemd and
+//! machined (`systemd.rs`: every `systemctl`, `machinectl`, `journalctl`),
+//! the template unit and its ExecStartPre (`template.rs`, `prepare.rs`),
+//! the container's network from the host (`net.rs`: every `ip`; `nft.rs`:
+//! every `nft`; `proxy.rs`: loopback ports), entering a container
+//! (`enter.rs`), what runs and switching it in place (`running.rs`,
+//! `status.rs`), and installing a generation on this host (`install.rs`).
+//!
+//! Must not: import `commands`, `remote`, `lsp` or `args`; print to
+//! standard output (warnings go to standard error); reach other hosts.
 
 pub mod enter;
 pub mod install;

@@ -1,4 +1,8 @@
-//! The language server (`nixunits lsp`).
+//! The `lsp` room: the language server (`nixunits lsp`), its transport and
+//! its answers (`server.rs`), over the same checks as `check`.
+//!
+//! Must not: touch the running host or other hosts (`host`, `remote`);
+//! write to standard output but the protocol's messages.
 
 mod server;
 
