@@ -5,6 +5,8 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::str::FromStr;
 
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+
 use crate::id::ContainerId;
 use crate::unit::UnitError;
 
@@ -26,22 +28,23 @@ pub fn canonical_address(field: &'static str, s: &str, v6: bool) -> Result<Strin
         family,
         max,
     };
-    let (addr, prefix) = match s.split_once('/') {
-        Some((a, p)) => {
-            let p: u8 = p.parse().map_err(|_| bad())?;
-            if p > max || p.to_string() != s.split_once('/').map_or("", |x| x.1) {
-                return Err(bad());
-            }
-            (a, p)
-        }
-        None => (s, default),
+    let net: IpNet = match (s.split_once('/'), v6) {
+        (Some(_), true) => Ipv6Net::from_str(s).map_err(|_| bad())?.into(),
+        (Some(_), false) => Ipv4Net::from_str(s).map_err(|_| bad())?.into(),
+        (None, true) => Ipv6Net::new(Ipv6Addr::from_str(s).map_err(|_| bad())?, default)
+            .map_err(|_| bad())?
+            .into(),
+        (None, false) => Ipv4Net::new(Ipv4Addr::from_str(s).map_err(|_| bad())?, default)
+            .map_err(|_| bad())?
+            .into(),
     };
-    let ip: IpAddr = if v6 {
-        IpAddr::V6(Ipv6Addr::from_str(addr).map_err(|_| bad())?)
-    } else {
-        IpAddr::V4(Ipv4Addr::from_str(addr).map_err(|_| bad())?)
-    };
-    Ok(format!("{ip}/{prefix}"))
+    // The prefix as written must be the number itself (`/01` is refused).
+    if s.split_once('/')
+        .is_some_and(|(_, p)| p != net.prefix_len().to_string())
+    {
+        return Err(bad());
+    }
+    Ok(net.to_string())
 }
 
 /// A gateway without its `%zone`.
@@ -74,33 +77,20 @@ pub fn auto_ip6(id: &ContainerId) -> Result<(String, String), UnitError> {
     }
     let (a, b) = c.split_at(4);
     let mk = |last: u8| {
-        canonical_address(
-            "ip6",
-            &format!("fc00::{a}:{b}:{last}/{DEFAULT_PREFIX6}"),
-            true,
-        )
+        let addr = Ipv6Addr::from_str(&format!("fc00::{a}:{b}:{last}")).map_err(|_| {
+            UnitError::NoAutoAddress {
+                id: id.to_string(),
+                crc,
+            }
+        })?;
+        Ipv6Net::new(addr, DEFAULT_PREFIX6)
+            .map(|n| n.to_string())
+            .map_err(|_| UnitError::NoAutoAddress {
+                id: id.to_string(),
+                crc,
+            })
     };
     Ok((mk(2)?, mk(1)?))
-}
-
-/// `ADDRESS/PREFIX` split (a canonical address always has its prefix).
-fn split_prefix(canonical: &str) -> Option<(IpAddr, u8)> {
-    let (a, p) = canonical.split_once('/')?;
-    Some((a.parse().ok()?, p.parse().ok()?))
-}
-
-/// The first `prefix` bits of an address, as a number.
-fn network_of(ip: IpAddr, prefix: u8) -> u128 {
-    let (bits, width) = match ip {
-        IpAddr::V4(a) => (u128::from(u32::from(a)), 32),
-        IpAddr::V6(a) => (u128::from(a), 128),
-    };
-    let host_bits = width - u32::from(prefix);
-    if host_bits >= 128 {
-        0
-    } else {
-        bits >> host_bits << host_bits
-    }
 }
 
 /// Why an address cannot be a container's or a host side's own, if it
@@ -109,9 +99,10 @@ fn network_of(ip: IpAddr, prefix: u8) -> u128 {
 /// and in IPv4 the network and broadcast addresses of its subnet (but on
 /// /31 and /32 links, which have none).
 pub fn check_address(field: &'static str, canonical: &str) -> Result<(), UnitError> {
-    let Some((ip, prefix)) = split_prefix(canonical) else {
+    let Ok(net) = canonical.parse::<IpNet>() else {
         return Ok(());
     };
+    let ip = net.addr();
     let rule = match ip {
         _ if ip.is_unspecified() => Some("is the unspecified address: give the container's own"),
         _ if ip.is_loopback() => Some("is a loopback address: each side of a link needs its own"),
@@ -121,13 +112,10 @@ pub fn check_address(field: &'static str, canonical: &str) -> Result<(), UnitErr
         }
         IpAddr::V4(a) if a.is_link_local() => Some("is link-local (169.254.0.0/16): give an address of your own subnet"),
         IpAddr::V4(a) if a.is_broadcast() => Some("is the broadcast address"),
-        IpAddr::V4(a) if prefix <= 30 => {
-            let net = network_of(ip, prefix);
-            let all = net | ((1u128 << (32 - prefix)) - 1);
-            let me = u128::from(u32::from(a));
-            if me == net {
+        IpAddr::V4(_) if net.prefix_len() <= 30 => {
+            if ip == net.network() {
                 Some("is the network address of its subnet (the first one): give a host address")
-            } else if me == all {
+            } else if ip == net.broadcast() {
                 Some("is the broadcast address of its subnet (the last one): give a host address")
             } else {
                 None
@@ -148,15 +136,16 @@ pub fn check_address(field: &'static str, canonical: &str) -> Result<(), UnitErr
 /// The two sides of a veth: different addresses in one subnet (the same
 /// prefix, the same network).
 pub(super) fn check_pair(family: &str, inside: &str, host: &str) -> Result<(), UnitError> {
-    let (Some((a, pa)), Some((b, pb))) = (split_prefix(inside), split_prefix(host)) else {
+    let (Ok(a), Ok(b)) = (inside.parse::<IpNet>(), host.parse::<IpNet>()) else {
         return Ok(());
     };
-    if a == b {
+    if a.addr() == b.addr() {
         return Err(UnitError::BadPair(format!(
-            "the container and the host have the same {family} address {a}: each side of the veth needs its own"
+            "the container and the host have the same {family} address {}: each side of the veth needs its own",
+            a.addr()
         )));
     }
-    if pa != pb || network_of(a, pa) != network_of(b, pb) {
+    if a.trunc() != b.trunc() {
         return Err(UnitError::BadPair(format!(
             "the container's {inside} and the host's {host} are not in one subnet: the two sides of a veth must share the prefix and the network"
         )));
