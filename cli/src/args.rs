@@ -70,6 +70,16 @@ pub enum ColorChoice {
     Never,
 }
 
+impl Global {
+    /// The state directory as an absolute path: a relative one is taken
+    /// from the working directory (it is handed to Nix, to systemd and to
+    /// the nixunits the unit runs, none of which share this one's).
+    pub fn make_absolute(&mut self) -> std::io::Result<()> {
+        self.state_dir = std::path::absolute(&self.state_dir)?;
+        Ok(())
+    }
+}
+
 impl ColorChoice {
     /// Whether to colour output going to a terminal (`terminal`) or not.
     pub fn enabled(self, terminal: bool) -> bool {
@@ -93,7 +103,10 @@ pub enum Command {
     Build(BuildArgs),
     /// Build like `build`, then bring a running container to the new
     /// generation: in place with the system's `switch-to-configuration
-    /// test` when only the system changed, else a restart.
+    /// test` when only the system changed, else a restart. Without a
+    /// snippet: bring a running container to its live generation (one
+    /// `build` installed without `-r`).
+    #[command(mut_group("snippet", |g| g.required(false)))]
     Update(BuildArgs),
     /// Converge a fleet: the hosts and containers FLEET.toml declares are
     /// built (once per system), copied (`nix copy`), installed and started
@@ -387,7 +400,7 @@ pub struct ApplyArgs {
 }
 
 /// Network options of `build` (none: a private network, loopback only).
-#[derive(Debug, Clone, Args, Default)]
+#[derive(Debug, Clone, Args, Default, PartialEq, Eq)]
 pub struct NetArgs {
     /// A veth with automatic IPv6 addresses derived from the id.
     #[arg(short = '6', long = "auto-ip6", conflicts_with_all = ["ip6", "host_ip6", "interface"])]

@@ -39,7 +39,7 @@ use commands::{
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse_from(args::rewrite_seed_options(std::env::args_os())) {
+    let mut cli = match Cli::try_parse_from(args::rewrite_seed_options(std::env::args_os())) {
         Ok(c) => c,
         Err(e) => {
             // clap prints help/version to stdout (exit 0) and errors to
@@ -52,6 +52,9 @@ fn main() -> ExitCode {
             };
         }
     };
+    if let Err(e) = cli.global.make_absolute() {
+        return report(anyhow::Error::from(e).context("cannot resolve --state-dir"));
+    }
     let state = nixunits_store::StateDir::new(&cli.global.state_dir);
     if let Some(host) = cli.global.target_host.clone() {
         return exit_with(target::on_target(&cli, &state, &host));

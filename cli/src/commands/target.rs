@@ -16,6 +16,7 @@ use crate::remote::ssh;
 /// `--target-host`: `build` here then install there; the lifecycle
 /// commands run there.
 pub fn on_target(cli: &Cli, state: &StateDir, host: &str) -> Result<i32> {
+    ssh::check_host("--target-host", host)?;
     match &cli.command {
         Command::Build(a) => {
             ssh::check_remote(host)?;

@@ -14,6 +14,16 @@ use anyhow::{Context, Result};
 use crate::base::proc::{shell_word, stdout_of};
 use crate::base::UsageError;
 
+/// A host as `--build-host` and `--target-host` take it, `USER@HOST`: not
+/// empty, no white space, and not an option of `ssh` (`-oProxyCommand=…`).
+/// Exit 2 naming the flag otherwise; nothing has been run.
+pub fn check_host(flag: &str, host: &str) -> Result<(), UsageError> {
+    if host.is_empty() || host.starts_with('-') || host.chars().any(char::is_whitespace) {
+        return Err(UsageError(format!("{flag} {host:?}: give USER@HOST")));
+    }
+    Ok(())
+}
+
 /// `ssh [NIX_SSHOPTS] HOST --`: the command to run follows.
 pub fn ssh(host: &str) -> Command {
     let mut c = Command::new("ssh");

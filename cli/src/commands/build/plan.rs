@@ -266,9 +266,7 @@ pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) 
         ));
     }
     if let Some(h) = &args.build_host {
-        if h.is_empty() || h.starts_with('-') || h.chars().any(char::is_whitespace) {
-            return Err(usage(format!("--build-host {h:?}: give USER@HOST")));
-        }
+        crate::remote::ssh::check_host("--build-host", h)?;
     }
     Ok(Plan {
         build_host: args.build_host.clone(),
