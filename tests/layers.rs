@@ -505,6 +505,39 @@ fn every_room_opens_with_a_module_doc_naming_it() {
     }
 }
 
+#[test]
+fn every_folder_inside_a_room_names_its_room() {
+    let mut files = Vec::new();
+    rs_files(&cli_src(), &mut files);
+    let mut seen = 0;
+    for f in files {
+        let rel = f.strip_prefix(cli_src()).unwrap();
+        if rel.file_name().is_none_or(|n| n != "mod.rs") || rel.components().count() < 3 {
+            continue;
+        }
+        let room = rel
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .into_owned();
+        let text = std::fs::read_to_string(&f).unwrap();
+        let doc: String = text
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        assert!(
+            doc.contains(&format!("`{room}` room")),
+            "{}: its module doc must name its room, `{room}`:\n{doc}",
+            rel.display()
+        );
+        seen += 1;
+    }
+    assert!(seen >= 2, "no folder inside a room found ({seen})");
+}
+
 /// The checker itself, on a tree made to break each rule.
 #[test]
 fn the_checker_finds_an_upward_import_and_a_circle() {

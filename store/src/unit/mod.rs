@@ -6,6 +6,8 @@
 //! the network (interfaces, addresses, names) is `network/`, published
 //! ports and the firewall `ports.rs`, what it asks of systemd-nspawn
 //! `nspawn.rs`.
+//!
+//! In `nixunits-store`, which spawns nothing and prints nothing.
 
 mod network;
 mod nspawn;

@@ -9,6 +9,9 @@
 //! containers and compute its plan, printed whole; act on each host
 //! (copy, then one `fleet-install` with all its actions). Hosts are worked
 //! on `jobs` at a time; a host that fails does not stop the others.
+//!
+//! In the `commands` room (`commands/mod.rs` says what it may import);
+//! the hosts' side of the conversation is `remote/fleet.rs`.
 
 mod file;
 mod plan;

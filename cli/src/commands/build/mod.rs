@@ -3,6 +3,8 @@
 //! it (`act.rs`): where the system comes from (`lookup.rs`: the live
 //! generation, the history, the shared index), `nix-build` on a miss, the
 //! result swapped in, the unit (re)started; what it shows (`show.rs`).
+//!
+//! In the `commands` room (`commands/mod.rs` says what it may import).
 
 mod act;
 mod lookup;

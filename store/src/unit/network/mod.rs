@@ -3,6 +3,8 @@
 //! both forms become (`Network::links`: systemd-nspawn's argument and the
 //! names on both sides). Addresses are `address.rs`, interface names as
 //! systemd-nspawn makes them `naming.rs`.
+//!
+//! In `nixunits-store`'s unit description (`unit/mod.rs`).
 
 mod address;
 mod naming;
