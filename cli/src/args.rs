@@ -72,10 +72,12 @@ pub enum ColorChoice {
 
 impl Global {
     /// The state directory as an absolute path: a relative one is taken
-    /// from the working directory (it is handed to Nix, to systemd and to
-    /// the nixunits the unit runs, none of which share this one's).
-    pub fn make_absolute(&mut self) -> std::io::Result<()> {
-        self.state_dir = std::path::absolute(&self.state_dir)?;
+    /// from the working directory, since it is handed on to processes that
+    /// do not share it (nix-build, systemd, the nixunits the unit runs).
+    pub fn make_absolute(&mut self) -> Result<(), crate::base::UsageError> {
+        self.state_dir = std::path::absolute(&self.state_dir).map_err(|e| {
+            crate::base::UsageError(format!("--state-dir {:?}: {e}", self.state_dir))
+        })?;
         Ok(())
     }
 }

@@ -53,7 +53,7 @@ fn main() -> ExitCode {
         }
     };
     if let Err(e) = cli.global.make_absolute() {
-        return report(anyhow::Error::from(e).context("cannot resolve --state-dir"));
+        return report(e.into());
     }
     let state = nixunits_store::StateDir::new(&cli.global.state_dir);
     if let Some(host) = cli.global.target_host.clone() {
