@@ -274,6 +274,7 @@ fn main() -> ExitCode {
             schema,
             policy,
             nix_version,
+            bounds,
         } => {
             let a = args::CheckArgs {
                 files: Vec::new(),
@@ -285,6 +286,7 @@ fn main() -> ExitCode {
                 schema: schema.clone(),
                 policy: policy.clone(),
                 no_eval: false,
+                bounds: bounds.clone(),
             };
             return exit_with(
                 check::options(&a)

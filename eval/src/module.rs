@@ -446,11 +446,13 @@ impl<'a> Walker<'_, 'a> {
         condition: Condition,
         loc: Loc,
     ) {
-        let files = self.ev.files.borrow();
+        // Forcing the value may import a file (`with import ./lib.nix { … }`),
+        // which adds to the file table: no borrow of it is held until then.
         let value = to_json(self.ev, v, 0, &mut 0);
         // A value with a JSON form is known; one without may still be (a
         // function).
         let known = value.is_some() || !has_unknown(self.ev, v, 0);
+        let file = self.ev.files.borrow()[loc.file as usize].name.clone();
         self.out.push(Definition {
             path: path.to_vec(),
             known,
@@ -458,7 +460,7 @@ impl<'a> Walker<'_, 'a> {
             priority,
             condition,
             range: [u32::from(loc.range.start()), u32::from(loc.range.end())],
-            file: files[loc.file as usize].name.clone(),
+            file,
             overridden: false,
             override_root: self.root,
         });
@@ -552,7 +554,7 @@ impl<'a> Walker<'_, 'a> {
 }
 
 fn has_unknown<'a>(ev: &Evaluator<'a>, v: &Value<'a>, depth: u32) -> bool {
-    if depth > 64 {
+    if depth > 64 || !ev.work(1) {
         return true;
     }
     match v {
@@ -579,7 +581,7 @@ fn to_json<'a>(
 ) -> Option<serde_json::Value> {
     use serde_json::Value as J;
     *budget += 1;
-    if depth > 64 || *budget > 100_000 {
+    if depth > 64 || *budget > 100_000 || !ev.work(1) {
         return None;
     }
     Some(match v {
