@@ -322,6 +322,8 @@ fn hostile_snippets_are_cut_short_within_their_bounds() {
         ("quadratic-unique.nix", &["eval_budget", "eval_timeout"]),
         ("deep-data.nix", &["eval_depth"]),
         ("import-cycle.nix", &["import_cycle", "infinite_recursion"]),
+        // No bound needed: it is evaluated whole, in time.
+        ("many-overrides.nix", &[]),
     ];
     for (name, any_of) in expected {
         let (out, codes, took) = check_hostile(&dir.join(name), limit);
@@ -333,7 +335,7 @@ fn hostile_snippets_are_cut_short_within_their_bounds() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(
-            codes.iter().any(|c| any_of.contains(&c.as_str())),
+            any_of.is_empty() || codes.iter().any(|c| any_of.contains(&c.as_str())),
             "{name}: expected one of {any_of:?}, got {codes:?}"
         );
         assert!(!codes.contains(&"internal_error".to_owned()), "{name}");
