@@ -135,12 +135,26 @@ pub struct Evaluator<'a> {
     deadline: Option<Instant>,
     /// Bytes of values made so far (`Limits::max_memory`).
     made: Cell<u64>,
+    /// Thunks and scopes that may close a reference cycle, cut when the
+    /// evaluator is dropped; those no longer alive are pruned when the list
+    /// reaches `knots_limit`.
+    knots: RefCell<Vec<Knot<'a>>>,
+    knots_limit: Cell<usize>,
     /// The expression being evaluated, where a bound that is reached
     /// outside of `eval` (a comparison, a primitive) is reported.
     here: Cell<Loc>,
     /// What went wrong, by file index.
     pub diagnostics: RefCell<Vec<(u32, Diagnostic)>>,
     globals: Env<'a>,
+}
+
+impl Drop for Evaluator<'_> {
+    /// Cuts the reference cycles the evaluation made (see [`Knot`]).
+    fn drop(&mut self) {
+        for k in std::mem::take(self.knots.get_mut()) {
+            k.cut();
+        }
+    }
 }
 
 fn warn(code: &'static str, range: TextRange, msg: impl Into<String>) -> Diagnostic {
@@ -172,6 +186,8 @@ impl<'a> Evaluator<'a> {
             stopped: Cell::new(false),
             deadline: limits.timeout.map(|t| Instant::now() + t),
             made: Cell::new(0),
+            knots: RefCell::new(Vec::new()),
+            knots_limit: Cell::new(4096),
             here: Cell::new(Loc {
                 file: 0,
                 range: TextRange::default(),
@@ -280,10 +296,26 @@ impl<'a> Evaluator<'a> {
                         self.select_name(&v, &name)
                     }
                 };
+                if matches!(
+                    v,
+                    Value::List(_) | Value::Attrs(_) | Value::Lambda(_) | Value::Prim(_)
+                ) {
+                    self.knot(t.knot());
+                }
                 t.finish(v.clone());
                 v
             }
         }
+    }
+
+    /// Records a thunk or scope that may close a cycle.
+    fn knot(&self, k: Knot<'a>) {
+        let mut ks = self.knots.borrow_mut();
+        if ks.len() >= self.knots_limit.get() {
+            ks.retain(Knot::alive);
+            self.knots_limit.set((ks.len() * 2).max(4096));
+        }
+        ks.push(k);
     }
 
     /// Whether a bound stopped the evaluation.
@@ -773,6 +805,7 @@ impl<'a> Evaluator<'a> {
             with: None,
             parent: Some(env.clone()),
         });
+        self.knot(Knot::scope(&scope));
         let node = &lw.nodes[id];
         let mut vars = BTreeMap::new();
         for (name, def) in &node.attrs {
@@ -862,6 +895,7 @@ impl<'a> Evaluator<'a> {
                     parent: Some(c.env.clone()),
                 });
                 let mut vars = BTreeMap::new();
+                let mut defaults = false;
                 if let Some(a) = c.arg {
                     vars.insert(a.name.clone(), arg.clone());
                 }
@@ -872,6 +906,7 @@ impl<'a> Evaluator<'a> {
                             Value::Attrs(a) => match (a.map.get(&f.name.name), &f.default) {
                                 (Some(s), _) => s.thunk.clone(),
                                 (None, Some(d)) if a.unknown_names.is_empty() => {
+                                    defaults = true;
                                     Thunk::new(Code::Expr(d, scope.clone(), c.file))
                                 }
                                 _ => Thunk::value(Value::Unknown),
@@ -882,6 +917,9 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 *scope.vars.borrow_mut() = vars;
+                if defaults {
+                    self.knot(Knot::scope(&scope));
+                }
                 self.eval(c.body, &scope, c.file)
             }
             Value::Prim(p) => {
@@ -1329,4 +1367,48 @@ pub fn normalize(p: &str) -> String {
         }
     }
     format!("/{}", out.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoFiles;
+    impl Loader for NoFiles {
+        fn load(&self, _: &str) -> Result<String, LoadError> {
+            Err(LoadError::Missing("none".into()))
+        }
+    }
+
+    /// Values that hold themselves (through their scope, their thunk or a
+    /// function's default) are freed with the evaluator: the language
+    /// server evaluates on every change, and `Rc` frees no cycle.
+    #[test]
+    fn an_evaluation_gives_back_its_cycles() {
+        for src in [
+            "let t = { a = t; b = [ t ]; }; in t",
+            "rec { a = b; b = { c = a; }; }",
+            "let f = { x ? y, y ? x }: { inherit x y; f = f; }; in f { }",
+            "let xs = builtins.map (x: xs) [ 1 2 ]; in { inherit xs; }",
+        ] {
+            let store = Store::new();
+            let ev = Evaluator::new(&store, &NoFiles, Limits::default());
+            let idx = ev.add_file("/t.nix", src.to_owned(), None).unwrap();
+            let v = ev.eval_file(idx);
+            let Value::Attrs(a) = &v else {
+                panic!("{src}: not a set");
+            };
+            // Forced, so that the cycles exist.
+            for s in a.map.values() {
+                let _ = ev.force(&s.thunk);
+            }
+            let weak = Rc::downgrade(a);
+            drop(v);
+            drop(ev);
+            assert!(
+                weak.upgrade().is_none(),
+                "{src}: the set outlives its evaluation"
+            );
+        }
+    }
 }

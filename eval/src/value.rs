@@ -423,6 +423,11 @@ impl<'a> Thunk<'a> {
         *self.0.borrow_mut() = State::Done(v);
     }
 
+    /// Its knot (see [`Knot`]).
+    pub(crate) fn knot(&self) -> Knot<'a> {
+        Knot(Tie::Thunk(Rc::downgrade(&self.0)))
+    }
+
     /// When this is the last handle: takes what the thunk holds into
     /// `work` (leaving it empty), so that it is dropped there.
     fn take_into(&self, work: &mut Vec<Part<'a>>) {
@@ -436,6 +441,60 @@ impl<'a> Thunk<'a> {
             State::Done(v) => work.push(Part::Value(v)),
             State::Pending(c) => work.push(Part::Code(c)),
             State::Busy => {}
+        }
+    }
+}
+
+/// A thunk or a scope that may close a reference cycle (a value that holds
+/// its own thunk, a scope whose bindings' code holds the scope), held
+/// without keeping it alive. `Rc` frees no cycle: the evaluator records
+/// these as they are made and [`cut`](Knot::cut)s those still alive when
+/// it is dropped, so an evaluation gives back all it took (the language
+/// server evaluates on every change).
+pub(crate) struct Knot<'a>(Tie<'a>);
+
+enum Tie<'a> {
+    Thunk(std::rc::Weak<RefCell<State<'a>>>),
+    Scope(std::rc::Weak<Scope<'a>>),
+}
+
+impl<'a> Knot<'a> {
+    /// The knot of a scope.
+    pub(crate) fn scope(env: &Env<'a>) -> Self {
+        Knot(Tie::Scope(Rc::downgrade(env)))
+    }
+
+    /// Whether what it points to is still alive.
+    pub(crate) fn alive(&self) -> bool {
+        match &self.0 {
+            Tie::Thunk(w) => w.strong_count() > 0,
+            Tie::Scope(w) => w.strong_count() > 0,
+        }
+    }
+
+    /// Empties the thunk or the scope's bindings, if still alive: the
+    /// cycles through it are gone.
+    pub(crate) fn cut(&self) {
+        match &self.0 {
+            Tie::Thunk(w) => {
+                if let Some(t) = w.upgrade() {
+                    let old = t
+                        .try_borrow_mut()
+                        .ok()
+                        .map(|mut s| std::mem::replace(&mut *s, State::Busy));
+                    drop(old);
+                }
+            }
+            Tie::Scope(w) => {
+                if let Some(s) = w.upgrade() {
+                    let old = s
+                        .vars
+                        .try_borrow_mut()
+                        .ok()
+                        .map(|mut v| std::mem::take(&mut *v));
+                    drop(old);
+                }
+            }
         }
     }
 }
