@@ -1,7 +1,7 @@
 //! What may reach a terminal: text from checked files (their contents,
 //! names, and messages built from them) with its control characters
 //! escaped, so that an escape sequence in a file cannot clear the screen or
-//! retitle the window. Below `check` and `evalcmd`, which both print such
+//! retitle the window. Below `check` and `eval`, which both print such
 //! text.
 
 /// Whether a character must not reach a terminal as it is: every control

@@ -276,7 +276,13 @@ impl Server {
         let (uri, pos) = self.doc_at(params)?;
         let text = self.docs.get(&uri)?;
         let offset = self.offset(text, pos) as u32;
-        let (e, main) = eval::evaluate_file(&path_of(&uri), text, None, self.extra.cwd.as_deref());
+        let (e, main) = eval::evaluate_file(
+            &path_of(&uri),
+            text,
+            None,
+            self.extra.cwd.as_deref(),
+            self.extra.limits,
+        );
         let d = e
             .definitions
             .iter()
@@ -520,8 +526,32 @@ pub fn run(extra: Extra, opts: CheckOptions) -> Result<i32> {
                 &error(Value::Null, -32700, format!("parse error: {why}")),
             )?,
             Some(Ok(msg)) => {
-                if let Some(code) = server.handle(msg, &mut out)? {
-                    return Ok(code);
+                // A bug met while handling one message fails that message
+                // (a request gets an error), not the server.
+                let id = msg.get("id").cloned();
+                let method = msg.get("method").and_then(Value::as_str).map(str::to_owned);
+                match check::guard(|| server.handle(msg, &mut out)) {
+                    Ok(handled) => {
+                        if let Some(code) = handled? {
+                            return Ok(code);
+                        }
+                    }
+                    Err(why) => {
+                        let what = method.unwrap_or_else(|| "a message".to_owned());
+                        let d = check::internal_error(&format!("handling {what}"), &why);
+                        match id {
+                            Some(id) => write_message(
+                                &mut out,
+                                &error(id, -32603, check::message_with_notes(&d)),
+                            )?,
+                            None => {
+                                #[allow(clippy::print_stderr)]
+                                {
+                                    eprintln!("nixunits lsp: {}", d.message);
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
