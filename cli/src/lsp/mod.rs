@@ -46,7 +46,7 @@ pub fn serve(
     let opts = check::options(&a)?;
     let extra = check::Extra::resolve(&a, global)?;
     server::run(Config {
-        shared: Shared { opts, extra },
+        shared: std::sync::Arc::new(Shared { opts, extra }),
         workers: Config::default_workers(),
         log: true,
     })

@@ -127,9 +127,13 @@ impl Pool {
         self.with(|q| q.jobs.push_back(job));
     }
 
-    /// Drops the queued jobs of `uri` (it changed, or closed).
-    pub fn forget(&self, uri: &str) {
-        self.with(|q| q.jobs.retain(|j| j.uri != uri));
+    /// Drops the queued jobs of `uri` (it changed, or closed); how many.
+    pub fn forget(&self, uri: &str) -> usize {
+        self.with(|q| {
+            let before = q.jobs.len();
+            q.jobs.retain(|j| j.uri != uri);
+            before - q.jobs.len()
+        })
     }
 
     /// Drops every queued job; each worker ends after the job it runs.

@@ -44,7 +44,7 @@ use crate::commands::check::{self, guard, internal_error};
 /// How a server is set up.
 pub struct Config {
     /// What every check needs (options, schema, policy, bounds).
-    pub shared: Shared,
+    pub shared: Arc<Shared>,
     /// Worker threads for checks.
     pub workers: usize,
     /// Write what the server drops or fails on to standard error.
@@ -117,6 +117,8 @@ struct Server {
     docs: HashMap<String, Doc>,
     pending: Vec<Pending>,
     pool: Pool,
+    /// Jobs queued or running (each gives one `Done`).
+    jobs: usize,
     out: Sender<Outgoing>,
     next_rev: u64,
     log: bool,
@@ -186,6 +188,15 @@ impl Server {
         ))
     }
 
+    fn push(&mut self, job: Job) {
+        self.jobs += 1;
+        self.pool.push(job);
+    }
+
+    fn forget(&mut self, uri: &str) {
+        self.jobs -= self.pool.forget(uri);
+    }
+
     /// Answers every pending request that can no longer be answered
     /// (the server shuts down or exits) with `ServerCancelled`.
     fn cancel_all(&mut self, why: &str) -> Result<()> {
@@ -203,7 +214,7 @@ impl Server {
         self.next_rev += 1;
         let rev = self.next_rev;
         let text: Arc<str> = text.into();
-        self.pool.forget(&key);
+        self.forget(&key);
         self.modified(&key)?;
         self.docs.insert(
             key.clone(),
@@ -217,7 +228,7 @@ impl Server {
                 evaluating: false,
             },
         );
-        self.pool.push(Job {
+        self.push(Job {
             uri: key,
             rev,
             text,
@@ -391,13 +402,14 @@ impl Server {
         }
         if matches!(pending.wait, Wait::Hover(_)) && !doc.evaluating {
             doc.evaluating = true;
-            self.pool.push(Job {
+            let job = Job {
                 uri: uri.to_owned(),
                 rev: doc.rev,
                 text: doc.text.clone(),
                 kind: Kind::Definitions,
                 encoding: self.encoding,
-            });
+            };
+            self.push(job);
         }
         self.pending.push(pending);
         Ok(Reply::Later)
@@ -436,6 +448,7 @@ impl Server {
     /// for the document's current revision, dropped otherwise (and after
     /// shutdown); the requests it was waited for are answered.
     fn on_done(&mut self, done: Done) -> Result<()> {
+        self.jobs = self.jobs.saturating_sub(1);
         if self.phase == Phase::ShutDown {
             // The client waits for the exit: nothing more to say.
             return Ok(());
@@ -532,7 +545,7 @@ impl Server {
                     Ok(p) => {
                         let key = p.text_document.uri.to_string();
                         self.docs.remove(&key);
-                        self.pool.forget(&key);
+                        self.forget(&key);
                         self.modified(&key)?;
                         self.publish(p.text_document.uri, None, Vec::new())?;
                     }
@@ -765,8 +778,12 @@ pub fn run(config: Config) -> Result<i32> {
 }
 
 /// Serves the frames of `input` (as [`transport::read_all`] reads them)
-/// in this process, writing to `output`, and waits for the workers; the
-/// exit code. For the tests that drive the server in process.
+/// in this process, writing to `output`; the exit code. For the tests
+/// that drive the server in process, as a client that sends everything,
+/// closes its end and reads on: at the end of the input, the checks
+/// still queued or running are published and the requests still waiting
+/// answered once their results are there (not cancelled, as when a
+/// client goes away).
 pub fn serve_frames(
     input: Vec<Incoming>,
     output: impl Write + Send + 'static,
@@ -812,7 +829,7 @@ fn serve_with(
         .name("nixunits-lsp-writer".into())
         .spawn(move || transport::write(output, &out_rx))
         .context("starting the writer")?;
-    let shared = Arc::new(config.shared);
+    let shared = config.shared;
     let done = events.clone();
     let pool = Pool::start(
         config.workers,
@@ -827,21 +844,20 @@ fn serve_with(
         docs: HashMap::new(),
         pending: Vec::new(),
         pool,
+        jobs: 0,
         out,
         next_rev: 0,
         log: config.log,
     };
+    let end_code = |s: &Server| if s.phase == Phase::ShutDown { 0 } else { 1 };
+    let mut ended = false;
     let result = (|| -> Result<i32> {
         loop {
             // The reader and the workers hold senders: the loop ends at
             // `exit` or at the end of the input, which the reader always
             // sends.
             let Ok(event) = rx.recv() else {
-                return Ok(if server.phase == Phase::ShutDown {
-                    0
-                } else {
-                    1
-                });
+                return Ok(end_code(&server));
             };
             match event {
                 Event::Incoming(i) => {
@@ -850,17 +866,26 @@ fn serve_with(
                         return Ok(code);
                     }
                 }
-                Event::Done(d) => server.on_done(d)?,
+                Event::Done(d) => {
+                    server.on_done(d)?;
+                    if ended && server.pending.is_empty() && server.jobs == 0 {
+                        return Ok(end_code(&server));
+                    }
+                }
                 Event::End(why) => {
-                    server.cancel_all("the input ended")?;
                     if let Some(why) = why {
+                        server.cancel_all("the input ended")?;
                         return Err(anyhow!(why));
                     }
-                    return Ok(if server.phase == Phase::ShutDown {
-                        0
-                    } else {
-                        1
-                    });
+                    if !wait {
+                        server.cancel_all("the input ended")?;
+                    }
+                    if server.pending.is_empty() && (!wait || server.jobs == 0) {
+                        return Ok(end_code(&server));
+                    }
+                    // Each pending request waits for a job queued or
+                    // running, and each job gives a result: it comes.
+                    ended = true;
                 }
             }
         }
