@@ -439,6 +439,7 @@ impl Server {
             Ok(Ok(v)) => Response::new_ok(id, v),
             Ok(Err(why)) | Err(why) => {
                 let d = internal_error(&format!("handling {}", p.method), &why);
+                self.log(&d.message);
                 error(id, ErrorCode::InternalError, check::message_with_notes(&d))
             }
         }
