@@ -314,7 +314,7 @@ pub struct JsonArg {
 
 /// `nixunits build`
 #[derive(Debug, Clone, Args)]
-#[command(group = clap::ArgGroup::new("snippet").required(true).args(["config", "config_file"]))]
+#[command(group = clap::ArgGroup::new("snippet").required(true).args(["config", "config_file", "flake_attr"]))]
 pub struct BuildArgs {
     /// The container id: 1 to 32 characters of a-z, 0-9, '-', starting with
     /// a letter.
@@ -326,6 +326,11 @@ pub struct BuildArgs {
     /// The snippet, from a file (also `-cf`).
     #[arg(long, value_name = "FILE")]
     pub config_file: Option<PathBuf>,
+    /// The snippet, from a flake output (`./infra#nixunitsSnippets.pg`):
+    /// a module file, function or attribute set. nixpkgs then comes from
+    /// the same flake's lock unless `--nixpkgs` or `--flake` says otherwise.
+    #[arg(long, value_name = "DIR#ATTR")]
+    pub flake_attr: Option<String>,
     /// A JSON unit description (network, capsAllow, bind, resources,
     /// properties); flags override it.
     #[arg(short = 'j', long = "unit", value_name = "FILE")]
@@ -350,10 +355,19 @@ pub struct BuildArgs {
     /// Print the outcome as JSON.
     #[arg(long)]
     pub json: bool,
-    /// The nixpkgs to build with (default: `<nixpkgs>` as Nix finds it:
-    /// NIX_PATH, else the channels).
-    #[arg(long, value_name = "PATH")]
-    pub nixpkgs: Option<PathBuf>,
+    /// The nixpkgs to build with: a path, or a flake reference
+    /// (`flake:nixpkgs`, `path:…`, `git+file:…`, `github:…`) resolved once
+    /// to a locked tree (default: `<nixpkgs>` as Nix finds it: NIX_PATH,
+    /// else the channels).
+    #[arg(long, value_name = "PATH|FLAKE-REF", conflicts_with = "flake")]
+    pub nixpkgs: Option<String>,
+    /// Take nixpkgs from this flake's `flake.lock` (its `nixpkgs` input, or
+    /// `--flake-input`): the repository's pin is the container's.
+    #[arg(long, value_name = "DIR")]
+    pub flake: Option<PathBuf>,
+    /// The input of the flake's lock that is nixpkgs (default: nixpkgs).
+    #[arg(long, value_name = "NAME")]
+    pub flake_input: Option<String>,
     /// A secret for the container, as a systemd credential: NAME=PATH, the
     /// file on the host that holds it (root-only, never in the store).
     /// Services read it with `LoadCredential=NAME`. Repeatable.
