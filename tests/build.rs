@@ -54,7 +54,7 @@ impl Env {
         write_exec(
             &shims.join("systemctl"),
             &format!(
-                "#!/bin/sh\necho \"systemctl $*\" >> '{log}'\ncase \"$1\" in\n  is-active) [ -e '{dir}/active' ] ;;\n  start|restart) touch '{dir}/active' ;;\n  daemon-reload|show) ;;\n  *) exit 1 ;;\nesac\n",
+                "#!/bin/sh\necho \"systemctl $*\" >> '{log}'\ncase \"$1\" in\n  is-active) [ -e '{dir}/active' ] ;;\n  start|restart) touch '{dir}/active' ;;\n  stop) rm -f '{dir}/active' ;;\n  daemon-reload|show) ;;\n  *) exit 1 ;;\nesac\n",
                 log = log.display(),
                 dir = shims.display()
             ),
@@ -1990,4 +1990,161 @@ fn flake_outputs_are_snippets() {
     let (_, _, key) = build("set", "set");
     assert_ne!(key, set_key);
     assert_eq!(env.nix_builds(), 1);
+}
+
+/// What a run may leave: nothing under containers/ or runs/, no lock, no
+/// drop-in.
+fn assert_no_run_left(env: &Env, what: &str) {
+    let names = |d: &str| -> Vec<String> {
+        std::fs::read_dir(env.state.join(d))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("run-"))
+            .collect()
+    };
+    for d in ["containers", "runs", "locks"] {
+        assert_eq!(names(d), Vec::<String>::new(), "{what}: {d}");
+    }
+    let dropins = std::fs::read_dir(env.shims.join("systemd"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("run-"))
+        .count();
+    assert_eq!(dropins, 0, "{what}: drop-ins");
+}
+
+/// `run` where the stubs suffice (no systemd here: the container's start
+/// is the stub's, and entering it fails, which is one of the exit paths):
+/// its id, the cache shared between runs, the removal after any outcome,
+/// bad input, a killed run's leftover removed by the next command but a
+/// live run's never.
+#[test]
+fn run_builds_once_and_leaves_nothing() {
+    let env = Env::new();
+    let first = env.nixunits(&["run", "-cc", PG, "--", "true"]);
+    // The stub systemd starts nothing that could be entered.
+    assert_exit(&first, 1);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    let id = stderr
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("run-"))
+        .map(|h| format!("run-{}", h.trim_end_matches(':')))
+        .unwrap_or_else(|| panic!("no run id in {stderr}"));
+    assert_eq!(id.len(), 12, "run-<8 hex digits>: {id}");
+    assert!(
+        stderr.contains(&format!("{id}: started; entering it")),
+        "{stderr}"
+    );
+    assert_eq!(first.stdout, b"", "standard output is the command's");
+    let calls = env.take_calls();
+    assert_eq!(
+        calls.iter().filter(|c| c.starts_with("nix-build")).count(),
+        1,
+        "{calls:?}"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c == &format!("systemctl start nixunits@{id}.service")),
+        "{calls:?}"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c == &format!("systemctl stop nixunits@{id}.service")),
+        "stopped after: {calls:?}"
+    );
+    assert_no_run_left(&env, "after the first run");
+
+    // Again, reformatted: the same container id, a cache hit.
+    let again = env.nixunits(&["run", "-cc", &format!("{PG} # again"), "--", "true"]);
+    assert_exit(&again, 1);
+    assert_eq!(env.nix_builds(), 0, "the second run is a hit");
+    assert_no_run_left(&env, "after the second run");
+
+    // A dry run: the plan, nothing made.
+    let dry = env.nixunits(&["run", "-cc", PG, "--dry-run"]);
+    assert_exit(&dry, 0);
+    let text = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        text.contains("Container : run-") && text.contains("dry run"),
+        "{text}"
+    );
+    assert_no_run_left(&env, "after a dry run");
+
+    // Bad input: exit 2, nothing written.
+    for (args, says) in [
+        (vec!["run", "pg", "-cc", PG], "unexpected argument 'pg'"),
+        (vec!["run", "-cc", PG, "--json"], "--json is build's"),
+        (vec!["run", "-cc", "{ x = ; }"], "the snippet is rejected"),
+    ] {
+        let before = snapshot(&env.state);
+        let out = env.nixunits(&args);
+        assert_exit(&out, 2);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(snapshot(&env.state), before, "{args:?}");
+    }
+}
+
+#[test]
+fn what_a_killed_run_left_is_removed_but_a_live_run_is_not() {
+    let env = Env::new();
+    env.build(&["run-0badc0de", "-cc", PG, "-s"]);
+    env.build(&["run-11ve0000", "-cc", PG]);
+    env.build(&["run-c0ffee00", "-cc", PG]);
+    // A killed run's leftover: its lock file (nobody holds it) and its
+    // container, installed and "running".
+    std::fs::create_dir_all(env.state.join("runs")).unwrap();
+    std::fs::write(env.state.join("runs/run-0badc0de.lock"), "").unwrap();
+    // A live run: its lock held (here, by this test).
+    let live = std::fs::File::create(env.state.join("runs/run-11ve0000.lock")).unwrap();
+    live.lock().unwrap();
+    // run-c0ffee00: someone's own container whose name looks like a
+    // run's (no lock file).
+    env.take_calls();
+
+    let out = env.nixunits(&["list"]);
+    assert_exit(&out, 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("removed run-0badc0de, left by a nixunits run that was killed"),
+        "{stderr}"
+    );
+    let calls = env.take_calls();
+    assert!(
+        calls.contains(&"systemctl stop nixunits@run-0badc0de.service".to_owned()),
+        "{calls:?}"
+    );
+    assert!(!env.container("run-0badc0de").exists());
+    assert!(!env.state.join("runs/run-0badc0de.lock").exists());
+    assert!(env.container("run-11ve0000").exists(), "a live run is kept");
+    assert!(env.container("run-c0ffee00").exists(), "not a run's");
+    // A live run's container is not deleted by hand either.
+    let out = env.nixunits(&["delete", "-y", "run-11ve0000"]);
+    assert_exit(&out, 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("belongs to a live nixunits run"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!env.state.join("runs/run-c0ffee00.lock").exists());
+    // The run ends without cleaning (killed): the next command removes it.
+    drop(live);
+    let out = env.nixunits(&["status", "run-c0ffee00"]);
+    assert_exit(&out, 0);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("removed run-11ve0000"));
+    assert!(!env.container("run-11ve0000").exists());
+    assert!(env.container("run-c0ffee00").exists());
+    // Commands that read no state, and the unit's hooks, do not sweep.
+    std::fs::write(env.state.join("runs/run-0badc0de.lock"), "").unwrap();
+    let snippet = env.file("s.nix", PG);
+    assert_exit(&env.nixunits(&["check", snippet.to_str().unwrap()]), 0);
+    assert!(env.state.join("runs/run-0badc0de.lock").exists());
 }

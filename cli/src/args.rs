@@ -82,6 +82,31 @@ impl Global {
     }
 }
 
+impl Command {
+    /// Whether the command reads or changes the state directory as a user
+    /// asks it to: before those, what killed `run`s left is removed. Not
+    /// the template unit's hooks (systemd runs them for the very units a
+    /// removal stops), nor what reads no state (check, eval, ip6, schema,
+    /// lsp, the manual, machinectl's commands).
+    pub fn touches_state(&self) -> bool {
+        !matches!(
+            self,
+            Command::Check(_)
+                | Command::Eval { .. }
+                | Command::Ip6 { .. }
+                | Command::Schema(_)
+                | Command::Prepare(_)
+                | Command::NetworkUp(_)
+                | Command::NetworkDown(_)
+                | Command::PortProxy { .. }
+                | Command::Lsp { .. }
+                | Command::Completions { .. }
+                | Command::Man { .. }
+                | Command::External(_)
+        )
+    }
+}
+
 impl ColorChoice {
     /// Whether to colour output going to a terminal (`terminal`) or not.
     pub fn enabled(self, terminal: bool) -> bool {
@@ -110,6 +135,12 @@ pub enum Command {
     /// `build` installed without `-r`).
     #[command(mut_group("snippet", |g| g.required(false)))]
     Update(BuildArgs),
+    /// Build a snippet into a container that lives for one command: the
+    /// container started, the command run inside with its confinement
+    /// (default: a shell), then the container stopped and removed,
+    /// whatever ended the command. Exit status: the command's.
+    #[command(mut_arg("id", |a| a.required(false).hide(true).long("run-id").default_value("")))]
+    Run(RunArgs),
     /// Converge a fleet: the hosts and containers FLEET.toml declares are
     /// built (once per system), copied (`nix copy`), installed and started
     /// on their hosts over SSH; what the fleet installed and no longer
@@ -392,6 +423,18 @@ pub struct BuildArgs {
     #[arg(long, value_name = "N", env = "NIXUNITS_KEEP_GENERATIONS", default_value_t = 3,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub keep: u32,
+}
+
+/// `run`: build's options (no id: the container's is `run-<hash>`), then
+/// the command.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Build's options.
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// The command and its arguments (default: a shell).
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 /// `apply`

@@ -15,6 +15,7 @@
 #[path = "../util/mod.rs"]
 mod util;
 
+mod everyday;
 mod fleet;
 mod host;
 mod network;

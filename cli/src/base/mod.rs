@@ -15,6 +15,7 @@ pub mod input;
 pub mod nix;
 pub mod nixpkgs;
 pub mod proc;
+pub mod signals;
 pub mod term;
 pub mod usage;
 

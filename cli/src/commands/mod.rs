@@ -20,6 +20,7 @@ pub mod hooks;
 pub mod ip6;
 pub mod lifecycle;
 pub mod man;
+pub mod run;
 pub mod schema;
 pub mod target;
 pub mod update;

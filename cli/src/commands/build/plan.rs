@@ -431,6 +431,14 @@ impl Plan {
         &self.id
     }
 
+    /// The plan of `run`: started, and its outcome not printed (standard
+    /// output is the command's).
+    pub fn for_run(mut self) -> Plan {
+        self.args.run = true;
+        self.args.start = true;
+        self
+    }
+
     /// The plan of `update`.
     pub fn for_update(mut self) -> Plan {
         self.args.update = true;
