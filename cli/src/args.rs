@@ -147,6 +147,12 @@ pub enum Command {
     /// declares is removed. Prints the plan first; an unchanged fleet runs
     /// no Nix process anywhere.
     Apply(ApplyArgs),
+    /// Check what this host needs, one line each (ok, warn, missing) with
+    /// the fix: systemd and systemd-nspawn, user namespaces, cgroups, nft
+    /// and ip, the kernel's link types, Nix and its store, nixpkgs, the
+    /// state directory, the template unit, machines.target, the schema.
+    /// Exit 1 when something is missing.
+    Doctor(DoctorArgs),
     /// Print the option definitions the embedded evaluator finds in a
     /// snippet: path, value (or unknown), priority, condition, place.
     Eval {
@@ -435,6 +441,24 @@ pub struct RunArgs {
     /// The command and its arguments (default: a shell).
     #[arg(last = true, value_name = "COMMAND")]
     pub command: Vec<String>,
+}
+
+/// `doctor`
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// Print the checks as JSON: a list of {check, status, what, fix}.
+    #[arg(long)]
+    pub json: bool,
+    /// The nixpkgs to check, as `build --nixpkgs` takes it (default:
+    /// `<nixpkgs>` as Nix finds it).
+    #[arg(long, value_name = "PATH|FLAKE-REF", conflicts_with = "flake")]
+    pub nixpkgs: Option<String>,
+    /// The nixpkgs of this flake's lock, as `build --flake`.
+    #[arg(long, value_name = "DIR")]
+    pub flake: Option<PathBuf>,
+    /// The input of that lock that is nixpkgs (default: nixpkgs).
+    #[arg(long, value_name = "NAME", requires = "flake")]
+    pub flake_input: Option<String>,
 }
 
 /// `apply`

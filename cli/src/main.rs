@@ -27,8 +27,8 @@ use clap::Parser;
 use args::{Cli, Command, SchemaCommand};
 use base::UsageError;
 use commands::{
-    apply, build, cache, check, eval, fleet_host, generations, hooks, ip6, lifecycle, man, run,
-    schema, target, update,
+    apply, build, cache, check, doctor, eval, fleet_host, generations, hooks, ip6, lifecycle, man,
+    run, schema, target, update,
 };
 
 // Checking thousands of files builds many small trees: jemalloc makes that
@@ -72,6 +72,7 @@ fn main() -> ExitCode {
         Command::Build(a) => done(build::resolve(a, global, stderr_color()).and_then(build::act)),
         Command::Update(a) => done(update::run(a, global, stderr_color())),
         Command::Run(a) => return exit_with(run::run(a, global, stderr_color())),
+        Command::Doctor(a) => doctor::run(a, &state, stdout_color()),
         Command::Apply(a) => apply::run(a, global, stderr_color()),
         Command::FleetState => done(fleet_host::state(&state)),
         Command::FleetInstall => fleet_host::install(&state),

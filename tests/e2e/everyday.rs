@@ -202,3 +202,158 @@ fn run() {
         "some rounds killed a live run: {outcomes:?}"
     );
 }
+
+/// `doctor --json` as a map check → (status, what); and its exit code.
+fn doctor(h: &Host, env: &str) -> (std::collections::BTreeMap<String, (String, String)>, i32) {
+    let out = h.sh(&format!(
+        "{env} nixunits --nix-dir /opt/nixunits-src/nix doctor --json"
+    ));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "doctor --json: {e}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    let map = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["check"].as_str().unwrap().to_owned(),
+                (
+                    c["status"].as_str().unwrap().to_owned(),
+                    format!("{} — {}", c["what"], c["fix"]),
+                ),
+            )
+        })
+        .collect();
+    (map, out.status.code().unwrap_or(-1))
+}
+
+const FAKE_NIXPKGS: &str = "NIX_PATH=nixpkgs=/opt/nixunits-src/tests/fake-nixpkgs";
+
+#[test]
+fn doctor_names_what_is_missing() {
+    let h = Host::boot();
+    step("doctor before install: the template unit is missing (exit 1)");
+    let (checks, code) = doctor(&h, FAKE_NIXPKGS);
+    assert_eq!(code, 1, "{checks:?}");
+    assert_eq!(checks["template"].0, "missing", "{checks:?}");
+
+    step("doctor after install: nothing missing, exit 0; every line ok or warn with its fix");
+    h.nixunits_ok("install");
+    let (checks, code) = doctor(&h, FAKE_NIXPKGS);
+    let missing: Vec<_> = checks.iter().filter(|(_, (s, _))| s == "missing").collect();
+    assert!(missing.is_empty(), "{missing:?}");
+    assert_eq!(code, 0);
+    for c in [
+        "systemd",
+        "nspawn",
+        "machinectl",
+        "userns",
+        "ip",
+        "nft",
+        "link-veth",
+        "link-bridge",
+        "nix",
+        "nix-daemon",
+        "store",
+        "nixpkgs",
+        "state",
+        "template",
+    ] {
+        assert_eq!(checks[c].0, "ok", "{c}: {:?}", checks[c]);
+    }
+    assert_eq!(
+        checks["schema"].0, "warn",
+        "no schema yet: {:?}",
+        checks["schema"]
+    );
+    let human = h.ok(&format!(
+        "{FAKE_NIXPKGS} nixunits --nix-dir /opt/nixunits-src/nix doctor"
+    ));
+    assert_eq!(
+        human.lines().count(),
+        checks.len(),
+        "one line per check:\n{human}"
+    );
+    for l in human.lines() {
+        assert!(
+            l.starts_with("ok ") || (l.starts_with("warn ") && l.contains(" — fix: ")),
+            "{l}"
+        );
+    }
+
+    // Each piece removed in turn: doctor names it, exit 1; then put back.
+    let pieces: &[(&str, &str, &str, &str)] = &[
+        (
+            "the template unit",
+            "template",
+            "rm /etc/systemd/system/nixunits@.service && systemctl daemon-reload",
+            "nixunits install >/dev/null",
+        ),
+        (
+            "nft",
+            "nft",
+            "mv /usr/sbin/nft /usr/sbin/nft.off",
+            "mv /usr/sbin/nft.off /usr/sbin/nft",
+        ),
+        (
+            "systemd-nspawn",
+            "nspawn",
+            "mv /usr/bin/systemd-nspawn /usr/bin/systemd-nspawn.off",
+            "mv /usr/bin/systemd-nspawn.off /usr/bin/systemd-nspawn",
+        ),
+        (
+            "Nix",
+            "nix",
+            "mv /usr/bin/nix-build /usr/bin/nix-build.off",
+            "mv /usr/bin/nix-build.off /usr/bin/nix-build",
+        ),
+        (
+            "the state directory's write permission (mounted read-only: root ignores modes)",
+            "state",
+            "mkdir -p /var/lib/nixunits && mount --bind /var/lib/nixunits /var/lib/nixunits \
+             && mount -o remount,bind,ro /var/lib/nixunits",
+            "umount /var/lib/nixunits",
+        ),
+        (
+            "a writable store",
+            "store",
+            "mount --bind /nix/store /nix/store && mount -o remount,bind,ro /nix/store",
+            "umount /nix/store",
+        ),
+    ];
+    for (what, check, remove, restore) in pieces {
+        step(&format!("doctor: without {what}"));
+        h.ok(remove);
+        let (checks, code) = doctor(&h, FAKE_NIXPKGS);
+        h.ok(restore);
+        assert_eq!(code, 1, "without {what}: {checks:?}");
+        assert_eq!(checks[*check].0, "missing", "without {what}: {checks:?}");
+        let others: Vec<_> = checks
+            .iter()
+            .filter(|(c, (s, _))| s == "missing" && c != check)
+            .collect();
+        assert!(
+            others.is_empty(),
+            "without {what}, only {check} is missing: {others:?}"
+        );
+        let (_, code) = doctor(&h, FAKE_NIXPKGS);
+        assert_eq!(code, 0, "{what} put back");
+    }
+
+    step("doctor: warnings do not fail it — machines.target disabled, no nixpkgs");
+    h.ok("systemctl disable machines.target 2>/dev/null || true");
+    let (checks, code) = doctor(&h, "env -u NIX_PATH");
+    assert_eq!(code, 0, "{checks:?}");
+    assert_eq!(checks["machines-target"].0, "warn", "{checks:?}");
+    assert_eq!(checks["nixpkgs"].0, "warn", "{checks:?}");
+    assert!(
+        checks["nixpkgs"].1.contains("NIX_PATH"),
+        "{:?}",
+        checks["nixpkgs"]
+    );
+}

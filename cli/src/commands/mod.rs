@@ -13,6 +13,7 @@ pub mod apply;
 pub mod build;
 pub mod cache;
 pub mod check;
+pub mod doctor;
 pub mod eval;
 pub mod fleet_host;
 pub mod generations;
