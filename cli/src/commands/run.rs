@@ -85,6 +85,7 @@ pub fn run(args: &RunArgs, global: &Global, color: bool) -> Result<i32> {
             lock,
             &args.command,
             &signals,
+            global.quiet,
         ));
     }
     Err(anyhow!(
@@ -99,6 +100,7 @@ fn run_locked(
     lock: nixunits_store::state::RunLock,
     command: &[String],
     signals: &Catcher,
+    quiet: bool,
 ) -> i32 {
     let id = plan.id().clone();
     let outcome = (|| -> Result<i32> {
@@ -107,7 +109,9 @@ fn run_locked(
             return Ok(128 + sig);
         }
         signals.enter(Phase::Command);
-        say(&format!("{id}: started; entering it"));
+        if !quiet {
+            say(&format!("{id}: started; entering it"));
+        }
         enter::spawn(state, &id, command)
     })();
     signals.enter(Phase::Cleanup);
