@@ -186,7 +186,7 @@ fn a_bug_is_one_internal_error_of_its_file() {
         assert!(
             msg.contains("nixunits failed while evaluating this file")
                 && msg.contains("a fault injected by NIXUNITS_FAULT_PANIC")
-                && msg.contains("evalcmd.rs"),
+                && msg.contains("commands/eval.rs"),
             "{msg}"
         );
         assert!(
