@@ -5,11 +5,13 @@
 //! nix-build, nix-instantiate, nix-store, the version; `flake.rs`: the
 //! calls that need flakes), which nixpkgs a build uses (`nixpkgs.rs`), text made
 //! safe for a terminal (`term.rs`), the size limit of snippets
-//! (`input.rs`).
+//! (`input.rs`), a bug of nixunits caught and made a diagnostic
+//! (`bug.rs`).
 //!
 //! Must not: import any other room of this crate; print (its callers say
 //! what went wrong); touch the running host (systemd, the network).
 
+pub mod bug;
 pub mod flake;
 pub mod input;
 pub mod nix;
