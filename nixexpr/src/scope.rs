@@ -23,6 +23,7 @@
 //! (a `let`, a recursive set, a function call, a `with`), which is what
 //! makes the count hold.
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -128,8 +129,8 @@ pub enum Resolution {
 /// `inherit x;` (which reads the scope around the set).
 #[derive(Debug)]
 pub struct Reference {
-    /// The name.
-    pub name: String,
+    /// The name, when no binding has it ([`NameResolution::name`]).
+    name: Box<str>,
     /// Where it is.
     pub range: TextRange,
     /// What it refers to.
@@ -146,15 +147,35 @@ pub struct NameResolution {
     /// Every reference, in the order resolved (the order of the walk:
     /// attributes by name, then dynamic ones, then a `let`'s body).
     pub references: Vec<Reference>,
-    /// References by where they start.
-    by_start: HashMap<TextSize, ReferenceId>,
+    /// References by where they start, sorted: made for the first
+    /// [`NameResolution::at`] (the evaluator's; the checks go through
+    /// them all).
+    by_start: OnceCell<Vec<(TextSize, ReferenceId)>>,
 }
 
 impl NameResolution {
     /// The reference at `range`, if one is there.
     pub fn at(&self, range: TextRange) -> Option<&Reference> {
-        let r = &self.references[*self.by_start.get(&range.start())?];
+        let index = self.by_start.get_or_init(|| {
+            let mut v: Vec<_> = (self.references.iter().enumerate())
+                .map(|(i, r)| (r.range.start(), i))
+                .collect();
+            v.sort_unstable();
+            v
+        });
+        let i = index
+            .binary_search_by_key(&range.start(), |&(start, _)| start)
+            .ok()?;
+        let r = &self.references[index[i].1];
         (r.range == range).then_some(r)
+    }
+
+    /// The name `r` reads.
+    pub fn name<'s>(&'s self, r: &'s Reference) -> &'s str {
+        match r.resolution {
+            Resolution::Binding { id, .. } => &self.bindings[id].name,
+            _ => &r.name,
+        }
     }
 
     /// The innermost `with` around scope `s`, `s` excluded.
@@ -257,9 +278,6 @@ impl<'l, 'a: 'l> Resolver<'l, 'a> {
     }
 
     fn reference(&mut self, name: &str, range: TextRange) {
-        if self.out.by_start.contains_key(&range.start()) {
-            return;
-        }
         let here = self.frames.len();
         let id = self.out.references.len();
         let resolution = if let Some(&(b, depth)) = self.visible.get(name).and_then(|v| v.last()) {
@@ -281,12 +299,16 @@ impl<'l, 'a: 'l> Resolver<'l, 'a> {
         } else {
             Resolution::Undefined
         };
+        let name = match resolution {
+            // Its binding's.
+            Resolution::Binding { .. } => Box::default(),
+            _ => name.into(),
+        };
         self.out.references.push(Reference {
-            name: name.to_owned(),
+            name,
             range,
             resolution,
         });
-        self.out.by_start.insert(range.start(), id);
     }
 
     fn expr(&mut self, e: &'a Expr) {
@@ -424,7 +446,7 @@ mod tests {
                     },
                     Resolution::Undefined => "undefined".to_owned(),
                 };
-                format!("{}@{}: {what}", r.name, u32::from(r.range.start()))
+                format!("{}@{}: {what}", names.name(r), u32::from(r.range.start()))
             })
             .collect()
     }

@@ -33,15 +33,15 @@ fn run(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let (Some(ast), Some(lowered)) = (cx.ast, cx.lowered) else {
         return;
     };
-    let mut found: Vec<&Reference> = lowered
-        .names()
+    let names = lowered.names();
+    let mut found: Vec<&Reference> = names
         .references
         .iter()
         .filter(|r| r.resolution == Resolution::Undefined)
         .collect();
     found.sort_by_key(|r| (r.range.start(), r.range.end()));
     for r in found {
-        let name = &r.name;
+        let name = names.name(r);
         let mut d = Diagnostic::error(LINT.code, r.range, format!("undefined variable '{name}'"));
         if let Some(note) = hint(name) {
             d = d.with_note(note);

@@ -169,7 +169,7 @@ fn analyze(cx: &Context<'_>) -> Vec<Diagnostic> {
                         Diagnostic::warning(
                             "escaping_with",
                             r.range,
-                            format!("`{}` may come from this `with` or an enclosing one", r.name),
+                            format!("`{}` may come from this `with` or an enclosing one", names.name(r)),
                         )
                         .with_related(keyword, "the inner `with`")
                         .with_note("which one provides it is decided only when the file is evaluated: name its source (`lib.x`, `pkgs.x`) or `inherit (…) x;`"),
