@@ -12,8 +12,8 @@ use clap::Parser;
 use nixunits::args::{self, Cli, Command, SchemaCommand};
 use nixunits::base::UsageError;
 use nixunits::commands::{
-    apply, build, cache, check, eval, fleet_host, generations, hooks, ip6, lifecycle, man, schema,
-    target, update,
+    apply, build, cache, check, doctor, eval, fleet_host, generations, hooks, ip6, lifecycle, man,
+    run, schema, target, update,
 };
 use nixunits::lsp;
 
@@ -45,6 +45,9 @@ fn main() -> ExitCode {
     if let Some(host) = cli.global.target_host.clone() {
         return exit_with(target::on_target(&cli, &state, &host));
     }
+    if cli.command.touches_state() {
+        run::sweep(&state);
+    }
     let global = &cli.global;
     // Colours for what goes to standard output (check) or error (the rest).
     let stdout_color = || global.color.enabled(std::io::stdout().is_terminal());
@@ -54,6 +57,8 @@ fn main() -> ExitCode {
         Command::Check(a) => check::run(a, global, stdout_color()),
         Command::Build(a) => done(build::resolve(a, global, stderr_color()).and_then(build::act)),
         Command::Update(a) => done(update::run(a, global, stderr_color())),
+        Command::Run(a) => return exit_with(run::run(a, global, stderr_color())),
+        Command::Doctor(a) => doctor::run(a, &state, stdout_color()),
         Command::Apply(a) => apply::run(a, global, stderr_color()),
         Command::FleetState => done(fleet_host::state(&state)),
         Command::FleetInstall => fleet_host::install(&state),

@@ -27,3 +27,12 @@ pub fn safe(s: &str) -> std::borrow::Cow<'_, str> {
     }
     std::borrow::Cow::Owned(out)
 }
+
+/// The message, then each note on a line of its own: the text of
+/// renderings that have no place for notes (GitHub, SARIF, LSP).
+pub fn message_with_notes(d: &nixunits_nixexpr::Diagnostic) -> String {
+    std::iter::once(d.message.as_str())
+        .chain(d.notes.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -13,7 +13,8 @@ use nixunits_nixexpr::{
 use serde::Serialize;
 
 use crate::args::{CheckArgs, Format, Global};
-use crate::base::term::{safe, unsafe_char};
+use crate::base::bug::{guard, internal_error, INTERNAL_ERROR};
+use crate::base::term::{message_with_notes, safe, unsafe_char};
 use crate::base::UsageError;
 use crate::base::{input, nix};
 use nixunits_eval::eval::Limits;
@@ -70,6 +71,7 @@ pub fn policy(path: Option<&Path>) -> Result<Policy> {
 
 /// What checking one snippet found: in the snippet, and in each file it
 /// imports (directly or not) that has findings.
+#[derive(Default)]
 pub struct Checked {
     /// The snippet's own diagnostics.
     pub main: Vec<Diagnostic>,
@@ -110,71 +112,6 @@ impl Checked {
             .filter(|d| d.code == INTERNAL_ERROR)
             .map(message_with_notes)
     }
-}
-
-/// The code of the diagnostic a failure of nixunits itself (a panic: a
-/// bug) becomes: one diagnostic for the file it happened on, never the end
-/// of the process or of the language server.
-pub const INTERNAL_ERROR: &str = "internal_error";
-
-thread_local! {
-    /// Whether a panic on this thread is caught by [`guard`].
-    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// The last caught panic's message and place.
-    static CAUGHT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic".to_owned())
-}
-
-/// Runs `f`; a panic in it (a bug of nixunits) comes back as its message
-/// and place instead of ending the process, and is not printed. Panics
-/// outside of a guard are printed as before.
-pub fn guard<T>(f: impl FnOnce() -> T) -> std::result::Result<T, String> {
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if GUARDED.with(std::cell::Cell::get) {
-                let at = info
-                    .location()
-                    .map(|l| format!(" at {}:{}", l.file(), l.line()))
-                    .unwrap_or_default();
-                let msg = format!("{}{at}", panic_message(info.payload()));
-                CAUGHT.with(|c| *c.borrow_mut() = Some(msg));
-            } else {
-                previous(info);
-            }
-        }));
-    });
-    let was = GUARDED.with(|g| g.replace(true));
-    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    GUARDED.with(|g| g.set(was));
-    r.map_err(|payload| {
-        CAUGHT
-            .with(|c| c.borrow_mut().take())
-            .unwrap_or_else(|| panic_message(&*payload))
-    })
-}
-
-/// The diagnostic of a failure of nixunits while `doing` something with
-/// a file (at its start: it is about no place in it).
-pub fn internal_error(doing: &str, why: &str) -> Diagnostic {
-    let mut d = Diagnostic::error(
-        INTERNAL_ERROR,
-        nixexpr::TextRange::default(),
-        format!("nixunits failed while {doing}: {why}"),
-    );
-    d.notes.push(
-        "this is a bug in nixunits, not a problem of the file: please report it with the file"
-            .to_owned(),
-    );
-    d
 }
 
 /// `name:line:col` of a byte offset of `text`.
@@ -637,15 +574,6 @@ fn sarif(reports: &[Report]) -> serde_json::Value {
             "results": results
         }]
     })
-}
-
-/// The message, then each note on a line of its own: the text of
-/// renderings that have no place for notes (GitHub, SARIF, LSP).
-pub fn message_with_notes(d: &Diagnostic) -> String {
-    std::iter::once(d.message.as_str())
-        .chain(d.notes.iter().map(String::as_str))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn one_line(s: &str) -> String {

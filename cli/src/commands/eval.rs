@@ -151,7 +151,7 @@ pub fn run(file: &Path, json: bool) -> Result<bool> {
         eprintln!("nixunits: {} is not evaluated: it is not a module Nix would accept (see `nixunits check`)", file.display());
         return Ok(false);
     }
-    let evaluated = crate::commands::check::guard(|| {
+    let evaluated = crate::base::bug::guard(|| {
         evaluate_file(
             file,
             &text,
@@ -163,11 +163,11 @@ pub fn run(file: &Path, json: bool) -> Result<bool> {
     let (e, _) = match evaluated {
         Ok(x) => x,
         Err(why) => {
-            let d = crate::commands::check::internal_error("evaluating this file", &why);
+            let d = crate::base::bug::internal_error("evaluating this file", &why);
             eprintln!(
                 "error[{}]: {} ({})",
                 d.code,
-                crate::commands::check::message_with_notes(&d).replace('\n', "; "),
+                crate::base::term::message_with_notes(&d).replace('\n', "; "),
                 crate::base::term::safe(&file.display().to_string()),
             );
             return Ok(false);

@@ -19,7 +19,9 @@ use nixunits_eval::module::Definition;
 use nixunits_nixexpr::{CheckOptions, Diagnostic, LineIndex, Severity, TextSize};
 
 use super::position::{file_uri, path_of, Encoding};
-use crate::commands::check::{self, check_text, guard, internal_error, Extra};
+use crate::base::bug::{guard, internal_error};
+use crate::base::term::message_with_notes;
+use crate::commands::check::{self, check_text, Extra};
 use crate::commands::eval;
 
 /// What every check needs, shared by the workers.
@@ -180,7 +182,7 @@ fn run(shared: &Shared, job: &Job) -> Done {
                         severity: Some(lsp::DiagnosticSeverity::ERROR),
                         code: Some(lsp::NumberOrString::String(d.code.to_owned())),
                         source: Some("nixunits".to_owned()),
-                        message: check::message_with_notes(&d),
+                        message: message_with_notes(&d),
                         ..Default::default()
                     }]
                 });
@@ -234,7 +236,7 @@ fn diagnostics(
             severity: Some(severity(d)),
             code: Some(lsp::NumberOrString::String(d.code.to_owned())),
             source: Some("nixunits".to_owned()),
-            message: check::message_with_notes(d),
+            message: message_with_notes(d),
             ..Default::default()
         })
         .collect();
@@ -258,7 +260,7 @@ fn diagnostics(
                     i.name,
                     at.line,
                     at.col,
-                    check::message_with_notes(d)
+                    message_with_notes(d)
                 ),
                 related_information: target.clone().map(|uri| {
                     vec![lsp::DiagnosticRelatedInformation {

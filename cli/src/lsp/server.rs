@@ -39,7 +39,8 @@ use serde_json::{json, Value};
 use super::pool::{Done, Job, Kind, Outcome, Pool, Shared};
 use super::position::Encoding;
 use super::transport::{self, Incoming, Outgoing};
-use crate::commands::check::{self, guard, internal_error};
+use crate::base::bug::{guard, internal_error};
+use crate::base::term::message_with_notes;
 
 /// How a server is set up.
 pub struct Config {
@@ -440,7 +441,7 @@ impl Server {
             Ok(Err(why)) | Err(why) => {
                 let d = internal_error(&format!("handling {}", p.method), &why);
                 self.log(&d.message);
-                error(id, ErrorCode::InternalError, check::message_with_notes(&d))
+                error(id, ErrorCode::InternalError, message_with_notes(&d))
             }
         }
     }
@@ -595,11 +596,7 @@ impl Server {
                         let d = internal_error(&format!("handling {method}"), &why);
                         self.log(&d.message);
                         self.pending.retain(|p| p.id != id);
-                        self.send(error(
-                            id,
-                            ErrorCode::InternalError,
-                            check::message_with_notes(&d),
-                        ))?;
+                        self.send(error(id, ErrorCode::InternalError, message_with_notes(&d)))?;
                     }
                 }
             }
@@ -715,7 +712,7 @@ impl Server {
                         range: at,
                         code: Some(lsp::NumberOrString::String(d.code.to_owned())),
                         source: Some("nixunits".to_owned()),
-                        message: check::message_with_notes(d),
+                        message: message_with_notes(d),
                         ..Default::default()
                     }]),
                     edit: Some(lsp::WorkspaceEdit {
