@@ -224,12 +224,20 @@ fn run(target: &str, seeds: &[Vec<u8>], property: fn(&[u8])) {
 
 /// Every seed, then `cases` mutants, from a fixed seed.
 fn run_cases(target: &str, seeds: &[Vec<u8>], property: impl Fn(&[u8]), cases: u32) {
-    run_mutants(target, seeds, property, cases, 8);
+    run_mutants(target, seeds, property, cases, 8, "", mutate);
 }
 
-/// Every seed, then `cases` mutants of fewer than `max` mutations each,
-/// from a fixed seed.
-fn run_mutants(target: &str, seeds: &[Vec<u8>], property: impl Fn(&[u8]), cases: u32, max: usize) {
+/// Every seed, then `cases` mutants (`how` makes one from a seed, with
+/// fewer than `max` mutations), from a fixed seed.
+fn run_mutants(
+    target: &str,
+    seeds: &[Vec<u8>],
+    property: impl Fn(&[u8]),
+    cases: u32,
+    max: usize,
+    kind: &str,
+    how: impl Fn(&[Vec<u8>], usize, &[Mutation]) -> Vec<u8>,
+) {
     for s in seeds {
         property(s);
     }
@@ -248,12 +256,12 @@ fn run_mutants(target: &str, seeds: &[Vec<u8>], property: impl Fn(&[u8]), cases:
     let started = std::time::Instant::now();
     runner
         .run(&strategy, |(seed, muts)| {
-            property(&mutate(seeds, seed, &muts));
+            property(&how(seeds, seed, &muts));
             Ok(())
         })
         .unwrap();
     eprintln!(
-        "{target}: {} seeds and {cases} mutants in {:.1?}",
+        "{target}: {} seeds and {cases} {kind}mutants in {:.1?}",
         seeds.len(),
         started.elapsed()
     );
@@ -399,32 +407,14 @@ fn run_fleet_mutants(
     cases: u32,
     max: usize,
 ) {
-    for s in seeds {
-        property(s);
-    }
-    let mut runner = TestRunner::new_with_rng(
-        Config {
-            cases,
-            failure_persistence: None,
-            ..Config::default()
-        },
-        TestRng::from_seed(RngAlgorithm::ChaCha, &[0x6e; 32]),
-    );
-    let strategy = (
-        0..seeds.len(),
-        prop::collection::vec(any::<Mutation>(), 1..max),
-    );
-    let started = std::time::Instant::now();
-    runner
-        .run(&strategy, |(seed, muts)| {
-            property(&mutate_fleet(&seeds[seed], &muts));
-            Ok(())
-        })
-        .unwrap();
-    eprintln!(
-        "{target}: {} seeds and {cases} structured mutants in {:.1?}",
-        seeds.len(),
-        started.elapsed()
+    run_mutants(
+        target,
+        seeds,
+        property,
+        cases,
+        max,
+        "structured ",
+        |s, i, m| mutate_fleet(&s[i], m),
     );
 }
 

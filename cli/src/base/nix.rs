@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result};
 use nixunits_nixexpr::NixVersion;
 
+use super::flake::nix_string;
 use super::proc::stdout_of;
 
 /// The first executable `name` on `PATH`.
@@ -215,22 +216,6 @@ pub struct BuildRequest {
     pub flakes: bool,
     /// The out-link: `result` of the generation being made.
     pub out_link: PathBuf,
-}
-
-/// A Nix string literal of `s`.
-fn nix_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '$' => out.push_str("\\$"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 impl BuildRequest {
