@@ -144,7 +144,7 @@ fn types_and_read_only() {
             "services.nginx.enable",
             "services.redis.servers.a.port",
             "services.redis.servers.a.logLevel",
-            "networking.firewall.allowedTCPPorts",
+            "networking.firewall.allowedTCPPorts[1]",
             "services.memcached.maxMemory",
             "services.nginx.user",
             "read_only_option",
@@ -153,7 +153,7 @@ fn types_and_read_only() {
     );
     assert!(c[0]
         .1
-        .contains("is the string \"yes\", but the option takes boolean"));
+        .contains("is the string \"yes\", but the option takes `boolean`"));
 }
 
 #[test]
@@ -253,7 +253,7 @@ fn the_policy_names_its_rule_and_reason() {
     )
     .unwrap();
     let (code, diags, _) = env.check(
-        "{ services.caddy.enable = true; systemd.package = null; }",
+        "{ pkgs, ... }: { services.caddy.enable = true; systemd.package = pkgs.systemd; }",
         &["--policy", toml.to_str().unwrap()],
     );
     assert_eq!(code, Some(1));

@@ -113,13 +113,21 @@ pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -
         if !extra.eval || opts.parse_only || nixexpr::has_errors(found) {
             return Vec::new();
         }
-        let (e, main) =
+        let (mut e, main) =
             crate::evalcmd::evaluate_file(path, src, Some((tree, lowered)), extra.cwd.as_deref());
+        // The schema sees every file's definitions at once: the module
+        // system merges them together (priorities, conflicts).
+        let typed = extra.schema.as_ref().map(|s| {
+            let o = nixunits_eval::schema::check(s, &e.definitions);
+            for (d, m) in e.definitions.iter_mut().zip(&o.overridden) {
+                if let Some(m) = m {
+                    d.overridden = *m;
+                }
+            }
+            o.diagnostics
+        });
         let judge = |defs: &[&nixunits_eval::module::Definition]| {
             let mut out = Vec::new();
-            if let Some(s) = &extra.schema {
-                out.extend(nixunits_eval::schema::check(s, defs));
-            }
             out.extend(nixunits_eval::policy::check(&extra.policy, defs));
             out.extend(nixunits_eval::secrets::check(defs));
             out
@@ -134,6 +142,13 @@ pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -
                 .filter(|(n, _)| *n == f.name)
                 .map(|(_, d)| d.clone())
                 .collect();
+            if let Some(t) = &typed {
+                found.extend(
+                    t.iter()
+                        .filter(|(i, _)| e.definitions[*i].file == f.name)
+                        .map(|(_, d)| d.clone()),
+                );
+            }
             found.extend(judge(&defs));
             if f.name == main {
                 mine = found;

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use nixunits_nixexpr::Diagnostic;
 
+use crate::data::{Data, DataAttrs};
 use crate::eval::{Evaluator, Limits, Loader, Store};
 use crate::value::{Attrs, Loc, Slot, Thunk, Value};
 
@@ -61,6 +62,23 @@ pub struct Definition {
     /// applied to (`mkDefault { … }` at `services.foo`: 2).
     #[serde(skip)]
     pub override_root: Option<usize>,
+    /// The value with its kind (a path, a function, a derivation), unknown
+    /// parts included: what the type checks read.
+    #[serde(skip)]
+    pub data: Data,
+    /// Every `mkOverride` above the value, outermost first: how much of
+    /// `path` it wraps, and its priority. The module system filters
+    /// priorities at each option (and element) it merges, so a priority
+    /// applies at the options at or below where it was written.
+    #[serde(skip)]
+    pub overrides: Vec<(usize, i64)>,
+    /// Which definition this one is part of, as the module system splits
+    /// them: one entry per module and per `mkMerge` content above the
+    /// value, with how much of `path` it is at. Two values are parts of one
+    /// definition of an option at depth `d` when their entries up to `d`
+    /// are the same.
+    #[serde(skip)]
+    pub splits: Vec<(usize, u32)>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -221,6 +239,9 @@ pub fn evaluate_parsed(
             stack: vec![idx],
             seen: [idx].into(),
             root: None,
+            overrides: Vec::new(),
+            splits: Vec::new(),
+            next_split: 0,
         };
         w.module(v, idx);
     }
@@ -289,6 +310,11 @@ struct Walker<'e, 'a> {
     seen: std::collections::BTreeSet<u32>,
     /// The depth of the innermost override being flattened.
     root: Option<usize>,
+    /// The overrides above the value being flattened (depth, priority).
+    overrides: Vec<(usize, i64)>,
+    /// The modules and `mkMerge` contents above it (depth, id).
+    splits: Vec<(usize, u32)>,
+    next_split: u32,
 }
 
 impl<'a> Walker<'_, 'a> {
@@ -326,11 +352,27 @@ impl<'a> Walker<'_, 'a> {
         Value::Attrs(std::rc::Rc::new(a))
     }
 
+    /// A new part of a definition (a module, a `mkMerge` content) at
+    /// `depth`: what `f` flattens is a definition of its own there.
+    fn split<R>(&mut self, depth: usize, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.next_split += 1;
+        self.splits.push((depth, self.next_split));
+        let r = f(self);
+        self.splits.pop();
+        r
+    }
+
     fn module(&mut self, v: Value<'a>, file: u32) {
         self.modules += 1;
         if self.modules > 1000 {
             return;
         }
+        let saved = std::mem::take(&mut self.splits);
+        self.split(0, |w| w.module_inner(v, file));
+        self.splits = saved;
+    }
+
+    fn module_inner(&mut self, v: Value<'a>, file: u32) {
         let whole = Loc {
             file,
             range: self.ev.files.borrow()[file as usize].expr.range,
@@ -447,20 +489,23 @@ impl<'a> Walker<'_, 'a> {
         loc: Loc,
     ) {
         let files = self.ev.files.borrow();
-        let value = to_json(self.ev, v, 0, &mut 0);
+        let data = to_data(self.ev, v, 0, &mut 0);
         // A value with a JSON form is known; one without may still be (a
         // function).
-        let known = value.is_some() || !has_unknown(self.ev, v, 0);
+        let known = data.is_known();
         self.out.push(Definition {
             path: path.to_vec(),
             known,
-            value: if known { value } else { None },
+            value: if known { data.to_json() } else { None },
             priority,
             condition,
             range: [u32::from(loc.range.start()), u32::from(loc.range.end())],
             file: files[loc.file as usize].name.clone(),
             overridden: false,
             override_root: self.root,
+            data,
+            overrides: self.overrides.clone(),
+            splits: self.splits.clone(),
         });
     }
 
@@ -499,7 +544,9 @@ impl<'a> Walker<'_, 'a> {
                             if let Some(Value::List(items)) = field("contents") {
                                 for i in items.iter() {
                                     let x = self.ev.force(i);
-                                    self.flatten(x, path, priority, cond, loc);
+                                    self.split(path.len(), |w| {
+                                        w.flatten(x, path, priority, cond, loc);
+                                    });
                                 }
                             } else {
                                 self.leaf(&Value::Unknown, path, priority, cond, loc);
@@ -513,7 +560,9 @@ impl<'a> Walker<'_, 'a> {
                             };
                             if let Some(content) = field("content") {
                                 let saved = self.root.replace(path.len());
+                                self.overrides.push((path.len(), p));
                                 self.flatten(content, path, p, cond, loc);
+                                self.overrides.pop();
                                 self.root = saved;
                             }
                             return;
@@ -551,62 +600,41 @@ impl<'a> Walker<'_, 'a> {
     }
 }
 
-fn has_unknown<'a>(ev: &Evaluator<'a>, v: &Value<'a>, depth: u32) -> bool {
-    if depth > 64 {
-        return true;
-    }
-    match v {
-        Value::Unknown | Value::Pkgs => true,
-        Value::List(items) => items
-            .iter()
-            .any(|t| has_unknown(ev, &ev.force(t), depth + 1)),
-        Value::Attrs(a) => {
-            !a.unknown_names.is_empty()
-                || a.map
-                    .values()
-                    .any(|s| has_unknown(ev, &ev.force(&s.thunk), depth + 1))
-        }
-        _ => false,
-    }
-}
-
-/// The JSON of a value, when it has one (functions do not).
-fn to_json<'a>(
-    ev: &Evaluator<'a>,
-    v: &Value<'a>,
-    depth: u32,
-    budget: &mut usize,
-) -> Option<serde_json::Value> {
-    use serde_json::Value as J;
+/// The value with its kind, as far as it is known (bounded: a value
+/// deeper than 64 or larger than 100,000 nodes is unknown beyond).
+fn to_data<'a>(ev: &Evaluator<'a>, v: &Value<'a>, depth: u32, budget: &mut usize) -> Data {
     *budget += 1;
     if depth > 64 || *budget > 100_000 {
-        return None;
+        return Data::Unknown;
     }
-    Some(match v {
-        Value::Null => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => J::from(*i),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number)?,
-        Value::Str(s) | Value::Path(s) => J::String(s.to_string()),
-        Value::List(items) => J::Array(
+    match v {
+        Value::Null => Data::Null,
+        Value::Bool(b) => Data::Bool(*b),
+        Value::Int(i) => Data::Int(*i),
+        Value::Float(f) => Data::Float(*f),
+        Value::Str(s) => Data::Str(s.to_string()),
+        Value::Path(s) => Data::Path(s.to_string()),
+        Value::List(items) => Data::List(
             items
                 .iter()
-                .map(|t| to_json(ev, &ev.force(t), depth + 1, budget))
-                .collect::<Option<_>>()?,
+                .map(|t| to_data(ev, &ev.force(t), depth + 1, budget))
+                .collect(),
         ),
+        // A property below a list element (`[ (mkIf c x) ]`) stays as
+        // lib builds it: the type checks discharge it where the module
+        // system does.
         Value::Attrs(a) => {
-            if !a.unknown_names.is_empty() {
-                return None;
-            }
-            let mut m = serde_json::Map::new();
+            let mut m = DataAttrs {
+                map: Default::default(),
+                more: !a.unknown_names.is_empty(),
+            };
             for (k, s) in &a.map {
-                m.insert(
-                    k.clone(),
-                    to_json(ev, &ev.force(&s.thunk), depth + 1, budget)?,
-                );
+                let x = to_data(ev, &ev.force(&s.thunk), depth + 1, budget);
+                m.map.insert(k.clone(), x);
             }
-            J::Object(m)
+            Data::Attrs(m)
         }
-        _ => return None,
-    })
+        Value::Lambda(_) | Value::Prim(_) => Data::Function,
+        Value::Lib | Value::Pkgs | Value::Builtins | Value::Unknown => Data::Unknown,
+    }
 }

@@ -11,6 +11,58 @@ use std::rc::Rc;
 use crate::eval::Evaluator;
 use crate::value::{Attrs, Fun, Loc, Slot, Thunk, Value};
 
+/// A float as Nix 2.8 prints it (`nix-instantiate --eval`, `toJSON`): C++
+/// streams' default, `%g` with 6 significant digits (`1.23457e+08`, `0.1`,
+/// `3`).
+pub fn float_repr(f: f64) -> String {
+    if f.is_nan() {
+        return if f.is_sign_negative() { "-nan" } else { "nan" }.into();
+    }
+    if f.is_infinite() {
+        return if f < 0.0 { "-inf" } else { "inf" }.into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    // The exponent after rounding to 6 significant digits.
+    let sci = format!("{f:.5e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let trim = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_owned()
+        } else {
+            s.to_owned()
+        }
+    };
+    if !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", trim(mantissa), exp.abs())
+    } else {
+        let decimals = usize::try_from(5 - exp).unwrap_or(0);
+        trim(&format!("{f:.decimals$}"))
+    }
+}
+
+/// A JSON string as Nix 2.8's `toJSON` writes it: `"` and the backslash escaped,
+/// `\n`, `\r`, `\t`, other control characters as `\u00XX`, everything
+/// else (UTF-8, DEL) as it is.
+fn json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 32 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 fn list<'a>(items: Vec<Value<'a>>) -> Value<'a> {
     Value::List(Rc::new(items.into_iter().map(Thunk::value).collect()))
 }
@@ -219,8 +271,8 @@ impl<'a> Evaluator<'a> {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Int(i) => out.push_str(&i.to_string()),
-            Value::Float(f) => out.push_str(&serde_json::Number::from_f64(*f)?.to_string()),
-            Value::Str(s) => out.push_str(&serde_json::Value::String(s.to_string()).to_string()),
+            Value::Float(f) if f.is_finite() => out.push_str(&float_repr(*f)),
+            Value::Str(s) => json_string(s, out),
             Value::List(items) => {
                 out.push('[');
                 for (i, t) in items.iter().enumerate() {
@@ -231,17 +283,21 @@ impl<'a> Evaluator<'a> {
                 }
                 out.push(']');
             }
+            // A set with `outPath` is written as that value (a derivation:
+            // its path); `__toString` would need the function applied.
             Value::Attrs(a)
-                if a.unknown_names.is_empty()
-                    && !a.map.contains_key("__toString")
-                    && !a.map.contains_key("outPath") =>
+                if !a.map.contains_key("__toString") && a.map.contains_key("outPath") =>
             {
+                let p = self.force(&a.map.get("outPath")?.thunk);
+                self.to_json(&p, out)?;
+            }
+            Value::Attrs(a) if a.unknown_names.is_empty() && !a.map.contains_key("__toString") => {
                 out.push('{');
                 for (i, (k, s)) in a.map.iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
-                    out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                    json_string(k, out);
                     out.push(':');
                     self.to_json(&self.force(&s.thunk), out)?;
                 }

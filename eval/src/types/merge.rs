@@ -1,0 +1,1293 @@
+//! Definitions checked and merged as `lib.modules.mergeDefinitions` does
+//! (nixpkgs 2020): at each option, and again at each element an option's
+//! type merges on its own (`attrsOf` entries, `listOf` elements,
+//! `submodule` options), the definitions that reach it are
+//!
+//! 1. split as the module system splits them (a module, an `mkMerge`
+//!    content: [`Definition::splits`]) and filtered by priority (the
+//!    outermost `mkOverride` written between the previous merge point and
+//!    this one: [`Definition::overrides`]), so a whole-set `mkDefault` is
+//!    dropped at the option (or element) it reaches, as NixOS does;
+//! 2. each checked with the type's `check` — shallow, as in nixpkgs: a
+//!    list for `listOf`, its elements at their own merge point;
+//! 3. merged by the type's `merge`: equal values for `mergeEqualOption`
+//!    types (`bool`, `int`, `str`, `enum`, …), one definition for
+//!    `mergeOneOption` ones (`package`, `uniq`), the branch of `either`
+//!    every definition's `check` accepts, `coercedTo`'s conversion, the
+//!    options of a `submodule`.
+//!
+//! A value, a condition or a check not known statically is never judged:
+//! what depends on it gives no error. A definition under an `mkIf` whose
+//! condition is not known gives warnings, not errors: NixOS rejects it only
+//! when the condition holds.
+
+use std::collections::BTreeMap;
+
+use nixunits_nixexpr::{Diagnostic, Severity, TextRange, TextSize};
+
+use super::{pattern, Known, Ty};
+use crate::data::{nix_eq, Data};
+use crate::module::{show_path, Condition, Definition};
+use crate::schema::{Node, OptionInfo, Schema};
+
+/// What checking definitions against a schema found.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Each diagnostic with the index of the definition it is at.
+    pub diagnostics: Vec<(usize, Diagnostic)>,
+    /// For each definition: `Some(dropped)` when it reached a declared
+    /// option (whether the module system drops it, by priority, at that
+    /// option or an element below), `None` when the schema cannot tell.
+    pub overridden: Vec<Option<bool>>,
+}
+
+/// A part of a position: an attribute name or a list element (from 1).
+#[derive(Debug, Clone)]
+pub(crate) enum Seg {
+    Name(String),
+    Elem(usize),
+}
+
+fn show(pos: &[Seg]) -> String {
+    let mut out = String::new();
+    let mut names: Vec<String> = Vec::new();
+    let flush = |names: &mut Vec<String>, out: &mut String| {
+        if !names.is_empty() {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&show_path(names));
+            names.clear();
+        }
+    };
+    for s in pos {
+        match s {
+            Seg::Name(n) => names.push(n.clone()),
+            Seg::Elem(i) => {
+                flush(&mut names, &mut out);
+                out.push_str(&format!("[{i}]"));
+            }
+        }
+    }
+    flush(&mut names, &mut out);
+    out
+}
+
+static UNKNOWN: Data = Data::Unknown;
+
+/// A definition's value at a merge point.
+#[derive(Clone)]
+enum Val<'x> {
+    /// A value as it was defined.
+    D(&'x Data),
+    /// An attribute set made of definitions below (indexes), at a depth.
+    S(Vec<usize>, usize),
+}
+
+/// A definition at a merge point.
+#[derive(Clone)]
+struct Def<'x> {
+    val: Val<'x>,
+    prio: i64,
+    /// It applies for sure (its conditions are known true).
+    certain: bool,
+    /// The definition whose range a diagnostic takes.
+    at: usize,
+    /// The definitions it is made of (dropped together).
+    leaves: Vec<usize>,
+}
+
+/// The definitions reaching a merge point.
+#[derive(Default)]
+struct Input<'x> {
+    leaves: Vec<usize>,
+    datas: Vec<(&'x Data, usize, bool)>,
+}
+
+/// A shallow check's answer.
+enum Verdict {
+    Yes,
+    No(String),
+    Unknown,
+}
+
+use Verdict::{No, Yes};
+
+/// The option a position is in, for messages.
+#[derive(Clone, Copy)]
+struct Opt<'s> {
+    info: &'s OptionInfo,
+    /// How many segments of the position are its path.
+    len: usize,
+}
+
+struct Cx<'s> {
+    schema: &'s Schema,
+    defs: &'s [Definition],
+    paths: &'s [Vec<String>],
+    out: Vec<(usize, Diagnostic)>,
+    dropped: Vec<bool>,
+    judged: Vec<bool>,
+    patterns: BTreeMap<String, Option<regex::bytes::Regex>>,
+}
+
+/// Checks the definitions that reach declared options: `groups` are the
+/// definitions of each option (its node, its path), `paths` every
+/// definition's path with aliases followed.
+pub(crate) fn run(
+    schema: &Schema,
+    defs: &[Definition],
+    paths: &[Vec<String>],
+    groups: Vec<(&Node, usize, Vec<usize>)>,
+) -> Outcome {
+    let mut cx = Cx {
+        schema,
+        defs,
+        paths,
+        out: Vec::new(),
+        dropped: vec![false; defs.len()],
+        judged: vec![false; defs.len()],
+        patterns: BTreeMap::new(),
+    };
+    for (node, depth, leaves) in groups {
+        let Some(o) = node.option else { continue };
+        for &l in &leaves {
+            cx.judged[l] = true;
+        }
+        let first = leaves[0];
+        let pos: Vec<Seg> = paths[first][..depth]
+            .iter()
+            .map(|n| Seg::Name(n.clone()))
+            .collect();
+        let vague = paths[first][..depth].iter().any(|n| n == "<name>");
+        let info = &schema.options()[o];
+        let ty = &schema.types()[o];
+        let mut pos = pos;
+        cx.point(
+            ty,
+            Some(node),
+            &mut pos,
+            depth,
+            None,
+            Input {
+                leaves,
+                datas: Vec::new(),
+            },
+            vague,
+            Some(Opt { info, len: depth }),
+        );
+    }
+    Outcome {
+        overridden: cx
+            .judged
+            .iter()
+            .zip(&cx.dropped)
+            .map(|(j, d)| j.then_some(*d))
+            .collect(),
+        diagnostics: cx.out,
+    }
+}
+
+fn kind_name(ty: &Ty) -> Option<&'static str> {
+    Some(match ty {
+        Ty::Bool {} => "a boolean",
+        Ty::Int {} | Ty::Ints { .. } => "an integer",
+        Ty::Float {} => "a float",
+        Ty::Number { .. } => "a number",
+        Ty::Str {} | Ty::SeparatedString(_) | Ty::StrMatching(_) => "a string",
+        Ty::ListOf(_) | Ty::NonEmptyListOf(_) => "a list",
+        Ty::Attrs {} | Ty::AttrsOf(_) | Ty::LazyAttrsOf(_) => "an attribute set",
+        Ty::FunctionTo(_) => "a function",
+        _ => return None,
+    })
+}
+
+/// `dirOf`, as Nix has it for strings.
+fn dir_of(s: &str) -> &str {
+    match s.rfind('/') {
+        None => ".",
+        Some(0) => "/",
+        Some(i) => &s[..i],
+    }
+}
+
+/// `dischargeProperties` and the priority of one value (a list element,
+/// an attribute of one): `mkMerge` splits it, `mkIf` keeps or drops it
+/// (or makes it uncertain), `mkOverride` gives its priority, `mkOrder` is
+/// looked through.
+fn discharge<'x>(
+    data: &'x Data,
+    prio: i64,
+    certain: bool,
+    depth: u32,
+    out: &mut Vec<(&'x Data, i64, bool)>,
+) {
+    let Data::Attrs(a) = data else {
+        out.push((data, prio, certain));
+        return;
+    };
+    let field = |n: &str| a.map.get(n);
+    let kind = match field("_type") {
+        Some(Data::Str(t)) if depth < 32 => t.as_str(),
+        _ => "",
+    };
+    match kind {
+        "merge" => match field("contents") {
+            Some(Data::List(items)) => {
+                for i in items {
+                    discharge(i, prio, certain, depth + 1, out);
+                }
+            }
+            _ => out.push((&UNKNOWN, prio, certain)),
+        },
+        "if" => match (field("condition"), field("content")) {
+            (Some(Data::Bool(false)), _) => {}
+            (Some(Data::Bool(true)), Some(c)) => discharge(c, prio, certain, depth + 1, out),
+            (_, Some(c)) => discharge(c, prio, false, depth + 1, out),
+            _ => out.push((&UNKNOWN, prio, certain)),
+        },
+        "override" => match (field("priority"), field("content")) {
+            (Some(Data::Int(p)), Some(c)) => discharge(c, *p, certain, depth + 1, out),
+            _ => out.push((&UNKNOWN, prio, certain)),
+        },
+        "order" => match field("content") {
+            Some(c) => discharge(c, prio, certain, depth + 1, out),
+            None => out.push((&UNKNOWN, prio, certain)),
+        },
+        _ => out.push((data, prio, certain)),
+    }
+}
+
+fn json_data(v: &serde_json::Value) -> Data {
+    match v {
+        serde_json::Value::Null => Data::Null,
+        serde_json::Value::Bool(b) => Data::Bool(*b),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            Some(i) => Data::Int(i),
+            None => n.as_f64().map_or(Data::Unknown, Data::Float),
+        },
+        serde_json::Value::String(s) => Data::Str(s.clone()),
+        _ => Data::Unknown,
+    }
+}
+
+impl<'s> Cx<'s> {
+    fn range(&self, at: usize) -> TextRange {
+        let r = self.defs[at].range;
+        TextRange::new(TextSize::from(r[0]), TextSize::from(r[1]))
+    }
+
+    fn report(
+        &mut self,
+        at: usize,
+        certain: bool,
+        code: &'static str,
+        msg: String,
+        notes: Vec<String>,
+    ) {
+        let mut d = Diagnostic::error(code, self.range(at), msg);
+        if !certain {
+            d.severity = Severity::Warning;
+            d = d.with_note(
+                "under a condition not known statically: NixOS rejects it when the condition holds",
+            );
+        }
+        for n in notes.into_iter().filter(|n| !n.is_empty()) {
+            d = d.with_note(n);
+        }
+        self.out.push((at, d));
+    }
+
+    // --- views -----------------------------------------------------------
+
+    /// Attribute `name` of a value: `None` when that is not known,
+    /// `Some(None)` when it has none.
+    fn attr<'x>(&self, v: &Val<'x>, name: &str) -> Option<Option<Val<'x>>>
+    where
+        's: 'x,
+    {
+        match v {
+            Val::D(Data::Attrs(a)) => match a.map.get(name) {
+                Some(x) => Some(Some(Val::D(x))),
+                None if a.more => None,
+                None => Some(None),
+            },
+            Val::D(Data::Unknown) => None,
+            Val::D(_) => Some(None),
+            Val::S(leaves, d) => {
+                let mine: Vec<usize> = leaves
+                    .iter()
+                    .copied()
+                    .filter(|&l| self.paths[l].get(*d).is_some_and(|n| n == name))
+                    .collect();
+                if mine.is_empty() {
+                    let vague = leaves
+                        .iter()
+                        .any(|&l| self.paths[l].get(*d).is_some_and(|n| n == "<name>"));
+                    return if vague { None } else { Some(None) };
+                }
+                if let [one] = mine.as_slice() {
+                    if self.paths[*one].len() == d + 1 {
+                        let data: &'x Data = &self.defs[*one].data;
+                        return Some(Some(Val::D(data)));
+                    }
+                }
+                Some(Some(Val::S(mine, d + 1)))
+            }
+        }
+    }
+
+    fn describe(&self, v: &Val<'_>) -> String {
+        match v {
+            Val::D(d) => d.describe(),
+            Val::S(..) if self.is_derivation(v) == Some(true) => "a derivation".into(),
+            Val::S(..) => "an attribute set".into(),
+        }
+    }
+
+    fn is_derivation(&self, v: &Val<'_>) -> Option<bool> {
+        match v {
+            Val::D(d) => d.is_derivation(),
+            Val::S(..) => match self.attr(v, "type")? {
+                Some(Val::D(Data::Str(t))) => Some(t == "derivation"),
+                Some(Val::D(Data::Unknown)) => None,
+                _ => Some(false),
+            },
+        }
+    }
+
+    /// `toString` of a value when `isCoercibleToString` holds: `Some(None)`
+    /// when it does not hold, `None` when it is not known.
+    fn coerced(&self, v: &Val<'_>) -> Option<Option<String>> {
+        let out_path = match v {
+            Val::D(Data::Attrs(_)) | Val::S(..) => {
+                if self.attr(v, "__toString")?.is_some() {
+                    return None;
+                }
+                match self.attr(v, "outPath")? {
+                    Some(p) => return self.coerced(&p),
+                    None => return Some(None),
+                }
+            }
+            Val::D(d) => d,
+        };
+        match out_path {
+            Data::Function => Some(None),
+            Data::List(items) => {
+                let mut parts = Vec::new();
+                for i in items {
+                    match self.coerced(&Val::D(i))? {
+                        Some(s) => parts.push(s),
+                        None => return Some(None),
+                    }
+                }
+                Some(Some(parts.join(" ")))
+            }
+            d => d.to_nix_string().map(Some),
+        }
+    }
+
+    fn pattern(&mut self, p: &str) -> Option<&regex::bytes::Regex> {
+        self.patterns
+            .entry(p.to_owned())
+            .or_insert_with(|| pattern::compile(p))
+            .as_ref()
+    }
+
+    // --- check -----------------------------------------------------------
+
+    /// The type's `check`, shallow as nixpkgs' is.
+    fn check(&mut self, ty: &Ty, v: &Val<'_>) -> Verdict {
+        let data = match v {
+            Val::D(d) => Some(*d),
+            Val::S(..) => None,
+        };
+        if matches!(data, Some(Data::Unknown))
+            && !matches!(ty, Ty::Anything {} | Ty::Unspecified {} | Ty::Raw {})
+        {
+            return Verdict::Unknown;
+        }
+        let is_attrs = data.is_none() || matches!(data, Some(Data::Attrs(_)));
+        let kind = |ok: bool, ty: &Ty| {
+            if ok {
+                Yes
+            } else {
+                No(format!("not {}", kind_name(ty).unwrap_or("of this type")))
+            }
+        };
+        match ty {
+            Ty::Bool {} => kind(matches!(data, Some(Data::Bool(_))), ty),
+            Ty::Int {} => kind(matches!(data, Some(Data::Int(_))), ty),
+            Ty::Ints { min, max } => match data {
+                Some(Data::Int(i)) => {
+                    if min.is_some_and(|m| *i < m) {
+                        No(format!("below {}", min.unwrap_or_default()))
+                    } else if max.is_some_and(|m| *i > m) {
+                        No(format!("above {}", max.unwrap_or_default()))
+                    } else {
+                        Yes
+                    }
+                }
+                _ => kind(false, ty),
+            },
+            Ty::Float {} => match data {
+                Some(Data::Float(_)) => Yes,
+                Some(Data::Int(_)) => No("an integer, not a float".into()),
+                _ => kind(false, ty),
+            },
+            Ty::Number { min, max } => {
+                let n = match data {
+                    Some(Data::Int(i)) => *i as f64,
+                    Some(Data::Float(f)) => *f,
+                    _ => return kind(false, ty),
+                };
+                if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+                    No("out of bounds".into())
+                } else {
+                    Yes
+                }
+            }
+            Ty::Str {} | Ty::SeparatedString(_) => kind(matches!(data, Some(Data::Str(_))), ty),
+            Ty::StrMatching(p) => match data {
+                Some(Data::Str(s)) => match self.pattern(p) {
+                    Some(re) if re.is_match(s.as_bytes()) => Yes,
+                    Some(_) => No(format!("does not match the pattern {p}")),
+                    None => Verdict::Unknown,
+                },
+                _ => kind(false, ty),
+            },
+            Ty::Path {} => match self.coerced(v) {
+                None => Verdict::Unknown,
+                Some(Some(s)) if s.starts_with('/') => Yes,
+                Some(Some(_)) => No("not a path (its string does not start with /)".into()),
+                Some(None) => No("not a path".into()),
+            },
+            Ty::Package {} => match self.is_derivation(v) {
+                Some(true) => Yes,
+                drv => match self.coerced(v) {
+                    Some(Some(s)) if s.starts_with('/') && dir_of(&s) == "/nix/store" => Yes,
+                    Some(_) if drv == Some(false) => {
+                        No("neither a derivation nor a store path".into())
+                    }
+                    _ => Verdict::Unknown,
+                },
+            },
+            Ty::Attrs {} | Ty::AttrsOf(_) | Ty::LazyAttrsOf(_) => kind(is_attrs, ty),
+            Ty::Anything {} | Ty::Unspecified {} | Ty::Raw {} => Yes,
+            Ty::Enum(members) => {
+                let Some(d) = data else {
+                    return No("not one of the values".into());
+                };
+                let mut unknown = false;
+                for m in members {
+                    match nix_eq(&json_data(m), d) {
+                        Some(true) => return Yes,
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                if unknown || members.iter().any(|m| m.is_array() || m.is_object()) {
+                    Verdict::Unknown
+                } else {
+                    No("not one of the values".into())
+                }
+            }
+            Ty::ListOf(_) => kind(matches!(data, Some(Data::List(_))), ty),
+            Ty::NonEmptyListOf(_) => match data {
+                Some(Data::List(l)) if l.is_empty() => No("an empty list".into()),
+                Some(Data::List(_)) => Yes,
+                _ => No("not a list".into()),
+            },
+            Ty::LoaOf(_) => {
+                if is_attrs || matches!(data, Some(Data::List(_))) {
+                    Yes
+                } else {
+                    No("neither a list nor an attribute set".into())
+                }
+            }
+            Ty::Uniq(t) => self.check(t, v),
+            Ty::NullOr(t) => match data {
+                Some(Data::Null) => Yes,
+                _ => match self.check(t, v) {
+                    No(why) => No(format!("not null; {why}")),
+                    x => x,
+                },
+            },
+            Ty::FunctionTo(_) => kind(matches!(data, Some(Data::Function)), ty),
+            Ty::Either(ts) => {
+                let mut whys = Vec::new();
+                let mut unknown = false;
+                for t in ts {
+                    match self.check(t, v) {
+                        Yes => return Yes,
+                        No(why) => whys.push(why),
+                        Verdict::Unknown => unknown = true,
+                    }
+                }
+                if unknown {
+                    Verdict::Unknown
+                } else {
+                    whys.dedup();
+                    No(whys.join("; "))
+                }
+            }
+            Ty::CoercedTo { from, to } => {
+                let f = self.check(from, v);
+                match (f, self.check(to, v)) {
+                    (_, Yes) => Yes,
+                    (No(a), No(b)) => No(if a == b { a } else { format!("{b}; {a}") }),
+                    // Converted by a function the schema does not have.
+                    _ => Verdict::Unknown,
+                }
+            }
+            Ty::Submodule { .. } => {
+                if is_attrs || matches!(data, Some(Data::Function)) {
+                    Yes
+                } else {
+                    match self.coerced(v) {
+                        Some(Some(s)) if s.starts_with('/') => Yes,
+                        None => Verdict::Unknown,
+                        _ => No("not an attribute set".into()),
+                    }
+                }
+            }
+            Ty::AddCheck { ty, known, .. } => match self.check(ty, v) {
+                Yes => match known {
+                    Some(k) => self.known_check(*k, v),
+                    // The extra check is Nix's.
+                    None => Verdict::Unknown,
+                },
+                x => x,
+            },
+            Ty::Opaque(_) => Verdict::Unknown,
+        }
+    }
+
+    fn known_check(&self, k: Known, v: &Val<'_>) -> Verdict {
+        let mut unknown = false;
+        for (field, values) in k.fields() {
+            match self.attr(v, field) {
+                None | Some(Some(Val::S(..))) | Some(Some(Val::D(Data::Unknown))) => unknown = true,
+                Some(None) => {}
+                Some(Some(Val::D(Data::Str(s)))) if values.contains(&s.as_str()) => {}
+                Some(Some(x)) => {
+                    return No(format!(
+                        "its `{field}` is {}, but {} takes one of {}",
+                        self.describe(&x),
+                        k.what(),
+                        values
+                            .iter()
+                            .map(|s| format!("{s:?}"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                }
+            }
+        }
+        if unknown {
+            Verdict::Unknown
+        } else {
+            Yes
+        }
+    }
+
+    // --- merge points ----------------------------------------------------
+
+    /// The definitions of `input` at depth `depth`: split, with their
+    /// priority (the outermost override between `prev` and `depth`).
+    fn defs<'x>(&self, input: Input<'x>, depth: usize, prev: Option<usize>) -> Vec<Def<'x>>
+    where
+        's: 'x,
+    {
+        let mut groups: Vec<(Vec<u32>, Vec<usize>)> = Vec::new();
+        for l in input.leaves {
+            let key: Vec<u32> = self.defs[l]
+                .splits
+                .iter()
+                .filter(|(d, _)| *d <= depth)
+                .map(|(_, id)| *id)
+                .collect();
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, g)) => g.push(l),
+                None => groups.push((key, vec![l])),
+            }
+        }
+        let mut out = Vec::new();
+        for (_, g) in groups {
+            let first = g[0];
+            let d = &self.defs[first];
+            let prio = d
+                .overrides
+                .iter()
+                .find(|(od, _)| prev.is_none_or(|p| *od > p) && *od <= depth)
+                .map_or(100, |(_, p)| *p);
+            let certain = g.iter().any(|&l| self.defs[l].condition == Condition::True);
+            let at_here: Vec<usize> = g
+                .iter()
+                .copied()
+                .filter(|&l| self.paths[l].len() == depth)
+                .collect();
+            let val = if at_here.is_empty() {
+                Val::S(g.clone(), depth)
+            } else if g.len() == 1 {
+                let data: &'x Data = &self.defs[first].data;
+                Val::D(data)
+            } else if at_here.iter().all(
+                |&l| matches!(&self.defs[l].data, Data::Attrs(a) if a.map.is_empty() && !a.more),
+            ) {
+                // `{ }` beside attributes of the same definition.
+                let rest: Vec<usize> = g.iter().copied().filter(|l| !at_here.contains(l)).collect();
+                Val::S(rest, depth)
+            } else {
+                Val::D(&UNKNOWN)
+            };
+            out.push(Def {
+                val,
+                prio,
+                certain,
+                at: first,
+                leaves: g,
+            });
+        }
+        for (data, at, certain) in input.datas {
+            let mut found = Vec::new();
+            discharge(data, 100, certain, 0, &mut found);
+            for (data, prio, certain) in found {
+                out.push(Def {
+                    val: Val::D(data),
+                    prio,
+                    certain,
+                    at,
+                    leaves: Vec::new(),
+                });
+            }
+        }
+        out
+    }
+
+    /// Priorities: the definitions the module system keeps (and marks the
+    /// others dropped, when that is certain).
+    fn filter<'x>(&mut self, defs: Vec<Def<'x>>, vague: bool) -> Vec<Def<'x>> {
+        let Some(best) = defs.iter().map(|d| d.prio).min() else {
+            return defs;
+        };
+        let sure = defs.iter().any(|d| d.certain && d.prio == best);
+        let mut keep = Vec::new();
+        for d in defs {
+            if d.prio == best {
+                keep.push(d);
+            } else if sure && !vague {
+                for &l in &d.leaves {
+                    self.dropped[l] = true;
+                }
+            }
+        }
+        keep
+    }
+
+    /// `mergeDefinitions` of `ty` at `pos`.
+    #[allow(clippy::too_many_arguments)]
+    fn point(
+        &mut self,
+        ty: &Ty,
+        node: Option<&'s Node>,
+        pos: &mut Vec<Seg>,
+        depth: usize,
+        prev: Option<usize>,
+        input: Input<'s>,
+        vague: bool,
+        opt: Option<Opt<'s>>,
+    ) {
+        let defs = self.defs(input, depth, prev);
+        let defs = self.filter(defs, vague);
+        let mut bad = false;
+        for d in &defs {
+            if let No(why) = self.check(ty, &d.val) {
+                self.type_error(d, pos, ty, &why, opt);
+                bad = true;
+            }
+        }
+        if !bad {
+            self.merge(ty, node, pos, depth, &defs, vague, opt);
+        }
+    }
+
+    fn type_error(&mut self, d: &Def<'_>, pos: &[Seg], ty: &Ty, why: &str, opt: Option<Opt<'_>>) {
+        let at_option = opt.is_some_and(|o| o.len == pos.len());
+        let desc = match opt {
+            Some(o) if at_option && !o.info.ty.is_empty() => o.info.ty.clone(),
+            _ => ty.describe(),
+        };
+        let plain = kind_name(ty).is_some_and(|k| why == format!("not {k}"));
+        let why = if plain {
+            String::new()
+        } else {
+            format!(": {why}")
+        };
+        let msg = if at_option {
+            format!(
+                "`{}` is {}, but the option takes `{desc}`{why}",
+                show(pos),
+                self.describe(&d.val)
+            )
+        } else {
+            format!(
+                "`{}` is {}, but it must be `{desc}`{why}",
+                show(pos),
+                self.describe(&d.val)
+            )
+        };
+        let mut notes = Vec::new();
+        if let Some(o) = opt {
+            if !at_option {
+                notes.push(format!(
+                    "the option `{}` takes `{}`",
+                    show(&pos[..o.len.min(pos.len())]),
+                    if o.info.ty.is_empty() {
+                        "?".into()
+                    } else {
+                        o.info.ty.clone()
+                    }
+                ));
+            }
+            notes.push(
+                o.info
+                    .description
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+        }
+        self.report(d.at, d.certain, "option_type", msg, notes);
+    }
+
+    /// The type's `merge` over definitions that passed its `check`.
+    #[allow(clippy::too_many_arguments)]
+    fn merge(
+        &mut self,
+        ty: &Ty,
+        node: Option<&'s Node>,
+        pos: &mut Vec<Seg>,
+        depth: usize,
+        defs: &[Def<'s>],
+        vague: bool,
+        opt: Option<Opt<'s>>,
+    ) {
+        match ty {
+            Ty::Bool {}
+            | Ty::Int {}
+            | Ty::Ints { .. }
+            | Ty::Float {}
+            | Ty::Number { .. }
+            | Ty::Str {}
+            | Ty::StrMatching(_)
+            | Ty::Enum(_)
+            | Ty::Path {} => {
+                if !vague {
+                    self.merge_equal(pos, defs);
+                }
+            }
+            Ty::Package {} | Ty::Uniq(_) | Ty::Raw {} => {
+                if !vague {
+                    self.merge_one(pos, defs, "the option takes one definition");
+                }
+            }
+            Ty::Unspecified {} => {
+                if !vague {
+                    self.merge_default(pos, defs);
+                }
+                self.free(pos, depth, defs);
+            }
+            Ty::SeparatedString(_) | Ty::FunctionTo(_) => {}
+            Ty::Attrs {} | Ty::Anything {} => self.free(pos, depth, defs),
+            Ty::Opaque(d) => {
+                if d == super::known::SYSTEMD_OPTION && !vague {
+                    self.merge_unit_option(pos, defs);
+                }
+                self.free(pos, depth, defs);
+            }
+            Ty::ListOf(e) | Ty::NonEmptyListOf(e) => {
+                let child = node.and_then(|n| n.wildcard.as_deref());
+                self.elements(e, child, pos, depth, defs, opt);
+            }
+            Ty::AttrsOf(e) | Ty::LazyAttrsOf(e) => {
+                let child = node.and_then(|n| n.wildcard.as_deref());
+                self.zip(e, child, pos, depth, defs, opt);
+            }
+            Ty::LoaOf(e) => {
+                let child = node.and_then(|n| n.wildcard.as_deref());
+                let (lists, sets): (Vec<Def<'s>>, Vec<Def<'s>>) = defs
+                    .iter()
+                    .cloned()
+                    .partition(|d| matches!(d.val, Val::D(Data::List(_))));
+                self.elements(e, child, pos, depth, &lists, opt);
+                self.zip(e, child, pos, depth, &sets, opt);
+            }
+            Ty::NullOr(t) => {
+                let nulls: Vec<&Def<'s>> = defs
+                    .iter()
+                    .filter(|d| matches!(d.val, Val::D(Data::Null)))
+                    .collect();
+                let others: Vec<Def<'s>> = defs
+                    .iter()
+                    .filter(|d| !matches!(d.val, Val::D(Data::Null)))
+                    .cloned()
+                    .collect();
+                let known_other = others
+                    .iter()
+                    .find(|d| d.certain && !matches!(d.val, Val::D(Data::Unknown)));
+                match (nulls.iter().find(|d| d.certain), known_other) {
+                    (Some(n), Some(o)) if !vague => {
+                        let (n_at, o_at) = (n.at, o.at);
+                        let file = self.defs[n_at].file.clone();
+                        self.report(
+                            o_at,
+                            true,
+                            "option_conflict",
+                            format!(
+                                "`{}` is defined both null (in {file}) and not null, at one priority",
+                                show(pos)
+                            ),
+                            vec![],
+                        );
+                    }
+                    _ => self.merge(t, node, pos, depth, &others, vague, opt),
+                }
+            }
+            Ty::Either(ts) => {
+                let (left, right) = match ts.as_slice() {
+                    [] => return,
+                    [one] => return self.merge(one, node, pos, depth, defs, vague, opt),
+                    [a, b] => (a.clone(), b.clone()),
+                    more => (
+                        Ty::Either(more[..more.len() - 1].to_vec()),
+                        more[more.len() - 1].clone(),
+                    ),
+                };
+                let all = |cx: &mut Self, t: &Ty| -> Option<bool> {
+                    let mut all = Some(true);
+                    for d in defs {
+                        match cx.check(t, &d.val) {
+                            Yes => {}
+                            No(_) => return Some(false),
+                            Verdict::Unknown => all = None,
+                        }
+                    }
+                    all
+                };
+                match all(self, &left) {
+                    Some(true) => return self.merge(&left, node, pos, depth, defs, vague, opt),
+                    None => return,
+                    Some(false) => {}
+                }
+                match all(self, &right) {
+                    Some(true) => self.merge(&right, node, pos, depth, defs, vague, opt),
+                    Some(false) if !vague => self.merge_one(
+                        pos,
+                        defs,
+                        "definitions of different branches of an `either` type cannot be merged",
+                    ),
+                    _ => {}
+                }
+            }
+            Ty::CoercedTo { from, to } => {
+                let coerced: Vec<Def<'s>> = defs
+                    .iter()
+                    .map(|d| {
+                        let mut d = d.clone();
+                        if !matches!(self.check(from, &d.val), No(_)) {
+                            d.val = Val::D(&UNKNOWN);
+                        }
+                        d
+                    })
+                    .collect();
+                self.merge(to, node, pos, depth, &coerced, vague, opt);
+            }
+            Ty::Submodule { freeform } => {
+                self.submodule(node, freeform.as_deref(), pos, depth, defs);
+            }
+            Ty::AddCheck { ty, known, .. } => {
+                if let Some(k) = known {
+                    for d in defs {
+                        if let No(why) = self.known_check(*k, &d.val) {
+                            let msg = format!("`{}` {why}", show(pos));
+                            let note = opt
+                                .map(|o| {
+                                    o.info
+                                        .description
+                                        .lines()
+                                        .next()
+                                        .unwrap_or_default()
+                                        .to_owned()
+                                })
+                                .unwrap_or_default();
+                            self.report(d.at, d.certain, "option_type", msg, vec![note]);
+                        }
+                    }
+                }
+                self.merge(ty, node, pos, depth, defs, vague, opt);
+            }
+        }
+    }
+
+    /// `mergeEqualOption`: definitions at one priority must be equal.
+    fn merge_equal(&mut self, pos: &[Seg], defs: &[Def<'s>]) {
+        let sure: Vec<&Def<'s>> = defs.iter().filter(|d| d.certain).collect();
+        let Some(first) = sure.first() else { return };
+        for d in &sure[1..] {
+            if let (Val::D(a), Val::D(b)) = (&first.val, &d.val) {
+                if nix_eq(a, b) == Some(false) {
+                    let msg = format!(
+                        "`{}` has conflicting definitions at one priority: {} (in {}) and {}",
+                        show(pos),
+                        a.describe(),
+                        self.defs[first.at].file,
+                        b.describe()
+                    );
+                    self.report(
+                        d.at,
+                        true,
+                        "option_conflict",
+                        msg,
+                        vec!["give one of them another priority (`lib.mkDefault`, `lib.mkForce`), or define it once".into()],
+                    );
+                    return;
+                }
+            }
+        }
+    }
+
+    /// `mergeOneOption`: one definition.
+    fn merge_one(&mut self, pos: &[Seg], defs: &[Def<'s>], why: &str) {
+        let sure: Vec<&Def<'s>> = defs.iter().filter(|d| d.certain).collect();
+        if sure.len() > 1 {
+            let msg = format!(
+                "`{}` is defined {} times at one priority, but {why} (the first in {})",
+                show(pos),
+                sure.len(),
+                self.defs[sure[0].at].file
+            );
+            let at = sure[1].at;
+            self.report(at, true, "option_conflict", msg, vec![]);
+        }
+    }
+
+    /// `mergeDefaultOption` (`types.unspecified`): definitions of one kind.
+    fn merge_default(&mut self, pos: &[Seg], defs: &[Def<'s>]) {
+        let sure: Vec<&Def<'s>> = defs.iter().filter(|d| d.certain).collect();
+        if sure.len() < 2 {
+            return;
+        }
+        let mut kinds = Vec::new();
+        for d in &sure {
+            kinds.push(match &d.val {
+                Val::S(..) | Val::D(Data::Attrs(_)) => "set",
+                Val::D(Data::Function) => "function",
+                Val::D(Data::List(_)) => "list",
+                Val::D(Data::Bool(_)) => "bool",
+                Val::D(Data::Str(_)) => "string",
+                Val::D(Data::Int(_)) => "int",
+                Val::D(Data::Unknown) => return,
+                Val::D(_) => "other",
+            });
+        }
+        let same = kinds.iter().all(|k| *k == kinds[0]);
+        let ok = same
+            && match kinds[0] {
+                "other" => false,
+                "int" => sure.windows(2).all(|w| match (&w[0].val, &w[1].val) {
+                    (Val::D(a), Val::D(b)) => nix_eq(a, b) == Some(true),
+                    _ => false,
+                }),
+                _ => true,
+            };
+        if !ok {
+            let msg = format!(
+                "`{}` has definitions that cannot be merged ({})",
+                show(pos),
+                kinds.join(", ")
+            );
+            let at = sure[1].at;
+            self.report(at, true, "option_conflict", msg, vec![]);
+        }
+    }
+
+    /// nixpkgs' `unitOption`: lists concatenated, anything else equal.
+    fn merge_unit_option(&mut self, pos: &[Seg], defs: &[Def<'s>]) {
+        let sure: Vec<&Def<'s>> = defs.iter().filter(|d| d.certain).collect();
+        match sure.first().map(|d| &d.val) {
+            Some(Val::D(Data::List(_))) => {
+                if let Some(d) = sure
+                    .iter()
+                    .find(|d| !matches!(d.val, Val::D(Data::List(_)) | Val::D(Data::Unknown)))
+                {
+                    let msg = format!(
+                        "`{}` is defined as a list and as {}, at one priority: systemd options concatenate lists only",
+                        show(pos),
+                        self.describe(&d.val)
+                    );
+                    self.report(d.at, true, "option_conflict", msg, vec![]);
+                }
+            }
+            Some(_) => self.merge_equal(pos, defs),
+            None => {}
+        }
+    }
+
+    /// The elements of list definitions, each a merge point of its own.
+    fn elements(
+        &mut self,
+        e: &Ty,
+        node: Option<&'s Node>,
+        pos: &mut Vec<Seg>,
+        depth: usize,
+        defs: &[Def<'s>],
+        opt: Option<Opt<'s>>,
+    ) {
+        for d in defs {
+            if let Val::D(Data::List(items)) = d.val {
+                for (k, it) in items.iter().enumerate() {
+                    pos.push(Seg::Elem(k + 1));
+                    self.point(
+                        e,
+                        node,
+                        pos,
+                        depth,
+                        Some(depth),
+                        Input {
+                            leaves: Vec::new(),
+                            datas: vec![(it, d.at, d.certain)],
+                        },
+                        false,
+                        opt,
+                    );
+                    pos.pop();
+                }
+            }
+        }
+    }
+
+    /// The attributes of definitions, by name.
+    fn children(&self, depth: usize, defs: &[Def<'s>]) -> BTreeMap<String, Input<'s>> {
+        let mut out: BTreeMap<String, Input<'s>> = BTreeMap::new();
+        for d in defs {
+            match &d.val {
+                Val::S(leaves, _) => {
+                    for &l in leaves {
+                        if let Some(name) = self.paths[l].get(depth) {
+                            out.entry(name.clone()).or_default().leaves.push(l);
+                        }
+                    }
+                }
+                Val::D(Data::Attrs(a)) => {
+                    for (k, v) in &a.map {
+                        out.entry(k.clone())
+                            .or_default()
+                            .datas
+                            .push((v, d.at, d.certain));
+                    }
+                }
+                Val::D(_) => {}
+            }
+        }
+        out
+    }
+
+    /// `attrsOf`: each attribute a merge point of its own.
+    fn zip(
+        &mut self,
+        e: &Ty,
+        node: Option<&'s Node>,
+        pos: &mut Vec<Seg>,
+        depth: usize,
+        defs: &[Def<'s>],
+        opt: Option<Opt<'s>>,
+    ) {
+        for (name, input) in self.children(depth, defs) {
+            let vague = name == "<name>";
+            pos.push(Seg::Name(name));
+            self.point(e, node, pos, depth + 1, Some(depth), input, vague, opt);
+            pos.pop();
+        }
+    }
+
+    /// Below a type that merges attribute sets without checking them:
+    /// priorities still apply at each attribute, as in the free-form
+    /// module system.
+    fn free(&mut self, pos: &mut Vec<Seg>, depth: usize, defs: &[Def<'s>]) {
+        for (name, input) in self.children(depth, defs) {
+            if input.leaves.is_empty() {
+                continue;
+            }
+            let vague = name == "<name>";
+            let sub = self.defs(
+                Input {
+                    leaves: input.leaves,
+                    datas: Vec::new(),
+                },
+                depth + 1,
+                Some(depth),
+            );
+            let sub = self.filter(sub, vague);
+            pos.push(Seg::Name(name));
+            self.free(pos, depth + 1, &sub);
+            pos.pop();
+        }
+    }
+
+    /// A submodule: its options, below the option in the schema.
+    fn submodule(
+        &mut self,
+        node: Option<&'s Node>,
+        freeform: Option<&Ty>,
+        pos: &mut Vec<Seg>,
+        depth: usize,
+        defs: &[Def<'s>],
+    ) {
+        let Some(node) = node.filter(|n| !n.children.is_empty()) else {
+            return;
+        };
+        let mut unmatched = Vec::new();
+        for (name, input) in self.children(depth, defs) {
+            if name.starts_with('_') || name == "<name>" {
+                continue;
+            }
+            match node.children.get(&name) {
+                Some(child) => {
+                    pos.push(Seg::Name(name));
+                    self.route(child, pos, depth + 1, depth, input);
+                    pos.pop();
+                }
+                None if freeform.is_some() => unmatched.extend(input.leaves),
+                None => self.unknown_field(node, pos, &name, &input),
+            }
+        }
+        if let (Some(f), false) = (freeform, unmatched.is_empty()) {
+            self.point(
+                f,
+                None,
+                pos,
+                depth,
+                Some(depth),
+                Input {
+                    leaves: unmatched,
+                    datas: Vec::new(),
+                },
+                false,
+                None,
+            );
+        }
+    }
+
+    /// Definitions below a node of a submodule's options: an option is a
+    /// merge point; a set of options routes on.
+    fn route(
+        &mut self,
+        node: &'s Node,
+        pos: &mut Vec<Seg>,
+        depth: usize,
+        prev: usize,
+        input: Input<'s>,
+    ) {
+        if let Some(o) = node.option {
+            let info = &self.schema.options()[o];
+            let ty = &self.schema.types()[o];
+            let len = pos.len();
+            self.point(
+                ty,
+                Some(node),
+                pos,
+                depth,
+                Some(prev),
+                input,
+                false,
+                Some(Opt { info, len }),
+            );
+            return;
+        }
+        let mut by: BTreeMap<String, Input<'s>> = BTreeMap::new();
+        for l in input.leaves {
+            if let Some(n) = self.paths[l].get(depth) {
+                by.entry(n.clone()).or_default().leaves.push(l);
+            }
+        }
+        for (data, at, certain) in input.datas {
+            if let Data::Attrs(a) = data {
+                for (k, v) in &a.map {
+                    by.entry(k.clone())
+                        .or_default()
+                        .datas
+                        .push((v, at, certain));
+                }
+            }
+        }
+        for (name, input) in by {
+            if name == "<name>" {
+                continue;
+            }
+            match node.children.get(&name) {
+                Some(child) => {
+                    pos.push(Seg::Name(name));
+                    self.route(child, pos, depth + 1, prev, input);
+                    pos.pop();
+                }
+                None => self.unknown_field(node, pos, &name, &input),
+            }
+        }
+    }
+
+    fn unknown_field(&mut self, node: &Node, pos: &[Seg], name: &str, input: &Input<'_>) {
+        let (at, certain) = match (input.leaves.first(), input.datas.first()) {
+            (Some(&l), _) => (
+                l,
+                input
+                    .leaves
+                    .iter()
+                    .any(|&l| self.defs[l].condition == Condition::True),
+            ),
+            (None, Some((_, at, c))) => (*at, *c),
+            _ => return,
+        };
+        let mut full = pos.to_vec();
+        full.push(Seg::Name(name.to_owned()));
+        let siblings: Vec<&str> = node.children.keys().map(String::as_str).collect();
+        let mut notes = Vec::new();
+        if let Some(s) = crate::schema::nearest(name, &siblings) {
+            let mut p = pos.to_vec();
+            p.push(Seg::Name(s.to_owned()));
+            notes.push(format!("did you mean `{}`?", show(&p)));
+        }
+        self.report(
+            at,
+            certain,
+            "unknown_option",
+            format!("the option `{}` does not exist", show(&full)),
+            notes,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_read_as_nix_paths() {
+        let pos = vec![
+            Seg::Name("services".into()),
+            Seg::Name("nginx".into()),
+            Seg::Name("virtualHosts".into()),
+            Seg::Name("a.b".into()),
+            Seg::Name("listen".into()),
+            Seg::Elem(2),
+            Seg::Name("port".into()),
+        ];
+        assert_eq!(
+            show(&pos),
+            "services.nginx.virtualHosts.\"a.b\".listen[2].port"
+        );
+        assert_eq!(dir_of("/nix/store/abc-x"), "/nix/store");
+        assert_eq!(dir_of("/nix/store/abc-x/bin"), "/nix/store/abc-x");
+    }
+}
