@@ -37,7 +37,7 @@ fn env_with_schema() -> Env {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("loaded 345 options"));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("loaded 349 options"));
     Env {
         _tmp: tmp,
         state,
@@ -181,7 +181,7 @@ fn the_list_shape_imports_too_and_no_schema_is_said_once() {
     // The list has all but the removed option, which the stand-in
     // eval-config.nix adds through its lib.
     assert!(
-        String::from_utf8_lossy(&out.stdout).starts_with("loaded 344 options"),
+        String::from_utf8_lossy(&out.stdout).starts_with("loaded 348 options"),
         "{out:?}"
     );
 
@@ -305,7 +305,7 @@ fn schema_generate_against_a_fixture_nixpkgs() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("345 options"),
+        String::from_utf8_lossy(&out.stdout).contains("349 options"),
         "{out:?}"
     );
     // Kept by nixpkgs identity: the second time runs no Nix.

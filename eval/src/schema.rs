@@ -152,9 +152,11 @@ fn info(name: &str, v: &serde_json::Value) -> Option<OptionInfo> {
     Some(OptionInfo {
         loc,
         ty: o.get("type").map(text_of).unwrap_or_default(),
-        type_tree: o
-            .get("typeTree")
-            .and_then(|t| serde_json::from_value(t.clone()).ok()),
+        type_tree: o.get("typeTree").and_then(|t| {
+            let mut t = t.clone();
+            resolve_descriptions(&mut t, 0);
+            serde_json::from_value(t).ok()
+        }),
         read_only: o.get("readOnly").and_then(|r| r.as_bool()).unwrap_or(false),
         description: if removed.is_some() {
             String::new()
@@ -165,6 +167,34 @@ fn info(name: &str, v: &serde_json::Value) -> Option<OptionInfo> {
         renamed_to,
         removed,
     })
+}
+
+/// `schema generate` of a 2020 nixpkgs knows the `from` side of
+/// `coercedTo` only by its description (`fromDescription`): parsed here.
+fn resolve_descriptions(v: &mut serde_json::Value, depth: u32) {
+    if depth > 64 {
+        return;
+    }
+    match v {
+        serde_json::Value::Object(m) => {
+            if let Some(serde_json::Value::Object(c)) = m.get_mut("coercedTo") {
+                if let Some(serde_json::Value::String(d)) = c.remove("fromDescription") {
+                    let t = crate::types::parse::parse_description(&d);
+                    c.insert(
+                        "from".into(),
+                        serde_json::to_value(t).unwrap_or(serde_json::Value::Null),
+                    );
+                }
+            }
+            for x in m.values_mut() {
+                resolve_descriptions(x, depth + 1);
+            }
+        }
+        serde_json::Value::Array(a) => a
+            .iter_mut()
+            .for_each(|x| resolve_descriptions(x, depth + 1)),
+        _ => {}
+    }
 }
 
 /// Reads either input shape.

@@ -907,27 +907,8 @@ impl<'s> Cx<'s> {
             Ty::Submodule { freeform } => {
                 self.submodule(node, freeform.as_deref(), pos, depth, defs);
             }
-            Ty::AddCheck { ty, known, .. } => {
-                if let Some(k) = known {
-                    for d in defs {
-                        if let No(why) = self.known_check(*k, &d.val) {
-                            let msg = format!("`{}` {why}", show(pos));
-                            let note = opt
-                                .map(|o| {
-                                    o.info
-                                        .description
-                                        .lines()
-                                        .next()
-                                        .unwrap_or_default()
-                                        .to_owned()
-                                })
-                                .unwrap_or_default();
-                            self.report(d.at, d.certain, "option_type", msg, vec![note]);
-                        }
-                    }
-                }
-                self.merge(ty, node, pos, depth, defs, vague, opt);
-            }
+            // Its check (the known one too) was judged with the type's.
+            Ty::AddCheck { ty, .. } => self.merge(ty, node, pos, depth, defs, vague, opt),
         }
     }
 

@@ -4,9 +4,10 @@
 //! syntax (libstdc++) and asks for a match of the whole string. The
 //! pattern is translated into the `regex` crate's syntax, over bytes:
 //!
-//! - outside brackets, `\X` is the character `X` whatever `X` is (libstdc++
-//!   reads an escaped ordinary character as itself: `\d` is `d`, `\1` is
-//!   `1`); `.` is any byte, newlines included;
+//! - outside brackets, `\X` is the character `X` when `X` is special
+//!   (`.[\()*+?{|^$`); libstdc++ refuses any other escape (`\d`, `\n`,
+//!   `\]`), and so does the translation; `.` is any byte, newlines
+//!   included;
 //! - inside brackets a backslash is itself; `]` first is a member;
 //!   `[:class:]` is kept (ASCII classes, as in the C locale);
 //! - a quantifier after a quantifier applies to what precedes it (the set
@@ -54,7 +55,12 @@ pub fn translate(pattern: &str) -> Option<String> {
         let c = p[i];
         match c {
             b'\\' => {
+                // Only a special character may be escaped (libstdc++
+                // refuses `\d`, `\n`, `\]`: an invalid pattern).
                 let n = *p.get(i + 1)?;
+                if !b".[\\()*+?{|^$".contains(&n) {
+                    return None;
+                }
                 atom = Some(out.len());
                 quantified = false;
                 lit(n, &mut out);
@@ -208,7 +214,8 @@ mod tests {
         assert_eq!(m("[[:digit:]]+", "80a"), Some(false));
         assert_eq!(m("a|b", "b"), Some(true));
         assert_eq!(m("a.c", "a\nc"), Some(true));
-        assert_eq!(m(r"\d", "d"), Some(true));
+        assert_eq!(m(r"\d", "d"), None);
+        assert_eq!(m(r"\.", "."), Some(true));
         assert_eq!(m(r"[\.]", "\\"), Some(true));
         assert_eq!(m("[]a]+", "]a]"), Some(true));
         assert_eq!(m("(ab)*?", "abab"), Some(true));

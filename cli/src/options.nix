@@ -1,0 +1,175 @@
+# `nixunits schema generate`: every option of a nixpkgs' NixOS, as
+# lib.optionAttrSetToDocList lists them (sub-options of submodules
+# included, below `<name>` and `*`), each with its type as a tree
+# (DESIGN §10) beside its description.
+#
+# Invisible options are listed too: aliases (mkRenamedOptionModule says
+# "Alias of …") and removed options, whose instructions only a throw and
+# an assertion hold, so the evaluation gets a lib whose
+# mkRemovedOptionModule writes them into the description (eval-config.nix
+# takes `lib`, 20.09 and later).
+#
+# The tree is read off the type's attributes: `name`, `functor.wrapped`
+# (2020) or `nestedTypes` (later), `functor.payload` (enum values, the
+# separator); what only the description says (the pattern of strMatching,
+# the `from` side of coercedTo in 2020) comes from the description. A
+# `check` that is not the one mkOptionType was given (addCheck, or `//`)
+# is found by where it was written: `builtins.unsafeGetAttrPos "check"`.
+{ nixpkgs, removedPrefix }:
+let
+  lib0 = import (nixpkgs + "/lib");
+  lib = lib0 // {
+    mkRemovedOptionModule = optionName: why: { ... }: {
+      options = lib0.setAttrByPath optionName (lib0.mkOption {
+        visible = false;
+        description = removedPrefix + why;
+      });
+    };
+  };
+  eval = import (nixpkgs + "/nixos/lib/eval-config.nix") {
+    inherit lib;
+    specialArgs = { inherit lib; };
+    modules = [ ];
+    system = builtins.currentSystem;
+  };
+
+  inherit (builtins) isAttrs isList isString isInt isBool isFloat typeOf
+    attrValues concatMap tryEval substring stringLength match;
+
+  hasPrefix = p: s: substring 0 (stringLength p) s == p;
+  hasSuffix = p: s:
+    let n = stringLength s; m = stringLength p;
+    in n >= m && substring (n - m) m s == p;
+  removePrefix = p: s: substring (stringLength p) (stringLength s) s;
+  removeSuffix = p: s: substring 0 (stringLength s - stringLength p) s;
+
+  isOption = x: isAttrs x && (x._type or "") == "option";
+  collectOptions = x:
+    if isOption x then [ x ]
+    else if isAttrs x then concatMap collectOptions (attrValues x)
+    else [ ];
+
+  # Where a type's `check` was written.
+  root = toString nixpkgs + "/";
+  posOf = t:
+    let
+      p = builtins.unsafeGetAttrPos "check" t;
+      file = toString p.file;
+    in
+    if p == null then ""
+    else "${if hasPrefix root file then removePrefix root file else file}:${toString p.line}";
+  plainPos = posOf (lib0.mkOptionType { name = "nixunits-probe"; });
+  addCheckPos =
+    if lib0 ? types && lib0.types ? addCheck
+    then posOf (lib0.types.addCheck (lib0.mkOptionType { name = "nixunits-probe"; }) (x: true))
+    else "";
+
+  ok = x: (tryEval (builtins.deepSeq x true)).success;
+  jsonable = v: isString v || isInt v || isBool v || isFloat v || v == null;
+
+  opaque = t: { opaque = if ok (t.description or null) then t.description or "" else ""; };
+
+  # The integer families: their bounds from the description.
+  intBounds = name: desc:
+    let m = match ".*between (-?[0-9]+) and (-?[0-9]+) \\(both inclusive\\).*" desc;
+    in if name == "unsignedInt" then { min = 0; }
+    else if name == "positiveInt" then { min = 1; }
+    else if m != null then { min = builtins.fromJSON (builtins.elemAt m 0); max = builtins.fromJSON (builtins.elemAt m 1); }
+    else null;
+  intNames = [ "intBetween" "unsignedInt" "positiveInt" "unsignedInt8" "unsignedInt16"
+    "unsignedInt32" "signedInt8" "signedInt16" "signedInt32" ];
+
+  tree = depth: t:
+    if depth > 8 || !(isAttrs t) || (t._type or "") != "option-type" || !(ok (t.name or null)) || !(ok (t.description or null))
+    then opaque t
+    else
+      let
+        name = t.name or "";
+        desc = t.description or name;
+        nested = t.nestedTypes or { };
+        wrapped = t.functor.wrapped or null;
+        payload = t.functor.payload or null;
+        sub = tree (depth + 1);
+        elem = if nested ? elemType then nested.elemType else wrapped;
+        pos = posOf t;
+        structural =
+          if name == "bool" then { bool = { }; }
+          else if name == "int" then { int = { }; }
+          else if builtins.elem name intNames then
+            (let b = intBounds name desc; in if b == null then opaque t else { ints = b; })
+          else if name == "float" then { float = { }; }
+          else if name == "number" then { number = { }; }
+          else if name == "str" then { str = { }; }
+          else if name == "nonEmptyStr" then { addCheck = { type = { str = { }; }; }; }
+          else if hasPrefix "strMatching " name && hasPrefix "string matching the pattern " desc then
+            { strMatching = removePrefix "string matching the pattern " desc; }
+          else if name == "separatedString" && isString payload then { separatedString = payload; }
+          else if name == "path" then { path = { }; }
+          else if name == "package" then { package = { }; }
+          else if name == "attrs" then { attrs = { }; }
+          else if name == "anything" then { anything = { }; }
+          else if name == "unspecified" then { unspecified = { }; }
+          else if name == "raw" then { raw = { }; }
+          else if name == "enum" then
+            (let values = if isList payload then payload else payload.values or null;
+             in if isList values && ok values && builtins.all jsonable values then { enum = values; } else opaque t)
+          else if name == "listOf" && elem != null then
+            (if hasPrefix "non-empty " desc then { nonEmptyListOf = sub elem; } else { listOf = sub elem; })
+          else if name == "nonEmptyListOf" && elem != null then { nonEmptyListOf = sub elem; }
+          else if name == "attrsOf" && elem != null then { attrsOf = sub elem; }
+          else if name == "lazyAttrsOf" && elem != null then { lazyAttrsOf = sub elem; }
+          else if name == "loaOf" && elem != null then { loaOf = sub elem; }
+          else if (name == "uniq" || name == "unique") && elem != null then { uniq = sub elem; }
+          else if name == "nullOr" && elem != null then { nullOr = sub elem; }
+          else if name == "functionTo" && elem != null then { functionTo = sub elem; }
+          else if name == "either" && nested ? left then { either = [ (sub nested.left) (sub nested.right) ]; }
+          else if name == "either" && isList wrapped && builtins.length wrapped == 2 then
+            { either = map sub wrapped; }
+          else if name == "coercedTo" && nested ? coercedType then
+            { coercedTo = { from = sub nested.coercedType; to = sub nested.finalType; }; }
+          else if name == "coercedTo" && wrapped != null then
+            # 2020: the `from` side is only in "<final> or <from> convertible to it".
+            (let
+              lead = (wrapped.description or "") + " or ";
+              tail = " convertible to it";
+            in if hasPrefix lead desc && hasSuffix tail desc
+              then { coercedTo = { fromDescription = removeSuffix tail (removePrefix lead desc); to = sub wrapped; }; }
+              else opaque t)
+          else if name == "submodule" then
+            { submodule = if nested ? freeformType then { freeform = sub nested.freeformType; } else { }; }
+          else opaque t;
+        # A check that is not the one mkOptionType was given.
+        # (uniq inherits its element's check; the integer families and
+        # nonEmptyListOf are addChecks modelled above.)
+        extra = pos != "" && pos != plainPos && !(builtins.elem name intNames)
+          && !(builtins.elem name [ "uniq" "unique" "nonEmptyStr" ])
+          && !(name == "listOf" && hasPrefix "non-empty " desc);
+      in
+      if extra && !(structural ? opaque)
+      then { addCheck = { type = structural; at = if pos == addCheckPos then "addCheck" else pos; }; }
+      else structural;
+
+  typeTree = t: let r = tree 0 t; in if ok r then r else { opaque = ""; };
+
+  walk = options: concatMap
+    (opt:
+      let
+        visible = (opt.visible or true) != false;
+        doc = {
+          inherit (opt) loc;
+          name = builtins.concatStringsSep "." opt.loc;
+          readOnly = opt.readOnly or false;
+          type = opt.type.description or "";
+          typeTree = typeTree (opt.type or null);
+          description = opt.description or "";
+          inherit visible;
+          internal = opt.internal or false;
+        };
+        subs =
+          let ss = opt.type.getSubOptions opt.loc;
+          in if ss != { } then walk ss else [ ];
+      in
+      [ doc ] ++ (if visible && (opt.visible or null) != "shallow" then subs else [ ]))
+    (collectOptions options);
+in
+walk eval.options
