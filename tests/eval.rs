@@ -376,7 +376,7 @@ fn functions_match_real_nix() {
         "lib.boolToString true",
         "lib.boolToString false",
         "lib.escapeShellArg \"it's here\"",
-        "lib.escapeShellArg \"plain/path-1.0\"",
+        "lib.escapeShellArg \"two words\"",
         "lib.versionAtLeast \"21.05\" \"20.09\"",
         "lib.versionAtLeast \"20.09\" \"21.05\"",
         "lib.versionAtLeast \"23.05pre\" \"23.05\"",
@@ -533,6 +533,16 @@ fn functions_match_real_nix() {
         exprs.len() * styles.len(),
         wrong.join("\n")
     );
+    // A plain word: nixpkgs of 2020 quotes it, later ones do not; the
+    // evaluator cannot tell which nixpkgs the snippet gets.
+    let f = dir.path().join("plain.nix");
+    std::fs::write(
+        &f,
+        "{ lib, ... }: { r = lib.escapeShellArg \"plain/path-1.0\"; }",
+    )
+    .unwrap();
+    let (ours, _) = eval_json(&f);
+    assert_eq!(ours[0]["known"], false, "{ours:?}");
 }
 
 /// The value at `path` inside a JSON value.

@@ -101,8 +101,14 @@ let
           else if name == "number" then { number = { }; }
           else if name == "str" then { str = { }; }
           else if name == "nonEmptyStr" then { addCheck = { type = { str = { }; }; }; }
+          else if hasPrefix "strMatching " name && isString (payload.pattern or null) then
+            { strMatching = payload.pattern; }
           else if hasPrefix "strMatching " name && hasPrefix "string matching the pattern " desc then
             { strMatching = removePrefix "string matching the pattern " desc; }
+          else if hasPrefix "strMatching \"" name && hasSuffix "\"" name then
+            # A description of its own (2020's printerName): the pattern is
+            # in the name, as escapeNixString wrote it (JSON, `$` escaped).
+            { strMatching = builtins.fromJSON (builtins.replaceStrings [ "\\$" ] [ "$" ] (removePrefix "strMatching " name)); }
           else if name == "separatedString" && isString payload then { separatedString = payload; }
           else if name == "path" then { path = { }; }
           else if name == "package" then { package = { }; }
@@ -151,6 +157,37 @@ let
 
   typeTree = t: let r = tree 0 t; in if ok r then r else { opaque = ""; };
 
+  # The options of submodules in a branch of `either` (whose
+  # getSubOptions lists nothing), below `<either 0>` and `<either 1>`:
+  # the checks follow the branch the module system merges with.
+  branchOptions = depth: t: prefix:
+    if depth > 6 || !(isAttrs t) then [ ]
+    else
+      let ss = (t.getSubOptions or (p: { })) prefix;
+      in (if ss != { } then walk ss else [ ]) ++ branchSubs (depth + 1) t prefix;
+  branchSubs = depth: t: prefix:
+    if depth > 6 || !(isAttrs t) then [ ]
+    else
+      let
+        name = t.name or "";
+        nested = t.nestedTypes or { };
+        wrapped = t.functor.wrapped or null;
+        elem = if nested ? elemType then nested.elemType
+          else if name == "coercedTo" && nested ? finalType then nested.finalType
+          else wrapped;
+        branches = if nested ? left then [ nested.left nested.right ]
+          else if isList wrapped then wrapped else [ ];
+        under = p: if elem == null || isList elem then [ ] else branchSubs (depth + 1) elem (prefix ++ p);
+      in
+      if name == "either" then
+        concatMap (i: branchOptions (depth + 1) (builtins.elemAt branches i) (prefix ++ [ "<either ${toString i}>" ]))
+          (if builtins.length branches == 2 then [ 0 1 ] else [ ])
+      else if builtins.elem name [ "listOf" "nonEmptyListOf" ] then under [ "*" ]
+      else if builtins.elem name [ "attrsOf" "lazyAttrsOf" ] then under [ "<name>" ]
+      else if name == "loaOf" then under [ "<name?>" ]
+      else if builtins.elem name [ "nullOr" "uniq" "unique" "coercedTo" ] then under [ ]
+      else [ ];
+
   walk = options: concatMap
     (opt:
       let
@@ -159,6 +196,7 @@ let
           inherit (opt) loc;
           name = builtins.concatStringsSep "." opt.loc;
           readOnly = opt.readOnly or false;
+          apply = opt ? apply;
           type = opt.type.description or "";
           typeTree = typeTree (opt.type or null);
           description = opt.description or "";
@@ -169,7 +207,8 @@ let
           let ss = opt.type.getSubOptions opt.loc;
           in if ss != { } then walk ss else [ ];
       in
-      [ doc ] ++ (if visible && (opt.visible or null) != "shallow" then subs else [ ]))
+      [ doc ] ++ (if visible && (opt.visible or null) != "shallow"
+        then subs ++ branchSubs 0 (opt.type or null) opt.loc else [ ]))
     (collectOptions options);
 in
 walk eval.options

@@ -324,17 +324,48 @@ impl<'a> Evaluator<'a> {
             ExprKind::Float => src[e.range].parse().map_or(Value::Unknown, Value::Float),
             ExprKind::Uri => Value::Str(src[e.range].into()),
             ExprKind::Str(parts) => {
-                let mut out = String::new();
+                // What is known of the string: its start, up to the first
+                // unknown interpolation, and its end, after the last (the
+                // result is a string or an error, whatever is unknown).
+                let (mut start, mut end, mut hole) = (String::new(), String::new(), false);
                 for p in parts {
-                    match p {
-                        StrPart::Lit(r) => out.push_str(&unescape_str(&src[*r])),
-                        StrPart::Interp(x) => match self.coerce(self.eval(x, env, file)) {
-                            Some(s) => out.push_str(&s),
-                            None => return Value::Unknown,
+                    let known = match p {
+                        StrPart::Lit(r) => Some(unescape_str(&src[*r])),
+                        StrPart::Interp(x) => match self.eval(x, env, file) {
+                            Value::PartStr(ps) => {
+                                let (a, b) = &*ps;
+                                if hole {
+                                    end.clear()
+                                } else {
+                                    start.push_str(a)
+                                }
+                                hole = true;
+                                end.push_str(b);
+                                None
+                            }
+                            v => match self.coerce(v) {
+                                Some(s) => Some(s),
+                                None => {
+                                    hole = true;
+                                    end.clear();
+                                    None
+                                }
+                            },
                         },
+                    };
+                    if let Some(k) = known {
+                        if hole {
+                            end.push_str(&k)
+                        } else {
+                            start.push_str(&k)
+                        }
                     }
                 }
-                Value::Str(out.into())
+                if hole {
+                    Value::PartStr(Rc::new((start, end)))
+                } else {
+                    Value::Str(start.into())
+                }
             }
             ExprKind::IndStr(parts) => {
                 let mut pieces = Vec::new();
@@ -1001,6 +1032,7 @@ impl<'a> Evaluator<'a> {
                 }
                 true
             }
+            (PartStr(_), Str(_) | PartStr(_)) | (Str(_), PartStr(_)) => return None,
             (Unknown, _)
             | (_, Unknown)
             | (Lambda(_), _)
@@ -1024,6 +1056,12 @@ fn arith<'a>(op: BinOp, x: Value<'a>, y: Value<'a>, ev: &Evaluator<'a>) -> Value
         BinOp::Add => match (&x, &y) {
             (Int(a), Int(b)) => a.checked_add(*b).map_or(Unknown, Int),
             (Str(a), Str(b)) => Str(format!("{a}{b}").into()),
+            // A string plus anything is a string (or an error).
+            (Str(a), PartStr(p)) => PartStr(Rc::new((format!("{a}{}", p.0), p.1.clone()))),
+            (PartStr(p), Str(b)) => PartStr(Rc::new((p.0.clone(), format!("{}{b}", p.1)))),
+            (PartStr(p), PartStr(q)) => PartStr(Rc::new((p.0.clone(), q.1.clone()))),
+            (Str(a), Unknown) => PartStr(Rc::new((a.to_string(), String::new()))),
+            (PartStr(p), Unknown) => PartStr(Rc::new((p.0.clone(), String::new()))),
             (Path(a), Str(b)) | (Path(a), Path(b)) => Path(normalize(&format!("{a}{b}")).into()),
             _ => match (num(&x), num(&y)) {
                 (Some(a), Some(b)) => Float(a + b),

@@ -79,6 +79,19 @@ pub struct Definition {
     /// are the same.
     #[serde(skip)]
     pub splits: Vec<(usize, u32)>,
+    /// Every `mkOrder` (`mkBefore`, `mkAfter`) above the value, outermost
+    /// first: how much of `path` it wraps, and its priority.
+    #[serde(skip)]
+    pub orders: Vec<(usize, i64)>,
+    /// How much of `path` each `mkIf` above the value wraps, outermost
+    /// first.
+    #[serde(skip)]
+    pub ifs: Vec<usize>,
+    /// Which module it is in: the indexes of the `imports` entries that
+    /// lead to it from the snippet. NixOS orders modules breadth first
+    /// (`builtins.genericClosure`): by length, then by these indexes.
+    #[serde(skip)]
+    pub module: Vec<u32>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -242,6 +255,9 @@ pub fn evaluate_parsed(
             overrides: Vec::new(),
             splits: Vec::new(),
             next_split: 0,
+            orders: Vec::new(),
+            ifs: Vec::new(),
+            mpath: Vec::new(),
         };
         w.module(v, idx);
     }
@@ -315,6 +331,12 @@ struct Walker<'e, 'a> {
     /// The modules and `mkMerge` contents above it (depth, id).
     splits: Vec<(usize, u32)>,
     next_split: u32,
+    /// The `mkOrder`s above it (depth, priority).
+    orders: Vec<(usize, i64)>,
+    /// The `mkIf`s above it (depth).
+    ifs: Vec<usize>,
+    /// The `imports` entries that lead to the module being walked.
+    mpath: Vec<u32>,
 }
 
 impl<'a> Walker<'_, 'a> {
@@ -386,13 +408,15 @@ impl<'a> Walker<'_, 'a> {
             Value::Attrs(a) => {
                 if let Some(imports) = a.map.get("imports") {
                     if let Value::List(items) = self.ev.force(&imports.thunk) {
-                        for item in items.iter() {
+                        for (k, item) in items.iter().enumerate() {
                             // The entry itself, when it is written there.
                             let at = item.loc().or(imports.loc).unwrap_or(whole);
+                            self.mpath.push(u32::try_from(k).unwrap_or(u32::MAX));
                             match self.ev.force(item) {
                                 Value::Path(p) => self.import_module(&p, at),
                                 other => self.module(other, file),
                             }
+                            self.mpath.pop();
                         }
                     }
                 }
@@ -506,6 +530,9 @@ impl<'a> Walker<'_, 'a> {
             data,
             overrides: self.overrides.clone(),
             splits: self.splits.clone(),
+            orders: self.orders.clone(),
+            ifs: self.ifs.clone(),
+            module: self.mpath.clone(),
         });
     }
 
@@ -536,7 +563,9 @@ impl<'a> Walker<'_, 'a> {
                                 _ => Condition::Unknown,
                             };
                             if let Some(content) = field("content") {
+                                self.ifs.push(path.len());
                                 self.flatten(content, path, priority, cond.and(c), loc);
+                                self.ifs.pop();
                             }
                             return;
                         }
@@ -569,7 +598,13 @@ impl<'a> Walker<'_, 'a> {
                         }
                         "order" => {
                             if let Some(content) = field("content") {
+                                let p = match field("priority") {
+                                    Some(Value::Int(p)) => p,
+                                    _ => 1000,
+                                };
+                                self.orders.push((path.len(), p));
                                 self.flatten(content, path, priority, cond, loc);
+                                self.orders.pop();
                             }
                             return;
                         }
@@ -613,6 +648,7 @@ fn to_data<'a>(ev: &Evaluator<'a>, v: &Value<'a>, depth: u32, budget: &mut usize
         Value::Int(i) => Data::Int(*i),
         Value::Float(f) => Data::Float(*f),
         Value::Str(s) => Data::Str(s.to_string()),
+        Value::PartStr(p) => Data::PartStr(p.0.clone(), p.1.clone()),
         Value::Path(s) => Data::Path(s.to_string()),
         Value::List(items) => Data::List(
             items

@@ -8,41 +8,9 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use crate::data::float_repr;
 use crate::eval::Evaluator;
 use crate::value::{Attrs, Fun, Loc, Slot, Thunk, Value};
-
-/// A float as Nix 2.8 prints it (`nix-instantiate --eval`, `toJSON`): C++
-/// streams' default, `%g` with 6 significant digits (`1.23457e+08`, `0.1`,
-/// `3`).
-pub fn float_repr(f: f64) -> String {
-    if f.is_nan() {
-        return if f.is_sign_negative() { "-nan" } else { "nan" }.into();
-    }
-    if f.is_infinite() {
-        return if f < 0.0 { "-inf" } else { "inf" }.into();
-    }
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0" } else { "0" }.into();
-    }
-    // The exponent after rounding to 6 significant digits.
-    let sci = format!("{f:.5e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let trim = |s: &str| -> String {
-        if s.contains('.') {
-            s.trim_end_matches('0').trim_end_matches('.').to_owned()
-        } else {
-            s.to_owned()
-        }
-    };
-    if !(-4..6).contains(&exp) {
-        let sign = if exp < 0 { '-' } else { '+' };
-        format!("{}e{sign}{:02}", trim(mantissa), exp.abs())
-    } else {
-        let decimals = usize::try_from(5 - exp).unwrap_or(0);
-        trim(&format!("{f:.decimals$}"))
-    }
-}
 
 /// A JSON string as Nix 2.8's `toJSON` writes it: `"` and the backslash escaped,
 /// `\n`, `\r`, `\t`, other control characters as `\u00XX`, everything
@@ -558,7 +526,7 @@ impl<'a> Evaluator<'a> {
                 Value::Bool(match f {
                     IsAttrs => matches!(v, Value::Attrs(_) | Value::Lib | Value::Builtins),
                     IsList => matches!(v, Value::List(_)),
-                    IsString => matches!(v, Value::Str(_)),
+                    IsString => matches!(v, Value::Str(_) | Value::PartStr(_)),
                     IsInt => matches!(v, Value::Int(_)),
                     IsBool => matches!(v, Value::Bool(_)),
                     _ => matches!(v, Value::Null),
@@ -710,11 +678,13 @@ impl<'a> Evaluator<'a> {
                 let plain = !s.is_empty()
                     && s.bytes()
                         .all(|c| c.is_ascii_alphanumeric() || b",._+:@%/-".contains(&c));
-                string(if plain {
-                    s
-                } else {
-                    format!("'{}'", s.replace('\'', "'\\''"))
-                })
+                // nixpkgs quoted every argument until 2021 and leaves plain
+                // words as they are since: which one the snippet gets is
+                // not known.
+                if plain {
+                    return None;
+                }
+                string(format!("'{}'", s.replace('\'', "'\\''")))
             }
             VersionAtLeast => {
                 Value::Bool(compare_versions(&self.str_of(&a[0])?, &self.str_of(&a[1])?) != -1)

@@ -35,6 +35,10 @@ pub struct OptionInfo {
     /// Whether definitions are refused.
     #[serde(rename = "readOnly", default)]
     pub read_only: bool,
+    /// Whether the option's value goes through an `apply` function (its
+    /// merged value is then not its definitions').
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub apply: bool,
     /// Its description (plain text).
     #[serde(default)]
     pub description: String,
@@ -59,6 +63,11 @@ fn yes() -> bool {
 #[allow(clippy::trivially_copy_pass_by_ref)]
 fn is_true(b: &bool) -> bool {
     *b
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// What `nixunits schema generate` writes into the description of a
@@ -158,6 +167,7 @@ fn info(name: &str, v: &serde_json::Value) -> Option<OptionInfo> {
             serde_json::from_value(t).ok()
         }),
         read_only: o.get("readOnly").and_then(|r| r.as_bool()).unwrap_or(false),
+        apply: o.get("apply").and_then(|r| r.as_bool()).unwrap_or(false),
         description: if removed.is_some() {
             String::new()
         } else {
@@ -267,7 +277,10 @@ impl Schema {
             let mut n = &mut root;
             for part in &o.loc {
                 // `<name>`, `<name?>` (2020), `*` (list elements).
-                n = if part == "*" || (part.starts_with('<') && part.ends_with('>')) {
+                // `<either N>` (the options of a branch of `either`) is a
+                // node of its own, reached by the type, never by a name.
+                let branch = part.starts_with("<either ");
+                n = if !branch && (part == "*" || (part.starts_with('<') && part.ends_with('>'))) {
                     n.wildcard.get_or_insert_with(Default::default)
                 } else {
                     n.children.entry(part.clone()).or_default()
@@ -356,7 +369,7 @@ impl Schema {
         let mut out: Vec<(String, Option<&OptionInfo>)> = n
             .children
             .iter()
-            .filter(|(k, c)| !k.starts_with('_') && !hidden(c))
+            .filter(|(k, c)| !k.starts_with('_') && !k.starts_with('<') && !hidden(c))
             .map(|(k, c)| (k.clone(), c.option.map(|i| &self.options[i])))
             .collect();
         if let Some(w) = &n.wildcard {
@@ -431,6 +444,7 @@ static ANY_OPTION: OptionInfo = OptionInfo {
     loc: Vec::new(),
     ty: String::new(),
     type_tree: None,
+    apply: false,
     read_only: false,
     description: String::new(),
     visible: true,
@@ -498,11 +512,32 @@ pub(crate) fn nearest<'n>(name: &str, siblings: &[&'n str]) -> Option<&'n str> {
 /// module system merges them together) against the schema: names, then
 /// each option's type with its priorities ([`crate::types::merge`]).
 pub fn check(schema: &Schema, defs: &[Definition]) -> Outcome {
+    let (mut out, paths, groups) = resolve(schema, defs);
+    let mut outcome = crate::types::merge::run(schema, defs, &paths, groups);
+    out.append(&mut outcome.diagnostics);
+    for (_, d) in &mut out {
+        d.notes.retain(|n| !n.is_empty());
+    }
+    out.sort_by_key(|(i, d)| (*i, d.range.start()));
+    outcome.diagnostics = out;
+    outcome
+}
+
+/// The definitions of each option: the module system's view.
+pub(crate) type Groups<'s> = Vec<(&'s Node, usize, Vec<usize>)>;
+
+/// Where each definition meets the schema: the diagnostics of names
+/// (unknown, renamed, removed, read-only options), every definition's path
+/// with aliases followed, and the definitions of each option reached.
+pub(crate) fn resolve<'s>(
+    schema: &'s Schema,
+    defs: &[Definition],
+) -> (Vec<(usize, Diagnostic)>, Vec<Vec<String>>, Groups<'s>) {
     let mut out: Vec<(usize, Diagnostic)> = Vec::new();
     let mut reported_unknown = std::collections::BTreeSet::new();
     let mut paths: Vec<Vec<String>> = Vec::with_capacity(defs.len());
     // Definitions by the option they reach (node address, its path).
-    let mut groups: Vec<(&Node, usize, Vec<usize>)> = Vec::new();
+    let mut groups: Groups<'s> = Vec::new();
     let mut index: std::collections::HashMap<(usize, Vec<String>), usize> = Default::default();
     for (i, d) in defs.iter().enumerate() {
         let mut path = d.path.clone();
@@ -570,14 +605,7 @@ pub fn check(schema: &Schema, defs: &[Definition]) -> Outcome {
         }
         paths.push(path);
     }
-    let mut outcome = crate::types::merge::run(schema, defs, &paths, groups);
-    out.append(&mut outcome.diagnostics);
-    for (_, d) in &mut out {
-        d.notes.retain(|n| !n.is_empty());
-    }
-    out.sort_by_key(|(i, d)| (*i, d.range.start()));
-    outcome.diagnostics = out;
-    outcome
+    (out, paths, groups)
 }
 
 /// Marks the definitions the module system drops by priority, with the

@@ -35,6 +35,9 @@ pub enum Value<'a> {
     Str(Rc<str>),
     /// A path (absolute).
     Path(Rc<str>),
+    /// A string whose middle is not known statically (an interpolation of
+    /// something unknown), with its known start and end.
+    PartStr(Rc<(String, String)>),
     /// A list.
     List(Rc<Vec<Thunk<'a>>>),
     /// An attribute set.

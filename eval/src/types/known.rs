@@ -12,10 +12,14 @@
 //!   `types.addCheck (types.attrsOf unitOption) checkService`
 //!   (`nixos/modules/system/boot/systemd-unit-options.nix`), where
 //!   `checkService` accepts `Type` only among `exec simple forking oneshot
-//!   dbus notify idle` and `Restart` only among `no on-success on-failure
-//!   on-abnormal on-abort always` (compared with `elem`, after stripping an
-//!   `mkOverride` from the value). Each definition of the option is
-//!   checked on its own, after priorities.
+//!   dbus notify idle` (later nixpkgs add `notify-reload`, which is
+//!   accepted too: the table takes the values of any nixpkgs since 2020,
+//!   so a newer one gets no false error) and `Restart` only among `no
+//!   on-success on-failure on-abnormal on-abort always`, compared with
+//!   `elem` after stripping an `mkOverride` from the value — so a
+//!   `lib.mkIf` written on the field itself is a set there, and fails.
+//!   Each definition of the option is checked on its own, after
+//!   priorities.
 //! - `unitOption` (type name `systemd option`), the type of each entry of
 //!   those sets: definitions at one priority are concatenated when the
 //!   first is a list, otherwise they must be equal (`mergeEqualOption`).
@@ -37,7 +41,14 @@ pub enum Known {
 }
 
 const SERVICE_TYPES: &[&str] = &[
-    "exec", "simple", "forking", "oneshot", "dbus", "notify", "idle",
+    "exec",
+    "simple",
+    "forking",
+    "oneshot",
+    "dbus",
+    "notify",
+    "notify-reload",
+    "idle",
 ];
 const RESTART: &[&str] = &[
     "no",

@@ -95,7 +95,19 @@ struct Def<'x> {
     at: usize,
     /// The definitions it is made of (dropped together).
     leaves: Vec<usize>,
+    /// Its `mkOrder` priority (lists and strings are sorted by it).
+    order: i64,
+    /// Where its module comes in NixOS's order, then where it comes in
+    /// its module.
+    rank: Rank,
 }
+
+type Rank = (
+    Vec<u32>,
+    std::cmp::Reverse<usize>,
+    std::cmp::Reverse<Vec<u32>>,
+    usize,
+);
 
 /// The definitions reaching a merge point.
 #[derive(Default)]
@@ -129,6 +141,13 @@ struct Cx<'s> {
     dropped: Vec<bool>,
     judged: Vec<bool>,
     patterns: BTreeMap<String, Option<regex::bytes::Regex>>,
+    /// Compute merged values (`value`), not only diagnostics.
+    values: bool,
+    /// For each definition, where the definition of the submodule above it
+    /// came among that submodule's: a submodule evaluates its definitions
+    /// as modules, which `evalModules` takes in reverse, so the order flips
+    /// at each submodule.
+    within: Vec<Vec<u32>>,
 }
 
 /// Checks the definitions that reach declared options: `groups` are the
@@ -148,6 +167,8 @@ pub(crate) fn run(
         dropped: vec![false; defs.len()],
         judged: vec![false; defs.len()],
         patterns: BTreeMap::new(),
+        values: false,
+        within: vec![Vec::new(); defs.len()],
     };
     for (node, depth, leaves) in groups {
         let Some(o) = node.option else { continue };
@@ -186,6 +207,86 @@ pub(crate) fn run(
             .collect(),
         diagnostics: cx.out,
     }
+}
+
+/// The merged value of the definitions of the option at `path` (or of
+/// the attribute `path` names below an option), from all of a snippet's
+/// definitions: see [`value_at`].
+pub fn value(schema: &Schema, defs: &[Definition], path: &[String]) -> Data {
+    let (_, paths, groups) = crate::schema::resolve(schema, defs);
+    let found = groups.into_iter().find(|(_, depth, leaves)| {
+        path.len() >= *depth && paths[leaves[0]][..*depth] == path[..*depth]
+    });
+    match found {
+        Some(g) => value_at(schema, defs, &paths, g, path),
+        None => Data::Unknown,
+    }
+}
+
+/// The merged value of the definitions of the option at `path` (or of
+/// the attribute `path` names below an option): what NixOS's
+/// `config.<path>` is as far as the snippet's definitions make it.
+/// `Data::Unknown` wherever it is not known: a value not known
+/// statically, a condition, a conversion (`coercedTo`), a type the schema
+/// does not model, a default (a submodule's options the snippet does not
+/// define are unknown, as are other modules' definitions).
+fn value_at(
+    schema: &Schema,
+    defs: &[Definition],
+    paths: &[Vec<String>],
+    group: (&Node, usize, Vec<usize>),
+    path: &[String],
+) -> Data {
+    let mut cx = Cx {
+        schema,
+        defs,
+        paths,
+        out: Vec::new(),
+        dropped: vec![false; defs.len()],
+        judged: vec![false; defs.len()],
+        patterns: BTreeMap::new(),
+        values: true,
+        within: vec![Vec::new(); defs.len()],
+    };
+    let (node, depth, leaves) = group;
+    let Some(o) = node.option else {
+        return Data::Unknown;
+    };
+    let mut pos: Vec<Seg> = path[..depth].iter().map(|n| Seg::Name(n.clone())).collect();
+    let v = cx.point(
+        &schema.types()[o],
+        Some(node),
+        &mut pos,
+        depth,
+        None,
+        Input {
+            leaves,
+            datas: Vec::new(),
+        },
+        path[..depth].iter().any(|n| n == "<name>"),
+        Some(Opt {
+            info: &schema.options()[o],
+            len: depth,
+        }),
+    );
+    if !cx.out.is_empty() {
+        // NixOS rejects it: no value.
+        return Data::Unknown;
+    }
+    let mut v = match v {
+        Some(v) => v,
+        None => return Data::Unknown,
+    };
+    for name in &path[depth..] {
+        v = match v {
+            Data::Attrs(mut a) => match a.map.remove(name) {
+                Some(x) => x,
+                None => return Data::Unknown,
+            },
+            _ => return Data::Unknown,
+        };
+    }
+    v
 }
 
 fn kind_name(ty: &Ty) -> Option<&'static str> {
@@ -447,8 +548,11 @@ impl<'s> Cx<'s> {
                     Yes
                 }
             }
-            Ty::Str {} | Ty::SeparatedString(_) => kind(matches!(data, Some(Data::Str(_))), ty),
+            Ty::Str {} | Ty::SeparatedString(_) => {
+                kind(matches!(data, Some(Data::Str(_) | Data::PartStr(..))), ty)
+            }
             Ty::StrMatching(p) => match data {
+                Some(Data::PartStr(..)) => Verdict::Unknown,
                 Some(Data::Str(s)) => match self.pattern(p) {
                     Some(re) if re.is_match(s.as_bytes()) => Yes,
                     Some(_) => No(format!("does not match the pattern {p}")),
@@ -456,11 +560,28 @@ impl<'s> Cx<'s> {
                 },
                 _ => kind(false, ty),
             },
+            Ty::Path {} if matches!(data, Some(Data::PartStr(..))) => match data {
+                Some(Data::PartStr(a, _)) if a.starts_with('/') => Yes,
+                Some(Data::PartStr(a, _)) if !a.is_empty() => {
+                    No("not a path (its string does not start with /)".into())
+                }
+                _ => Verdict::Unknown,
+            },
             Ty::Path {} => match self.coerced(v) {
                 None => Verdict::Unknown,
                 Some(Some(s)) if s.starts_with('/') => Yes,
                 Some(Some(_)) => No("not a path (its string does not start with /)".into()),
                 Some(None) => No("not a path".into()),
+            },
+            Ty::Package {} if matches!(data, Some(Data::PartStr(..))) => match data {
+                Some(Data::PartStr(a, _))
+                    if !a.is_empty()
+                        && !a.starts_with("/nix/store/")
+                        && !"/nix/store/".starts_with(a.as_str()) =>
+                {
+                    No("neither a derivation nor a store path".into())
+                }
+                _ => Verdict::Unknown,
             },
             Ty::Package {} => match self.is_derivation(v) {
                 Some(true) => Yes,
@@ -566,6 +687,25 @@ impl<'s> Cx<'s> {
     fn known_check(&self, k: Known, v: &Val<'_>) -> Verdict {
         let mut unknown = false;
         for (field, values) in k.fields() {
+            // A property written on the field itself stays a set there: the
+            // check strips only an `mkOverride`.
+            if let Val::S(leaves, d) = v {
+                let here = |x: usize| x == d + 1;
+                let property = leaves.iter().any(|&l| {
+                    let def = &self.defs[l];
+                    self.paths[l].len() == d + 1
+                        && self.paths[l][*d] == *field
+                        && (def.ifs.iter().any(|x| here(*x))
+                            || def.orders.iter().any(|(x, _)| here(*x))
+                            || def.splits.iter().any(|(x, _)| here(*x)))
+                });
+                if property {
+                    return No(format!(
+                        "its `{field}` is written under `lib.mkIf`, `lib.mkMerge` or `lib.mkOrder`, which {} does not look through (only `lib.mkOverride` is): a set, not one of its values",
+                        k.what()
+                    ));
+                }
+            }
             match self.attr(v, field) {
                 None | Some(Some(Val::S(..))) | Some(Some(Val::D(Data::Unknown))) => unknown = true,
                 Some(None) => {}
@@ -594,14 +734,17 @@ impl<'s> Cx<'s> {
     // --- merge points ----------------------------------------------------
 
     /// The definitions of `input` at depth `depth`: split, with their
-    /// priority (the outermost override between `prev` and `depth`).
+    /// priority (the outermost override between `prev` and `depth`) and
+    /// order, in NixOS's order.
     fn defs<'x>(&self, input: Input<'x>, depth: usize, prev: Option<usize>) -> Vec<Def<'x>>
     where
         's: 'x,
     {
+        let all: &'s [Definition] = self.defs;
+        let within = |d: usize| prev.is_none_or(|p| d > p) && d <= depth;
         let mut groups: Vec<(Vec<u32>, Vec<usize>)> = Vec::new();
         for l in input.leaves {
-            let key: Vec<u32> = self.defs[l]
+            let key: Vec<u32> = all[l]
                 .splits
                 .iter()
                 .filter(|(d, _)| *d <= depth)
@@ -615,13 +758,18 @@ impl<'s> Cx<'s> {
         let mut out = Vec::new();
         for (_, g) in groups {
             let first = g[0];
-            let d = &self.defs[first];
+            let d = &all[first];
             let prio = d
                 .overrides
                 .iter()
-                .find(|(od, _)| prev.is_none_or(|p| *od > p) && *od <= depth)
+                .find(|(od, _)| within(*od))
                 .map_or(100, |(_, p)| *p);
-            let certain = g.iter().any(|&l| self.defs[l].condition == Condition::True);
+            let order = d
+                .orders
+                .iter()
+                .find(|(od, _)| within(*od))
+                .map_or(1000, |(_, p)| *p);
+            let certain = g.iter().any(|&l| all[l].condition == Condition::True);
             let at_here: Vec<usize> = g
                 .iter()
                 .copied()
@@ -630,11 +778,11 @@ impl<'s> Cx<'s> {
             let val = if at_here.is_empty() {
                 Val::S(g.clone(), depth)
             } else if g.len() == 1 {
-                let data: &'x Data = &self.defs[first].data;
-                Val::D(data)
-            } else if at_here.iter().all(
-                |&l| matches!(&self.defs[l].data, Data::Attrs(a) if a.map.is_empty() && !a.more),
-            ) {
+                Val::D(&all[first].data)
+            } else if at_here
+                .iter()
+                .all(|&l| matches!(&all[l].data, Data::Attrs(a) if a.map.is_empty() && !a.more))
+            {
                 // `{ }` beside attributes of the same definition.
                 let rest: Vec<usize> = g.iter().copied().filter(|l| !at_here.contains(l)).collect();
                 Val::S(rest, depth)
@@ -646,30 +794,48 @@ impl<'s> Cx<'s> {
                 prio,
                 certain,
                 at: first,
+                order,
+                // NixOS merges modules in the reverse of their
+                // breadth-first order (`reverseList` in evalModules, 2020):
+                // an imported file's definitions before the importer's.
+                rank: (
+                    self.within[first].clone(),
+                    std::cmp::Reverse(d.module.len()),
+                    std::cmp::Reverse(d.module.clone()),
+                    first,
+                ),
                 leaves: g,
             });
         }
         for (data, at, certain) in input.datas {
             let mut found = Vec::new();
             discharge(data, 100, certain, 0, &mut found);
-            for (data, prio, certain) in found {
+            for (k, (data, prio, certain)) in found.into_iter().enumerate() {
                 out.push(Def {
                     val: Val::D(data),
                     prio,
                     certain,
                     at,
+                    order: 1000,
+                    rank: (
+                        Vec::new(),
+                        std::cmp::Reverse(0),
+                        std::cmp::Reverse(Vec::new()),
+                        k,
+                    ),
                     leaves: Vec::new(),
                 });
             }
         }
+        out.sort_by(|a, b| a.rank.cmp(&b.rank));
         out
     }
 
     /// Priorities: the definitions the module system keeps (and marks the
-    /// others dropped, when that is certain).
-    fn filter<'x>(&mut self, defs: Vec<Def<'x>>, vague: bool) -> Vec<Def<'x>> {
+    /// others dropped, when that is certain); whether the choice is.
+    fn filter<'x>(&mut self, defs: Vec<Def<'x>>, vague: bool) -> (Vec<Def<'x>>, bool) {
         let Some(best) = defs.iter().map(|d| d.prio).min() else {
-            return defs;
+            return (defs, true);
         };
         let sure = defs.iter().any(|d| d.certain && d.prio == best);
         let mut keep = Vec::new();
@@ -682,10 +848,11 @@ impl<'s> Cx<'s> {
                 }
             }
         }
-        keep
+        (keep, sure)
     }
 
-    /// `mergeDefinitions` of `ty` at `pos`.
+    /// `mergeDefinitions` of `ty` at `pos`: its merged value (`None`: no
+    /// definition), when values are asked for.
     #[allow(clippy::too_many_arguments)]
     fn point(
         &mut self,
@@ -697,9 +864,12 @@ impl<'s> Cx<'s> {
         input: Input<'s>,
         vague: bool,
         opt: Option<Opt<'s>>,
-    ) {
+    ) -> Option<Data> {
         let defs = self.defs(input, depth, prev);
-        let defs = self.filter(defs, vague);
+        let (mut defs, sure) = self.filter(defs, vague);
+        if defs.is_empty() {
+            return None;
+        }
         let mut bad = false;
         for d in &defs {
             if let No(why) = self.check(ty, &d.val) {
@@ -707,9 +877,21 @@ impl<'s> Cx<'s> {
                 bad = true;
             }
         }
-        if !bad {
-            self.merge(ty, node, pos, depth, &defs, vague, opt);
+        if bad {
+            return Some(Data::Unknown);
         }
+        // mkOrder: a stable sort, as `sortProperties`.
+        defs.sort_by_key(|d| d.order);
+        let v = self.merge(ty, node, pos, depth, &defs, vague, opt);
+        // An option's `apply` function changes its value.
+        let applied = opt.is_some_and(|o| o.len == pos.len() && o.info.apply);
+        Some(
+            if sure && !vague && !applied && defs.iter().all(|d| d.certain) {
+                v
+            } else {
+                Data::Unknown
+            },
+        )
     }
 
     fn type_error(&mut self, d: &Def<'_>, pos: &[Seg], ty: &Ty, why: &str, opt: Option<Opt<'_>>) {
@@ -762,7 +944,51 @@ impl<'s> Cx<'s> {
         self.report(d.at, d.certain, "option_type", msg, notes);
     }
 
-    /// The type's `merge` over definitions that passed its `check`.
+    /// A definition's value as data (an attribute set of definitions made
+    /// whole), when it is plain: no property below it.
+    fn data_of(&self, d: &Def<'_>) -> Data {
+        match &d.val {
+            Val::D(x) => (*x).clone(),
+            Val::S(leaves, depth) => {
+                let mut root = crate::data::DataAttrs::default();
+                for &l in leaves {
+                    let def = &self.defs[l];
+                    let deeper = |v: &[(usize, i64)]| v.iter().any(|(x, _)| x > depth);
+                    if deeper(&def.overrides)
+                        || deeper(&def.orders)
+                        || def.splits.iter().any(|(x, _)| x > depth)
+                        || def.condition != Condition::True
+                    {
+                        return Data::Unknown;
+                    }
+                    let rest = &self.paths[l][*depth..];
+                    let mut at = &mut root;
+                    for (i, name) in rest.iter().enumerate() {
+                        if name == "<name>" {
+                            at.more = true;
+                            break;
+                        }
+                        if i + 1 == rest.len() {
+                            at.map.insert(name.clone(), def.data.clone());
+                            break;
+                        }
+                        let next = at
+                            .map
+                            .entry(name.clone())
+                            .or_insert_with(|| Data::Attrs(Default::default()));
+                        match next {
+                            Data::Attrs(a) => at = a,
+                            _ => return Data::Unknown,
+                        }
+                    }
+                }
+                Data::Attrs(root)
+            }
+        }
+    }
+
+    /// The type's `merge` over definitions that passed its `check`; the
+    /// merged value (when values are asked for).
     #[allow(clippy::too_many_arguments)]
     fn merge(
         &mut self,
@@ -773,7 +999,7 @@ impl<'s> Cx<'s> {
         defs: &[Def<'s>],
         vague: bool,
         opt: Option<Opt<'s>>,
-    ) {
+    ) -> Data {
         match ty {
             Ty::Bool {}
             | Ty::Int {}
@@ -784,36 +1010,82 @@ impl<'s> Cx<'s> {
             | Ty::StrMatching(_)
             | Ty::Enum(_)
             | Ty::Path {} => {
-                if !vague {
-                    self.merge_equal(pos, defs);
+                if !vague && !self.merge_equal(pos, defs) {
+                    return Data::Unknown;
                 }
+                self.single(defs)
             }
             Ty::Package {} | Ty::Uniq(_) | Ty::Raw {} => {
-                if !vague {
-                    self.merge_one(pos, defs, "the option takes one definition");
+                if !vague && !self.merge_one(pos, defs, "the option takes one definition") {
+                    return Data::Unknown;
+                }
+                match ty {
+                    // A store path becomes a derivation (`toDerivation`).
+                    Ty::Package {} => match defs {
+                        [d] if self.is_derivation(&d.val) == Some(true) => self.data_of(d),
+                        _ => Data::Unknown,
+                    },
+                    _ => self.single(defs),
                 }
             }
             Ty::Unspecified {} => {
-                if !vague {
-                    self.merge_default(pos, defs);
+                if !vague && !self.merge_default(pos, defs) {
+                    return Data::Unknown;
                 }
                 self.free(pos, depth, defs);
+                self.default_value(defs)
             }
-            Ty::SeparatedString(_) | Ty::FunctionTo(_) => {}
-            Ty::Attrs {} | Ty::Anything {} => self.free(pos, depth, defs),
-            Ty::Opaque(d) => {
-                if d == super::known::SYSTEMD_OPTION && !vague {
-                    self.merge_unit_option(pos, defs);
+            Ty::SeparatedString(sep) => {
+                if !self.values {
+                    return Data::Unknown;
                 }
+                let mut parts = Vec::new();
+                for d in defs {
+                    match &d.val {
+                        Val::D(Data::Str(s)) => parts.push(s.as_str()),
+                        _ => return Data::Unknown,
+                    }
+                }
+                Data::Str(parts.join(sep))
+            }
+            Ty::FunctionTo(_) | Ty::Anything {} => {
                 self.free(pos, depth, defs);
+                Data::Unknown
+            }
+            Ty::Attrs {} => {
+                self.free(pos, depth, defs);
+                if !self.values {
+                    return Data::Unknown;
+                }
+                // `foldl' (res: def: res // def.value) { }`
+                let mut out = crate::data::DataAttrs::default();
+                for d in defs {
+                    match self.data_of(d) {
+                        Data::Attrs(a) => {
+                            out.more |= a.more;
+                            out.map.extend(a.map);
+                        }
+                        _ => return Data::Unknown,
+                    }
+                }
+                Data::Attrs(out)
+            }
+            Ty::Opaque(d) => {
+                let v = if d == super::known::SYSTEMD_OPTION && !vague {
+                    self.merge_unit_option(pos, defs)
+                } else {
+                    Data::Unknown
+                };
+                self.free(pos, depth, defs);
+                v
             }
             Ty::ListOf(e) | Ty::NonEmptyListOf(e) => {
                 let child = node.and_then(|n| n.wildcard.as_deref());
-                self.elements(e, child, pos, depth, defs, opt);
+                self.elements(e, child, pos, depth, defs, opt)
             }
             Ty::AttrsOf(e) | Ty::LazyAttrsOf(e) => {
                 let child = node.and_then(|n| n.wildcard.as_deref());
-                self.zip(e, child, pos, depth, defs, opt);
+                self.zip(e, child, pos, depth, defs, opt)
             }
             Ty::LoaOf(e) => {
                 let child = node.and_then(|n| n.wildcard.as_deref());
@@ -822,7 +1094,13 @@ impl<'s> Cx<'s> {
                     .cloned()
                     .partition(|d| matches!(d.val, Val::D(Data::List(_))));
                 self.elements(e, child, pos, depth, &lists, opt);
-                self.zip(e, child, pos, depth, &sets, opt);
+                let v = self.zip(e, child, pos, depth, &sets, opt);
+                // Lists are named by an attribute of their elements.
+                if lists.is_empty() {
+                    v
+                } else {
+                    Data::Unknown
+                }
             }
             Ty::NullOr(t) => {
                 let nulls: Vec<&Def<'s>> = defs
@@ -851,13 +1129,19 @@ impl<'s> Cx<'s> {
                             ),
                             vec![],
                         );
+                        Data::Unknown
+                    }
+                    _ if others.is_empty() => Data::Null,
+                    _ if !nulls.is_empty() => {
+                        self.merge(t, node, pos, depth, &others, vague, opt);
+                        Data::Unknown
                     }
                     _ => self.merge(t, node, pos, depth, &others, vague, opt),
                 }
             }
             Ty::Either(ts) => {
                 let (left, right) = match ts.as_slice() {
-                    [] => return,
+                    [] => return Data::Unknown,
                     [one] => return self.merge(one, node, pos, depth, defs, vague, opt),
                     [a, b] => (a.clone(), b.clone()),
                     more => (
@@ -876,19 +1160,30 @@ impl<'s> Cx<'s> {
                     }
                     all
                 };
+                // The options of a branch's submodule (`schema generate`
+                // lists them below `<either 0>`, `<either 1>`).
+                let branch = |i: u8| node.and_then(|n| n.children.get(&format!("<either {i}>")));
                 match all(self, &left) {
-                    Some(true) => return self.merge(&left, node, pos, depth, defs, vague, opt),
-                    None => return,
+                    Some(true) => {
+                        return self.merge(&left, branch(0), pos, depth, defs, vague, opt)
+                    }
+                    None => return Data::Unknown,
                     Some(false) => {}
                 }
                 match all(self, &right) {
-                    Some(true) => self.merge(&right, node, pos, depth, defs, vague, opt),
-                    Some(false) if !vague => self.merge_one(
-                        pos,
-                        defs,
-                        "definitions of different branches of an `either` type cannot be merged",
-                    ),
-                    _ => {}
+                    Some(true) => self.merge(&right, branch(1), pos, depth, defs, vague, opt),
+                    Some(false) if !vague => {
+                        if self.merge_one(
+                            pos,
+                            defs,
+                            "definitions of different branches of an `either` type cannot be merged",
+                        ) {
+                            self.single(defs)
+                        } else {
+                            Data::Unknown
+                        }
+                    }
+                    _ => Data::Unknown,
                 }
             }
             Ty::CoercedTo { from, to } => {
@@ -902,45 +1197,65 @@ impl<'s> Cx<'s> {
                         d
                     })
                     .collect();
-                self.merge(to, node, pos, depth, &coerced, vague, opt);
+                self.merge(to, node, pos, depth, &coerced, vague, opt)
             }
             Ty::Submodule { freeform } => {
-                self.submodule(node, freeform.as_deref(), pos, depth, defs);
+                self.submodule(node, freeform.as_deref(), pos, depth, defs)
             }
             // Its check (the known one too) was judged with the type's.
             Ty::AddCheck { ty, .. } => self.merge(ty, node, pos, depth, defs, vague, opt),
         }
     }
 
-    /// `mergeEqualOption`: definitions at one priority must be equal.
-    fn merge_equal(&mut self, pos: &[Seg], defs: &[Def<'s>]) {
-        let sure: Vec<&Def<'s>> = defs.iter().filter(|d| d.certain).collect();
-        let Some(first) = sure.first() else { return };
-        for d in &sure[1..] {
-            if let (Val::D(a), Val::D(b)) = (&first.val, &d.val) {
-                if nix_eq(a, b) == Some(false) {
-                    let msg = format!(
-                        "`{}` has conflicting definitions at one priority: {} (in {}) and {}",
-                        show(pos),
-                        a.describe(),
-                        self.defs[first.at].file,
-                        b.describe()
-                    );
-                    self.report(
-                        d.at,
-                        true,
-                        "option_conflict",
-                        msg,
-                        vec!["give one of them another priority (`lib.mkDefault`, `lib.mkForce`), or define it once".into()],
-                    );
-                    return;
-                }
-            }
+    /// The value of the one definition (several only when they are equal).
+    fn single(&self, defs: &[Def<'s>]) -> Data {
+        if !self.values {
+            return Data::Unknown;
+        }
+        match defs.first() {
+            Some(d) => self.data_of(d),
+            None => Data::Unknown,
         }
     }
 
+    /// `mergeEqualOption`: definitions at one priority must be equal.
+    fn merge_equal(&mut self, pos: &[Seg], defs: &[Def<'s>]) -> bool {
+        let sure: Vec<&Def<'s>> = defs.iter().filter(|d| d.certain).collect();
+        let Some(first) = sure.first() else {
+            return true;
+        };
+        for d in &sure[1..] {
+            if let (Val::D(a), Val::D(b)) = (&first.val, &d.val) {
+                match nix_eq(a, b) {
+                    Some(true) => {}
+                    None => return false,
+                    Some(false) => {
+                        let msg = format!(
+                            "`{}` has conflicting definitions at one priority: {} (in {}) and {}",
+                            show(pos),
+                            a.describe(),
+                            self.defs[first.at].file,
+                            b.describe()
+                        );
+                        self.report(
+                            d.at,
+                            true,
+                            "option_conflict",
+                            msg,
+                            vec!["give one of them another priority (`lib.mkDefault`, `lib.mkForce`), or define it once".into()],
+                        );
+                        return false;
+                    }
+                }
+            } else {
+                return false;
+            }
+        }
+        true
+    }
+
     /// `mergeOneOption`: one definition.
-    fn merge_one(&mut self, pos: &[Seg], defs: &[Def<'s>], why: &str) {
+    fn merge_one(&mut self, pos: &[Seg], defs: &[Def<'s>], why: &str) -> bool {
         let sure: Vec<&Def<'s>> = defs.iter().filter(|d| d.certain).collect();
         if sure.len() > 1 {
             let msg = format!(
@@ -951,27 +1266,33 @@ impl<'s> Cx<'s> {
             );
             let at = sure[1].at;
             self.report(at, true, "option_conflict", msg, vec![]);
+            return false;
+        }
+        true
+    }
+
+    fn kind_of(d: &Def<'_>) -> &'static str {
+        match &d.val {
+            Val::S(..) | Val::D(Data::Attrs(_)) => "set",
+            Val::D(Data::Function) => "function",
+            Val::D(Data::List(_)) => "list",
+            Val::D(Data::Bool(_)) => "bool",
+            Val::D(Data::Str(_) | Data::PartStr(..)) => "string",
+            Val::D(Data::Int(_)) => "int",
+            Val::D(Data::Unknown) => "unknown",
+            Val::D(_) => "other",
         }
     }
 
     /// `mergeDefaultOption` (`types.unspecified`): definitions of one kind.
-    fn merge_default(&mut self, pos: &[Seg], defs: &[Def<'s>]) {
+    fn merge_default(&mut self, pos: &[Seg], defs: &[Def<'s>]) -> bool {
         let sure: Vec<&Def<'s>> = defs.iter().filter(|d| d.certain).collect();
         if sure.len() < 2 {
-            return;
+            return true;
         }
-        let mut kinds = Vec::new();
-        for d in &sure {
-            kinds.push(match &d.val {
-                Val::S(..) | Val::D(Data::Attrs(_)) => "set",
-                Val::D(Data::Function) => "function",
-                Val::D(Data::List(_)) => "list",
-                Val::D(Data::Bool(_)) => "bool",
-                Val::D(Data::Str(_)) => "string",
-                Val::D(Data::Int(_)) => "int",
-                Val::D(Data::Unknown) => return,
-                Val::D(_) => "other",
-            });
+        let kinds: Vec<&str> = sure.iter().map(|d| Self::kind_of(d)).collect();
+        if kinds.contains(&"unknown") {
+            return false;
         }
         let same = kinds.iter().all(|k| *k == kinds[0]);
         let ok = same
@@ -992,10 +1313,62 @@ impl<'s> Cx<'s> {
             let at = sure[1].at;
             self.report(at, true, "option_conflict", msg, vec![]);
         }
+        ok
+    }
+
+    /// The value `mergeDefaultOption` makes.
+    fn default_value(&self, defs: &[Def<'s>]) -> Data {
+        if !self.values {
+            return Data::Unknown;
+        }
+        if let [d] = defs {
+            return self.data_of(d);
+        }
+        match defs.first().map(Self::kind_of) {
+            Some("list") => {
+                let mut out = Vec::new();
+                for d in defs {
+                    match self.data_of(d) {
+                        Data::List(items) => out.extend(items),
+                        _ => return Data::Unknown,
+                    }
+                }
+                Data::List(out)
+            }
+            Some("set") => {
+                let mut out = crate::data::DataAttrs::default();
+                for d in defs {
+                    match self.data_of(d) {
+                        Data::Attrs(a) => {
+                            out.more |= a.more;
+                            out.map.extend(a.map);
+                        }
+                        _ => return Data::Unknown,
+                    }
+                }
+                Data::Attrs(out)
+            }
+            Some("bool") => Data::Bool(
+                defs.iter()
+                    .any(|d| matches!(d.val, Val::D(Data::Bool(true)))),
+            ),
+            Some("string") => {
+                let mut out = String::new();
+                for d in defs {
+                    match &d.val {
+                        Val::D(Data::Str(s)) => out.push_str(s),
+                        _ => return Data::Unknown,
+                    }
+                }
+                Data::Str(out)
+            }
+            Some("int") => self.data_of(&defs[0]),
+            _ => Data::Unknown,
+        }
     }
 
     /// nixpkgs' `unitOption`: lists concatenated, anything else equal.
-    fn merge_unit_option(&mut self, pos: &[Seg], defs: &[Def<'s>]) {
+    fn merge_unit_option(&mut self, pos: &[Seg], defs: &[Def<'s>]) -> Data {
         let sure: Vec<&Def<'s>> = defs.iter().filter(|d| d.certain).collect();
         match sure.first().map(|d| &d.val) {
             Some(Val::D(Data::List(_))) => {
@@ -1009,14 +1382,33 @@ impl<'s> Cx<'s> {
                         self.describe(&d.val)
                     );
                     self.report(d.at, true, "option_conflict", msg, vec![]);
+                    return Data::Unknown;
+                }
+                if !self.values {
+                    return Data::Unknown;
+                }
+                let mut out = Vec::new();
+                for d in defs {
+                    match &d.val {
+                        Val::D(Data::List(items)) => out.extend(items.iter().cloned()),
+                        _ => return Data::Unknown,
+                    }
+                }
+                Data::List(out)
+            }
+            Some(_) => {
+                if self.merge_equal(pos, defs) {
+                    self.single(defs)
+                } else {
+                    Data::Unknown
                 }
             }
-            Some(_) => self.merge_equal(pos, defs),
-            None => {}
+            None => Data::Unknown,
         }
     }
 
-    /// The elements of list definitions, each a merge point of its own.
+    /// The elements of list definitions, each a merge point of its own;
+    /// the list they make.
     fn elements(
         &mut self,
         e: &Ty,
@@ -1025,27 +1417,40 @@ impl<'s> Cx<'s> {
         depth: usize,
         defs: &[Def<'s>],
         opt: Option<Opt<'s>>,
-    ) {
+    ) -> Data {
+        let mut out = Some(Vec::new());
         for d in defs {
-            if let Val::D(Data::List(items)) = d.val {
-                for (k, it) in items.iter().enumerate() {
-                    pos.push(Seg::Elem(k + 1));
-                    self.point(
-                        e,
-                        node,
-                        pos,
-                        depth,
-                        Some(depth),
-                        Input {
-                            leaves: Vec::new(),
-                            datas: vec![(it, d.at, d.certain)],
-                        },
-                        false,
-                        opt,
-                    );
-                    pos.pop();
+            match d.val {
+                Val::D(Data::List(items)) => {
+                    for (k, it) in items.iter().enumerate() {
+                        pos.push(Seg::Elem(k + 1));
+                        let v = self.point(
+                            e,
+                            node,
+                            pos,
+                            depth,
+                            Some(depth),
+                            Input {
+                                leaves: Vec::new(),
+                                datas: vec![(it, d.at, d.certain)],
+                            },
+                            false,
+                            opt,
+                        );
+                        pos.pop();
+                        match (v, &mut out) {
+                            (Some(Data::Unknown), _) => out = None,
+                            (Some(v), Some(o)) => o.push(v),
+                            _ => {}
+                        }
+                    }
                 }
+                _ => out = None,
             }
+        }
+        match out {
+            Some(o) if self.values => Data::List(o),
+            _ => Data::Unknown,
         }
     }
 
@@ -1075,7 +1480,8 @@ impl<'s> Cx<'s> {
         out
     }
 
-    /// `attrsOf`: each attribute a merge point of its own.
+    /// `attrsOf`: each attribute a merge point of its own; the set they
+    /// make.
     fn zip(
         &mut self,
         e: &Ty,
@@ -1084,12 +1490,30 @@ impl<'s> Cx<'s> {
         depth: usize,
         defs: &[Def<'s>],
         opt: Option<Opt<'s>>,
-    ) {
+    ) -> Data {
+        let mut out = crate::data::DataAttrs {
+            map: BTreeMap::new(),
+            more: defs.iter().any(|d| match &d.val {
+                Val::D(Data::Attrs(a)) => a.more,
+                Val::D(Data::Unknown) => true,
+                _ => false,
+            }),
+        };
         for (name, input) in self.children(depth, defs) {
             let vague = name == "<name>";
-            pos.push(Seg::Name(name));
-            self.point(e, node, pos, depth + 1, Some(depth), input, vague, opt);
+            pos.push(Seg::Name(name.clone()));
+            let v = self.point(e, node, pos, depth + 1, Some(depth), input, vague, opt);
             pos.pop();
+            if vague {
+                out.more = true;
+            } else if let Some(v) = v {
+                out.map.insert(name, v);
+            }
+        }
+        if self.values {
+            Data::Attrs(out)
+        } else {
+            Data::Unknown
         }
     }
 
@@ -1110,14 +1534,16 @@ impl<'s> Cx<'s> {
                 depth + 1,
                 Some(depth),
             );
-            let sub = self.filter(sub, vague);
+            let (sub, _) = self.filter(sub, vague);
             pos.push(Seg::Name(name));
             self.free(pos, depth + 1, &sub);
             pos.pop();
         }
     }
 
-    /// A submodule: its options, below the option in the schema.
+    /// A submodule: its options, below the option in the schema; the set
+    /// of the values the definitions give them (the others are defaults:
+    /// unknown).
     fn submodule(
         &mut self,
         node: Option<&'s Node>,
@@ -1125,10 +1551,20 @@ impl<'s> Cx<'s> {
         pos: &mut Vec<Seg>,
         depth: usize,
         defs: &[Def<'s>],
-    ) {
-        let Some(node) = node.filter(|n| !n.children.is_empty()) else {
-            return;
+    ) -> Data {
+        let mut out = crate::data::DataAttrs {
+            map: BTreeMap::new(),
+            more: true,
         };
+        let Some(node) = node.filter(|n| !n.children.is_empty()) else {
+            return Data::Unknown;
+        };
+        for (i, d) in defs.iter().enumerate() {
+            let rank = u32::MAX - u32::try_from(i).unwrap_or(u32::MAX);
+            for &l in &d.leaves {
+                self.within[l] = vec![rank];
+            }
+        }
         let mut unmatched = Vec::new();
         for (name, input) in self.children(depth, defs) {
             if name.starts_with('_') || name == "<name>" {
@@ -1136,9 +1572,12 @@ impl<'s> Cx<'s> {
             }
             match node.children.get(&name) {
                 Some(child) => {
-                    pos.push(Seg::Name(name));
-                    self.route(child, pos, depth + 1, depth, input);
+                    pos.push(Seg::Name(name.clone()));
+                    let v = self.route(child, pos, depth + 1, depth, input);
                     pos.pop();
+                    if let Some(v) = v {
+                        out.map.insert(name, v);
+                    }
                 }
                 None if freeform.is_some() => unmatched.extend(input.leaves),
                 None => self.unknown_field(node, pos, &name, &input),
@@ -1159,6 +1598,11 @@ impl<'s> Cx<'s> {
                 None,
             );
         }
+        if self.values {
+            Data::Attrs(out)
+        } else {
+            Data::Unknown
+        }
     }
 
     /// Definitions below a node of a submodule's options: an option is a
@@ -1170,12 +1614,12 @@ impl<'s> Cx<'s> {
         depth: usize,
         prev: usize,
         input: Input<'s>,
-    ) {
+    ) -> Option<Data> {
         if let Some(o) = node.option {
             let info = &self.schema.options()[o];
             let ty = &self.schema.types()[o];
             let len = pos.len();
-            self.point(
+            return self.point(
                 ty,
                 Some(node),
                 pos,
@@ -1185,7 +1629,6 @@ impl<'s> Cx<'s> {
                 false,
                 Some(Opt { info, len }),
             );
-            return;
         }
         let mut by: BTreeMap<String, Input<'s>> = BTreeMap::new();
         for l in input.leaves {
@@ -1203,19 +1646,26 @@ impl<'s> Cx<'s> {
                 }
             }
         }
+        let mut out = crate::data::DataAttrs {
+            map: BTreeMap::new(),
+            more: true,
+        };
         for (name, input) in by {
             if name == "<name>" {
                 continue;
             }
             match node.children.get(&name) {
                 Some(child) => {
-                    pos.push(Seg::Name(name));
-                    self.route(child, pos, depth + 1, prev, input);
+                    pos.push(Seg::Name(name.clone()));
+                    if let Some(v) = self.route(child, pos, depth + 1, prev, input) {
+                        out.map.insert(name, v);
+                    }
                     pos.pop();
                 }
                 None => self.unknown_field(node, pos, &name, &input),
             }
         }
+        Some(Data::Attrs(out))
     }
 
     fn unknown_field(&mut self, node: &Node, pos: &[Seg], name: &str, input: &Input<'_>) {
