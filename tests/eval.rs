@@ -322,6 +322,16 @@ fn functions_match_real_nix() {
         "builtins.elemAt [ \"a\" \"b\" ] 1",
         "builtins.toJSON { a = [ 1 2 ]; b = \"c\\nd\"; c = null; d = true; e = { }; }",
         "builtins.toJSON [ 1.5 \"x\" ]",
+        "builtins.toJSON [ 0.1 123456789.0 1.0e-7 3.0 (1 / 3.0) (0.1 + 0.2) ]",
+        "builtins.toJSON { a = [ [ 1 ] { b = null; } ]; \"c d\" = \"tab\\there\"; }",
+        "7 / 2",
+        "(0 - 7) / 2",
+        "builtins.div (0 - 7) 2",
+        "7 / 2.0",
+        "toString 0.1",
+        "toString 123456789.0",
+        "toString (7 / 2.0)",
+        "\"rate=${toString (1 / 4.0)}\"",
         "builtins.substring 1 3 \"hello\"",
         "builtins.substring 2 (-1) \"hello\"",
         "builtins.substring 10 2 \"hello\"",
@@ -377,6 +387,10 @@ fn functions_match_real_nix() {
         "lib.boolToString false",
         "lib.escapeShellArg \"it's here\"",
         "lib.escapeShellArg \"two words\"",
+        "lib.imap0 (i: x: \"${toString i}=${x}\") [ \"a\" \"b\" ]",
+        "lib.imap1 (i: x: i * x) [ 10 20 ]",
+        "lib.generators.toINI { } { server = { host = \"0.0.0.0\"; port = 8080; tls = false; }; \"a[1]\" = { \"k=v\" = null; }; }",
+        "lib.generators.toKeyValue { } { A = 1; B = \"two\"; }",
         "lib.versionAtLeast \"21.05\" \"20.09\"",
         "lib.versionAtLeast \"20.09\" \"21.05\"",
         "lib.versionAtLeast \"23.05pre\" \"23.05\"",
@@ -411,7 +425,8 @@ fn functions_match_real_nix() {
         .flat_map(|e| {
             bare(&e.replace("builtins.", "B."))
                 .split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '.'))
-                .map(str::to_owned)
+                // `generators.toINI`: the section is what is inherited.
+                .map(|w| w.split('.').next().unwrap_or(w).to_owned())
                 .collect::<Vec<_>>()
         })
         .filter(|w| {
@@ -436,6 +451,9 @@ fn functions_match_real_nix() {
                 "toLower",
                 "boolToString",
                 "escapeShellArg",
+                "imap0",
+                "imap1",
+                "generators",
                 "versionAtLeast",
                 "versionOlder",
                 "mkOptionDefault",

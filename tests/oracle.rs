@@ -340,7 +340,10 @@ fn eval_case(schema: &Schema, file: &Path, c: &Case) -> (usize, usize, usize, Ve
     for (o, want) in c.options.iter().zip(&values) {
         let v = nixunits_eval::types::merge::value(schema, &defs, o);
         match compare(&v, want, &show_path(o)) {
-            Ok(0) => out.0 += 1,
+            Ok(0) => {
+                out.0 += 1;
+                println!("  unknown value: {}: {}", c.case, show_path(o));
+            }
             Ok(_) => {
                 out.1 += 1;
                 out.2 += 1;

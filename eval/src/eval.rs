@@ -628,7 +628,13 @@ impl<'a> Evaluator<'a> {
             Value::Lib
                 if matches!(
                     name,
-                    "modules" | "attrsets" | "strings" | "lists" | "trivial" | "options"
+                    "modules"
+                        | "attrsets"
+                        | "strings"
+                        | "lists"
+                        | "trivial"
+                        | "options"
+                        | "generators"
                 ) =>
             {
                 Value::Lib

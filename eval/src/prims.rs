@@ -31,6 +31,18 @@ fn json_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// `lib.escape`: each of `chars` preceded by a backslash.
+fn lib_escape(s: &str, chars: &[char]) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if chars.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn list<'a>(items: Vec<Value<'a>>) -> Value<'a> {
     Value::List(Rc::new(items.into_iter().map(Thunk::value).collect()))
 }
@@ -231,6 +243,29 @@ impl<'a> Evaluator<'a> {
             }
             _ => return None,
         })
+    }
+
+    /// `{ }`: the generators' default formatting, the only one modelled.
+    fn default_args(&self, t: &Thunk<'a>) -> Option<()> {
+        self.attrs_of(t)?.map.is_empty().then_some(())
+    }
+
+    /// `toKeyValue { }`: `key=value` lines, values as
+    /// `mkValueStringDefault` writes integers, strings, booleans and null
+    /// (nixpkgs of 2020 refuses floats, later ones write them: unknown).
+    fn key_values(&self, set: &Attrs<'a>) -> Option<String> {
+        let mut out = String::new();
+        for (k, slot) in &set.map {
+            let v = match self.force(&slot.thunk) {
+                Value::Int(i) => i.to_string(),
+                Value::Str(s) => s.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Null => "null".to_owned(),
+                _ => return None,
+            };
+            out.push_str(&format!("{}={v}\n", lib_escape(k, &['='])));
+        }
+        Some(out)
     }
 
     /// JSON as `builtins.toJSON` writes it.
@@ -673,6 +708,41 @@ impl<'a> Evaluator<'a> {
             } else {
                 "false"
             }),
+            Imap0 | Imap1 => {
+                let xs = self.list_of(&a[1])?;
+                let base = i64::from(f == Imap1);
+                list(
+                    xs.iter()
+                        .enumerate()
+                        .map(|(i, x)| {
+                            let n = Thunk::value(Value::Int(i as i64 + base));
+                            self.call(&a[0], &[n, x.clone()], at)
+                        })
+                        .collect(),
+                )
+            }
+            ToIni => {
+                self.default_args(&a[0])?;
+                let top = self.attrs_of(&a[1])?;
+                let mut sections = Vec::new();
+                for (name, slot) in &top.map {
+                    let section = match self.force(&slot.thunk) {
+                        Value::Attrs(s) if s.unknown_names.is_empty() => s,
+                        _ => return None,
+                    };
+                    sections.push(format!(
+                        "[{}]\n{}",
+                        lib_escape(name, &['[', ']']),
+                        self.key_values(&section)?
+                    ));
+                }
+                string(sections.join("\n"))
+            }
+            ToKeyValue => {
+                self.default_args(&a[0])?;
+                let set = self.attrs_of(&a[1])?;
+                string(self.key_values(&set)?)
+            }
             EscapeShellArg => {
                 let s = self.to_string_value(&self.force(&a[0]))?;
                 let plain = !s.is_empty()

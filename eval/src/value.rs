@@ -178,6 +178,12 @@ pub enum Fun {
     EscapeShellArg,
     VersionAtLeast,
     VersionOlder,
+    Imap0,
+    Imap1,
+    /// `lib.generators.toINI` with its default formatting (`{ }`).
+    ToIni,
+    /// `lib.generators.toKeyValue` with its default formatting (`{ }`).
+    ToKeyValue,
 }
 
 impl Fun {
@@ -190,7 +196,7 @@ impl Fun {
             | IntersectAttrs | ConcatStringsSep | ConcatMap | Div | MapAttrs | CompareVersions
             | GenAttrs | MapAttrsPrime | MapAttrsToList | NameValuePair | FilterAttrs
             | RecursiveUpdate | Optional | Range | ConcatMapStrings | HasPrefix | HasSuffix
-            | SplitString | VersionAtLeast | VersionOlder => 2,
+            | SplitString | VersionAtLeast | VersionOlder | Imap0 | Imap1 | ToIni | ToKeyValue => 2,
             _ => 1,
         }
     }
@@ -264,6 +270,10 @@ impl Fun {
             "escapeShellArg" => EscapeShellArg,
             "versionAtLeast" => VersionAtLeast,
             "versionOlder" => VersionOlder,
+            "imap0" => Imap0,
+            "imap1" => Imap1,
+            "toINI" => ToIni,
+            "toKeyValue" => ToKeyValue,
             "filter" | "attrNames" | "attrValues" | "genList" | "elem" | "elemAt" | "length"
             | "head" | "tail" | "substring" | "stringLength" | "hasAttr" | "getAttr"
             | "removeAttrs" | "intersectAttrs" | "replaceStrings" | "concatStringsSep"
