@@ -379,3 +379,51 @@ fn submodules_lists_renamed_and_removed_options() {
         }
     }
 }
+
+/// `secret_literal` warns on a secret written into a snippet, and on
+/// nothing else: not on booleans, switches (`"no"`), paths, references,
+/// public keys or options that hold public material.
+#[test]
+fn secret_literals_and_only_them() {
+    let env = env_with_schema();
+    let (_, diags, _) = env.check(
+        r#"{
+          services.grafana.settings.security.admin_password = "hunter2";
+          services.foo.apiKey = "0123456789abcdef";
+          services.foo.client_secret = "s3cr3t";
+          services.openssh.passwordAuthentication = "no";
+          services.openssh.settings.PasswordAuthentication = false;
+          services.foo.token = "yes";
+          services.foo.passwordFile = "/run/keys/pw";
+          services.foo.password = "$DB_PASSWORD";
+          services.foo.hashedPassword = "$6$abc";
+          programs.ssh.knownHosts.gitlab.publicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG";
+          programs.ssh.knownHosts.github.key = "ecdsa-sha2-nistp256 AAAA";
+          services.foo.serverKeyFingerprint = "SHA256:abc";
+          services.foo.key = "ssh-rsa AAAAB3NzaC1yc2E";
+        }"#,
+        &[],
+    );
+    let secrets: Vec<String> = diags
+        .iter()
+        .filter(|d| d["code"] == "secret_literal")
+        .map(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .split('`')
+                .nth(1)
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        secrets,
+        [
+            "services.grafana.settings.security.admin_password",
+            "services.foo.apiKey",
+            "services.foo.client_secret",
+        ],
+        "{diags:?}"
+    );
+}
