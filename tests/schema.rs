@@ -427,3 +427,62 @@ fn secret_literals_and_only_them() {
         "{diags:?}"
     );
 }
+
+/// Priorities where NixOS applies them: with a schema, a whole-set
+/// `mkDefault` reaches each option below it on its own (`enable` stays),
+/// and is filtered where a stronger definition meets it (`user`); without
+/// one, the set is one definition, dropped as a whole, as the free-form
+/// module system does.
+#[test]
+fn priorities_are_filtered_at_each_declared_option() {
+    let env = env_with_schema();
+    let f = env.dir.join("prio.nix");
+    std::fs::write(
+        &f,
+        r#"{ lib, ... }: {
+          services.nginx = lib.mkMerge [
+            (lib.mkDefault { enable = true; user = "a"; })
+            { user = "b"; }
+          ];
+        }"#,
+    )
+    .unwrap();
+    let eval = |state: &std::path::Path| -> Vec<(String, bool)> {
+        let out = run(nixunits()
+            .arg("--state-dir")
+            .arg(state)
+            .args(["eval", "--json"])
+            .arg(&f));
+        assert_exit(&out, 0);
+        let v: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        v.iter()
+            .map(|d| {
+                (
+                    format!(
+                        "{}={}",
+                        d["path"].as_array().unwrap().last().unwrap().as_str().unwrap(),
+                        d["value"]
+                    ),
+                    d.get("overridden") == Some(&Value::Bool(true)),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        eval(&env.state),
+        [
+            ("enable=true".to_owned(), false),
+            ("user=\"a\"".to_owned(), true),
+            ("user=\"b\"".to_owned(), false)
+        ]
+    );
+    let none = tempfile::tempdir().unwrap();
+    assert_eq!(
+        eval(none.path()),
+        [
+            ("enable=true".to_owned(), true),
+            ("user=\"a\"".to_owned(), true),
+            ("user=\"b\"".to_owned(), false)
+        ]
+    );
+}

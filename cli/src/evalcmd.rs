@@ -109,7 +109,11 @@ pub fn evaluate_file(
 #[allow(clippy::print_stderr)]
 /// Exit status 1 (false) when the file does not parse or is not a module:
 /// its diagnostics are printed and nothing is evaluated.
-pub fn run(file: &Path, json: bool) -> Result<bool> {
+pub fn run(
+    file: &Path,
+    json: bool,
+    schema: Option<&nixunits_eval::schema::Schema>,
+) -> Result<bool> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
     let opts = nixunits_nixexpr::CheckOptions {
@@ -136,7 +140,12 @@ pub fn run(file: &Path, json: bool) -> Result<bool> {
         eprintln!("nixunits: {} is not evaluated: it is not a module Nix would accept (see `nixunits check`)", file.display());
         return Ok(false);
     }
-    let (e, _) = evaluate_file(file, &text, None, crate::input::cwd().as_deref());
+    let (mut e, _) = evaluate_file(file, &text, None, crate::input::cwd().as_deref());
+    // With a schema, priorities are filtered at each declared option (and
+    // element), where NixOS filters them.
+    if let Some(s) = schema {
+        nixunits_eval::schema::apply_priorities(s, &mut e.definitions);
+    }
     // Each file read and indexed once, however many definitions it makes.
     let mut files: HashMap<String, (String, LineIndex)> = HashMap::new();
     let mut line_col = |f: &str, offset: TextSize| {

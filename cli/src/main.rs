@@ -202,7 +202,11 @@ fn main() -> ExitCode {
         Command::FleetState => fleet::state(&state).map(|()| true),
         Command::FleetInstall => fleet::install(&state),
         Command::Ip6 { id, json } => ip6(id, *json).map(|()| true),
-        Command::Eval { file, json } => evalcmd::run(file, *json),
+        Command::Eval { file, json, schema } => match schema {
+            Some(p) => schema::load(p).map(Some),
+            None => schema::stored(&state),
+        }
+        .and_then(|s| evalcmd::run(file, *json, s.as_ref())),
         Command::Cache(c) => cache::run(c, &state).map(|()| true),
         Command::Schema(args::SchemaCommand::Import { file }) => {
             schema::import(&state, file).map(|()| true)
