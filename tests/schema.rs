@@ -460,7 +460,13 @@ fn priorities_are_filtered_at_each_declared_option() {
                 (
                     format!(
                         "{}={}",
-                        d["path"].as_array().unwrap().last().unwrap().as_str().unwrap(),
+                        d["path"]
+                            .as_array()
+                            .unwrap()
+                            .last()
+                            .unwrap()
+                            .as_str()
+                            .unwrap(),
                         d["value"]
                     ),
                     d.get("overridden") == Some(&Value::Bool(true)),
