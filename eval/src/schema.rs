@@ -161,11 +161,20 @@ fn info(name: &str, v: &serde_json::Value) -> Option<OptionInfo> {
     Some(OptionInfo {
         loc,
         ty: o.get("type").map(text_of).unwrap_or_default(),
-        type_tree: o.get("typeTree").and_then(|t| {
-            let mut t = t.clone();
-            resolve_descriptions(&mut t, 0);
-            serde_json::from_value(t).ok()
-        }),
+        // The tree `schema generate` recorded, else one parsed from the
+        // description, once, here (the stored schema then has it).
+        type_tree: o
+            .get("typeTree")
+            .and_then(|t| {
+                let mut t = t.clone();
+                resolve_descriptions(&mut t, 0);
+                serde_json::from_value(t).ok()
+            })
+            .or_else(|| {
+                Some(crate::types::parse::parse_description(
+                    &o.get("type").map(text_of).unwrap_or_default(),
+                ))
+            }),
         read_only: o.get("readOnly").and_then(|r| r.as_bool()).unwrap_or(false),
         apply: o.get("apply").and_then(|r| r.as_bool()).unwrap_or(false),
         description: if removed.is_some() {

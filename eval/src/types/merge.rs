@@ -291,6 +291,7 @@ fn value_at(
 
 fn kind_name(ty: &Ty) -> Option<&'static str> {
     Some(match ty {
+        Ty::AddCheck { ty, .. } | Ty::Uniq(ty) => return kind_name(ty),
         Ty::Bool {} => "a boolean",
         Ty::Int {} | Ty::Ints { .. } => "an integer",
         Ty::Float {} => "a float",
