@@ -10,6 +10,7 @@
 //! type tree (an imported `options.json`, a schema file written before
 //! trees) has its type parsed from its description.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -269,14 +270,15 @@ pub enum Lookup<'s> {
 
 impl Schema {
     /// Builds the lookup tree.
-    pub fn new(options: Vec<OptionInfo>) -> Schema {
+    pub fn new(mut options: Vec<OptionInfo>) -> Schema {
         let mut root = Node::default();
+        // The trees move into `types` (`options()` keeps the rest).
         let types = options
-            .iter()
+            .iter_mut()
             .map(|o| {
                 let mut t = o
                     .type_tree
-                    .clone()
+                    .take()
                     .unwrap_or_else(|| crate::types::parse::parse_description(&o.ty));
                 t.attach_known(&o.loc);
                 t
@@ -538,18 +540,18 @@ pub(crate) type Groups<'s> = Vec<(&'s Node, usize, Vec<usize>)>;
 /// Where each definition meets the schema: the diagnostics of names
 /// (unknown, renamed, removed, read-only options), every definition's path
 /// with aliases followed, and the definitions of each option reached.
-pub(crate) fn resolve<'s>(
+pub(crate) fn resolve<'s, 'd>(
     schema: &'s Schema,
-    defs: &[Definition],
-) -> (Vec<(usize, Diagnostic)>, Vec<Vec<String>>, Groups<'s>) {
+    defs: &'d [Definition],
+) -> (Vec<(usize, Diagnostic)>, Vec<Cow<'d, [String]>>, Groups<'s>) {
     let mut out: Vec<(usize, Diagnostic)> = Vec::new();
     let mut reported_unknown = std::collections::BTreeSet::new();
-    let mut paths: Vec<Vec<String>> = Vec::with_capacity(defs.len());
+    let mut paths: Vec<Cow<'d, [String]>> = Vec::with_capacity(defs.len());
     // Definitions by the option they reach (node address, its path).
     let mut groups: Groups<'s> = Vec::new();
     let mut index: std::collections::HashMap<(usize, Vec<String>), usize> = Default::default();
     for (i, d) in defs.iter().enumerate() {
-        let mut path = d.path.clone();
+        let mut path: Cow<'d, [String]> = Cow::Borrowed(&d.path);
         let mut reached = None;
         if d.condition != Condition::False {
             // An alias (mkRenamedOptionModule) is followed to its option, a
@@ -583,7 +585,7 @@ pub(crate) fn resolve<'s>(
                             out.push((i, w));
                             let mut new = split_name(to);
                             new.extend_from_slice(&path[depth..]);
-                            path = new;
+                            path = Cow::Owned(new);
                             continue;
                         } else if info.read_only {
                             out.push((

@@ -21,6 +21,7 @@
 //! condition is not known gives warnings, not errors: NixOS rejects it only
 //! when the condition holds.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use nixunits_nixexpr::{Diagnostic, Severity, TextRange, TextSize};
@@ -136,7 +137,7 @@ struct Opt<'s> {
 struct Cx<'s> {
     schema: &'s Schema,
     defs: &'s [Definition],
-    paths: &'s [Vec<String>],
+    paths: &'s [Cow<'s, [String]>],
     out: Vec<(usize, Diagnostic)>,
     dropped: Vec<bool>,
     judged: Vec<bool>,
@@ -156,7 +157,7 @@ struct Cx<'s> {
 pub(crate) fn run(
     schema: &Schema,
     defs: &[Definition],
-    paths: &[Vec<String>],
+    paths: &[Cow<'_, [String]>],
     groups: Vec<(&Node, usize, Vec<usize>)>,
 ) -> Outcome {
     let mut cx = Cx {
@@ -233,7 +234,7 @@ pub fn value(schema: &Schema, defs: &[Definition], path: &[String]) -> Data {
 fn value_at(
     schema: &Schema,
     defs: &[Definition],
-    paths: &[Vec<String>],
+    paths: &[Cow<'_, [String]>],
     group: (&Node, usize, Vec<usize>),
     path: &[String],
 ) -> Data {
