@@ -523,7 +523,11 @@ pub(crate) fn nearest<'n>(name: &str, siblings: &[&'n str]) -> Option<&'n str> {
 /// module system merges them together) against the schema: names, then
 /// each option's type with its priorities ([`crate::types::merge`]).
 pub fn check(schema: &Schema, defs: &[Definition]) -> Outcome {
-    let (mut out, paths, groups) = resolve(schema, defs);
+    let Resolved {
+        diagnostics: mut out,
+        paths,
+        groups,
+    } = resolve(schema, defs);
     let mut outcome = crate::types::merge::run(schema, defs, &paths, groups);
     out.append(&mut outcome.diagnostics);
     for (_, d) in &mut out {
@@ -537,13 +541,20 @@ pub fn check(schema: &Schema, defs: &[Definition]) -> Outcome {
 /// The definitions of each option: the module system's view.
 pub(crate) type Groups<'s> = Vec<(&'s Node, usize, Vec<usize>)>;
 
+/// Where definitions meet the schema ([`resolve`]).
+pub(crate) struct Resolved<'s, 'd> {
+    /// The diagnostics of names, with the definition each is about.
+    pub(crate) diagnostics: Vec<(usize, Diagnostic)>,
+    /// Each definition's path, aliases followed.
+    pub(crate) paths: Vec<Cow<'d, [String]>>,
+    /// The definitions of each option reached.
+    pub(crate) groups: Groups<'s>,
+}
+
 /// Where each definition meets the schema: the diagnostics of names
 /// (unknown, renamed, removed, read-only options), every definition's path
 /// with aliases followed, and the definitions of each option reached.
-pub(crate) fn resolve<'s, 'd>(
-    schema: &'s Schema,
-    defs: &'d [Definition],
-) -> (Vec<(usize, Diagnostic)>, Vec<Cow<'d, [String]>>, Groups<'s>) {
+pub(crate) fn resolve<'s, 'd>(schema: &'s Schema, defs: &'d [Definition]) -> Resolved<'s, 'd> {
     let mut out: Vec<(usize, Diagnostic)> = Vec::new();
     let mut reported_unknown = std::collections::BTreeSet::new();
     let mut paths: Vec<Cow<'d, [String]>> = Vec::with_capacity(defs.len());
@@ -616,7 +627,11 @@ pub(crate) fn resolve<'s, 'd>(
         }
         paths.push(path);
     }
-    (out, paths, groups)
+    Resolved {
+        diagnostics: out,
+        paths,
+        groups,
+    }
 }
 
 /// Marks the definitions the module system drops by priority, with the

@@ -214,7 +214,7 @@ pub(crate) fn run(
 /// the attribute `path` names below an option), from all of a snippet's
 /// definitions: see [`value_at`].
 pub fn value(schema: &Schema, defs: &[Definition], path: &[String]) -> Data {
-    let (_, paths, groups) = crate::schema::resolve(schema, defs);
+    let crate::schema::Resolved { paths, groups, .. } = crate::schema::resolve(schema, defs);
     let found = groups.into_iter().find(|(_, depth, leaves)| {
         path.len() >= *depth && paths[leaves[0]][..*depth] == path[..*depth]
     });
