@@ -330,9 +330,10 @@ impl Schema {
     /// submodules): where the module system merges its definitions.
     fn top(&self, path: &[String]) -> Top<'_> {
         let mut n = &self.root;
+        let mut wild = false;
         for (i, part) in path.iter().enumerate() {
             if let Some(o) = n.option {
-                return Top::Option(o, n, i);
+                return Top::Option(o, n, i, wild);
             }
             let next = if part == "<name>" {
                 n.wildcard.as_deref().or_else(|| {
@@ -341,8 +342,14 @@ impl Schema {
                         .flatten()
                 })
             } else {
-                n.children.get(part).or(n.wildcard.as_deref())
+                n.children.get(part).or_else(|| {
+                    wild = true;
+                    n.wildcard.as_deref()
+                })
             };
+            if part == "<name>" {
+                wild = true;
+            }
             match next {
                 Some(x) => n = x,
                 None if part == "<name>" => return Top::Vague,
@@ -355,7 +362,7 @@ impl Schema {
             }
         }
         match n.option {
-            Some(o) => Top::Option(o, n, path.len()),
+            Some(o) => Top::Option(o, n, path.len(), wild),
             None => Top::Vague,
         }
     }
@@ -438,8 +445,9 @@ impl Schema {
 
 /// Where a definition's path meets the schema from the top.
 enum Top<'s> {
-    /// The first option on the path, its node, its depth.
-    Option(usize, &'s Node, usize),
+    /// The first option on the path, its node, its depth, and whether a
+    /// `<name>` led there (then its path is not the only one).
+    Option(usize, &'s Node, usize, bool),
     /// A name no option has; the names there.
     Unknown {
         depth: usize,
@@ -560,7 +568,9 @@ pub(crate) fn resolve<'s, 'd>(schema: &'s Schema, defs: &'d [Definition]) -> Res
     let mut paths: Vec<Cow<'d, [String]>> = Vec::with_capacity(defs.len());
     // Definitions by the option they reach (node address, its path).
     let mut groups: Groups<'s> = Vec::new();
-    let mut index: std::collections::HashMap<(usize, Vec<String>), usize> = Default::default();
+    let mut index: std::collections::HashMap<usize, std::collections::HashMap<Vec<String>, usize>> =
+        Default::default();
+    let mut by_option: std::collections::HashMap<usize, usize> = Default::default();
     for (i, d) in defs.iter().enumerate() {
         let mut path: Cow<'d, [String]> = Cow::Borrowed(&d.path);
         let mut reached = None;
@@ -576,7 +586,7 @@ pub(crate) fn resolve<'s, 'd>(schema: &'s Schema, defs: &'d [Definition]) -> Res
                         }
                     }
                     Top::Vague => {}
-                    Top::Option(o, node, depth) => {
+                    Top::Option(o, node, depth, wild) => {
                         let info = &schema.options[o];
                         let here = || crate::module::show_path(&path[..depth]);
                         if let Some(why) = &info.removed {
@@ -608,19 +618,33 @@ pub(crate) fn resolve<'s, 'd>(schema: &'s Schema, defs: &'d [Definition]) -> Res
                                 ),
                             ));
                         } else {
-                            reached = Some((o, node, depth));
+                            reached = Some((o, node, depth, wild));
                         }
                     }
                 }
                 break;
             }
         }
-        if let Some((o, node, depth)) = reached {
-            let key = (o, path[..depth].to_vec());
-            match index.get(&key) {
-                Some(&g) => groups[g].2.push(i),
+        if let Some((o, node, depth, wild)) = reached {
+            // An option reached through no `<name>` has one path: its index
+            // is the key (the common case, no path to hash).
+            let plain = !wild;
+            let found = if plain {
+                by_option.get(&o).copied()
+            } else {
+                index.get(&o).and_then(|m| m.get(&path[..depth])).copied()
+            };
+            match found {
+                Some(g) => groups[g].2.push(i),
                 None => {
-                    index.insert(key, groups.len());
+                    if plain {
+                        by_option.insert(o, groups.len());
+                    } else {
+                        index
+                            .entry(o)
+                            .or_default()
+                            .insert(path[..depth].to_vec(), groups.len());
+                    }
                     groups.push((node, depth, vec![i]));
                 }
             }

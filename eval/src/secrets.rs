@@ -64,6 +64,14 @@ fn words(name: &str) -> Vec<String> {
 
 /// Whether an option's last name says it holds a secret.
 fn secret_name(name: &str) -> bool {
+    // Most names have no secret noun at all: no words to make.
+    let lower = name.to_ascii_lowercase();
+    if !["pass", "secret", "token", "key", "psk"]
+        .iter()
+        .any(|n| lower.contains(n))
+    {
+        return false;
+    }
     let w = words(name);
     let Some(last) = w.last() else { return false };
     let noun = ["password", "passwd", "passphrase", "secret", "token", "key", "psk"]

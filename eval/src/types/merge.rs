@@ -745,18 +745,23 @@ impl<'s> Cx<'s> {
         let all: &'s [Definition] = self.defs;
         let within = |d: usize| prev.is_none_or(|p| d > p) && d <= depth;
         let mut groups: Vec<(Vec<u32>, Vec<usize>)> = Vec::new();
-        for l in input.leaves {
-            let key: Vec<u32> = all[l]
-                .splits
-                .iter()
-                .filter(|(d, _)| *d <= depth)
-                .map(|(_, id)| *id)
-                .collect();
-            match groups.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, g)) => g.push(l),
-                None => groups.push((key, vec![l])),
+        if let [l] = input.leaves.as_slice() {
+            groups.push((Vec::new(), vec![*l]));
+        } else {
+            for l in input.leaves {
+                let key: Vec<u32> = all[l]
+                    .splits
+                    .iter()
+                    .filter(|(d, _)| *d <= depth)
+                    .map(|(_, id)| *id)
+                    .collect();
+                match groups.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, g)) => g.push(l),
+                    None => groups.push((key, vec![l])),
+                }
             }
         }
+        let several = groups.len() + input.datas.len() > 1;
         let mut out = Vec::new();
         for (_, g) in groups {
             let first = g[0];
@@ -800,12 +805,17 @@ impl<'s> Cx<'s> {
                 // NixOS merges modules in the reverse of their
                 // breadth-first order (`reverseList` in evalModules, 2020):
                 // an imported file's definitions before the importer's.
-                rank: (
-                    self.within[first].clone(),
-                    std::cmp::Reverse(d.module.len()),
-                    std::cmp::Reverse(d.module.clone()),
-                    first,
-                ),
+                // The order matters only between several definitions.
+                rank: if several {
+                    (
+                        self.within[first].clone(),
+                        std::cmp::Reverse(d.module.len()),
+                        std::cmp::Reverse(d.module.clone()),
+                        first,
+                    )
+                } else {
+                    Default::default()
+                },
                 leaves: g,
             });
         }
@@ -829,7 +839,9 @@ impl<'s> Cx<'s> {
                 });
             }
         }
-        out.sort_by(|a, b| a.rank.cmp(&b.rank));
+        if out.len() > 1 {
+            out.sort_by(|a, b| a.rank.cmp(&b.rank));
+        }
         out
     }
 
@@ -1222,6 +1234,9 @@ impl<'s> Cx<'s> {
 
     /// `mergeEqualOption`: definitions at one priority must be equal.
     fn merge_equal(&mut self, pos: &[Seg], defs: &[Def<'s>]) -> bool {
+        if defs.len() < 2 {
+            return true;
+        }
         let sure: Vec<&Def<'s>> = defs.iter().filter(|d| d.certain).collect();
         let Some(first) = sure.first() else {
             return true;
@@ -1523,6 +1538,10 @@ impl<'s> Cx<'s> {
     /// priorities still apply at each attribute, as in the free-form
     /// module system.
     fn free(&mut self, pos: &mut Vec<Seg>, depth: usize, defs: &[Def<'s>]) {
+        // Only sets made of definitions below have priorities inside.
+        if !defs.iter().any(|d| matches!(d.val, Val::S(..))) {
+            return;
+        }
         for (name, input) in self.children(depth, defs) {
             if input.leaves.is_empty() {
                 continue;
