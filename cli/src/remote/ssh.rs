@@ -11,8 +11,18 @@ use std::process::Command;
 
 use anyhow::{Context, Result};
 
-use crate::proc::{shell_word, stdout_of};
-use crate::UsageError;
+use crate::base::proc::{shell_word, stdout_of};
+use crate::base::UsageError;
+
+/// A host as `--build-host` and `--target-host` take it, `USER@HOST`: not
+/// empty, no white space, and not an option of `ssh` (`-oProxyCommand=…`).
+/// Exit 2 naming the flag otherwise; nothing has been run.
+pub fn check_host(flag: &str, host: &str) -> Result<(), UsageError> {
+    if host.is_empty() || host.starts_with('-') || host.chars().any(char::is_whitespace) {
+        return Err(UsageError(format!("{flag} {host:?}: give USER@HOST")));
+    }
+    Ok(())
+}
 
 /// `ssh [NIX_SSHOPTS] HOST --`: the command to run follows.
 pub fn ssh(host: &str) -> Command {
@@ -86,7 +96,7 @@ pub fn copy(host: &str, paths: &[&str]) -> Result<()> {
 /// what `nixos-rebuild --build-host` does.
 pub fn build_on(
     host: &str,
-    req: &crate::nix::BuildRequest,
+    req: &crate::base::nix::BuildRequest,
     log: &std::path::Path,
 ) -> Result<String> {
     let drv = stdout_of(
@@ -135,7 +145,7 @@ pub fn build_on(
             .arg(&system),
         &format!("nix-copy-closure --from {host}"),
     )?;
-    crate::nix::add_root(&system, &req.out_link)?;
+    crate::base::nix::add_root(&system, &req.out_link)?;
     Ok(system)
 }
 

@@ -14,8 +14,8 @@ use anyhow::{Context, Result};
 use nixunits_store::unit::Link;
 use nixunits_store::{ContainerId, StateDir, UnitDescription};
 
-use crate::proc::stdout_of;
-use crate::systemd;
+use super::systemd;
+use crate::base::proc::stdout_of;
 
 /// Where the marker goes, inside the container.
 pub const NET_READY: &str = "run/nixunits/net-ready";
@@ -121,8 +121,8 @@ pub fn network_up(state: &StateDir, id: &ContainerId) -> Result<()> {
         link_up(pid, link)
             .with_context(|| format!("interface {} ({})", link.inside, link.kind.as_str()))?;
     }
-    crate::nft::apply(id, &unit, &links)?;
-    crate::proxy::start(state, id, &unit, &links)?;
+    super::nft::apply(id, &unit, &links)?;
+    super::proxy::start(state, id, &unit, &links)?;
     // The marker, written through the container's root as its init sees it.
     let marker = Path::new("/proc")
         .join(pid.to_string())
@@ -145,8 +145,8 @@ pub fn network_up(state: &StateDir, id: &ContainerId) -> Result<()> {
 /// firewall: for those a failure to remove a table is a warning.
 #[allow(clippy::print_stderr)]
 pub fn network_down(id: &ContainerId, unit: Option<&UnitDescription>) -> Result<()> {
-    crate::proxy::stop(id);
-    match crate::nft::remove(id) {
+    super::proxy::stop(id);
+    match super::nft::remove(id) {
         Err(e) if unit.is_some_and(|u| u.ports.is_empty() && u.firewall.is_none()) => {
             eprintln!("nixunits: {id}: warning: {e:#}");
             Ok(())
@@ -158,7 +158,7 @@ pub fn network_down(id: &ContainerId, unit: Option<&UnitDescription>) -> Result<
 /// Where `prepare` writes a container's resolv.conf (bound read-only on
 /// its /etc/resolv.conf).
 pub fn resolv_path(id: &ContainerId) -> std::path::PathBuf {
-    Path::new(crate::runtime::RUN_DIR).join(format!("{id}.resolv.conf"))
+    Path::new(super::RUN_DIR).join(format!("{id}.resolv.conf"))
 }
 
 /// The name servers (and search domains) of a resolv.conf text.

@@ -32,7 +32,7 @@ pub fn entry_name(key: &BuildKey) -> String {
 }
 
 fn nix_copy(args: &[&str], what: &str) -> Result<()> {
-    crate::proc::stdout_of(
+    crate::base::proc::stdout_of(
         Command::new("nix")
             .args(["--extra-experimental-features", "nix-command", "copy"])
             .args(args),

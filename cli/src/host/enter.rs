@@ -19,7 +19,7 @@ use anyhow::{bail, Context, Result};
 use nix::sched::{setns, CloneFlags};
 use nixunits_store::{ContainerId, StateDir};
 
-use crate::systemd;
+use super::systemd;
 
 /// The namespaces joined, the user namespace first (it grants the rights
 /// to join the others).

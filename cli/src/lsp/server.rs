@@ -19,7 +19,8 @@ use lsp_types as lsp;
 use nixunits_nixexpr::{CheckOptions, Diagnostic, LineIndex, Severity, TextSize};
 use serde_json::{json, Value};
 
-use crate::check::{check_text, Extra};
+use crate::commands::check::{self, check_text, Extra};
+use crate::commands::eval;
 
 /// Where positions count in: UTF-16 code units (the default) or bytes.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -168,7 +169,7 @@ impl Server {
                 severity: Some(severity(d)),
                 code: Some(lsp::NumberOrString::String(d.code.to_owned())),
                 source: Some("nixunits".to_owned()),
-                message: crate::check::message_with_notes(d),
+                message: check::message_with_notes(d),
                 ..Default::default()
             })
             .collect();
@@ -192,7 +193,7 @@ impl Server {
                         i.name,
                         at.line,
                         at.col,
-                        crate::check::message_with_notes(d)
+                        check::message_with_notes(d)
                     ),
                     related_information: target.clone().map(|uri| {
                         vec![lsp::DiagnosticRelatedInformation {
@@ -275,8 +276,7 @@ impl Server {
         let (uri, pos) = self.doc_at(params)?;
         let text = self.docs.get(&uri)?;
         let offset = self.offset(text, pos) as u32;
-        let (e, main) =
-            crate::evalcmd::evaluate_file(&path_of(&uri), text, None, self.extra.cwd.as_deref());
+        let (e, main) = eval::evaluate_file(&path_of(&uri), text, None, self.extra.cwd.as_deref());
         let d = e
             .definitions
             .iter()
@@ -375,7 +375,7 @@ impl Server {
                         range: at,
                         code: Some(lsp::NumberOrString::String(d.code.to_owned())),
                         source: Some("nixunits".to_owned()),
-                        message: crate::check::message_with_notes(d),
+                        message: check::message_with_notes(d),
                         ..Default::default()
                     }]),
                     edit: Some(lsp::WorkspaceEdit {

@@ -9,7 +9,8 @@ use nixunits_eval::schema::{parse_options, OptionInfo, Schema};
 use nixunits_store::state::atomic_write;
 use nixunits_store::StateDir;
 
-use crate::UsageError;
+use crate::base::nix;
+use crate::base::UsageError;
 
 /// `$STATE/schema/current.json`.
 pub fn current(state: &StateDir) -> PathBuf {
@@ -68,9 +69,9 @@ pub fn generate(state: &StateDir, nixpkgs: Option<&Path>) -> Result<()> {
         Some(p) => {
             std::fs::canonicalize(p).map_err(|e| UsageError(format!("{}: {e}", p.display())))?
         }
-        None => crate::nix::nixpkgs_path().context("no nixpkgs: give --nixpkgs or set NIX_PATH")?,
+        None => nix::nixpkgs_path().context("no nixpkgs: give --nixpkgs or set NIX_PATH")?,
     };
-    let identity = crate::nix::nixpkgs_identity_of(&nixpkgs);
+    let identity = nix::nixpkgs_identity_of(&nixpkgs);
     let key =
         nixunits_store::key::BuildKey(*blake3::hash(identity.as_bytes()).as_bytes()).to_string();
     let kept = state
@@ -86,7 +87,7 @@ pub fn generate(state: &StateDir, nixpkgs: Option<&Path>) -> Result<()> {
             o
         }
         None => {
-            let json = crate::nix::options_json(&nixpkgs)?;
+            let json = nix::options_json(&nixpkgs)?;
             parse_options(&json).with_context(|| format!("the options of {}", nixpkgs.display()))?
         }
     };

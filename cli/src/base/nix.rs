@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result};
 use nixunits_nixexpr::NixVersion;
 
-use crate::proc::stdout_of;
+use super::proc::stdout_of;
 
 /// The first executable `name` on `PATH`.
 pub fn which(name: &str) -> Option<PathBuf> {
@@ -267,7 +267,7 @@ impl BuildRequest {
     /// The command as a shell would take it, for `--dry-run`.
     pub fn display(&self) -> String {
         std::iter::once("nix-build".to_owned())
-            .chain(self.args().iter().map(|a| crate::proc::shell_word(a)))
+            .chain(self.args().iter().map(|a| super::proc::shell_word(a)))
             .collect::<Vec<_>>()
             .join(" ")
     }

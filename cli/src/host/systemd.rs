@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 use anyhow::{bail, Context, Result};
 use nixunits_store::ContainerId;
 
-use crate::proc::stdout_of;
+use crate::base::proc::stdout_of;
 
 /// The unit of a container.
 pub fn unit_name(id: &ContainerId) -> String {

@@ -13,8 +13,9 @@ use nixunits_nixexpr::{
 use serde::Serialize;
 
 use crate::args::{CheckArgs, Format, Global};
-use crate::term::{safe, unsafe_char};
-use crate::UsageError;
+use crate::base::term::{safe, unsafe_char};
+use crate::base::UsageError;
+use crate::base::{input, nix};
 use nixunits_eval::policy::Policy;
 use nixunits_eval::schema::Schema;
 
@@ -37,15 +38,15 @@ impl Extra {
         let state = nixunits_store::StateDir::new(&global.state_dir);
         let eval = !args.parse_only && !args.no_eval;
         let schema = match &args.schema {
-            Some(p) => Some(crate::schema::load(p)?),
-            None if eval => crate::schema::stored(&state)?,
+            Some(p) => Some(super::schema::load(p)?),
+            None if eval => super::schema::stored(&state)?,
             None => None,
         };
         Ok(Extra {
             eval,
             schema,
             policy: policy(args.policy.as_deref())?.compile(),
-            cwd: crate::input::cwd(),
+            cwd: input::cwd(),
         })
     }
 }
@@ -114,7 +115,7 @@ pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -
             return Vec::new();
         }
         let (mut e, main) =
-            crate::evalcmd::evaluate_file(path, src, Some((tree, lowered)), extra.cwd.as_deref());
+            super::eval::evaluate_file(path, src, Some((tree, lowered)), extra.cwd.as_deref());
         // The schema sees every file's definitions at once: the module
         // system merges them together (priorities, conflicts).
         let typed = extra.schema.as_ref().map(|s| {
@@ -241,7 +242,7 @@ pub fn options(args: &CheckArgs) -> Result<CheckOptions> {
         Some(v) => v
             .parse::<NixVersion>()
             .map_err(|e| UsageError(format!("--nix-version: {e}")))?,
-        None => crate::nix::detect_version().unwrap_or_default(),
+        None => nix::detect_version().unwrap_or_default(),
     };
     Ok(CheckOptions {
         version,
@@ -551,7 +552,7 @@ fn one_line(s: &str) -> String {
     safe(&s.replace(['\n', '\r'], " ")).into_owned()
 }
 
-/// The source made [`safe`](crate::term::safe) for a terminal, and where each byte offset of
+/// The source made [`safe`](crate::base::term::safe) for a terminal, and where each byte offset of
 /// the original lands in it (so the ranges of diagnostics still point at
 /// the same characters).
 fn safe_source(text: &str) -> (String, impl Fn(usize) -> usize + '_) {

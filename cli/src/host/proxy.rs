@@ -17,7 +17,7 @@ use anyhow::{bail, Context, Result};
 use nixunits_store::unit::{Link, Port, Proto};
 use nixunits_store::{ContainerId, StateDir, UnitDescription};
 
-use crate::proc::stdout_of;
+use crate::base::proc::stdout_of;
 
 /// The transient unit of a container's proxy.
 pub fn unit_name(id: &ContainerId) -> String {
@@ -27,7 +27,7 @@ pub fn unit_name(id: &ContainerId) -> String {
 /// `PROTO:LISTEN=TARGET` for each loopback port: the container's address
 /// of the listening address's family on its first veth, else of the other.
 pub fn specs(unit: &UnitDescription, links: &[Link]) -> Vec<String> {
-    let (six, four) = crate::nft::targets(links);
+    let (six, four) = super::nft::targets(links);
     unit.parsed_ports()
         .into_iter()
         .filter(Port::loopback)
@@ -60,7 +60,7 @@ pub fn start(
         return Ok(());
     }
     let exe = std::env::current_exe().context("where is this binary")?;
-    let container = crate::systemd::unit_name(id);
+    let container = super::systemd::unit_name(id);
     let mut c = Command::new("systemd-run");
     c.args(["--no-block", "--collect", "--quiet"])
         .arg(format!("--unit={}", unit_name(id)))

@@ -10,7 +10,7 @@ use nixunits_eval::eval::{Limits, LoadError, Loader};
 use nixunits_eval::module::{evaluate_parsed, Args, Evaluated};
 use nixunits_nixexpr::{LineIndex, TextSize};
 
-use crate::UsageError;
+use crate::base::UsageError;
 
 /// Reads files under one directory only: a snippet's imports may not reach
 /// outside its own tree (`import /etc/passwd` is refused).
@@ -43,7 +43,7 @@ impl Loader for TreeLoader {
             )));
         }
         let meta = std::fs::metadata(&real).map_err(|e| LoadError::Refused(e.to_string()))?;
-        if meta.len() > crate::input::MAX_SNIPPET {
+        if meta.len() > crate::base::input::MAX_SNIPPET {
             return Err(LoadError::Refused("it is larger than 1 MiB".into()));
         }
         std::fs::read_to_string(&real).map_err(|e| LoadError::Refused(e.to_string()))
@@ -117,7 +117,7 @@ pub fn run(
     let text = std::fs::read_to_string(file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
     let opts = nixunits_nixexpr::CheckOptions {
-        version: crate::nix::detect_version().unwrap_or_default(),
+        version: crate::base::nix::detect_version().unwrap_or_default(),
         ..nixunits_nixexpr::CheckOptions::default()
     };
     let found = nixunits_nixexpr::check(&text, &opts);
@@ -131,8 +131,8 @@ pub fn run(
             eprintln!(
                 "error[{}]: {} ({}:{}:{})",
                 d.code,
-                crate::term::safe(&d.message),
-                crate::term::safe(&file.display().to_string()),
+                crate::base::term::safe(&d.message),
+                crate::base::term::safe(&file.display().to_string()),
                 p.line,
                 p.col
             );
@@ -140,7 +140,7 @@ pub fn run(
         eprintln!("nixunits: {} is not evaluated: it is not a module Nix would accept (see `nixunits check`)", file.display());
         return Ok(false);
     }
-    let (mut e, _) = evaluate_file(file, &text, None, crate::input::cwd().as_deref());
+    let (mut e, _) = evaluate_file(file, &text, None, crate::base::input::cwd().as_deref());
     // With a schema, priorities are filtered at each declared option (and
     // element), where NixOS filters them.
     if let Some(s) = schema {
@@ -200,8 +200,8 @@ pub fn run(
         };
         outln!(
             "{} = {value}{notes}  {}:{}",
-            crate::term::safe(&nixunits_eval::module::show_path(&d.path)),
-            crate::term::safe(&d.file),
+            crate::base::term::safe(&nixunits_eval::module::show_path(&d.path)),
+            crate::base::term::safe(&d.file),
             p.line
         );
     }
