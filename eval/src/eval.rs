@@ -438,7 +438,13 @@ impl<'a> Evaluator<'a> {
                             },
                         },
                         Value::Unknown => return Value::Unknown,
-                        other => self.select_name(other, &name),
+                        Value::Lib | Value::Pkgs | Value::Builtins => self.select_name(&v, &name),
+                        // A known value that is not a set: `or` gives the
+                        // default (without one, Nix fails).
+                        other => match default {
+                            Some(d) => return self.eval(d, env, file),
+                            None => self.select_name(other, &name),
+                        },
                     };
                 }
                 v
@@ -1148,7 +1154,9 @@ fn global<'a>(name: &str) -> Value<'a> {
         "null" => Value::Null,
         "builtins" => Value::Builtins,
         // Nix's global functions (the rest are `builtins.x` or `__x`).
-        "map" | "toString" | "import" | "removeAttrs" | "isNull" => prim_value(name),
+        "map" | "toString" | "import" | "removeAttrs" | "isNull" | "throw" | "abort" => {
+            prim_value(name)
+        }
         n => match n.strip_prefix("__") {
             Some(b) if b != "curPos" => prim_value(b),
             _ => Value::Unknown,

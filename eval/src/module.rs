@@ -263,10 +263,13 @@ pub fn evaluate_parsed(
     }
     mark_overridden(&mut out);
     let files = ev.files.borrow();
+    // What `trace` and `throw` record is for the checks of types
+    // (`types::predicate`), not a finding about the snippet.
     let diagnostics = ev
         .diagnostics
         .borrow()
         .iter()
+        .filter(|(_, d)| d.code != crate::prims::TRACE && d.code != crate::prims::THROW)
         .map(|(f, d)| {
             (
                 files
@@ -513,7 +516,7 @@ impl<'a> Walker<'_, 'a> {
         loc: Loc,
     ) {
         let files = self.ev.files.borrow();
-        let data = to_data(self.ev, v, 0, &mut 0);
+        let data = to_data(self.ev, v);
         // A value with a JSON form is known; one without may still be (a
         // function).
         let known = data.is_known();
@@ -637,7 +640,13 @@ impl<'a> Walker<'_, 'a> {
 
 /// The value with its kind, as far as it is known (bounded: a value
 /// deeper than 64 or larger than 100,000 nodes is unknown beyond).
-fn to_data<'a>(ev: &Evaluator<'a>, v: &Value<'a>, depth: u32, budget: &mut usize) -> Data {
+pub(crate) fn to_data<'a>(ev: &Evaluator<'a>, v: &Value<'a>) -> Data {
+    to_data_in(ev, v, 0, &mut 0)
+}
+
+/// [`to_data`], at a depth, within a budget (bounded: a value
+/// deeper than 64 or larger than 100,000 nodes is unknown beyond).
+fn to_data_in<'a>(ev: &Evaluator<'a>, v: &Value<'a>, depth: u32, budget: &mut usize) -> Data {
     *budget += 1;
     if depth > 64 || *budget > 100_000 {
         return Data::Unknown;
@@ -653,7 +662,7 @@ fn to_data<'a>(ev: &Evaluator<'a>, v: &Value<'a>, depth: u32, budget: &mut usize
         Value::List(items) => Data::List(
             items
                 .iter()
-                .map(|t| to_data(ev, &ev.force(t), depth + 1, budget))
+                .map(|t| to_data_in(ev, &ev.force(t), depth + 1, budget))
                 .collect(),
         ),
         // A property below a list element (`[ (mkIf c x) ]`) stays as
@@ -665,7 +674,7 @@ fn to_data<'a>(ev: &Evaluator<'a>, v: &Value<'a>, depth: u32, budget: &mut usize
                 more: !a.unknown_names.is_empty(),
             };
             for (k, s) in &a.map {
-                let x = to_data(ev, &ev.force(&s.thunk), depth + 1, budget);
+                let x = to_data_in(ev, &ev.force(&s.thunk), depth + 1, budget);
                 m.map.insert(k.clone(), x);
             }
             Data::Attrs(m)

@@ -12,6 +12,14 @@ use crate::data::float_repr;
 use crate::eval::Evaluator;
 use crate::value::{Attrs, Fun, Loc, Slot, Thunk, Value};
 
+/// The code under which `builtins.trace` records its message (a
+/// diagnostic of the evaluation, not shown: what a check's trace says,
+/// `types::predicate`).
+pub(crate) const TRACE: &str = "eval_trace";
+/// The code under which `throw` and `abort` record that the evaluation
+/// fails, with their message (not shown either).
+pub(crate) const THROW: &str = "eval_throw";
+
 /// A JSON string as Nix 2.8's `toJSON` writes it: `"` and the backslash escaped,
 /// `\n`, `\r`, `\t`, other control characters as `\u00XX`, everything
 /// else (UTF-8, DEL) as it is.
@@ -515,13 +523,38 @@ impl<'a> Evaluator<'a> {
             ConcatStringsSep => {
                 let sep = self.str_of(&a[0])?;
                 let xs = self.list_of(&a[1])?;
-                let parts: Option<Vec<String>> = xs
-                    .iter()
-                    .map(|x| match self.force(x) {
-                        Value::Str(s) | Value::Path(s) => Some(s.to_string()),
-                        _ => None,
-                    })
-                    .collect();
+                let mut parts = Some(Vec::new());
+                for x in xs.iter() {
+                    match self.force(x) {
+                        Value::Str(s) => {
+                            if let Some(p) = &mut parts {
+                                p.push(s.to_string());
+                            }
+                        }
+                        // Coerced without `coerceMore`: a number, a
+                        // boolean, null, a list or a function fails (a
+                        // path would be copied to the store: unknown).
+                        v @ (Value::Int(_)
+                        | Value::Float(_)
+                        | Value::Bool(_)
+                        | Value::Null
+                        | Value::List(_)
+                        | Value::Lambda(_)
+                        | Value::Prim(_)) => {
+                            let what = match v {
+                                Value::Int(_) => "an integer",
+                                Value::Float(_) => "a float",
+                                Value::Bool(_) => "a Boolean",
+                                Value::Null => "null",
+                                Value::List(_) => "a list",
+                                _ => "a function",
+                            };
+                            self.report(at, THROW, format!("cannot coerce {what} to a string"));
+                            return None;
+                        }
+                        _ => parts = None,
+                    }
+                }
                 string(parts?.join(&sep))
             }
             ConcatStrings => {
@@ -553,7 +586,8 @@ impl<'a> Evaluator<'a> {
             CompareVersions => {
                 Value::Int(compare_versions(&self.str_of(&a[0])?, &self.str_of(&a[1])?))
             }
-            IsAttrs | IsList | IsString | IsInt | IsBool | IsNull => {
+            IsAttrs | IsList | IsString | IsInt | IsBool | IsNull | IsFloat | IsFunction
+            | IsPath => {
                 let v = self.force(&a[0]);
                 if matches!(v, Value::Unknown) {
                     return None;
@@ -564,6 +598,9 @@ impl<'a> Evaluator<'a> {
                     IsString => matches!(v, Value::Str(_) | Value::PartStr(_)),
                     IsInt => matches!(v, Value::Int(_)),
                     IsBool => matches!(v, Value::Bool(_)),
+                    IsFloat => matches!(v, Value::Float(_)),
+                    IsFunction => matches!(v, Value::Lambda(_) | Value::Prim(_)),
+                    IsPath => matches!(v, Value::Path(_)),
                     _ => matches!(v, Value::Null),
                 })
             }
@@ -759,6 +796,112 @@ impl<'a> Evaluator<'a> {
             VersionAtLeast => {
                 Value::Bool(compare_versions(&self.str_of(&a[0])?, &self.str_of(&a[1])?) != -1)
             }
+            All | Any => {
+                // Nix stops at the first element that decides.
+                let xs = self.list_of(&a[1])?;
+                let decisive = f == Any;
+                let mut unknown = false;
+                for x in xs.iter() {
+                    match self.call(&a[0], std::slice::from_ref(x), at) {
+                        Value::Bool(b) if b == decisive => return Some(Value::Bool(decisive)),
+                        Value::Bool(_) => {}
+                        // A later element may still decide; but Nix would
+                        // have stopped here, or failed.
+                        _ => {
+                            unknown = true;
+                            break;
+                        }
+                    }
+                }
+                if unknown {
+                    return None;
+                }
+                Value::Bool(!decisive)
+            }
+            Match => {
+                let pattern = self.str_of(&a[0])?;
+                let s = self.str_of(&a[1])?;
+                let re = crate::types::pattern::compile(&pattern)?;
+                match re.captures(s.as_bytes()) {
+                    None => Value::Null,
+                    // Which text a group takes is POSIX's leftmost-longest
+                    // rule, not the crate's: only a match without groups
+                    // is known.
+                    Some(c) if c.len() == 1 => list(Vec::new()),
+                    Some(_) => return None,
+                }
+            }
+            Trace => {
+                let msg = match self.force(&a[0]) {
+                    Value::Str(s) => s.to_string(),
+                    v => self
+                        .to_string_value(&v)
+                        .unwrap_or_else(|| "«unknown»".into()),
+                };
+                self.report(at, TRACE, msg);
+                self.force(&a[1])
+            }
+            Throw => {
+                let msg = self
+                    .str_of(&a[0])
+                    .map_or_else(|| "«unknown»".into(), |s| s.to_string());
+                self.report(at, THROW, msg);
+                return None;
+            }
+            Mod => {
+                // lib.mod: `base - int * div base int`.
+                let (x, y) = (self.int_of(&a[0])?, self.int_of(&a[1])?);
+                Value::Int(x.checked_sub(y.checked_mul(x.checked_div(y)?)?)?)
+            }
+            Const => self.force(&a[0]),
+            Id => self.force(&a[0]),
+            Flip => self.call(&a[0], &[a[2].clone(), a[1].clone()], at),
+            StringToCharacters => {
+                let s = self.str_of(&a[0])?;
+                // Nix's substring works on bytes: only ASCII is one
+                // character per byte here.
+                if !s.is_ascii() {
+                    return None;
+                }
+                list(
+                    s.as_bytes()
+                        .iter()
+                        .map(|b| string(String::from_utf8_lossy(&[*b]).into_owned()))
+                        .collect(),
+                )
+            }
+            ReverseList => {
+                let xs = self.list_of(&a[0])?;
+                Value::List(Rc::new(xs.iter().rev().cloned().collect()))
+            }
+            Last => self.force(self.list_of(&a[0])?.last()?),
+            SubtractLists => {
+                let remove = self.list_of(&a[0])?;
+                let xs = self.list_of(&a[1])?;
+                let gone: Vec<Value<'a>> = remove.iter().map(|x| self.force(x)).collect();
+                let mut out = Vec::new();
+                for x in xs.iter() {
+                    let v = self.force(x);
+                    let mut found = false;
+                    for g in &gone {
+                        if self.equal(g, &v)? {
+                            found = true;
+                            break;
+                        }
+                    }
+                    if !found {
+                        out.push(x.clone());
+                    }
+                }
+                Value::List(Rc::new(out))
+            }
+            Singleton => Value::List(Rc::new(vec![a[0].clone()])),
+            ToList => match self.force(&a[0]) {
+                Value::List(l) => Value::List(l),
+                Value::Unknown => return None,
+                _ => Value::List(Rc::new(vec![a[0].clone()])),
+            },
+            HasInfix => Value::Bool(self.str_of(&a[1])?.contains(&*self.str_of(&a[0])?)),
             VersionOlder => {
                 Value::Bool(compare_versions(&self.str_of(&a[0])?, &self.str_of(&a[1])?) == -1)
             }
