@@ -55,6 +55,11 @@ pub struct OptionInfo {
     /// assertion on a definition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removed: Option<String>,
+    /// The files that declare it (relative to the nixpkgs tree), kept by
+    /// `schema generate` for options whose type hides a function (an
+    /// `addCheck`, a `coercedTo`): where `types::recover` finds it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declarations: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -186,6 +191,10 @@ fn info(name: &str, v: &serde_json::Value) -> Option<OptionInfo> {
         visible: visible && !name.starts_with("_module"),
         renamed_to,
         removed,
+        declarations: o
+            .get("declarations")
+            .and_then(|d| serde_json::from_value(d.clone()).ok())
+            .unwrap_or_default(),
     })
 }
 
@@ -253,6 +262,8 @@ pub struct Schema {
     options: Vec<OptionInfo>,
     types: Vec<Ty>,
     root: Node,
+    /// The bodies of recursive types, by id ([`Ty::Rec`]).
+    recs: std::collections::HashMap<String, Ty>,
 }
 
 /// What a path is in the schema.
@@ -273,14 +284,17 @@ impl Schema {
     pub fn new(mut options: Vec<OptionInfo>) -> Schema {
         let mut root = Node::default();
         // The trees move into `types` (`options()` keeps the rest).
+        let mut recs = std::collections::HashMap::new();
         let types = options
             .iter_mut()
-            .map(|o| {
+            .enumerate()
+            .map(|(i, o)| {
                 let mut t = o
                     .type_tree
                     .take()
                     .unwrap_or_else(|| crate::types::parse::parse_description(&o.ty));
                 t.attach_known(&o.loc);
+                t.collect_recs(i, &mut recs);
                 t
             })
             .collect();
@@ -303,6 +317,7 @@ impl Schema {
             options,
             types,
             root,
+            recs,
         }
     }
 
@@ -324,6 +339,11 @@ impl Schema {
     /// The type of each option (same order).
     pub fn types(&self) -> &[Ty] {
         &self.types
+    }
+
+    /// The body of the recursive type `id` ([`Ty::Ref`]).
+    pub(crate) fn rec_body(&self, id: &str) -> Option<&Ty> {
+        self.recs.get(id)
     }
 
     /// The first option on `path` from the top (not below it into
@@ -469,6 +489,7 @@ static ANY_OPTION: OptionInfo = OptionInfo {
     visible: true,
     renamed_to: None,
     removed: None,
+    declarations: Vec::new(),
 };
 
 /// Edit distance, for "did you mean".

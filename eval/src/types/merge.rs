@@ -26,6 +26,7 @@ use std::collections::BTreeMap;
 
 use nixunits_nixexpr::{Diagnostic, Severity, TextRange, TextSize};
 
+use super::predicate::{self, Converted, Predicate};
 use super::{pattern, Known, Ty};
 use crate::data::{nix_eq, Data};
 use crate::module::{show_path, Condition, Definition};
@@ -75,6 +76,62 @@ fn show(pos: &[Seg]) -> String {
 }
 
 static UNKNOWN: Data = Data::Unknown;
+
+/// A recovered check as a message shows it: where it is written, its
+/// source and the values it closes over (`v = 4`).
+fn shown(p: &Predicate) -> String {
+    let at = if p.at.is_empty() {
+        String::new()
+    } else {
+        format!(" of {}", p.at)
+    };
+    let with = p.bindings();
+    let with = if with.is_empty() {
+        String::new()
+    } else {
+        format!(", with {}", with.join(", "))
+    };
+    format!("`{}`{at}{with}", p.shown())
+}
+
+/// Puts `value` at `path` inside `root` (a set), making the sets on the
+/// way; an unknown value on the way, or in place, stays unknown.
+fn insert(root: &mut Data, path: &[String], value: Data) {
+    let Some((last, init)) = path.split_last() else {
+        *root = value;
+        return;
+    };
+    let mut at = root;
+    for name in init {
+        let Data::Attrs(a) = at else { return };
+        if name == "<name>" {
+            a.more = true;
+            return;
+        }
+        at = a
+            .map
+            .entry(name.clone())
+            .or_insert_with(|| Data::Attrs(Default::default()));
+    }
+    let Data::Attrs(a) = at else { return };
+    if last == "<name>" {
+        a.more = true;
+        return;
+    }
+    match a.map.get(last) {
+        Some(Data::Unknown) => {}
+        Some(Data::Attrs(_)) if !matches!(value, Data::Unknown) => {
+            // Two definitions below one name: parts of one set.
+            if let (Some(Data::Attrs(old)), Data::Attrs(new)) = (a.map.get_mut(last), value) {
+                old.more |= new.more;
+                old.map.extend(new.map);
+            }
+        }
+        _ => {
+            a.map.insert(last.clone(), value);
+        }
+    }
+}
 
 /// A definition's value at a merge point.
 #[derive(Clone)]
@@ -149,6 +206,11 @@ struct Cx<'s> {
     /// as modules, which `evalModules` takes in reverse, so the order flips
     /// at each submodule.
     within: Vec<Vec<u32>>,
+    /// Values made while checking (a `coercedTo` conversion's result).
+    made: &'s typed_arena::Arena<Data>,
+    /// How many `Ref`s deep the check is (a guard: a recursive type's
+    /// check is shallow, so this stays small).
+    refs: u32,
 }
 
 /// Checks the definitions that reach declared options: `groups` are the
@@ -160,6 +222,7 @@ pub(crate) fn run(
     paths: &[Cow<'_, [String]>],
     groups: Vec<(&Node, usize, Vec<usize>)>,
 ) -> Outcome {
+    let made = typed_arena::Arena::new();
     let mut cx = Cx {
         schema,
         defs,
@@ -170,6 +233,8 @@ pub(crate) fn run(
         patterns: BTreeMap::new(),
         values: false,
         within: vec![Vec::new(); defs.len()],
+        made: &made,
+        refs: 0,
     };
     for (node, depth, leaves) in groups {
         let Some(o) = node.option else { continue };
@@ -238,6 +303,7 @@ fn value_at(
     group: (&Node, usize, Vec<usize>),
     path: &[String],
 ) -> Data {
+    let made = typed_arena::Arena::new();
     let mut cx = Cx {
         schema,
         defs,
@@ -248,6 +314,8 @@ fn value_at(
         patterns: BTreeMap::new(),
         values: true,
         within: vec![Vec::new(); defs.len()],
+        made: &made,
+        refs: 0,
     };
     let (node, depth, leaves) = group;
     let Some(o) = node.option else {
@@ -654,11 +722,14 @@ impl<'s> Cx<'s> {
                     No(whys.join("; "))
                 }
             }
-            Ty::CoercedTo { from, to } => {
+            Ty::CoercedTo { from, to, convert } => {
                 let f = self.check(from, v);
-                match (f, self.check(to, v)) {
-                    (_, Yes) => Yes,
-                    (No(a), No(b)) => No(if a == b { a } else { format!("{b}; {a}") }),
+                match (f, self.check(to, v), convert) {
+                    (_, Yes, _) => Yes,
+                    (No(a), No(b), _) => No(if a == b { a } else { format!("{b}; {a}") }),
+                    // `finalType.check (coerceFunc x)`: the conversion
+                    // runs in the check.
+                    (Yes, No(_), Some(c)) => self.check_converted(to, c, v),
                     // Converted by a function the schema does not have.
                     _ => Verdict::Unknown,
                 }
@@ -674,14 +745,30 @@ impl<'s> Cx<'s> {
                     }
                 }
             }
-            Ty::AddCheck { ty, known, .. } => match self.check(ty, v) {
-                Yes => match known {
-                    Some(k) => self.known_check(*k, v),
+            Ty::AddCheck {
+                ty, known, check, ..
+            } => match self.check(ty, v) {
+                Yes => match (check, known) {
+                    (Some(p), _) => self.run_check(p, v),
+                    (None, Some(k)) => self.known_check(*k, v),
                     // The extra check is Nix's.
-                    None => Verdict::Unknown,
+                    (None, None) => Verdict::Unknown,
                 },
                 x => x,
             },
+            Ty::Rec { ty, .. } => self.check(ty, v),
+            Ty::Ref(id) => {
+                let schema = self.schema;
+                match schema.rec_body(id) {
+                    Some(body) if self.refs < 32 => {
+                        self.refs += 1;
+                        let r = self.check(body, v);
+                        self.refs -= 1;
+                        r
+                    }
+                    _ => Verdict::Unknown,
+                }
+            }
             Ty::Opaque(_) => Verdict::Unknown,
         }
     }
@@ -730,6 +817,113 @@ impl<'s> Cx<'s> {
             Verdict::Unknown
         } else {
             Yes
+        }
+    }
+
+    /// A recovered `addCheck` predicate on a value.
+    fn run_check(&mut self, p: &Predicate, v: &Val<'_>) -> Verdict {
+        let Some(data) = self.data_for_check(v) else {
+            return Verdict::Unknown;
+        };
+        match p.call(&data) {
+            predicate::Verdict::True => Yes,
+            predicate::Verdict::False(traces) if !traces.is_empty() => {
+                No(format!("its check fails: {}", traces.join(" ")))
+            }
+            predicate::Verdict::False(_) => No(format!("it fails the check {}", shown(p))),
+            predicate::Verdict::Throws(m) => {
+                No(format!("the check {} fails to evaluate: {m}", shown(p)))
+            }
+            predicate::Verdict::Unknown => Verdict::Unknown,
+        }
+    }
+
+    /// `coercedTo`'s check of a value its `from` side accepts: the
+    /// conversion, then the final type's check of what it gives.
+    fn check_converted(&mut self, to: &Ty, c: &Predicate, v: &Val<'_>) -> Verdict {
+        let Some(data) = self.data_for_check(v) else {
+            return Verdict::Unknown;
+        };
+        match c.convert(&data) {
+            Converted::Throws(m) => No(format!(
+                "its conversion to `{}` ({}) fails: {m}",
+                to.describe(),
+                c.shown()
+            )),
+            Converted::Value(x) => {
+                let made: &'s Data = self.made.alloc(x);
+                match self.check(to, &Val::D(made)) {
+                    No(why) => No(format!(
+                        "converted ({}), it is {}: {why}",
+                        c.shown(),
+                        made.describe()
+                    )),
+                    x => x,
+                }
+            }
+        }
+    }
+
+    /// A definition's value as the module system hands it to a check: a
+    /// property written below the option stays a set there (`{ _type =
+    /// "if"; … }`), as `dischargeProperties` leaves it. `None` when that
+    /// is not known well enough.
+    fn data_for_check(&self, v: &Val<'_>) -> Option<Data> {
+        match v {
+            Val::D(d) => Some((*d).clone()),
+            Val::S(leaves, depth) => {
+                let mut root = Data::Attrs(Default::default());
+                for &l in leaves {
+                    let def = &self.defs[l];
+                    let path = &self.paths[l];
+                    let len = path.len();
+                    // The properties written below the option: (depth, kind).
+                    let mut props: Vec<(usize, &str, i64)> = Vec::new();
+                    props.extend(
+                        def.overrides
+                            .iter()
+                            .filter(|(d, _)| d > depth)
+                            .map(|(d, p)| (*d, "override", *p)),
+                    );
+                    props.extend(
+                        def.orders
+                            .iter()
+                            .filter(|(d, _)| d > depth)
+                            .map(|(d, p)| (*d, "order", *p)),
+                    );
+                    props.extend(def.ifs.iter().filter(|d| *d > depth).map(|d| (*d, "if", 0)));
+                    props.extend(
+                        def.splits
+                            .iter()
+                            .filter(|(d, _)| d > depth)
+                            .map(|(d, _)| (*d, "merge", 0)),
+                    );
+                    let value = match props.as_slice() {
+                        [] => def.data.clone(),
+                        [(d, kind, prio)] if *d == len && *kind != "merge" => {
+                            let mut m = crate::data::DataAttrs::default();
+                            m.map.insert("_type".into(), Data::Str((*kind).into()));
+                            m.map.insert("content".into(), def.data.clone());
+                            if *kind == "if" {
+                                m.map.insert("condition".into(), Data::Unknown);
+                            } else {
+                                m.map.insert("priority".into(), Data::Int(*prio));
+                            }
+                            Data::Attrs(m)
+                        }
+                        _ => Data::Unknown,
+                    };
+                    // An unknown value stands where its outermost property
+                    // is written.
+                    let end = if matches!(value, Data::Unknown) && !props.is_empty() {
+                        props.iter().map(|p| p.0).min().unwrap_or(len)
+                    } else {
+                        len
+                    };
+                    insert(&mut root, &path[*depth..end], value);
+                }
+                Some(root)
+            }
         }
     }
 
@@ -1200,18 +1394,40 @@ impl<'s> Cx<'s> {
                     _ => Data::Unknown,
                 }
             }
-            Ty::CoercedTo { from, to } => {
+            Ty::CoercedTo { from, to, convert } => {
                 let coerced: Vec<Def<'s>> = defs
                     .iter()
                     .map(|d| {
                         let mut d = d.clone();
+                        // `if finalType.check val then val else coerceFunc val`
+                        if matches!(self.check(to, &d.val), Yes) {
+                            return d;
+                        }
                         if !matches!(self.check(from, &d.val), No(_)) {
-                            d.val = Val::D(&UNKNOWN);
+                            let converted = match (convert, self.data_for_check(&d.val)) {
+                                (Some(c), Some(x)) => match c.convert(&x) {
+                                    Converted::Value(v) => Some(v),
+                                    Converted::Throws(_) => None,
+                                },
+                                _ => None,
+                            };
+                            d.val = match converted {
+                                Some(v) => Val::D(self.made.alloc(v)),
+                                None => Val::D(&UNKNOWN),
+                            };
                         }
                         d
                     })
                     .collect();
                 self.merge(to, node, pos, depth, &coerced, vague, opt)
+            }
+            Ty::Rec { ty, .. } => self.merge(ty, node, pos, depth, defs, vague, opt),
+            Ty::Ref(id) => {
+                let schema = self.schema;
+                match schema.rec_body(id) {
+                    Some(body) => self.merge(body, node, pos, depth, defs, vague, opt),
+                    None => Data::Unknown,
+                }
             }
             Ty::Submodule { freeform } => {
                 self.submodule(node, freeform.as_deref(), pos, depth, defs)

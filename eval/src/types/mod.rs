@@ -23,8 +23,10 @@ pub(crate) mod known;
 pub mod merge;
 pub mod parse;
 pub(crate) mod pattern;
+pub mod predicate;
 
 pub use known::Known;
+pub use predicate::Predicate;
 
 /// An option type.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -101,6 +103,11 @@ pub enum Ty {
         from: Box<Ty>,
         /// What it is converted to.
         to: Box<Ty>,
+        /// The conversion `f`, recovered from the declaring file by
+        /// `schema generate` ([`predicate`]); without it a converted
+        /// value is not known.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        convert: Option<Predicate>,
     },
     /// `types.submodule …`: its options are in the schema below the
     /// option (`<name>`, `*`).
@@ -118,13 +125,36 @@ pub enum Ty {
         /// Where the check was written (`file:line`), when known.
         #[serde(default, skip_serializing_if = "String::is_empty")]
         at: String,
+        /// The check itself, recovered from the declaring file by `schema
+        /// generate` ([`predicate`]): run on each definition the inner
+        /// type accepts.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        check: Option<Predicate>,
         /// The modelled check, from the table of known ones (set when the
-        /// schema is loaded, from the option's path).
+        /// schema is loaded, from the option's path), for schemas
+        /// without a recovered `check`.
         #[serde(skip)]
         known: Option<Known>,
     },
+    /// A type that contains itself (`valueType = nullOr (oneOf [ …
+    /// (attrsOf valueType) ])`, the `JSON value` of `pkgs.formats`): its
+    /// body, in which `Ref(id)` stands for the whole.
+    Rec {
+        /// Its name here: the type's description, `@` its depth.
+        id: String,
+        /// The body.
+        #[serde(rename = "type")]
+        ty: Box<Ty>,
+    },
+    /// The enclosing `Rec` of that id.
+    Ref(String),
     /// Anything else: not judged.
     Opaque(String),
+}
+
+/// What a recursive type is called in messages: its id without the depth.
+pub(crate) fn rec_name(id: &str) -> &str {
+    id.rsplit_once('@').map_or(id, |(n, _)| n)
 }
 
 fn show_member(v: &serde_json::Value) -> String {
@@ -202,9 +232,10 @@ impl Ty {
             Ty::NullOr(t) => format!("null or {}", inner(t)),
             Ty::FunctionTo(t) => format!("function that evaluates to a(n) {}", inner(t)),
             Ty::Either(ts) => ts.iter().map(inner).collect::<Vec<_>>().join(" or "),
-            Ty::CoercedTo { from, to } => {
+            Ty::CoercedTo { from, to, .. } => {
                 format!("{} or {} convertible to it", inner(to), inner(from))
             }
+            Ty::Rec { id, .. } | Ty::Ref(id) => rec_name(id).to_owned(),
             Ty::Submodule { .. } => "submodule".into(),
             Ty::Opaque(d) => d.clone(),
         }
@@ -232,12 +263,69 @@ impl Ty {
         matches!(self, Ty::Opaque(_))
     }
 
+    /// Gives each `Rec` an id no other tree has (`n`, the option's index,
+    /// beside its depth) and its `Ref`s the same, and collects the bodies
+    /// by id: what a `Ref` stands for when a value is checked.
+    pub(crate) fn collect_recs(
+        &mut self,
+        n: usize,
+        out: &mut std::collections::HashMap<String, Ty>,
+    ) {
+        fn walk(
+            t: &mut Ty,
+            n: usize,
+            stack: &mut Vec<(String, String)>,
+            out: &mut std::collections::HashMap<String, Ty>,
+        ) {
+            match t {
+                Ty::Rec { id, ty } => {
+                    let new = format!("{id}.{n}");
+                    stack.push((id.clone(), new.clone()));
+                    walk(ty, n, stack, out);
+                    stack.pop();
+                    out.insert(new.clone(), (**ty).clone());
+                    *id = new;
+                }
+                Ty::Ref(id) => {
+                    if let Some((_, new)) = stack.iter().rev().find(|(old, _)| old == id) {
+                        *id = new.clone();
+                    }
+                }
+                Ty::ListOf(x)
+                | Ty::NonEmptyListOf(x)
+                | Ty::AttrsOf(x)
+                | Ty::LazyAttrsOf(x)
+                | Ty::LoaOf(x)
+                | Ty::Uniq(x)
+                | Ty::NullOr(x)
+                | Ty::FunctionTo(x)
+                | Ty::AddCheck { ty: x, .. } => walk(x, n, stack, out),
+                Ty::Either(ts) => ts.iter_mut().for_each(|x| walk(x, n, stack, out)),
+                Ty::CoercedTo { from, to, .. } => {
+                    walk(from, n, stack, out);
+                    walk(to, n, stack, out);
+                }
+                Ty::Submodule {
+                    freeform: Some(x), ..
+                } => walk(x, n, stack, out),
+                _ => {}
+            }
+        }
+        walk(self, n, &mut Vec::new(), out);
+    }
+
     /// Attaches the known checks of the table to `AddCheck` nodes, for
     /// the option at `loc`.
     pub(crate) fn attach_known(&mut self, loc: &[String]) {
         match self {
-            Ty::AddCheck { ty, known, .. } => {
-                *known = Known::for_option(loc, ty);
+            Ty::AddCheck {
+                ty, known, check, ..
+            } => {
+                // The table is the fallback for schemas generated before
+                // checks were recovered from the tree.
+                if check.is_none() {
+                    *known = Known::for_option(loc, ty);
+                }
                 ty.attach_known(loc);
             }
             Ty::ListOf(t)
@@ -249,10 +337,11 @@ impl Ty {
             | Ty::NullOr(t)
             | Ty::FunctionTo(t) => t.attach_known(loc),
             Ty::Either(ts) => ts.iter_mut().for_each(|t| t.attach_known(loc)),
-            Ty::CoercedTo { from, to } => {
+            Ty::CoercedTo { from, to, .. } => {
                 from.attach_known(loc);
                 to.attach_known(loc);
             }
+            Ty::Rec { ty, .. } => ty.attach_known(loc),
             _ => {}
         }
     }

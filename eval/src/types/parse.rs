@@ -49,7 +49,7 @@ fn canonical(t: &Ty) -> String {
         Ty::AttrsOf(x) => format!("attrsOf[{}]", canonical(x)),
         Ty::LazyAttrsOf(x) => format!("lazyAttrsOf[{}]", canonical(x)),
         Ty::LoaOf(x) => format!("loaOf[{}]", canonical(x)),
-        Ty::CoercedTo { from, to } => {
+        Ty::CoercedTo { from, to, .. } => {
             format!("coercedTo[{},{}]", canonical(from), canonical(to))
         }
         t => serde_json::to_string(t).unwrap_or_default(),
@@ -190,6 +190,7 @@ fn readings(d: &str, depth: u32) -> Vec<Ty> {
                     out.push(Ty::CoercedTo {
                         from: Box::new(from),
                         to: Box::new(to.clone()),
+                        convert: None,
                     });
                 }
             }
@@ -293,6 +294,7 @@ mod tests {
         let coerced = Ty::CoercedTo {
             from: Box::new(Ty::Str {}),
             to: Box::new(Ty::ListOf(Box::new(Ty::Str {}))),
+            convert: None,
         };
         assert_eq!(p("list of strings or string convertible to it"), coerced);
         assert_eq!(p("(list of string) or string convertible to it"), coerced);
