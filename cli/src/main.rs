@@ -79,9 +79,11 @@ fn main() -> ExitCode {
         .and_then(|s| eval::run(file, *json, s.as_ref())),
         Command::Cache(c) => done(cache::run(c, &state)),
         Command::Schema(SchemaCommand::Import { file }) => done(schema::import(&state, file)),
-        Command::Schema(SchemaCommand::Generate { nixpkgs }) => {
-            done(schema::generate(&state, nixpkgs.as_deref()))
-        }
+        Command::Schema(SchemaCommand::Generate { nixpkgs }) => done(schema::generate(
+            &state,
+            nixpkgs.as_deref(),
+            global.verbose > 0,
+        )),
         Command::Start(a) => done(lifecycle::control("start", &state, &a.id)),
         Command::Stop(a) => done(lifecycle::control("stop", &state, &a.id)),
         Command::Restart(a) => done(lifecycle::control("restart", &state, &a.id)),

@@ -79,8 +79,45 @@ let
   intNames = [ "intBetween" "unsignedInt" "positiveInt" "unsignedInt8" "unsignedInt16"
     "unsignedInt32" "signedInt8" "signedInt16" "signedInt32" ];
 
-  tree = depth: t:
-    if depth > 8 || !(isAttrs t) || (t._type or "") != "option-type" || !(ok (t.name or null)) || !(ok (t.description or null))
+  # A type met again inside itself (`valueType = nullOr (oneOf [ …
+  # (attrsOf valueType) ])`) is known by its name and description and
+  # those of the types right inside it: the walk records `{ ref = id; }`
+  # there and `{ rec = { id; type; }; }` around the ancestor.
+  nestedOf = t:
+    let
+      nested = t.nestedTypes or { };
+      wrapped = t.functor.wrapped or null;
+    in
+    if nested != { } then attrValues nested
+    else if isList wrapped then wrapped
+    else if wrapped != null then [ wrapped ]
+    else [ ];
+  shallow = t: if isAttrs t then { n = t.name or ""; d = t.description or ""; } else { };
+  fingerprint = t:
+    let fp = builtins.toJSON (shallow t // { sub = map shallow (nestedOf t); });
+    in if ok fp then fp else null;
+  hasRef = id: x:
+    if isAttrs x then (x.ref or null) == id || builtins.any (hasRef id) (attrValues x)
+    else if isList x then builtins.any (hasRef id) x
+    else false;
+  hasKey = keys: x:
+    if isAttrs x then builtins.any (k: builtins.elem k keys) (builtins.attrNames x) || builtins.any (hasKey keys) (attrValues x)
+    else if isList x then builtins.any (hasKey keys) x
+    else false;
+
+  tree = ancestors: depth: t:
+    let
+      fp = fingerprint t;
+      seen = builtins.filter (a: fp != null && a.fp == fp) ancestors;
+      id = "${t.description or ""}@${toString depth}";
+      body = tree' (ancestors ++ [ { inherit fp id; } ]) depth t;
+    in
+    if seen != [ ] then { ref = (builtins.head seen).id; }
+    else if hasRef id body then { "rec" = { inherit id; type = body; }; }
+    else body;
+
+  tree' = ancestors: depth: t:
+    if depth > 40 || !(isAttrs t) || (t._type or "") != "option-type" || !(ok (t.name or null)) || !(ok (t.description or null))
     then opaque t
     else
       let
@@ -89,7 +126,7 @@ let
         nested = t.nestedTypes or { };
         wrapped = t.functor.wrapped or null;
         payload = t.functor.payload or null;
-        sub = tree (depth + 1);
+        sub = tree ancestors (depth + 1);
         elem = if nested ? elemType then nested.elemType else wrapped;
         pos = posOf t;
         structural =
@@ -155,17 +192,21 @@ let
       then { addCheck = { type = structural; at = if pos == addCheckPos then "addCheck" else pos; }; }
       else structural;
 
-  typeTree = t: let r = tree 0 t; in if ok r then r else { opaque = ""; };
+  typeTree = t: let r = tree [ ] 0 t; in if ok r then r else { opaque = ""; };
+
+  # Declaring files, relative to the tree: where `schema generate` looks
+  # for the functions an addCheck or a coercedTo hides.
+  relative = f: let s = toString f; in if hasPrefix root s then removePrefix root s else s;
 
   # The options of submodules in a branch of `either` (whose
   # getSubOptions lists nothing), below `<either 0>` and `<either 1>`:
   # the checks follow the branch the module system merges with.
-  branchOptions = depth: t: prefix:
+  branchOptions = decls: depth: t: prefix:
     if depth > 6 || !(isAttrs t) then [ ]
     else
       let ss = (t.getSubOptions or (p: { })) prefix;
-      in (if ss != { } then walk ss else [ ]) ++ branchSubs (depth + 1) t prefix;
-  branchSubs = depth: t: prefix:
+      in (if ss != { } then walk decls ss else [ ]) ++ branchSubs decls (depth + 1) t prefix;
+  branchSubs = decls: depth: t: prefix:
     if depth > 6 || !(isAttrs t) then [ ]
     else
       let
@@ -177,10 +218,10 @@ let
           else wrapped;
         branches = if nested ? left then [ nested.left nested.right ]
           else if isList wrapped then wrapped else [ ];
-        under = p: if elem == null || isList elem then [ ] else branchSubs (depth + 1) elem (prefix ++ p);
+        under = p: if elem == null || isList elem then [ ] else branchSubs decls (depth + 1) elem (prefix ++ p);
       in
       if name == "either" then
-        concatMap (i: branchOptions (depth + 1) (builtins.elemAt branches i) (prefix ++ [ "<either ${toString i}>" ]))
+        concatMap (i: branchOptions decls (depth + 1) (builtins.elemAt branches i) (prefix ++ [ "<either ${toString i}>" ]))
           (if builtins.length branches == 2 then [ 0 1 ] else [ ])
       else if builtins.elem name [ "listOf" "nonEmptyListOf" ] then under [ "*" ]
       else if builtins.elem name [ "attrsOf" "lazyAttrsOf" ] then under [ "<name>" ]
@@ -188,27 +229,34 @@ let
       else if builtins.elem name [ "nullOr" "uniq" "unique" "coercedTo" ] then under [ ]
       else [ ];
 
-  walk = options: concatMap
+  # `decls`: the declaring files of the option above (a submodule's own
+  # options in a branch of `either` have none of their own).
+  walk = decls: options: concatMap
     (opt:
       let
         visible = (opt.visible or true) != false;
+        tt = typeTree (opt.type or null);
+        own =
+          let d = builtins.filter (f: !(hasPrefix "<" f)) (map relative (opt.declarations or [ ]));
+          in if ok d && d != [ ] then d else decls;
         doc = {
           inherit (opt) loc;
           name = builtins.concatStringsSep "." opt.loc;
           readOnly = opt.readOnly or false;
           apply = opt ? apply;
           type = opt.type.description or "";
-          typeTree = typeTree (opt.type or null);
+          typeTree = tt;
+          declarations = if hasKey [ "addCheck" "coercedTo" ] tt then own else [ ];
           description = opt.description or "";
           inherit visible;
           internal = opt.internal or false;
         };
         subs =
           let ss = opt.type.getSubOptions opt.loc;
-          in if ss != { } then walk ss else [ ];
+          in if ss != { } then walk own ss else [ ];
       in
       [ doc ] ++ (if visible && (opt.visible or null) != "shallow"
-        then subs ++ branchSubs 0 (opt.type or null) opt.loc else [ ]))
+        then subs ++ branchSubs own 0 (opt.type or null) opt.loc else [ ]))
     (collectOptions options);
 in
-walk eval.options
+walk [ ] eval.options

@@ -24,6 +24,7 @@ pub mod merge;
 pub mod parse;
 pub(crate) mod pattern;
 pub mod predicate;
+pub mod recover;
 
 pub use known::Known;
 pub use predicate::Predicate;
