@@ -334,7 +334,7 @@ fn oracle_corpora() {
 /// One `eval` case: (unknown, known, agreeing, differences).
 fn eval_case(schema: &Schema, file: &Path, c: &Case) -> (usize, usize, usize, Vec<String>) {
     let text = std::fs::read_to_string(file).unwrap();
-    let (defs, _) = nixunits_eval_file(file, &text);
+    let (defs, _) = nixunits_eval_file(schema, file, &text);
     let values = c.values.clone().unwrap_or_default();
     let mut out = (0, 0, 0, Vec::new());
     for (o, want) in c.options.iter().zip(&values) {
@@ -359,7 +359,11 @@ fn eval_case(schema: &Schema, file: &Path, c: &Case) -> (usize, usize, usize, Ve
 
 /// The definitions of a file, as `nixunits eval --json` has them but with
 /// their values' kinds: through the library.
-fn nixunits_eval_file(file: &Path, text: &str) -> (Vec<nixunits_eval::module::Definition>, ()) {
+fn nixunits_eval_file(
+    schema: &Schema,
+    file: &Path,
+    text: &str,
+) -> (Vec<nixunits_eval::module::Definition>, ()) {
     struct Dir(PathBuf);
     impl nixunits_eval::eval::Loader for Dir {
         fn load(&self, path: &str) -> Result<String, nixunits_eval::eval::LoadError> {
@@ -372,12 +376,23 @@ fn nixunits_eval_file(file: &Path, text: &str) -> (Vec<nixunits_eval::module::De
         }
     }
     let dir = Dir(file.parent().unwrap().to_path_buf());
-    let e = nixunits_eval::module::evaluate(
-        &file.display().to_string(),
-        text,
-        &dir,
-        nixunits_eval::eval::Limits::default(),
-        &nixunits_eval::module::Args::default(),
-    );
+    let run = |args: &nixunits_eval::module::Args| {
+        nixunits_eval::module::evaluate(
+            &file.display().to_string(),
+            text,
+            &dir,
+            nixunits_eval::eval::Limits::default(),
+            args,
+        )
+    };
+    // As `check` does: `config` holds what the snippet alone decides (the
+    // judge adds no module that forces an option).
+    let first = run(&nixunits_eval::module::Args::default());
+    let e = nixunits_eval::config::settle(schema, text, first, &[], |config| {
+        run(&nixunits_eval::module::Args {
+            config: Some(config),
+            ..Default::default()
+        })
+    });
     (e.definitions, ())
 }

@@ -4,6 +4,7 @@
 //! policy. Pure: no I/O (imports come through a [`eval::Loader`]), no
 //! processes, no printing.
 
+pub mod config;
 pub mod data;
 pub mod eval;
 pub mod module;

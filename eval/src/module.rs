@@ -164,6 +164,9 @@ pub fn show_path(path: &[String]) -> String {
 pub struct Args {
     /// The container id, if known.
     pub id: Option<String>,
+    /// What `config` is known to hold (the options the snippet alone
+    /// decides, [`crate::config`]); every other name in it is unknown.
+    pub config: Option<Data>,
 }
 
 /// What evaluating a snippet found.
@@ -174,6 +177,9 @@ pub struct Evaluated {
     pub diagnostics: Vec<(String, Diagnostic)>,
     /// Every file read: the snippet first, then what it imports.
     pub files: Vec<SourceFile>,
+    /// Modules whose content is not known (an import refused, a module
+    /// that is a value not known statically): they may define anything.
+    pub unknown_modules: usize,
 }
 
 /// A file the evaluation read.
@@ -238,6 +244,7 @@ pub fn evaluate_parsed(
     let store = Store::new();
     let ev = Evaluator::new(&store, loader, limits);
     let mut out = Vec::new();
+    let mut unknown_modules = 0;
     let idx = match tree {
         Some((e, l)) => Some(ev.add_borrowed(name, text, e, l)),
         None => ev.add_file(name, text.to_owned(), None),
@@ -258,8 +265,10 @@ pub fn evaluate_parsed(
             orders: Vec::new(),
             ifs: Vec::new(),
             mpath: Vec::new(),
+            unknown_modules: 0,
         };
         w.module(v, idx);
+        unknown_modules = w.unknown_modules;
     }
     mark_overridden(&mut out);
     let files = ev.files.borrow();
@@ -301,6 +310,7 @@ pub fn evaluate_parsed(
         definitions: out,
         diagnostics,
         files: sources,
+        unknown_modules,
     }
 }
 
@@ -340,6 +350,8 @@ struct Walker<'e, 'a> {
     ifs: Vec<usize>,
     /// The `imports` entries that lead to the module being walked.
     mpath: Vec<u32>,
+    /// Modules whose content is not known.
+    unknown_modules: usize,
 }
 
 impl<'a> Walker<'_, 'a> {
@@ -356,8 +368,14 @@ impl<'a> Walker<'_, 'a> {
         };
         put("lib", Value::Lib);
         put("pkgs", Value::Pkgs);
-        for k in [
+        put(
             "config",
+            self.args
+                .config
+                .as_ref()
+                .map_or(Value::Unknown, crate::types::predicate::from_data),
+        );
+        for k in [
             "options",
             "modulesPath",
             "network",
@@ -410,7 +428,11 @@ impl<'a> Walker<'_, 'a> {
             Value::Path(p) => self.import_module(&p, whole),
             Value::Attrs(a) => {
                 if let Some(imports) = a.map.get("imports") {
-                    if let Value::List(items) = self.ev.force(&imports.thunk) {
+                    let list = self.ev.force(&imports.thunk);
+                    if !matches!(list, Value::List(_)) {
+                        self.unknown_modules += 1;
+                    }
+                    if let Value::List(items) = list {
                         for (k, item) in items.iter().enumerate() {
                             // The entry itself, when it is written there.
                             let at = item.loc().or(imports.loc).unwrap_or(whole);
@@ -462,7 +484,7 @@ impl<'a> Walker<'_, 'a> {
                     );
                 }
             }
-            _ => {}
+            _ => self.unknown_modules += 1,
         }
     }
 
@@ -494,6 +516,10 @@ impl<'a> Walker<'_, 'a> {
                 self.module(m, idx);
                 self.stack.pop();
             }
+        } else {
+            // Not read (refused, missing, not parsed): it may define
+            // anything.
+            self.unknown_modules += 1;
         }
     }
 

@@ -114,8 +114,13 @@ pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -
         if !extra.eval || opts.parse_only || nixexpr::has_errors(found) {
             return Vec::new();
         }
-        let (mut e, main) =
-            super::eval::evaluate_file(path, src, Some((tree, lowered)), extra.cwd.as_deref());
+        let (mut e, main) = super::eval::evaluate_file_with(
+            path,
+            src,
+            Some((tree, lowered)),
+            extra.cwd.as_deref(),
+            extra.schema.as_ref(),
+        );
         // The schema sees every file's definitions at once: the module
         // system merges them together (priorities, conflicts).
         let typed = extra.schema.as_ref().map(|s| {

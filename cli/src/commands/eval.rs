@@ -62,6 +62,49 @@ pub fn evaluate_file(
     )>,
     cwd: Option<&Path>,
 ) -> (Evaluated, String) {
+    evaluate_file_with(path, text, tree, cwd, None)
+}
+
+/// The options nixunits' base module (`nix/container.nix`) defines more
+/// strongly than a snippet's plain definition (`mkForce`): their value is
+/// never the snippet's.
+fn forced_by_base() -> &'static [Vec<String>] {
+    static FORCED: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    FORCED.get_or_init(|| {
+        struct Nothing;
+        impl Loader for Nothing {
+            fn load(&self, _: &str) -> Result<String, LoadError> {
+                Err(LoadError::Refused("the base module reads no file".into()))
+            }
+        }
+        let e = nixunits_eval::module::evaluate(
+            "/nixunits/container.nix",
+            include_str!("../../../nix/container.nix"),
+            &Nothing,
+            Limits::default(),
+            &Args::default(),
+        );
+        e.definitions
+            .into_iter()
+            .filter(|d| d.priority < 100)
+            .map(|d| d.path)
+            .collect()
+    })
+}
+
+/// [`evaluate_file`]; with a schema, `config` holds what the snippet alone
+/// decides (`nixunits_eval::config`), so that `mkIf config.….enable` is
+/// known where the snippet sets it.
+pub fn evaluate_file_with(
+    path: &Path,
+    text: &str,
+    tree: Option<(
+        &nixunits_nixexpr::ast::Expr,
+        &nixunits_nixexpr::lower::Lowered<'_>,
+    )>,
+    cwd: Option<&Path>,
+    schema: Option<&nixunits_eval::schema::Schema>,
+) -> (Evaluated, String) {
     // Absolute, not resolved: resolving costs a system call per component,
     // for every file checked; imports resolve what they read.
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -70,14 +113,18 @@ pub fn evaluate_file(
         root,
         real_root: std::cell::OnceCell::new(),
     };
-    let mut e = evaluate_parsed(
-        &abs.display().to_string(),
-        text,
-        tree,
-        &loader,
-        Limits::default(),
-        &Args::default(),
-    );
+    let name = abs.display().to_string();
+    let run = |args: &Args| evaluate_parsed(&name, text, tree, &loader, Limits::default(), args);
+    let first = run(&Args::default());
+    let mut e = match schema {
+        Some(s) => nixunits_eval::config::settle(s, text, first, forced_by_base(), |config| {
+            run(&Args {
+                config: Some(config),
+                ..Args::default()
+            })
+        }),
+        None => first,
+    };
     let shorten = |f: &mut String| {
         if let Some(c) = cwd {
             if let Ok(rel) = Path::new(f.as_str()).strip_prefix(c) {
@@ -140,7 +187,13 @@ pub fn run(
         eprintln!("nixunits: {} is not evaluated: it is not a module Nix would accept (see `nixunits check`)", file.display());
         return Ok(false);
     }
-    let (mut e, _) = evaluate_file(file, &text, None, crate::base::input::cwd().as_deref());
+    let (mut e, _) = evaluate_file_with(
+        file,
+        &text,
+        None,
+        crate::base::input::cwd().as_deref(),
+        schema,
+    );
     // With a schema, priorities are filtered at each declared option (and
     // element), where NixOS filters them.
     if let Some(s) = schema {
