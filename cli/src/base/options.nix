@@ -246,7 +246,10 @@ let
           apply = opt ? apply;
           type = opt.type.description or "";
           typeTree = tt;
-          declarations = if hasKey [ "addCheck" "coercedTo" ] tt then own else [ ];
+          # (`ints`, `uniq`, `nonEmptyListOf`: an addCheck over them
+          # has their name, so Nix's tree cannot show it; the files can.)
+          declarations =
+            if hasKey [ "addCheck" "coercedTo" "ints" "uniq" "nonEmptyListOf" ] tt then own else [ ];
           description = opt.description or "";
           inherit visible;
           internal = opt.internal or false;

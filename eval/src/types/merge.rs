@@ -1399,11 +1399,17 @@ impl<'s> Cx<'s> {
                     .iter()
                     .map(|d| {
                         let mut d = d.clone();
-                        // `if finalType.check val then val else coerceFunc val`
-                        if matches!(self.check(to, &d.val), Yes) {
+                        // 2020 converts what `from` accepts, later nixpkgs
+                        // what `to` rejects: a value both accept is known
+                        // only when the conversion is not needed.
+                        let (f, t) = (self.check(from, &d.val), self.check(to, &d.val));
+                        if matches!(t, Yes) {
+                            if !matches!(f, No(_)) {
+                                d.val = Val::D(&UNKNOWN);
+                            }
                             return d;
                         }
-                        if !matches!(self.check(from, &d.val), No(_)) {
+                        if !matches!(f, No(_)) {
                             let converted = match (convert, self.data_for_check(&d.val)) {
                                 (Some(c), Some(x)) => match c.convert(&x) {
                                     Converted::Value(v) => Some(v),

@@ -69,10 +69,14 @@ pub fn recover(options: &mut [OptionInfo], loader: &dyn Loader, root: &str) -> R
     let mut wanted = Vec::new();
     for (i, o) in options.iter().enumerate() {
         // An alias is checked as the option it leads to.
-        if o.renamed_to.is_some() || !o.type_tree.as_ref().is_some_and(hides_function) {
+        let Some(t) = o.type_tree.as_ref().filter(|_| o.renamed_to.is_none()) else {
+            continue;
+        };
+        if hides_function(t) {
+            wanted.push(i);
+        } else if !may_hide(t) {
             continue;
         }
-        wanted.push(i);
         // Its own declarations, then those of the options above it (a
         // submodule's options are found from the option holding it).
         let mut files: Vec<String> = o.declarations.clone();
@@ -88,7 +92,6 @@ pub fn recover(options: &mut [OptionInfo], loader: &dyn Loader, root: &str) -> R
             }
         }
     }
-    report.wanted = wanted.len();
     let mut done: BTreeSet<usize> = BTreeSet::new();
     let mut why: BTreeMap<usize, String> = BTreeMap::new();
     let root = root.trim_end_matches('/');
@@ -126,6 +129,7 @@ pub fn recover(options: &mut [OptionInfo], loader: &dyn Loader, root: &str) -> R
             let Some(mut tree) = o.type_tree.clone() else {
                 continue;
             };
+            let hidden = hides_function(&tree);
             let mut n = 0;
             if !w.align(&mut tree, &found, &mut n) || hides_function(&tree) {
                 why.insert(
@@ -134,11 +138,20 @@ pub fn recover(options: &mut [OptionInfo], loader: &dyn Loader, root: &str) -> R
                 );
                 continue;
             }
+            if n == 0 {
+                continue;
+            }
+            if !hidden {
+                // A check Nix's tree could not show (an addCheck over an
+                // integer family): found in the file.
+                wanted.push(i);
+            }
             report.functions += n;
             options[i].type_tree = Some(tree);
             done.insert(i);
         }
     }
+    report.wanted = wanted.len();
     for i in wanted {
         if done.contains(&i) {
             report.recovered += 1;
@@ -151,6 +164,35 @@ pub fn recover(options: &mut [OptionInfo], loader: &dyn Loader, root: &str) -> R
         }
     }
     report
+}
+
+/// Whether a tree has a type whose name an `addCheck` over it keeps (the
+/// integer families, `uniq`, `nonEmptyListOf`, `nonEmptyStr`): Nix's tree
+/// cannot tell, the declaring file can.
+fn may_hide(t: &Ty) -> bool {
+    match t {
+        Ty::Ints { .. } | Ty::Uniq(_) | Ty::NonEmptyListOf(_) => true,
+        Ty::AddCheck { at, ty, .. } => at.is_empty() || may_hide(ty),
+        Ty::CoercedTo { from, to, .. } => may_hide(from) || may_hide(to),
+        Ty::ListOf(x)
+        | Ty::AttrsOf(x)
+        | Ty::LazyAttrsOf(x)
+        | Ty::LoaOf(x)
+        | Ty::NullOr(x)
+        | Ty::FunctionTo(x)
+        | Ty::Rec { ty: x, .. } => may_hide(x),
+        Ty::Either(ts) => ts.iter().any(may_hide),
+        _ => false,
+    }
+}
+
+/// A tree node an `addCheck` may hide under (it keeps their name).
+fn hides_name(t: &Ty) -> bool {
+    match t {
+        Ty::Ints { .. } | Ty::Uniq(_) | Ty::NonEmptyListOf(_) => true,
+        Ty::AddCheck { at, .. } => at.is_empty(),
+        _ => false,
+    }
 }
 
 /// Whether a tree has an `addCheck` or a `coercedTo` whose function is
@@ -434,6 +476,17 @@ impl<'e, 'a> Walker<'e, 'a> {
         let Some((con, parts)) = self.parts(&sym) else {
             return matches!(tree, Ty::Opaque(_) | Ty::Ref(_));
         };
+        if con == "addCheck" && own_check.is_none() && hides_name(tree) {
+            // An addCheck over a type whose name it keeps: Nix's tree
+            // shows the type alone.
+            let inner = std::mem::replace(tree, Ty::Opaque(String::new()));
+            *tree = Ty::AddCheck {
+                ty: Box::new(inner),
+                at: "addCheck".into(),
+                check: None,
+                known: None,
+            };
+        }
         match tree {
             Ty::AddCheck { ty, check, at, .. } => {
                 if at.is_empty() {
