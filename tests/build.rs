@@ -858,6 +858,29 @@ fn dry_run_changes_nothing() {
     assert_eq!(snapshot(&env.state), before);
 }
 
+/// A bug of nixunits met while checking the snippet (a fault injected in
+/// debug builds) does not make the snippet bad input: the build goes on,
+/// with a warning saying the snippet was not fully checked.
+#[test]
+fn a_bug_while_checking_does_not_refuse_the_build() {
+    let env = Env::new();
+    let out = run(env.cmd().env("NIXUNITS_FAULT_PANIC", "FAULT-HERE").args([
+        "build",
+        "bug",
+        "-cc",
+        "{ services.postgresql.enable = false; } # FAULT-HERE",
+        "--dry-run",
+    ]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning: the snippet was not fully checked: nixunits failed while evaluating this file")
+            && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("would run: nix-build "));
+}
+
 #[test]
 fn impure_snippets_are_never_cached() {
     let env = Env::new();

@@ -271,6 +271,8 @@ pub enum Command {
         /// Which Nix to agree with (MAJOR.MINOR).
         #[arg(long, value_name = "VERSION", env = "NIXUNITS_NIX_VERSION")]
         nix_version: Option<String>,
+        #[command(flatten)]
+        bounds: EvalBounds,
     },
     /// Print a shell completion script.
     Completions {
@@ -539,6 +541,65 @@ pub struct CheckArgs {
     /// Do not evaluate: no option, schema or policy checks.
     #[arg(long)]
     pub no_eval: bool,
+    #[command(flatten)]
+    pub bounds: EvalBounds,
+}
+
+/// Bounds of the embedded evaluation of one file. Reaching one is not an
+/// error: what is left is unknown, and a warning says which bound cut the
+/// evaluation short.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EvalBounds {
+    /// Wall-clock time the evaluation of one file may take (`500ms`, `5s`).
+    #[arg(long, value_name = "TIME", default_value = "5s", value_parser = parse_timeout)]
+    pub eval_timeout: std::time::Duration,
+    /// Memory the values of one file's evaluation may take (`64MiB`,
+    /// `1GiB`; strings, list elements, attribute entries, counted as they
+    /// are made).
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    pub eval_memory: u64,
+}
+
+impl EvalBounds {
+    /// The evaluator's limits with these bounds.
+    pub fn limits(&self) -> nixunits_eval::eval::Limits {
+        nixunits_eval::eval::Limits {
+            timeout: Some(self.eval_timeout),
+            max_memory: self.eval_memory,
+            ..nixunits_eval::eval::Limits::default()
+        }
+    }
+}
+
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(s) {
+        Ok(d) if d.is_zero() => Err("the time must be more than 0".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!("{e} (e.g. `500ms`, `5s`)")),
+    }
+}
+
+/// A size: a number of bytes, or with a unit `KiB`, `MiB`, `GiB` (`K`,
+/// `M`, `G` and `KB`, `MB`, `GB` are read as the same powers of two).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("unknown unit in `{s}` (e.g. `256MiB`, `1GiB`)")),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (e.g. `256MiB`, `1GiB`)"))?;
+    match n.checked_mul(1 << shift) {
+        Some(0) => Err("the size must be more than 0".into()),
+        Some(b) => Ok(b),
+        None => Err(format!("`{s}` is too large")),
+    }
 }
 
 /// `check --format`

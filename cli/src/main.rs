@@ -119,11 +119,13 @@ fn main() -> ExitCode {
             schema,
             policy,
             nix_version,
+            bounds,
         } => {
             return exit_with(lsp::serve(
                 schema.clone(),
                 policy.clone(),
                 nix_version.clone(),
+                bounds.clone(),
                 global,
             ))
         }

@@ -4,11 +4,13 @@
 //! an error (`proc.rs`), the local calls of Nix's programs (`nix.rs`:
 //! nix-build, nix-instantiate, nix-store, the version, nixpkgs), text made
 //! safe for a terminal (`term.rs`), the size limit of snippets
-//! (`input.rs`).
+//! (`input.rs`), a bug of nixunits caught and made a diagnostic
+//! (`bug.rs`).
 //!
 //! Must not: import any other room of this crate; print (its callers say
 //! what went wrong); touch the running host (systemd, the network).
 
+pub mod bug;
 pub mod input;
 pub mod nix;
 pub mod proc;

@@ -61,8 +61,9 @@ pub fn evaluate_file(
         &nixunits_nixexpr::lower::Lowered<'_>,
     )>,
     cwd: Option<&Path>,
+    limits: Limits,
 ) -> (Evaluated, String) {
-    evaluate_file_with(path, text, tree, cwd, None)
+    evaluate_file_with(path, text, tree, cwd, limits, None)
 }
 
 /// The options nixunits' base module (`nix/container.nix`) defines more
@@ -103,8 +104,23 @@ pub fn evaluate_file_with(
         &nixunits_nixexpr::lower::Lowered<'_>,
     )>,
     cwd: Option<&Path>,
+    limits: Limits,
     schema: Option<&nixunits_eval::schema::Schema>,
 ) -> (Evaluated, String) {
+    // Fault injection for the tests, in debug builds only: a panic (a bug)
+    // where a snippet contains the marker, so that the tests see what a
+    // bug met while evaluating becomes in `check`, `eval`, `build` and the
+    // language server.
+    #[cfg(debug_assertions)]
+    if let Some(marker) = std::env::var("NIXUNITS_FAULT_PANIC")
+        .ok()
+        .filter(|m| !m.is_empty())
+    {
+        assert!(
+            !text.contains(&marker),
+            "a fault injected by NIXUNITS_FAULT_PANIC"
+        );
+    }
     // Absolute, not resolved: resolving costs a system call per component,
     // for every file checked; imports resolve what they read.
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -114,7 +130,7 @@ pub fn evaluate_file_with(
         real_root: std::cell::OnceCell::new(),
     };
     let name = abs.display().to_string();
-    let run = |args: &Args| evaluate_parsed(&name, text, tree, &loader, Limits::default(), args);
+    let run = |args: &Args| evaluate_parsed(&name, text, tree, &loader, limits, args);
     let first = run(&Args::default());
     let mut e = match schema {
         Some(s) => nixunits_eval::config::settle(s, text, first, forced_by_base(), |config| {
@@ -187,13 +203,29 @@ pub fn run(
         eprintln!("nixunits: {} is not evaluated: it is not a module Nix would accept (see `nixunits check`)", file.display());
         return Ok(false);
     }
-    let (mut e, _) = evaluate_file_with(
-        file,
-        &text,
-        None,
-        crate::base::input::cwd().as_deref(),
-        schema,
-    );
+    let evaluated = crate::base::bug::guard(|| {
+        evaluate_file_with(
+            file,
+            &text,
+            None,
+            crate::base::input::cwd().as_deref(),
+            Limits::default(),
+            schema,
+        )
+    });
+    let (mut e, _) = match evaluated {
+        Ok(x) => x,
+        Err(why) => {
+            let d = crate::base::bug::internal_error("evaluating this file", &why);
+            eprintln!(
+                "error[{}]: {} ({})",
+                d.code,
+                crate::base::term::message_with_notes(&d).replace('\n', "; "),
+                crate::base::term::safe(&file.display().to_string()),
+            );
+            return Ok(false);
+        }
+    };
     // With a schema, priorities are filtered at each declared option (and
     // element), where NixOS filters them.
     if let Some(s) = schema {

@@ -920,7 +920,10 @@ impl<'s> Cx<'s> {
                     } else {
                         len
                     };
-                    insert(&mut root, &path[*depth..end], value);
+                    match path.get(*depth..end.max(*depth)) {
+                        Some(rest) => insert(&mut root, rest, value),
+                        None => return None,
+                    }
                 }
                 Some(root)
             }

@@ -121,6 +121,8 @@ const LIMITS: Limits = Limits {
     max_steps: 200_000,
     max_depth: 200,
     max_imports: 0,
+    timeout: Some(std::time::Duration::from_secs(1)),
+    max_memory: 64 << 20,
 };
 
 impl Predicate {

@@ -51,6 +51,8 @@ const LIMITS: Limits = Limits {
     max_steps: 20_000_000,
     max_depth: 400,
     max_imports: 16,
+    timeout: Some(std::time::Duration::from_secs(60)),
+    max_memory: Limits::DEFAULT_MEMORY,
 };
 const MAX_FROZEN: usize = 20_000;
 const MAX_NESTING: u32 = 12;
@@ -691,7 +693,9 @@ impl<'e, 'a> Walker<'e, 'a> {
             .get(usize::from(e.range.start())..usize::from(e.range.end()))
             .unwrap_or_default()
             .to_owned();
-        let line = text[..usize::from(e.range.start()).min(text.len())]
+        let line = text
+            .get(..usize::from(e.range.start()))
+            .unwrap_or_default()
             .matches('\n')
             .count()
             + 1;

@@ -166,11 +166,19 @@ pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) 
         schema: crate::commands::schema::stored(&state)?,
         policy: crate::commands::check::policy(None)?.compile(),
         cwd: crate::base::input::cwd(),
+        limits: nixunits_eval::eval::Limits::default(),
     };
     let as_path = file
         .clone()
         .unwrap_or_else(|| state.container(&id).dir.join("config.nix"));
     let checked = crate::commands::check::check_text(&text, &as_path, &opts, &extra);
+    // nixunits' own failure does not make the snippet bad: Nix judges it.
+    for why in checked.internal_errors() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("warning: the snippet was not fully checked: {why}");
+        }
+    }
     if checked.has_errors() {
         let name = file
             .as_ref()
