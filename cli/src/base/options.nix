@@ -155,7 +155,9 @@ let
           else if name == "raw" then { raw = { }; }
           else if name == "enum" then
             (let values = if isList payload then payload else payload.values or null;
-             in if isList values && ok values && builtins.all jsonable values then { enum = values; } else opaque t)
+             # An empty enum accepts nothing: its values come from the
+             # configuration (`enum (attrNames cfg.templates)`), empty here.
+             in if isList values && values != [ ] && ok values && builtins.all jsonable values then { enum = values; } else opaque t)
           else if name == "listOf" && elem != null then
             (if hasPrefix "non-empty " desc then { nonEmptyListOf = sub elem; } else { listOf = sub elem; })
           else if name == "nonEmptyListOf" && elem != null then { nonEmptyListOf = sub elem; }
@@ -247,9 +249,10 @@ let
           type = opt.type.description or "";
           typeTree = tt;
           # (`ints`, `uniq`, `nonEmptyListOf`: an addCheck over them
-          # has their name, so Nix's tree cannot show it; the files can.)
+          # has their name, so Nix's tree cannot show it; the files can.
+          # `enum`: its values may come from the configuration.)
           declarations =
-            if hasKey [ "addCheck" "coercedTo" "ints" "uniq" "nonEmptyListOf" ] tt then own else [ ];
+            if hasKey [ "addCheck" "coercedTo" "ints" "uniq" "nonEmptyListOf" "enum" ] tt then own else [ ];
           description = opt.description or "";
           inherit visible;
           internal = opt.internal or false;

@@ -106,9 +106,18 @@ pub fn generate(state: &StateDir, nixpkgs: Option<&Path>, verbose: bool) -> Resu
                 r.functions,
                 r.left.len()
             );
+            if !r.from_config.is_empty() {
+                outln!(
+                    "{} options have a type made from the configuration (an enum of its names): left to Nix",
+                    r.from_config.len()
+                );
+            }
             if verbose {
                 for l in &r.left {
                     outln!("  left to Nix: {l}");
+                }
+                for l in &r.from_config {
+                    outln!("  made from the configuration: {l}");
                 }
             }
             options

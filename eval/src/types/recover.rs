@@ -40,6 +40,9 @@ pub struct Report {
     pub functions: usize,
     /// Options left to Nix: each name, and why.
     pub left: Vec<String>,
+    /// Options whose type reads the configuration (an `enum` of names the
+    /// configuration gives): not judged.
+    pub from_config: Vec<String>,
 }
 
 /// The source of the `lib` declarations are read with.
@@ -133,12 +136,17 @@ pub fn recover(options: &mut [OptionInfo], loader: &dyn Loader, root: &str) -> R
             };
             let hidden = hides_function(&tree);
             let mut n = 0;
+            let before = w.from_config;
             if !w.align(&mut tree, &found, &mut n) || hides_function(&tree) {
                 why.insert(
                     i,
                     format!("the type declared in {file} is not the one Nix shows, or not known"),
                 );
                 continue;
+            }
+            if w.from_config > before {
+                report.from_config.push(crate::module::show_path(&o.loc));
+                options[i].type_tree = Some(tree.clone());
             }
             if n == 0 {
                 continue;
@@ -173,7 +181,7 @@ pub fn recover(options: &mut [OptionInfo], loader: &dyn Loader, root: &str) -> R
 /// cannot tell, the declaring file can.
 fn may_hide(t: &Ty) -> bool {
     match t {
-        Ty::Ints { .. } | Ty::Uniq(_) | Ty::NonEmptyListOf(_) => true,
+        Ty::Ints { .. } | Ty::Uniq(_) | Ty::NonEmptyListOf(_) | Ty::Enum(_) => true,
         Ty::AddCheck { at, ty, .. } => at.is_empty() || may_hide(ty),
         Ty::CoercedTo { from, to, .. } => may_hide(from) || may_hide(to),
         Ty::ListOf(x)
@@ -238,6 +246,8 @@ struct Walker<'e, 'a> {
     /// Each file's lambdas by the address of their body.
     lambdas: HashMap<u32, HashMap<usize, &'a Expr>>,
     frozen: usize,
+    /// Types found to read the configuration (left to Nix).
+    from_config: usize,
 }
 
 fn slot<'a>(v: Value<'a>) -> Slot<'a> {
@@ -326,6 +336,7 @@ impl<'e, 'a> Walker<'e, 'a> {
             here,
             lambdas: HashMap::new(),
             frozen: 0,
+            from_config: 0,
         }
     }
 
@@ -562,7 +573,19 @@ impl<'e, 'a> Walker<'e, 'a> {
             Ty::Anything {} => c == "anything",
             Ty::Unspecified {} => c == "unspecified",
             Ty::Raw {} => c == "raw",
-            Ty::Enum(_) => c == "enum",
+            Ty::Enum(_) => {
+                if c != "enum" {
+                    return false;
+                }
+                // Values read from the configuration (`enum (attrNames
+                // cfg.templates)`) are those of the configuration Nix
+                // evaluated, not a user's: the type is not judged.
+                if !self.known_values(parts) {
+                    *tree = Ty::Opaque(tree.describe());
+                    self.from_config += 1;
+                }
+                true
+            }
             Ty::Submodule { .. } => c == "submodule",
             Ty::ListOf(x) => c == "listOf" && sub(self, x, "elemType", n),
             Ty::NonEmptyListOf(x) => c == "nonEmptyListOf" && sub(self, x, "elemType", n),
@@ -610,6 +633,19 @@ impl<'e, 'a> Walker<'e, 'a> {
             }
             // Handled by `align`.
             Ty::AddCheck { .. } => false,
+        }
+    }
+
+    /// Whether an `enum`'s values are known where it is declared.
+    fn known_values(&self, parts: &Value<'a>) -> bool {
+        match self.get(parts, "values") {
+            Some(Value::List(items)) => items.iter().all(|t| {
+                matches!(
+                    self.ev.force(t),
+                    Value::Str(_) | Value::Int(_) | Value::Bool(_) | Value::Null | Value::Float(_)
+                )
+            }),
+            _ => false,
         }
     }
 
