@@ -611,12 +611,19 @@ pub(crate) fn resolve<'s, 'd>(schema: &'s Schema, defs: &'d [Definition]) -> Res
                         let info = &schema.options[o];
                         let here = || crate::module::show_path(&path[..depth]);
                         if let Some(why) = &info.removed {
-                            out.push((i, Diagnostic::error(
+                            let mut e = Diagnostic::error(
                                 "removed_option",
                                 range(d),
                                 format!("the option `{}` has been removed from NixOS (a definition fails its assertion)", here()),
                             )
-                            .with_note(why.clone())));
+                            .with_note(why.clone());
+                            // The assertion asks whether the option is
+                            // defined once conditions are discharged.
+                            if d.condition == Condition::Unknown {
+                                e.severity = Severity::Warning;
+                                e = e.with_note("under a condition not known statically: NixOS rejects it when the condition holds");
+                            }
+                            out.push((i, e));
                         } else if let Some(to) = &info.renamed_to {
                             let mut w = Diagnostic::error(
                                 "renamed_option",
