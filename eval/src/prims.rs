@@ -904,9 +904,9 @@ impl<'a> Evaluator<'a> {
             Trace => {
                 let msg = match self.force(&a[0]) {
                     Value::Str(s) => s.to_string(),
-                    v => self
-                        .to_string_value(&v)
-                        .unwrap_or_else(|| "«unknown»".into()),
+                    // What is known of it, the rest elided.
+                    Value::PartStr(p) => format!("{}…{}", p.0, p.1),
+                    v => self.to_string_value(&v).unwrap_or_else(|| "…".into()),
                 };
                 self.report(at, TRACE, msg);
                 self.force(&a[1])
@@ -914,7 +914,7 @@ impl<'a> Evaluator<'a> {
             Throw => {
                 let msg = self
                     .str_of(&a[0])
-                    .map_or_else(|| "«unknown»".into(), |s| s.to_string());
+                    .map_or_else(|| "…".into(), |s| s.to_string());
                 self.report(at, THROW, msg);
                 return None;
             }

@@ -211,6 +211,9 @@ struct Cx<'s> {
     /// How many `Ref`s deep the check is (a guard: a recursive type's
     /// check is shallow, so this stays small).
     refs: u32,
+    /// The definition below the option a failed check is about, when one
+    /// alone makes it fail.
+    culprit: Option<usize>,
 }
 
 /// Checks the definitions that reach declared options: `groups` are the
@@ -235,6 +238,7 @@ pub(crate) fn run(
         within: vec![Vec::new(); defs.len()],
         made: &made,
         refs: 0,
+        culprit: None,
     };
     for (node, depth, leaves) in groups {
         let Some(o) = node.option else { continue };
@@ -316,6 +320,7 @@ fn value_at(
         within: vec![Vec::new(); defs.len()],
         made: &made,
         refs: 0,
+        culprit: None,
     };
     let (node, depth, leaves) = group;
     let Some(o) = node.option else {
@@ -827,14 +832,38 @@ impl<'s> Cx<'s> {
         };
         match p.call(&data) {
             predicate::Verdict::True => Yes,
-            predicate::Verdict::False(traces) if !traces.is_empty() => {
+            predicate::Verdict::False(traces) if traces.iter().any(|t| t != "…") => {
+                self.find_culprit(p, v);
                 No(format!("its check fails: {}", traces.join(" ")))
             }
-            predicate::Verdict::False(_) => No(format!("it fails the check {}", shown(p))),
+            predicate::Verdict::False(_) => {
+                self.find_culprit(p, v);
+                No(format!("it fails the check {}", shown(p)))
+            }
             predicate::Verdict::Throws(m) => {
                 No(format!("the check {} fails to evaluate: {m}", shown(p)))
             }
             predicate::Verdict::Unknown => Verdict::Unknown,
+        }
+    }
+
+    /// Of the definitions below the option a value is made of, the one
+    /// without which the check holds (where a diagnostic is best shown).
+    fn find_culprit(&mut self, p: &Predicate, v: &Val<'_>) {
+        let Val::S(leaves, depth) = v else { return };
+        if leaves.len() < 2 || leaves.len() > 64 {
+            return;
+        }
+        for (k, &l) in leaves.iter().enumerate() {
+            let mut rest = leaves.clone();
+            rest.remove(k);
+            let Some(data) = self.data_for_check(&Val::S(rest, *depth)) else {
+                continue;
+            };
+            if p.call(&data) == predicate::Verdict::True {
+                self.culprit = Some(l);
+                return;
+            }
         }
     }
 
@@ -1083,8 +1112,18 @@ impl<'s> Cx<'s> {
         }
         let mut bad = false;
         for d in &defs {
+            self.culprit = None;
             if let No(why) = self.check(ty, &d.val) {
-                self.type_error(d, pos, ty, &why, opt);
+                // A recovered check may have named the definition below
+                // the option that makes it fail.
+                match self.culprit.take() {
+                    Some(at) => {
+                        let mut d = d.clone();
+                        d.at = at;
+                        self.type_error(&d, pos, ty, &why, opt);
+                    }
+                    None => self.type_error(d, pos, ty, &why, opt),
+                }
                 bad = true;
             }
         }
