@@ -88,6 +88,7 @@ const MODULE_KEYS: &[&str] = &[
     "key",
     "disabledModules",
     "imports",
+    "require",
     "options",
     "config",
     "meta",

@@ -386,6 +386,22 @@ const CASES: &[(&str, &[(&str, &str)])] = &[
         r#"{ config, lib, ... }: { a.enable = true; a.port = lib.mkIf (!config.a.enable) "80"; }"#,
         &[],
     ),
+    // `require`, the module system's older name of `imports` (NixOS's
+    // own tests use it).
+    (
+        r#"{ require = [ { a.port = "80"; } ]; }"#,
+        &[("error option_type", "`a.port` is the string \"80\"")],
+    ),
+    // An option the snippet declares itself is its own (NixOS's tests
+    // declare some in their machines).
+    (
+        r#"{ lib, ... }: { options.my.steps = lib.mkOption { type = lib.types.lines; }; config.my.steps = "a"; }"#,
+        &[],
+    ),
+    (
+        r#"{ lib, ... }: { options.my.steps = lib.mkOption { }; config = { my.steps = "a"; a.port = "80"; }; }"#,
+        &[("error option_type", "`a.port` is the string \"80\"")],
+    ),
     // Checks recovered from the tree: run on each definition.
     ("a.prefix = 24;", &[]),
     (

@@ -92,6 +92,10 @@ pub struct Definition {
     /// (`builtins.genericClosure`): by length, then by these indexes.
     #[serde(skip)]
     pub module: Vec<u32>,
+    /// It defines an option the snippet's own modules declare (`options.x
+    /// = mkOption { … }`): its type is theirs, not the schema's.
+    #[serde(skip)]
+    pub own_option: bool,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -290,9 +294,16 @@ pub fn evaluate_parsed(
             ifs: Vec::new(),
             mpath: Vec::new(),
             unknown_modules: 0,
+            declared: Vec::new(),
         };
         w.module(v, idx);
         unknown_modules = w.unknown_modules;
+        let declared = std::mem::take(&mut w.declared);
+        for d in &mut out {
+            d.own_option = declared
+                .iter()
+                .any(|p| d.path.iter().zip(p).all(|(a, b)| a == b || a == "<name>"));
+        }
     }
     mark_overridden(&mut out);
     let files = ev.files.borrow();
@@ -344,6 +355,7 @@ const MODULE_KEYS: &[&str] = &[
     "key",
     "disabledModules",
     "imports",
+    "require",
     "options",
     "config",
     "meta",
@@ -376,6 +388,9 @@ struct Walker<'e, 'a> {
     mpath: Vec<u32>,
     /// Modules whose content is not known.
     unknown_modules: usize,
+    /// The option paths the snippet's own modules declare (where their
+    /// `options` set has a value that is not a set of more names).
+    declared: Vec<Vec<String>>,
 }
 
 impl<'a> Walker<'_, 'a> {
@@ -451,16 +466,23 @@ impl<'a> Walker<'_, 'a> {
         match v {
             Value::Path(p) => self.import_module(&p, whole),
             Value::Attrs(a) => {
-                if let Some(imports) = a.map.get("imports") {
+                // `require` is the module system's older name of `imports`
+                // (`m.require or [ ] ++ m.imports or [ ]`, still so).
+                let mut k = 0usize;
+                for key in ["require", "imports"] {
+                    let Some(imports) = a.map.get(key) else {
+                        continue;
+                    };
                     let list = self.ev.force(&imports.thunk);
                     if !matches!(list, Value::List(_)) {
                         self.unknown_modules += 1;
                     }
                     if let Value::List(items) = list {
-                        for (k, item) in items.iter().enumerate() {
+                        for item in items.iter() {
                             // The entry itself, when it is written there.
                             let at = item.loc().or(imports.loc).unwrap_or(whole);
                             self.mpath.push(u32::try_from(k).unwrap_or(u32::MAX));
+                            k += 1;
                             match self.ev.force(item) {
                                 Value::Path(p) => self.import_module(&p, at),
                                 other => self.module(other, file),
@@ -468,6 +490,10 @@ impl<'a> Walker<'_, 'a> {
                             self.mpath.pop();
                         }
                     }
+                }
+                if let Some(o) = a.map.get("options") {
+                    let v = self.ev.force(&o.thunk);
+                    self.declare(&v, &mut Vec::new());
                 }
                 let is_typed = a.map.contains_key("_type");
                 if !is_typed && (a.map.contains_key("config") || a.map.contains_key("options")) {
@@ -509,6 +535,30 @@ impl<'a> Walker<'_, 'a> {
                 }
             }
             _ => self.unknown_modules += 1,
+        }
+    }
+
+    /// The options a module's `options` set declares: each path to a value
+    /// that is not a plain set of names (an `mkOption`, or what is not
+    /// known: it may declare anything below).
+    fn declare(&mut self, v: &Value<'a>, path: &mut Vec<String>) {
+        if path.len() > 32 || self.declared.len() > 10_000 {
+            self.declared.push(path.clone());
+            return;
+        }
+        match v {
+            Value::Attrs(a) if !a.map.contains_key("_type") => {
+                for (k, slot) in &a.map {
+                    path.push(k.clone());
+                    let x = self.ev.force(&slot.thunk);
+                    self.declare(&x, path);
+                    path.pop();
+                }
+                if !a.unknown_names.is_empty() {
+                    self.declared.push(path.clone());
+                }
+            }
+            _ => self.declared.push(path.clone()),
         }
     }
 
@@ -588,6 +638,7 @@ impl<'a> Walker<'_, 'a> {
             orders: self.orders.clone(),
             ifs: self.ifs.clone(),
             module: self.mpath.clone(),
+            own_option: false,
         });
     }
 

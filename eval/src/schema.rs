@@ -595,7 +595,8 @@ pub(crate) fn resolve<'s, 'd>(schema: &'s Schema, defs: &'d [Definition]) -> Res
     for (i, d) in defs.iter().enumerate() {
         let mut path: Cow<'d, [String]> = Cow::Borrowed(&d.path);
         let mut reached = None;
-        if d.condition != Condition::False {
+        // An option the snippet declares itself is judged by its own type.
+        if d.condition != Condition::False && !d.own_option {
             // An alias (mkRenamedOptionModule) is followed to its option, a
             // few steps at most.
             for _ in 0..4 {
