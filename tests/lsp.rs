@@ -327,19 +327,19 @@ fn imported_files_findings_reach_the_editor() {
     );
 }
 
-/// The README's Neovim setup, run as written in real Neovim (Debian 12
-/// ships 0.7.2, the oldest it claims): a snippet with a syntax error and an
-/// undefined variable is opened, and the server's diagnostics arrive in the
-/// buffer.
+/// The manual's Neovim setup (`docs/manual/editors.md`), run as written in
+/// real Neovim (Debian 12 ships 0.7.2, the oldest it claims): a snippet
+/// with a syntax error and an undefined variable is opened, and the
+/// server's diagnostics arrive in the buffer.
 #[test]
-fn the_readme_neovim_setup_works() {
+fn the_manual_neovim_setup_works() {
     let nvim = util::require("nvim", "neovim");
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let block = readme
+    let page = std::fs::read_to_string(root().join("docs/manual/editors.md")).unwrap();
+    let block = page
         .split("```lua\n")
         .nth(1)
         .and_then(|b| b.split("```").next())
-        .expect("the README's lua block");
+        .expect("the manual's lua block");
     let setup: String = block
         .lines()
         .map(|l| l.strip_prefix("  ").unwrap_or(l))

@@ -2,7 +2,8 @@
 //! usage error and what a command line names (`usage.rs`: exit 2, ids,
 //! containers that must exist), running a helper program whose failure is
 //! an error (`proc.rs`), the local calls of Nix's programs (`nix.rs`:
-//! nix-build, nix-instantiate, nix-store, the version, nixpkgs), text made
+//! nix-build, nix-instantiate, nix-store, the version; `flake.rs`: the
+//! calls that need flakes), which nixpkgs a build uses (`nixpkgs.rs`), text made
 //! safe for a terminal (`term.rs`), the size limit of snippets
 //! (`input.rs`), a bug of nixunits caught and made a diagnostic
 //! (`bug.rs`).
@@ -11,9 +12,12 @@
 //! what went wrong); touch the running host (systemd, the network).
 
 pub mod bug;
+pub mod flake;
 pub mod input;
 pub mod nix;
+pub mod nixpkgs;
 pub mod proc;
+pub mod signals;
 pub mod term;
 pub mod usage;
 

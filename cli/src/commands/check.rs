@@ -71,6 +71,7 @@ pub fn policy(path: Option<&Path>) -> Result<Policy> {
 
 /// What checking one snippet found: in the snippet, and in each file it
 /// imports (directly or not) that has findings.
+#[derive(Default)]
 pub struct Checked {
     /// The snippet's own diagnostics.
     pub main: Vec<Diagnostic>,

@@ -231,6 +231,7 @@ fn thaw_lambda<'a>(ev: &Evaluator<'a>, p: &Predicate, depth: u32) -> (Value<'a>,
         with: None,
         parent: None,
     });
+    ev.set_root(file, &env);
     let e = ev.files.borrow()[file as usize].expr;
     (ev.eval(e, &env, file), file)
 }
