@@ -711,3 +711,50 @@ fn the_corpus_matches_the_module_system() {
         "{same} identical, {unknown} unknown"
     );
 }
+
+/// A directory imported is its `default.nix`, and the paths written in it
+/// (an import of `../x.nix`, a path value `./y`) start from the directory,
+/// as in Nix: `nixunits eval` and real Nix agree on the values, and nothing
+/// is reported missing.
+#[test]
+fn a_directory_import_reads_paths_from_the_directory() {
+    let nix = require("nix-instantiate", "nix-bin");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("sub/srv")).unwrap();
+    std::fs::write(d.join("main.nix"), "{ imports = [ ./sub/srv ]; }\n").unwrap();
+    std::fs::write(
+        d.join("sub/srv/default.nix"),
+        "{ imports = [ ../common.nix ]; a.file = toString ./data; }\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("sub/common.nix"), "{ a.common = true; }\n").unwrap();
+    let out = run(nixunits()
+        .current_dir(d)
+        .args(["eval", "main.nix", "--json"]));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("import_missing"), "{stderr}");
+    let defs: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let value = |name: &str| {
+        defs.iter()
+            .find(|x| x["path"] == serde_json::json!(["a", name]))
+            .unwrap_or_else(|| panic!("no a.{name} in {defs:?}"))["value"]
+            .clone()
+    };
+    assert_eq!(value("common"), Value::Bool(true));
+    let real = run(Command::new(&nix).current_dir(d).args([
+        "--eval",
+        "--json",
+        "-E",
+        "(import ./sub/srv).a.file",
+    ]));
+    assert!(
+        real.status.success(),
+        "{}",
+        String::from_utf8_lossy(&real.stderr)
+    );
+    let want: Value = serde_json::from_slice(&real.stdout).unwrap();
+    assert_eq!(value("file"), want, "the evaluator and Nix disagree");
+    assert!(want.as_str().unwrap().ends_with("/sub/srv/data"), "{want}");
+}

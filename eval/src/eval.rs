@@ -25,6 +25,12 @@ use crate::value::*;
 pub trait Loader {
     /// The text of the file at `path` (absolute), or why not.
     fn load(&self, path: &str) -> Result<String, LoadError>;
+
+    /// Whether `path` (absolute) is a directory: Nix imports its
+    /// `default.nix` then, whose relative paths start from the directory.
+    fn is_dir(&self, _path: &str) -> bool {
+        false
+    }
 }
 
 /// Why an imported file was not read.
@@ -1115,9 +1121,20 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// The name of the file `import PATH` reads: `PATH/default.nix` for a
+    /// directory, as Nix does.
+    pub fn import_name(&self, path: &str) -> String {
+        let p = normalize(path);
+        if self.loader.is_dir(&p) {
+            normalize(&format!("{p}/default.nix"))
+        } else {
+            p
+        }
+    }
+
     /// `import PATH`: the file's value, through the loader.
     pub fn import(&self, path: &str, at: Loc) -> Value<'a> {
-        let path = normalize(path);
+        let path = self.import_name(path);
         if self.importing.borrow().contains(&path) {
             self.diag(
                 at.file,

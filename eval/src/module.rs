@@ -598,7 +598,7 @@ impl<'a> Walker<'_, 'a> {
     }
 
     fn file_index(&self, path: &str) -> Option<u32> {
-        let p = crate::eval::normalize(path);
+        let p = self.ev.import_name(path);
         self.ev
             .files
             .borrow()

@@ -48,6 +48,10 @@ impl Loader for TreeLoader {
         }
         std::fs::read_to_string(&real).map_err(|e| LoadError::Refused(e.to_string()))
     }
+
+    fn is_dir(&self, path: &str) -> bool {
+        Path::new(path).is_dir()
+    }
 }
 
 /// Evaluates the snippet at `path`; file names in the result are relative

@@ -161,4 +161,8 @@ impl Loader for NixpkgsLoader {
         }
         std::fs::read_to_string(&real).map_err(|e| LoadError::Refused(e.to_string()))
     }
+
+    fn is_dir(&self, path: &str) -> bool {
+        Path::new(path).is_dir()
+    }
 }
