@@ -72,7 +72,7 @@ pub fn eval_bytes(data: &[u8]) {
         };
         evaluate("/fuzz/snippet.nix", &text, &Files(&text), limits, &args)
     });
-    let _ = nixunits_eval::schema::check(schema, &e.definitions);
+    let _ = nixunits_eval::schema::check_evaluated(schema, &e);
 }
 
 /// A few options of the 2020 schema whose types hide functions

@@ -402,6 +402,15 @@ const CASES: &[(&str, &[(&str, &str)])] = &[
         r#"{ lib, ... }: { options.my.steps = lib.mkOption { }; config = { my.steps = "a"; a.port = "80"; }; }"#,
         &[("error option_type", "`a.port` is the string \"80\"")],
     ),
+    // A module not read may declare any option: one the schema does not
+    // know is a warning then (the types of those it knows still hold).
+    (
+        r#"{ imports = [ <modules/my.nix> ]; my.opt = 1; a.port = "80"; }"#,
+        &[
+            ("warning unknown_option", "the option `my` does not exist"),
+            ("error option_type", "`a.port` is the string \"80\""),
+        ],
+    ),
     // Checks recovered from the tree: run on each definition.
     ("a.prefix = 24;", &[]),
     (

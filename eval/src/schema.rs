@@ -567,6 +567,27 @@ pub fn check(schema: &Schema, defs: &[Definition]) -> Outcome {
     outcome
 }
 
+/// [`check`] of a whole evaluation. Where a module of unknown content
+/// reaches the snippet (an import not read, a module not known
+/// statically), it may declare any option: an option the schema does not
+/// know is then a warning, not an error (NixOS accepts it when that
+/// module declares it).
+pub fn check_evaluated(schema: &Schema, e: &crate::module::Evaluated) -> Outcome {
+    let mut o = check(schema, &e.definitions);
+    if e.unknown_modules > 0 {
+        for (_, d) in &mut o.diagnostics {
+            if d.code == "unknown_option" && d.severity == Severity::Error {
+                d.severity = Severity::Warning;
+                d.notes.push(
+                    "a module whose content is not known is imported: it may declare this option"
+                        .into(),
+                );
+            }
+        }
+    }
+    o
+}
+
 /// The definitions of each option: the module system's view.
 pub(crate) type Groups<'s> = Vec<(&'s Node, usize, Vec<usize>)>;
 

@@ -182,7 +182,7 @@ fn evaluate_and_judge(
     // The schema sees every file's definitions at once: the module
     // system merges them together (priorities, conflicts).
     let typed = extra.schema.as_ref().map(|s| {
-        let o = nixunits_eval::schema::check(s, &e.definitions);
+        let o = nixunits_eval::schema::check_evaluated(s, &e);
         for (d, m) in e.definitions.iter_mut().zip(&o.overridden) {
             if let Some(m) = m {
                 d.overridden = *m;
