@@ -5,6 +5,7 @@
 
 use nixunits_eval::eval::{Limits, LoadError, Loader};
 use nixunits_eval::module::{evaluate, Args};
+use nixunits_eval::schema::{OptionInfo, Schema};
 use nixunits_nixexpr::{check, CheckOptions, NixVersion};
 use nixunits_store::{ContainerId, UnitDescription};
 
@@ -56,8 +57,33 @@ pub fn eval_bytes(data: &[u8]) {
     };
     let args = Args {
         id: Some("fuzz".to_owned()),
+        ..Args::default()
     };
-    let _ = evaluate("/fuzz/snippet.nix", &text, &Files(&text), limits, &args);
+    let e = evaluate("/fuzz/snippet.nix", &text, &Files(&text), limits, &args);
+    // The type checks too, with a schema holding checks and conversions
+    // recovered from nixpkgs (systemd sections, prefixLength, wireguard's
+    // conversion, traefik's recursive JSON value): with what `config` is
+    // known to hold, as `check` runs them.
+    let schema = typed_schema();
+    let e = nixunits_eval::config::settle(schema, &text, e, &[], |config| {
+        let args = Args {
+            config: Some(config),
+            ..args.clone()
+        };
+        evaluate("/fuzz/snippet.nix", &text, &Files(&text), limits, &args)
+    });
+    let _ = nixunits_eval::schema::check_evaluated(schema, &e);
+}
+
+/// A few options of the 2020 schema whose types hide functions
+/// (`seeds/typed-schema.json`, from `tests/oracle/`).
+fn typed_schema() -> &'static Schema {
+    static SCHEMA: std::sync::OnceLock<Schema> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let options: Vec<OptionInfo> =
+            serde_json::from_str(include_str!("seeds/typed-schema.json")).unwrap_or_default();
+        Schema::new(options)
+    })
 }
 
 /// The unit description (`unit.json`, `-j`): any bytes parse or fail; a

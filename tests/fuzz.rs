@@ -103,6 +103,13 @@ const TOKENS: &[&str] = &[
     "config",
     "pkgs",
     "services.a.enable = true;",
+    "services.openssh.enable = true;",
+    "lib.mkIf config.services.openssh.enable ",
+    "systemd.services.a.serviceConfig.Type = ",
+    "systemd.network.networks.a.networkConfig.DHCP = ",
+    "networking.interfaces.eth0.ipv4.addresses = [ { address = \"a\"; prefixLength = ",
+    "networking.wireguard.interfaces.w.preSetup = [ ",
+    "services.traefik.dynamicConfigOptions.a.b = ",
     "imports = [ ./lib.nix ];",
     "__curPos",
     "true",
@@ -272,6 +279,7 @@ const NIX_SEEDS: &[&str] = &[
     "eval/test_data",
     "tests/robust",
     "tests/imports",
+    "tests/types-nixos/cases",
     "examples",
 ];
 

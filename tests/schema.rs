@@ -37,7 +37,7 @@ fn env_with_schema() -> Env {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stdout).starts_with("loaded 345 options"));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("loaded 349 options"));
     Env {
         _tmp: tmp,
         state,
@@ -144,7 +144,7 @@ fn types_and_read_only() {
             "services.nginx.enable",
             "services.redis.servers.a.port",
             "services.redis.servers.a.logLevel",
-            "networking.firewall.allowedTCPPorts",
+            "networking.firewall.allowedTCPPorts[1]",
             "services.memcached.maxMemory",
             "services.nginx.user",
             "read_only_option",
@@ -153,7 +153,7 @@ fn types_and_read_only() {
     );
     assert!(c[0]
         .1
-        .contains("is the string \"yes\", but the option takes boolean"));
+        .contains("is the string \"yes\", but the option takes `boolean`"));
 }
 
 #[test]
@@ -181,7 +181,7 @@ fn the_list_shape_imports_too_and_no_schema_is_said_once() {
     // The list has all but the removed option, which the stand-in
     // eval-config.nix adds through its lib.
     assert!(
-        String::from_utf8_lossy(&out.stdout).starts_with("loaded 344 options"),
+        String::from_utf8_lossy(&out.stdout).starts_with("loaded 348 options"),
         "{out:?}"
     );
 
@@ -253,7 +253,7 @@ fn the_policy_names_its_rule_and_reason() {
     )
     .unwrap();
     let (code, diags, _) = env.check(
-        "{ services.caddy.enable = true; systemd.package = null; }",
+        "{ pkgs, ... }: { services.caddy.enable = true; systemd.package = pkgs.systemd; }",
         &["--policy", toml.to_str().unwrap()],
     );
     assert_eq!(code, Some(1));
@@ -305,7 +305,7 @@ fn schema_generate_against_a_fixture_nixpkgs() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("345 options"),
+        String::from_utf8_lossy(&out.stdout).contains("349 options"),
         "{out:?}"
     );
     // Kept by nixpkgs identity: the second time runs no Nix.
@@ -378,4 +378,117 @@ fn submodules_lists_renamed_and_removed_options() {
             panic!("{}: {diff}", state.display());
         }
     }
+}
+
+/// `secret_literal` warns on a secret written into a snippet, and on
+/// nothing else: not on booleans, switches (`"no"`), paths, references,
+/// public keys or options that hold public material.
+#[test]
+fn secret_literals_and_only_them() {
+    let env = env_with_schema();
+    let (_, diags, _) = env.check(
+        r#"{
+          services.grafana.settings.security.admin_password = "hunter2";
+          services.foo.apiKey = "0123456789abcdef";
+          services.foo.client_secret = "s3cr3t";
+          services.openssh.passwordAuthentication = "no";
+          services.openssh.settings.PasswordAuthentication = false;
+          services.foo.token = "yes";
+          services.foo.passwordFile = "/run/keys/pw";
+          services.foo.password = "$DB_PASSWORD";
+          services.foo.hashedPassword = "$6$abc";
+          programs.ssh.knownHosts.gitlab.publicKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG";
+          programs.ssh.knownHosts.github.key = "ecdsa-sha2-nistp256 AAAA";
+          services.foo.serverKeyFingerprint = "SHA256:abc";
+          services.foo.key = "ssh-rsa AAAAB3NzaC1yc2E";
+        }"#,
+        &[],
+    );
+    let secrets: Vec<String> = diags
+        .iter()
+        .filter(|d| d["code"] == "secret_literal")
+        .map(|d| {
+            d["message"]
+                .as_str()
+                .unwrap()
+                .split('`')
+                .nth(1)
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        secrets,
+        [
+            "services.grafana.settings.security.admin_password",
+            "services.foo.apiKey",
+            "services.foo.client_secret",
+        ],
+        "{diags:?}"
+    );
+}
+
+/// Priorities where NixOS applies them: with a schema, a whole-set
+/// `mkDefault` reaches each option below it on its own (`enable` stays),
+/// and is filtered where a stronger definition meets it (`user`); without
+/// one, the set is one definition, dropped as a whole, as the free-form
+/// module system does.
+#[test]
+fn priorities_are_filtered_at_each_declared_option() {
+    let env = env_with_schema();
+    let f = env.dir.join("prio.nix");
+    std::fs::write(
+        &f,
+        r#"{ lib, ... }: {
+          services.nginx = lib.mkMerge [
+            (lib.mkDefault { enable = true; user = "a"; })
+            { user = "b"; }
+          ];
+        }"#,
+    )
+    .unwrap();
+    let eval = |state: &std::path::Path| -> Vec<(String, bool)> {
+        let out = run(nixunits()
+            .arg("--state-dir")
+            .arg(state)
+            .args(["eval", "--json"])
+            .arg(&f));
+        assert_exit(&out, 0);
+        let v: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        v.iter()
+            .map(|d| {
+                (
+                    format!(
+                        "{}={}",
+                        d["path"]
+                            .as_array()
+                            .unwrap()
+                            .last()
+                            .unwrap()
+                            .as_str()
+                            .unwrap(),
+                        d["value"]
+                    ),
+                    d.get("overridden") == Some(&Value::Bool(true)),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        eval(&env.state),
+        [
+            ("enable=true".to_owned(), false),
+            ("user=\"a\"".to_owned(), true),
+            ("user=\"b\"".to_owned(), false)
+        ]
+    );
+    let none = tempfile::tempdir().unwrap();
+    assert_eq!(
+        eval(none.path()),
+        [
+            ("enable=true".to_owned(), true),
+            ("user=\"a\"".to_owned(), true),
+            ("user=\"b\"".to_owned(), false)
+        ]
+    );
 }

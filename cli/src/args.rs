@@ -161,6 +161,11 @@ pub enum Command {
         /// Print JSON: a list, one object per definition.
         #[arg(long)]
         json: bool,
+        /// The options schema whose options priorities are filtered at, as
+        /// NixOS does (default: the one `nixunits schema import|generate`
+        /// stored; without one, as the free-form module system does).
+        #[arg(long, value_name = "FILE")]
+        schema: Option<PathBuf>,
     },
     /// Print a container's automatic IPv6 addresses (`-6`).
     Ip6 {

@@ -63,12 +63,18 @@ fn main() -> ExitCode {
         Command::FleetState => done(fleet_host::state(&state)),
         Command::FleetInstall => fleet_host::install(&state),
         Command::Ip6 { id, json } => done(ip6::ip6(id, *json)),
-        Command::Eval { file, json } => eval::run(file, *json),
+        Command::Eval { file, json, schema } => match schema {
+            Some(p) => schema::load(p).map(Some),
+            None => schema::stored(&state),
+        }
+        .and_then(|s| eval::run(file, *json, s.as_ref())),
         Command::Cache(c) => done(cache::run(c, &state)),
         Command::Schema(SchemaCommand::Import { file }) => done(schema::import(&state, file)),
-        Command::Schema(SchemaCommand::Generate { nixpkgs }) => {
-            done(schema::generate(&state, nixpkgs.as_deref()))
-        }
+        Command::Schema(SchemaCommand::Generate { nixpkgs }) => done(schema::generate(
+            &state,
+            nixpkgs.as_deref(),
+            global.verbose > 0,
+        )),
         Command::Start(a) => done(lifecycle::control("start", &state, &a.id)),
         Command::Stop(a) => done(lifecycle::control("stop", &state, &a.id)),
         Command::Restart(a) => done(lifecycle::control("restart", &state, &a.id)),

@@ -25,6 +25,12 @@ use crate::value::*;
 pub trait Loader {
     /// The text of the file at `path` (absolute), or why not.
     fn load(&self, path: &str) -> Result<String, LoadError>;
+
+    /// Whether `path` (absolute) is a directory: Nix imports its
+    /// `default.nix` then, whose relative paths start from the directory.
+    fn is_dir(&self, _path: &str) -> bool {
+        false
+    }
 }
 
 /// Why an imported file was not read.
@@ -119,6 +125,10 @@ pub struct File<'a> {
     pub expr: &'a Expr,
     /// Where it was imported (none for the snippet itself).
     pub from: Option<Loc>,
+    /// The names bound around the whole file by its caller, not by its
+    /// text (a check's free variables, `types::predicate`): its name
+    /// resolution sees them as free, so they are looked up here first.
+    root: Option<Env<'a>>,
 }
 
 /// The evaluator.
@@ -264,6 +274,7 @@ impl<'a> Evaluator<'a> {
             lowered,
             expr,
             from: None,
+            root: None,
         });
         files.len() as u32 - 1
     }
@@ -280,6 +291,22 @@ impl<'a> Evaluator<'a> {
 
     fn lowered(&self, file: u32) -> &'a Lowered<'a> {
         self.files.borrow()[file as usize].lowered
+    }
+
+    /// Binds names around the whole of `file` (see [`File::root`]); the
+    /// file is then evaluated in `env`.
+    pub(crate) fn set_root(&self, file: u32, env: &Env<'a>) {
+        if let Some(f) = self.files.borrow_mut().get_mut(file as usize) {
+            f.root = Some(env.clone());
+        }
+    }
+
+    /// A name bound around the whole of `file` by its caller.
+    fn root_var(&self, file: u32, name: &str) -> Option<Thunk<'a>> {
+        let files = self.files.borrow();
+        let root = files.get(file as usize)?.root.as_ref()?;
+        let t = root.vars.borrow().get(name).cloned();
+        t
     }
 
     /// Forces a thunk.
@@ -507,17 +534,51 @@ impl<'a> Evaluator<'a> {
             ExprKind::Float => src[e.range].parse().map_or(Value::Unknown, Value::Float),
             ExprKind::Uri => Value::Str(src[e.range].into()),
             ExprKind::Str(parts) => {
-                let mut out = String::new();
+                // What is known of the string: its start, up to the first
+                // unknown interpolation, and its end, after the last (the
+                // result is a string or an error, whatever is unknown).
+                let (mut start, mut end, mut hole) = (String::new(), String::new(), false);
                 for p in parts {
-                    match p {
-                        StrPart::Lit(r) => out.push_str(&unescape_str(&src[*r])),
-                        StrPart::Interp(x) => match self.coerce(self.eval(x, env, file)) {
-                            Some(s) if self.fits((out.len() + s.len()) as u64) => out.push_str(&s),
-                            _ => return Value::Unknown,
+                    let known = match p {
+                        StrPart::Lit(r) => Some(unescape_str(&src[*r])),
+                        StrPart::Interp(x) => match self.eval(x, env, file) {
+                            Value::PartStr(ps) => {
+                                let (a, b) = &*ps;
+                                if hole {
+                                    end.clear()
+                                } else {
+                                    start.push_str(a)
+                                }
+                                hole = true;
+                                end.push_str(b);
+                                None
+                            }
+                            v => match self.coerce(v) {
+                                Some(s) => Some(s),
+                                None => {
+                                    hole = true;
+                                    end.clear();
+                                    None
+                                }
+                            },
                         },
+                    };
+                    if let Some(k) = known {
+                        if !self.fits((start.len() + end.len() + k.len()) as u64) {
+                            return Value::Unknown;
+                        }
+                        if hole {
+                            end.push_str(&k)
+                        } else {
+                            start.push_str(&k)
+                        }
                     }
                 }
-                Value::Str(out.into())
+                if hole {
+                    Value::PartStr(Rc::new((start, end)))
+                } else {
+                    Value::Str(start.into())
+                }
             }
             ExprKind::IndStr(parts) => {
                 let mut pieces = Vec::new();
@@ -597,7 +658,13 @@ impl<'a> Evaluator<'a> {
                             },
                         },
                         Value::Unknown => return Value::Unknown,
-                        other => self.select_name(other, &name),
+                        Value::Lib | Value::Pkgs | Value::Builtins => self.select_name(&v, &name),
+                        // A known value that is not a set: `or` gives the
+                        // default (without one, Nix fails).
+                        other => match default {
+                            Some(d) => return self.eval(d, env, file),
+                            None => self.select_name(other, &name),
+                        },
                     };
                 }
                 v
@@ -727,6 +794,12 @@ impl<'a> Evaluator<'a> {
             .names()
             .at(at.range)
             .map(|r| r.resolution);
+        // A name the file's text does not bind may be bound around it.
+        if !matches!(resolution, Some(Resolution::Binding { .. })) {
+            if let Some(t) = self.root_var(at.file, name) {
+                return self.force_at(&t, at);
+            }
+        }
         match resolution {
             Some(Resolution::Binding { up, .. }) => {
                 let t = ancestor(env, up).and_then(|s| s.vars.borrow().get(name).cloned());
@@ -797,7 +870,13 @@ impl<'a> Evaluator<'a> {
             Value::Lib
                 if matches!(
                     name,
-                    "modules" | "attrsets" | "strings" | "lists" | "trivial" | "options"
+                    "modules"
+                        | "attrsets"
+                        | "strings"
+                        | "lists"
+                        | "trivial"
+                        | "options"
+                        | "generators"
                 ) =>
             {
                 Value::Lib
@@ -1042,9 +1121,20 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// The name of the file `import PATH` reads: `PATH/default.nix` for a
+    /// directory, as Nix does.
+    pub fn import_name(&self, path: &str) -> String {
+        let p = normalize(path);
+        if self.loader.is_dir(&p) {
+            normalize(&format!("{p}/default.nix"))
+        } else {
+            p
+        }
+    }
+
     /// `import PATH`: the file's value, through the loader.
     pub fn import(&self, path: &str, at: Loc) -> Value<'a> {
-        let path = normalize(path);
+        let path = self.import_name(path);
         if self.importing.borrow().contains(&path) {
             self.diag(
                 at.file,
@@ -1211,6 +1301,7 @@ impl<'a> Evaluator<'a> {
                 }
                 true
             }
+            (PartStr(_), Str(_) | PartStr(_)) | (Str(_), PartStr(_)) => return None,
             (Unknown, _)
             | (_, Unknown)
             | (Lambda(_), _)
@@ -1239,6 +1330,12 @@ fn arith<'a>(op: BinOp, x: Value<'a>, y: Value<'a>, ev: &Evaluator<'a>) -> Value
                 Unknown
             }
             (Str(a), Str(b)) => Str(format!("{a}{b}").into()),
+            // A string plus anything is a string (or an error).
+            (Str(a), PartStr(p)) => PartStr(Rc::new((format!("{a}{}", p.0), p.1.clone()))),
+            (PartStr(p), Str(b)) => PartStr(Rc::new((p.0.clone(), format!("{}{b}", p.1)))),
+            (PartStr(p), PartStr(q)) => PartStr(Rc::new((p.0.clone(), q.1.clone()))),
+            (Str(a), Unknown) => PartStr(Rc::new((a.to_string(), String::new()))),
+            (PartStr(p), Unknown) => PartStr(Rc::new((p.0.clone(), String::new()))),
             (Path(a), Str(b)) | (Path(a), Path(b)) => Path(normalize(&format!("{a}{b}")).into()),
             _ => match (num(&x), num(&y)) {
                 (Some(a), Some(b)) => Float(a + b),
@@ -1336,7 +1433,9 @@ fn global<'a>(name: &str) -> Value<'a> {
         "null" => Value::Null,
         "builtins" => Value::Builtins,
         // Nix's global functions (the rest are `builtins.x` or `__x`).
-        "map" | "toString" | "import" | "removeAttrs" | "isNull" => prim_value(name),
+        "map" | "toString" | "import" | "removeAttrs" | "isNull" | "throw" | "abort" => {
+            prim_value(name)
+        }
         n => match n.strip_prefix("__") {
             Some(b) if b != "curPos" => prim_value(b),
             _ => Value::Unknown,

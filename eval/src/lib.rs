@@ -4,12 +4,15 @@
 //! policy. Pure: no I/O (imports come through a [`eval::Loader`]), no
 //! processes, no printing.
 
+pub mod config;
+pub mod data;
 pub mod eval;
 pub mod module;
 pub mod policy;
 mod prims;
 pub mod schema;
 pub mod secrets;
+pub mod types;
 pub mod value;
 
 pub use nixunits_nixexpr as nixexpr;

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use nixunits_nixexpr::Diagnostic;
 
+use crate::data::{Data, DataAttrs};
 use crate::eval::{Evaluator, Limits, Loader, Store};
 use crate::value::{Attrs, Loc, Slot, Thunk, Value};
 
@@ -61,6 +62,40 @@ pub struct Definition {
     /// applied to (`mkDefault { … }` at `services.foo`: 2).
     #[serde(skip)]
     pub override_root: Option<usize>,
+    /// The value with its kind (a path, a function, a derivation), unknown
+    /// parts included: what the type checks read.
+    #[serde(skip)]
+    pub data: Data,
+    /// Every `mkOverride` above the value, outermost first: how much of
+    /// `path` it wraps, and its priority. The module system filters
+    /// priorities at each option (and element) it merges, so a priority
+    /// applies at the options at or below where it was written.
+    #[serde(skip)]
+    pub overrides: Vec<(usize, i64)>,
+    /// Which definition this one is part of, as the module system splits
+    /// them: one entry per module and per `mkMerge` content above the
+    /// value, with how much of `path` it is at. Two values are parts of one
+    /// definition of an option at depth `d` when their entries up to `d`
+    /// are the same.
+    #[serde(skip)]
+    pub splits: Vec<(usize, u32)>,
+    /// Every `mkOrder` (`mkBefore`, `mkAfter`) above the value, outermost
+    /// first: how much of `path` it wraps, and its priority.
+    #[serde(skip)]
+    pub orders: Vec<(usize, i64)>,
+    /// How much of `path` each `mkIf` above the value wraps, outermost
+    /// first.
+    #[serde(skip)]
+    pub ifs: Vec<usize>,
+    /// Which module it is in: the indexes of the `imports` entries that
+    /// lead to it from the snippet. NixOS orders modules breadth first
+    /// (`builtins.genericClosure`): by length, then by these indexes.
+    #[serde(skip)]
+    pub module: Vec<u32>,
+    /// It defines an option the snippet's own modules declare (`options.x
+    /// = mkOption { … }`): its type is theirs, not the schema's.
+    #[serde(skip)]
+    pub own_option: bool,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -157,6 +192,9 @@ pub fn show_path(path: &[String]) -> String {
 pub struct Args {
     /// The container id, if known.
     pub id: Option<String>,
+    /// What `config` is known to hold (the options the snippet alone
+    /// decides, [`crate::config`]); every other name in it is unknown.
+    pub config: Option<Data>,
 }
 
 /// What evaluating a snippet found.
@@ -167,6 +205,9 @@ pub struct Evaluated {
     pub diagnostics: Vec<(String, Diagnostic)>,
     /// Every file read: the snippet first, then what it imports.
     pub files: Vec<SourceFile>,
+    /// Modules whose content is not known (an import refused, a module
+    /// that is a value not known statically): they may define anything.
+    pub unknown_modules: usize,
 }
 
 /// A file the evaluation read.
@@ -231,6 +272,7 @@ pub fn evaluate_parsed(
     let store = Store::new();
     let ev = Evaluator::new(&store, loader, limits);
     let mut out = Vec::new();
+    let mut unknown_modules = 0;
     let idx = match tree {
         Some((e, l)) => Some(ev.add_borrowed(name, text, e, l)),
         None => ev.add_file(name, text.to_owned(), None),
@@ -245,15 +287,33 @@ pub fn evaluate_parsed(
             stack: vec![idx],
             seen: [idx].into(),
             root: None,
+            overrides: Vec::new(),
+            splits: Vec::new(),
+            next_split: 0,
+            orders: Vec::new(),
+            ifs: Vec::new(),
+            mpath: Vec::new(),
+            unknown_modules: 0,
+            declared: Vec::new(),
         };
         w.module(v, idx);
+        unknown_modules = w.unknown_modules;
+        let declared = std::mem::take(&mut w.declared);
+        for d in &mut out {
+            d.own_option = declared
+                .iter()
+                .any(|p| d.path.iter().zip(p).all(|(a, b)| a == b || a == "<name>"));
+        }
     }
     mark_overridden(&mut out);
     let files = ev.files.borrow();
+    // What `trace` and `throw` record is for the checks of types
+    // (`types::predicate`), not a finding about the snippet.
     let diagnostics = ev
         .diagnostics
         .borrow()
         .iter()
+        .filter(|(_, d)| d.code != crate::prims::TRACE && d.code != crate::prims::THROW)
         .map(|(f, d)| {
             (
                 files
@@ -285,6 +345,7 @@ pub fn evaluate_parsed(
         definitions: out,
         diagnostics,
         files: sources,
+        unknown_modules,
     }
 }
 
@@ -294,6 +355,7 @@ const MODULE_KEYS: &[&str] = &[
     "key",
     "disabledModules",
     "imports",
+    "require",
     "options",
     "config",
     "meta",
@@ -313,6 +375,22 @@ struct Walker<'e, 'a> {
     seen: std::collections::BTreeSet<u32>,
     /// The depth of the innermost override being flattened.
     root: Option<usize>,
+    /// The overrides above the value being flattened (depth, priority).
+    overrides: Vec<(usize, i64)>,
+    /// The modules and `mkMerge` contents above it (depth, id).
+    splits: Vec<(usize, u32)>,
+    next_split: u32,
+    /// The `mkOrder`s above it (depth, priority).
+    orders: Vec<(usize, i64)>,
+    /// The `mkIf`s above it (depth).
+    ifs: Vec<usize>,
+    /// The `imports` entries that lead to the module being walked.
+    mpath: Vec<u32>,
+    /// Modules whose content is not known.
+    unknown_modules: usize,
+    /// The option paths the snippet's own modules declare (where their
+    /// `options` set has a value that is not a set of more names).
+    declared: Vec<Vec<String>>,
 }
 
 impl<'a> Walker<'_, 'a> {
@@ -329,8 +407,14 @@ impl<'a> Walker<'_, 'a> {
         };
         put("lib", Value::Lib);
         put("pkgs", Value::Pkgs);
-        for k in [
+        put(
             "config",
+            self.args
+                .config
+                .as_ref()
+                .map_or(Value::Unknown, crate::types::predicate::from_data),
+        );
+        for k in [
             "options",
             "modulesPath",
             "network",
@@ -350,11 +434,27 @@ impl<'a> Walker<'_, 'a> {
         Value::Attrs(std::rc::Rc::new(a))
     }
 
+    /// A new part of a definition (a module, a `mkMerge` content) at
+    /// `depth`: what `f` flattens is a definition of its own there.
+    fn split<R>(&mut self, depth: usize, f: impl FnOnce(&mut Self) -> R) -> R {
+        self.next_split += 1;
+        self.splits.push((depth, self.next_split));
+        let r = f(self);
+        self.splits.pop();
+        r
+    }
+
     fn module(&mut self, v: Value<'a>, file: u32) {
         self.modules += 1;
         if self.modules > 1000 {
             return;
         }
+        let saved = std::mem::take(&mut self.splits);
+        self.split(0, |w| w.module_inner(v, file));
+        self.splits = saved;
+    }
+
+    fn module_inner(&mut self, v: Value<'a>, file: u32) {
         let whole = Loc {
             file,
             range: self.ev.files.borrow()[file as usize].expr.range,
@@ -366,17 +466,34 @@ impl<'a> Walker<'_, 'a> {
         match v {
             Value::Path(p) => self.import_module(&p, whole),
             Value::Attrs(a) => {
-                if let Some(imports) = a.map.get("imports") {
-                    if let Value::List(items) = self.ev.force(&imports.thunk) {
+                // `require` is the module system's older name of `imports`
+                // (`m.require or [ ] ++ m.imports or [ ]`, still so).
+                let mut k = 0usize;
+                for key in ["require", "imports"] {
+                    let Some(imports) = a.map.get(key) else {
+                        continue;
+                    };
+                    let list = self.ev.force(&imports.thunk);
+                    if !matches!(list, Value::List(_)) {
+                        self.unknown_modules += 1;
+                    }
+                    if let Value::List(items) = list {
                         for item in items.iter() {
                             // The entry itself, when it is written there.
                             let at = item.loc().or(imports.loc).unwrap_or(whole);
+                            self.mpath.push(u32::try_from(k).unwrap_or(u32::MAX));
+                            k += 1;
                             match self.ev.force(item) {
                                 Value::Path(p) => self.import_module(&p, at),
                                 other => self.module(other, file),
                             }
+                            self.mpath.pop();
                         }
                     }
+                }
+                if let Some(o) = a.map.get("options") {
+                    let v = self.ev.force(&o.thunk);
+                    self.declare(&v, &mut Vec::new());
                 }
                 let is_typed = a.map.contains_key("_type");
                 if !is_typed && (a.map.contains_key("config") || a.map.contains_key("options")) {
@@ -417,7 +534,31 @@ impl<'a> Walker<'_, 'a> {
                     );
                 }
             }
-            _ => {}
+            _ => self.unknown_modules += 1,
+        }
+    }
+
+    /// The options a module's `options` set declares: each path to a value
+    /// that is not a plain set of names (an `mkOption`, or what is not
+    /// known: it may declare anything below).
+    fn declare(&mut self, v: &Value<'a>, path: &mut Vec<String>) {
+        if path.len() > 32 || self.declared.len() > 10_000 {
+            self.declared.push(path.clone());
+            return;
+        }
+        match v {
+            Value::Attrs(a) if !a.map.contains_key("_type") => {
+                for (k, slot) in &a.map {
+                    path.push(k.clone());
+                    let x = self.ev.force(&slot.thunk);
+                    self.declare(&x, path);
+                    path.pop();
+                }
+                if !a.unknown_names.is_empty() {
+                    self.declared.push(path.clone());
+                }
+            }
+            _ => self.declared.push(path.clone()),
         }
     }
 
@@ -449,11 +590,15 @@ impl<'a> Walker<'_, 'a> {
                 self.module(m, idx);
                 self.stack.pop();
             }
+        } else {
+            // Not read (refused, missing, not parsed): it may define
+            // anything.
+            self.unknown_modules += 1;
         }
     }
 
     fn file_index(&self, path: &str) -> Option<u32> {
-        let p = crate::eval::normalize(path);
+        let p = self.ev.import_name(path);
         self.ev
             .files
             .borrow()
@@ -472,21 +617,28 @@ impl<'a> Walker<'_, 'a> {
     ) {
         // Forcing the value may import a file (`with import ./lib.nix { … }`),
         // which adds to the file table: no borrow of it is held until then.
-        let value = to_json(self.ev, v, 0, &mut 0);
+        let data = to_data(self.ev, v);
         // A value with a JSON form is known; one without may still be (a
         // function).
-        let known = value.is_some() || !has_unknown(self.ev, v, 0);
+        let known = data.is_known();
         let file = self.ev.files.borrow()[loc.file as usize].name.clone();
         self.out.push(Definition {
             path: path.to_vec(),
             known,
-            value: if known { value } else { None },
+            value: if known { data.to_json() } else { None },
             priority,
             condition,
             range: [u32::from(loc.range.start()), u32::from(loc.range.end())],
             file,
             overridden: false,
             override_root: self.root,
+            data,
+            overrides: self.overrides.clone(),
+            splits: self.splits.clone(),
+            orders: self.orders.clone(),
+            ifs: self.ifs.clone(),
+            module: self.mpath.clone(),
+            own_option: false,
         });
     }
 
@@ -517,7 +669,9 @@ impl<'a> Walker<'_, 'a> {
                                 _ => Condition::Unknown,
                             };
                             if let Some(content) = field("content") {
+                                self.ifs.push(path.len());
                                 self.flatten(content, path, priority, cond.and(c), loc);
+                                self.ifs.pop();
                             }
                             return;
                         }
@@ -525,7 +679,9 @@ impl<'a> Walker<'_, 'a> {
                             if let Some(Value::List(items)) = field("contents") {
                                 for i in items.iter() {
                                     let x = self.ev.force(i);
-                                    self.flatten(x, path, priority, cond, loc);
+                                    self.split(path.len(), |w| {
+                                        w.flatten(x, path, priority, cond, loc);
+                                    });
                                 }
                             } else {
                                 self.leaf(&Value::Unknown, path, priority, cond, loc);
@@ -539,14 +695,22 @@ impl<'a> Walker<'_, 'a> {
                             };
                             if let Some(content) = field("content") {
                                 let saved = self.root.replace(path.len());
+                                self.overrides.push((path.len(), p));
                                 self.flatten(content, path, p, cond, loc);
+                                self.overrides.pop();
                                 self.root = saved;
                             }
                             return;
                         }
                         "order" => {
                             if let Some(content) = field("content") {
+                                let p = match field("priority") {
+                                    Some(Value::Int(p)) => p,
+                                    _ => 1000,
+                                };
+                                self.orders.push((path.len(), p));
                                 self.flatten(content, path, priority, cond, loc);
+                                self.orders.pop();
                             }
                             return;
                         }
@@ -577,62 +741,48 @@ impl<'a> Walker<'_, 'a> {
     }
 }
 
-fn has_unknown<'a>(ev: &Evaluator<'a>, v: &Value<'a>, depth: u32) -> bool {
-    if depth > 64 || !ev.work(1) {
-        return true;
-    }
-    match v {
-        Value::Unknown | Value::Pkgs => true,
-        Value::List(items) => items
-            .iter()
-            .any(|t| has_unknown(ev, &ev.force(t), depth + 1)),
-        Value::Attrs(a) => {
-            !a.unknown_names.is_empty()
-                || a.map
-                    .values()
-                    .any(|s| has_unknown(ev, &ev.force(&s.thunk), depth + 1))
-        }
-        _ => false,
-    }
+/// The value with its kind, as far as it is known (bounded: a value
+/// deeper than 64 or larger than 100,000 nodes is unknown beyond).
+pub(crate) fn to_data<'a>(ev: &Evaluator<'a>, v: &Value<'a>) -> Data {
+    to_data_in(ev, v, 0, &mut 0)
 }
 
-/// The JSON of a value, when it has one (functions do not).
-fn to_json<'a>(
-    ev: &Evaluator<'a>,
-    v: &Value<'a>,
-    depth: u32,
-    budget: &mut usize,
-) -> Option<serde_json::Value> {
-    use serde_json::Value as J;
+/// [`to_data`], at a depth, within a budget (bounded: a value
+/// deeper than 64 or larger than 100,000 nodes is unknown beyond).
+fn to_data_in<'a>(ev: &Evaluator<'a>, v: &Value<'a>, depth: u32, budget: &mut usize) -> Data {
     *budget += 1;
     if depth > 64 || *budget > 100_000 || !ev.work(1) {
-        return None;
+        return Data::Unknown;
     }
-    Some(match v {
-        Value::Null => J::Null,
-        Value::Bool(b) => J::Bool(*b),
-        Value::Int(i) => J::from(*i),
-        Value::Float(f) => serde_json::Number::from_f64(*f).map(J::Number)?,
-        Value::Str(s) | Value::Path(s) => J::String(s.to_string()),
-        Value::List(items) => J::Array(
+    match v {
+        Value::Null => Data::Null,
+        Value::Bool(b) => Data::Bool(*b),
+        Value::Int(i) => Data::Int(*i),
+        Value::Float(f) => Data::Float(*f),
+        Value::Str(s) => Data::Str(s.to_string()),
+        Value::PartStr(p) => Data::PartStr(p.0.clone(), p.1.clone()),
+        Value::Path(s) => Data::Path(s.to_string()),
+        Value::List(items) => Data::List(
             items
                 .iter()
-                .map(|t| to_json(ev, &ev.force(t), depth + 1, budget))
-                .collect::<Option<_>>()?,
+                .map(|t| to_data_in(ev, &ev.force(t), depth + 1, budget))
+                .collect(),
         ),
+        // A property below a list element (`[ (mkIf c x) ]`) stays as
+        // lib builds it: the type checks discharge it where the module
+        // system does.
         Value::Attrs(a) => {
-            if !a.unknown_names.is_empty() {
-                return None;
-            }
-            let mut m = serde_json::Map::new();
+            let mut m = DataAttrs {
+                map: Default::default(),
+                more: !a.unknown_names.is_empty(),
+            };
             for (k, s) in &a.map {
-                m.insert(
-                    k.clone(),
-                    to_json(ev, &ev.force(&s.thunk), depth + 1, budget)?,
-                );
+                let x = to_data_in(ev, &ev.force(&s.thunk), depth + 1, budget);
+                m.map.insert(k.clone(), x);
             }
-            J::Object(m)
+            Data::Attrs(m)
         }
-        _ => return None,
-    })
+        Value::Lambda(_) | Value::Prim(_) => Data::Function,
+        Value::Lib | Value::Pkgs | Value::Builtins | Value::Unknown => Data::Unknown,
+    }
 }

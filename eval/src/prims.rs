@@ -8,8 +8,48 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use crate::data::float_repr;
 use crate::eval::{Evaluator, LIST_ELEMENT_BYTES};
 use crate::value::{Attrs, Fun, Loc, Slot, Thunk, Value};
+
+/// The code under which `builtins.trace` records its message (a
+/// diagnostic of the evaluation, not shown: what a check's trace says,
+/// `types::predicate`).
+pub(crate) const TRACE: &str = "eval_trace";
+/// The code under which `throw` and `abort` record that the evaluation
+/// fails, with their message (not shown either).
+pub(crate) const THROW: &str = "eval_throw";
+
+/// A JSON string as Nix 2.8's `toJSON` writes it: `"` and the backslash escaped,
+/// `\n`, `\r`, `\t`, other control characters as `\u00XX`, everything
+/// else (UTF-8, DEL) as it is.
+fn json_string(s: &str, out: &mut String) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 32 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// `lib.escape`: each of `chars` preceded by a backslash.
+fn lib_escape(s: &str, chars: &[char]) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        if chars.contains(&c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
 
 fn list<'a>(items: Vec<Value<'a>>) -> Value<'a> {
     Value::List(Rc::new(items.into_iter().map(Thunk::value).collect()))
@@ -225,6 +265,29 @@ impl<'a> Evaluator<'a> {
         })
     }
 
+    /// `{ }`: the generators' default formatting, the only one modelled.
+    fn default_args(&self, t: &Thunk<'a>) -> Option<()> {
+        self.attrs_of(t)?.map.is_empty().then_some(())
+    }
+
+    /// `toKeyValue { }`: `key=value` lines, values as
+    /// `mkValueStringDefault` writes integers, strings, booleans and null
+    /// (nixpkgs of 2020 refuses floats, later ones write them: unknown).
+    fn key_values(&self, set: &Attrs<'a>) -> Option<String> {
+        let mut out = String::new();
+        for (k, slot) in &set.map {
+            let v = match self.force(&slot.thunk) {
+                Value::Int(i) => i.to_string(),
+                Value::Str(s) => s.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Null => "null".to_owned(),
+                _ => return None,
+            };
+            out.push_str(&format!("{}={v}\n", lib_escape(k, &['='])));
+        }
+        Some(out)
+    }
+
     /// JSON as `builtins.toJSON` writes it.
     fn to_json(&self, v: &Value<'a>, out: &mut String) -> Option<()> {
         if !self.fits(out.len() as u64) {
@@ -238,8 +301,8 @@ impl<'a> Evaluator<'a> {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Int(i) => out.push_str(&i.to_string()),
-            Value::Float(f) => out.push_str(&serde_json::Number::from_f64(*f)?.to_string()),
-            Value::Str(s) => out.push_str(&serde_json::Value::String(s.to_string()).to_string()),
+            Value::Float(f) if f.is_finite() => out.push_str(&float_repr(*f)),
+            Value::Str(s) => json_string(s, out),
             Value::List(items) => {
                 out.push('[');
                 for (i, t) in items.iter().enumerate() {
@@ -250,17 +313,21 @@ impl<'a> Evaluator<'a> {
                 }
                 out.push(']');
             }
+            // A set with `outPath` is written as that value (a derivation:
+            // its path); `__toString` would need the function applied.
             Value::Attrs(a)
-                if a.unknown_names.is_empty()
-                    && !a.map.contains_key("__toString")
-                    && !a.map.contains_key("outPath") =>
+                if !a.map.contains_key("__toString") && a.map.contains_key("outPath") =>
             {
+                let p = self.force(&a.map.get("outPath")?.thunk);
+                self.to_json(&p, out)?;
+            }
+            Value::Attrs(a) if a.unknown_names.is_empty() && !a.map.contains_key("__toString") => {
                 out.push('{');
                 for (i, (k, s)) in a.map.iter().enumerate() {
                     if i > 0 {
                         out.push(',');
                     }
-                    out.push_str(&serde_json::Value::String(k.clone()).to_string());
+                    json_string(k, out);
                     out.push(':');
                     self.to_json(&self.force(&s.thunk), out)?;
                 }
@@ -511,13 +578,41 @@ impl<'a> Evaluator<'a> {
             ConcatStringsSep => {
                 let sep = self.str_of(&a[0])?;
                 let xs = self.list_of(&a[1])?;
-                let parts: Vec<Rc<str>> = xs
-                    .iter()
-                    .map(|x| match self.force(x) {
-                        Value::Str(s) | Value::Path(s) => Some(s),
-                        _ => None,
-                    })
-                    .collect::<Option<_>>()?;
+                // The parts are shared, not copied, until the result is
+                // known to fit.
+                let mut parts: Option<Vec<Rc<str>>> = Some(Vec::with_capacity(xs.len()));
+                for x in xs.iter() {
+                    match self.force(x) {
+                        Value::Str(s) => {
+                            if let Some(p) = &mut parts {
+                                p.push(s);
+                            }
+                        }
+                        // Coerced without `coerceMore`: a number, a
+                        // boolean, null, a list or a function fails (a
+                        // path would be copied to the store: unknown).
+                        v @ (Value::Int(_)
+                        | Value::Float(_)
+                        | Value::Bool(_)
+                        | Value::Null
+                        | Value::List(_)
+                        | Value::Lambda(_)
+                        | Value::Prim(_)) => {
+                            let what = match v {
+                                Value::Int(_) => "an integer",
+                                Value::Float(_) => "a float",
+                                Value::Bool(_) => "a Boolean",
+                                Value::Null => "null",
+                                Value::List(_) => "a list",
+                                _ => "a function",
+                            };
+                            self.report(at, THROW, format!("cannot coerce {what} to a string"));
+                            return None;
+                        }
+                        _ => parts = None,
+                    }
+                }
+                let parts = parts?;
                 if !self.join_fits(&parts, sep.len()) {
                     return None;
                 }
@@ -555,7 +650,8 @@ impl<'a> Evaluator<'a> {
             CompareVersions => {
                 Value::Int(compare_versions(&self.str_of(&a[0])?, &self.str_of(&a[1])?))
             }
-            IsAttrs | IsList | IsString | IsInt | IsBool | IsNull => {
+            IsAttrs | IsList | IsString | IsInt | IsBool | IsNull | IsFloat | IsFunction
+            | IsPath => {
                 let v = self.force(&a[0]);
                 if matches!(v, Value::Unknown) {
                     return None;
@@ -563,9 +659,12 @@ impl<'a> Evaluator<'a> {
                 Value::Bool(match f {
                     IsAttrs => matches!(v, Value::Attrs(_) | Value::Lib | Value::Builtins),
                     IsList => matches!(v, Value::List(_)),
-                    IsString => matches!(v, Value::Str(_)),
+                    IsString => matches!(v, Value::Str(_) | Value::PartStr(_)),
                     IsInt => matches!(v, Value::Int(_)),
                     IsBool => matches!(v, Value::Bool(_)),
+                    IsFloat => matches!(v, Value::Float(_)),
+                    IsFunction => matches!(v, Value::Lambda(_) | Value::Prim(_)),
+                    IsPath => matches!(v, Value::Path(_)),
                     _ => matches!(v, Value::Null),
                 })
             }
@@ -713,6 +812,41 @@ impl<'a> Evaluator<'a> {
             } else {
                 "false"
             }),
+            Imap0 | Imap1 => {
+                let xs = self.list_of(&a[1])?;
+                let base = i64::from(f == Imap1);
+                list(
+                    xs.iter()
+                        .enumerate()
+                        .map(|(i, x)| {
+                            let n = Thunk::value(Value::Int(i as i64 + base));
+                            self.call(&a[0], &[n, x.clone()], at)
+                        })
+                        .collect(),
+                )
+            }
+            ToIni => {
+                self.default_args(&a[0])?;
+                let top = self.attrs_of(&a[1])?;
+                let mut sections = Vec::new();
+                for (name, slot) in &top.map {
+                    let section = match self.force(&slot.thunk) {
+                        Value::Attrs(s) if s.unknown_names.is_empty() => s,
+                        _ => return None,
+                    };
+                    sections.push(format!(
+                        "[{}]\n{}",
+                        lib_escape(name, &['[', ']']),
+                        self.key_values(&section)?
+                    ));
+                }
+                string(sections.join("\n"))
+            }
+            ToKeyValue => {
+                self.default_args(&a[0])?;
+                let set = self.attrs_of(&a[1])?;
+                string(self.key_values(&set)?)
+            }
             EscapeShellArg => {
                 let s = self.to_string_value(&self.force(&a[0]))?;
                 if !self.fits(4 * s.len() as u64 + 2) {
@@ -721,15 +855,132 @@ impl<'a> Evaluator<'a> {
                 let plain = !s.is_empty()
                     && s.bytes()
                         .all(|c| c.is_ascii_alphanumeric() || b",._+:@%/-".contains(&c));
-                string(if plain {
-                    s
-                } else {
-                    format!("'{}'", s.replace('\'', "'\\''"))
-                })
+                // nixpkgs quoted every argument until 2021 and leaves plain
+                // words as they are since: which one the snippet gets is
+                // not known.
+                if plain {
+                    return None;
+                }
+                string(format!("'{}'", s.replace('\'', "'\\''")))
             }
             VersionAtLeast => {
                 Value::Bool(compare_versions(&self.str_of(&a[0])?, &self.str_of(&a[1])?) != -1)
             }
+            All | Any => {
+                // Nix stops at the first element that decides.
+                let xs = self.list_of(&a[1])?;
+                let decisive = f == Any;
+                let mut unknown = false;
+                for x in xs.iter() {
+                    match self.call(&a[0], std::slice::from_ref(x), at) {
+                        Value::Bool(b) if b == decisive => return Some(Value::Bool(decisive)),
+                        Value::Bool(_) => {}
+                        // A later element may still decide; but Nix would
+                        // have stopped here, or failed.
+                        _ => {
+                            unknown = true;
+                            break;
+                        }
+                    }
+                }
+                if unknown {
+                    return None;
+                }
+                Value::Bool(!decisive)
+            }
+            Match => {
+                let pattern = self.str_of(&a[0])?;
+                let s = self.str_of(&a[1])?;
+                let re = crate::types::pattern::compile(&pattern)?;
+                match re.captures(s.as_bytes()) {
+                    None => Value::Null,
+                    // Which text a group takes is POSIX's leftmost-longest
+                    // rule, not the crate's: only a match without groups
+                    // is known.
+                    Some(c) if c.len() == 1 => list(Vec::new()),
+                    Some(_) => return None,
+                }
+            }
+            Trace => {
+                let msg = match self.force(&a[0]) {
+                    Value::Str(s) => s.to_string(),
+                    // What is known of it, the rest elided.
+                    Value::PartStr(p) => format!("{}…{}", p.0, p.1),
+                    v => self.to_string_value(&v).unwrap_or_else(|| "…".into()),
+                };
+                self.report(at, TRACE, msg);
+                self.force(&a[1])
+            }
+            Throw => {
+                let msg = self
+                    .str_of(&a[0])
+                    .map_or_else(|| "…".into(), |s| s.to_string());
+                self.report(at, THROW, msg);
+                return None;
+            }
+            Mod => {
+                // lib.mod: `base - int * div base int`.
+                let (x, y) = (self.int_of(&a[0])?, self.int_of(&a[1])?);
+                Value::Int(x.checked_sub(y.checked_mul(x.checked_div(y)?)?)?)
+            }
+            Const => self.force(&a[0]),
+            Id => self.force(&a[0]),
+            Flip => self.call(&a[0], &[a[2].clone(), a[1].clone()], at),
+            StringToCharacters => {
+                let s = self.str_of(&a[0])?;
+                // Nix's substring works on bytes: only ASCII is one
+                // character per byte here.
+                if !s.is_ascii() || !self.fits(s.len() as u64 * LIST_ELEMENT_BYTES) {
+                    return None;
+                }
+                list(
+                    s.as_bytes()
+                        .iter()
+                        .map(|b| string(String::from_utf8_lossy(&[*b]).into_owned()))
+                        .collect(),
+                )
+            }
+            ReverseList => {
+                let xs = self.list_of(&a[0])?;
+                if !self.fits(xs.len() as u64 * LIST_ELEMENT_BYTES) {
+                    return None;
+                }
+                Value::List(Rc::new(xs.iter().rev().cloned().collect()))
+            }
+            Last => self.force(self.list_of(&a[0])?.last()?),
+            SubtractLists => {
+                let remove = self.list_of(&a[0])?;
+                let xs = self.list_of(&a[1])?;
+                let gone: Vec<Value<'a>> = remove.iter().map(|x| self.force(x)).collect();
+                if !self.fits(xs.len() as u64 * LIST_ELEMENT_BYTES) {
+                    return None;
+                }
+                let mut out = Vec::new();
+                for x in xs.iter() {
+                    let v = self.force(x);
+                    let mut found = false;
+                    for g in &gone {
+                        if !self.work(1) {
+                            return None;
+                        }
+                        if self.equal(g, &v)? {
+                            found = true;
+                            break;
+                        }
+                    }
+                    if !found {
+                        out.push(x.clone());
+                    }
+                }
+                Value::List(Rc::new(out))
+            }
+            Singleton => Value::List(Rc::new(vec![a[0].clone()])),
+            ToList => match self.force(&a[0]) {
+                Value::List(l) => Value::List(l),
+                Value::Unknown => return None,
+                _ => Value::List(Rc::new(vec![a[0].clone()])),
+            },
+            HasInfix => Value::Bool(self.str_of(&a[1])?.contains(&*self.str_of(&a[0])?)),
             VersionOlder => {
                 Value::Bool(compare_versions(&self.str_of(&a[0])?, &self.str_of(&a[1])?) == -1)
             }

@@ -1,17 +1,23 @@
 //! A NixOS options schema, and the checks of definitions against it:
-//! unknown options (with "did you mean"), type mismatches for known values,
-//! read-only options.
+//! unknown options (with "did you mean"), renamed, removed and read-only
+//! options, and each option's type ([`crate::types`]).
 //!
 //! Two input shapes are read: the NixOS manual's `options.json` (an object,
 //! option name → `{ type, readOnly, description, loc? }`) and the list of
-//! `lib.optionAttrSetToDocList` (`[{ name, type, readOnly, … }]`). Both are
-//! normalized to a list of [`OptionInfo`], which is what is stored.
+//! `lib.optionAttrSetToDocList` (`[{ name, type, readOnly, … }]`, with a
+//! `typeTree` when `schema generate` wrote it). Both are normalized to a
+//! list of [`OptionInfo`], which is what is stored. An option without a
+//! type tree (an imported `options.json`, a schema file written before
+//! trees) has its type parsed from its description.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
 use crate::module::{Condition, Definition};
+use crate::types::merge::Outcome;
+use crate::types::Ty;
 use nixunits_nixexpr::{Diagnostic, Severity, TextRange, TextSize};
 
 /// One option.
@@ -19,12 +25,21 @@ use nixunits_nixexpr::{Diagnostic, Severity, TextRange, TextSize};
 pub struct OptionInfo {
     /// Its path; `<name>` and `*` are placeholders for any attribute name.
     pub loc: Vec<String>,
-    /// Its type, as NixOS describes it (`boolean`, `list of string`, …).
+    /// Its type, as NixOS describes it (`boolean`, `list of string`, …):
+    /// what is shown.
     #[serde(rename = "type")]
     pub ty: String,
+    /// Its type as a tree (`schema generate`); without it, the type is
+    /// parsed from the description.
+    #[serde(rename = "typeTree", default, skip_serializing_if = "Option::is_none")]
+    pub type_tree: Option<Ty>,
     /// Whether definitions are refused.
     #[serde(rename = "readOnly", default)]
     pub read_only: bool,
+    /// Whether the option's value goes through an `apply` function (its
+    /// merged value is then not its definitions').
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub apply: bool,
     /// Its description (plain text).
     #[serde(default)]
     pub description: String,
@@ -40,6 +55,11 @@ pub struct OptionInfo {
     /// assertion on a definition).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removed: Option<String>,
+    /// The files that declare it (relative to the nixpkgs tree), kept by
+    /// `schema generate` for options whose type hides a function (an
+    /// `addCheck`, a `coercedTo`): where `types::recover` finds it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub declarations: Vec<String>,
 }
 
 fn yes() -> bool {
@@ -49,6 +69,11 @@ fn yes() -> bool {
 #[allow(clippy::trivially_copy_pass_by_ref)]
 fn is_true(b: &bool) -> bool {
     *b
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// What `nixunits schema generate` writes into the description of a
@@ -142,7 +167,22 @@ fn info(name: &str, v: &serde_json::Value) -> Option<OptionInfo> {
     Some(OptionInfo {
         loc,
         ty: o.get("type").map(text_of).unwrap_or_default(),
+        // The tree `schema generate` recorded, else one parsed from the
+        // description, once, here (the stored schema then has it).
+        type_tree: o
+            .get("typeTree")
+            .and_then(|t| {
+                let mut t = t.clone();
+                resolve_descriptions(&mut t, 0);
+                serde_json::from_value(t).ok()
+            })
+            .or_else(|| {
+                Some(crate::types::parse::parse_description(
+                    &o.get("type").map(text_of).unwrap_or_default(),
+                ))
+            }),
         read_only: o.get("readOnly").and_then(|r| r.as_bool()).unwrap_or(false),
+        apply: o.get("apply").and_then(|r| r.as_bool()).unwrap_or(false),
         description: if removed.is_some() {
             String::new()
         } else {
@@ -151,7 +191,39 @@ fn info(name: &str, v: &serde_json::Value) -> Option<OptionInfo> {
         visible: visible && !name.starts_with("_module"),
         renamed_to,
         removed,
+        declarations: o
+            .get("declarations")
+            .and_then(|d| serde_json::from_value(d.clone()).ok())
+            .unwrap_or_default(),
     })
+}
+
+/// `schema generate` of a 2020 nixpkgs knows the `from` side of
+/// `coercedTo` only by its description (`fromDescription`): parsed here.
+fn resolve_descriptions(v: &mut serde_json::Value, depth: u32) {
+    if depth > 64 {
+        return;
+    }
+    match v {
+        serde_json::Value::Object(m) => {
+            if let Some(serde_json::Value::Object(c)) = m.get_mut("coercedTo") {
+                if let Some(serde_json::Value::String(d)) = c.remove("fromDescription") {
+                    let t = crate::types::parse::parse_description(&d);
+                    c.insert(
+                        "from".into(),
+                        serde_json::to_value(t).unwrap_or(serde_json::Value::Null),
+                    );
+                }
+            }
+            for x in m.values_mut() {
+                resolve_descriptions(x, depth + 1);
+            }
+        }
+        serde_json::Value::Array(a) => a
+            .iter_mut()
+            .for_each(|x| resolve_descriptions(x, depth + 1)),
+        _ => {}
+    }
 }
 
 /// Reads either input shape.
@@ -176,171 +248,28 @@ pub fn parse_options(json: &str) -> Result<Vec<OptionInfo>, SchemaError> {
     Ok(out)
 }
 
-/// An option type, parsed from NixOS's description of it.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Type {
-    /// `boolean`
-    Bool,
-    /// An integer, with bounds.
-    Int(Option<i64>, Option<i64>),
-    /// `floating point number`
-    Float,
-    /// Any string type.
-    Str,
-    /// `path`
-    Path,
-    /// `one of "a", "b"`
-    Enum(Vec<serde_json::Value>),
-    /// `list of T`
-    ListOf(Box<Type>),
-    /// `attribute set of T`
-    AttrsOf(Box<Type>),
-    /// `null or T`
-    NullOr(Box<Type>),
-    /// `T or U`
-    Either(Box<Type>, Box<Type>),
-    /// `submodule`
-    Submodule,
-    /// What is not checked (packages, functions, anything else).
-    Any,
-}
-
-fn strip_parens(s: &str) -> &str {
-    let s = s.trim();
-    if s.starts_with('(') && s.ends_with(')') {
-        let inner = &s[1..s.len() - 1];
-        // Only when the parentheses enclose everything.
-        let mut depth = 0i32;
-        for c in inner.chars() {
-            match c {
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth < 0 {
-                        return s;
-                    }
-                }
-                _ => {}
-            }
-        }
-        return inner.trim();
-    }
-    s
-}
-
-/// Parses NixOS's type description.
-pub fn parse_type(desc: &str) -> Type {
-    let d = strip_parens(desc);
-    if let Some(rest) = d.strip_prefix("null or ") {
-        return Type::NullOr(Box::new(parse_type(rest)));
-    }
-    for (prefix, list) in [
-        ("list of ", true),
-        ("attribute set of ", false),
-        ("lazy attribute set of ", false),
-    ] {
-        if let Some(rest) = d.strip_prefix(prefix) {
-            let inner = Box::new(parse_type(rest));
-            return if list {
-                Type::ListOf(inner)
-            } else {
-                Type::AttrsOf(inner)
-            };
-        }
-    }
-    if let Some(rest) = d.strip_prefix("one of ") {
-        let vals = rest
-            .split(", ")
-            .map(|x| {
-                serde_json::from_str(x.trim())
-                    .unwrap_or(serde_json::Value::String(x.trim().to_owned()))
-            })
-            .collect();
-        return Type::Enum(vals);
-    }
-    match d {
-        "boolean" => return Type::Bool,
-        "signed integer" | "integer" => return Type::Int(None, None),
-        "floating point number" => return Type::Float,
-        "path" | "absolute path" => return Type::Path,
-        "submodule" => return Type::Submodule,
-        _ => {}
-    }
-    if d.starts_with("unsigned integer") {
-        return Type::Int(Some(0), None);
-    }
-    if d.starts_with("positive integer") {
-        return Type::Int(Some(1), None);
-    }
-    if d.contains("integer") {
-        if let Some((_, range)) = d.split_once("between ") {
-            let nums: Vec<i64> = range
-                .split(|c: char| !(c.is_ascii_digit() || c == '-'))
-                .filter_map(|x| x.parse().ok())
-                .collect();
-            if nums.len() >= 2 {
-                return Type::Int(Some(nums[0]), Some(nums[1]));
-            }
-        }
-        return Type::Int(None, None);
-    }
-    if d == "string"
-        || d.starts_with("string")
-        || d.starts_with("strings concatenated")
-        || d.contains("string") && !d.contains(" or ")
-    {
-        return Type::Str;
-    }
-    if let Some((a, b)) = d.split_once(" or ") {
-        return Type::Either(Box::new(parse_type(a)), Box::new(parse_type(b)));
-    }
-    Type::Any
-}
-
-/// Whether a known value fits a type (`None`: cannot tell).
-pub fn fits(ty: &Type, v: &serde_json::Value) -> bool {
-    use serde_json::Value as J;
-    match ty {
-        Type::Bool => v.is_boolean(),
-        Type::Int(lo, hi) => match v.as_i64() {
-            Some(i) if v.is_i64() || v.is_u64() => {
-                lo.is_none_or(|l| i >= l) && hi.is_none_or(|h| i <= h)
-            }
-            _ => false,
-        },
-        Type::Float => v.is_number(),
-        Type::Str => v.is_string(),
-        Type::Path => v.as_str().is_some_and(|s| s.starts_with('/')),
-        Type::Enum(vals) => vals.contains(v),
-        Type::ListOf(t) => v.as_array().is_some_and(|a| a.iter().all(|x| fits(t, x))),
-        Type::AttrsOf(t) => v
-            .as_object()
-            .is_some_and(|o| o.values().all(|x| fits(t, x))),
-        Type::NullOr(t) => v.is_null() || fits(t, v),
-        Type::Either(a, b) => fits(a, v) || fits(b, v),
-        Type::Submodule => matches!(v, J::Object(_)),
-        Type::Any => true,
-    }
-}
-
+/// A node of the schema's tree of names.
 #[derive(Default)]
-struct Node {
-    children: BTreeMap<String, Node>,
-    wildcard: Option<Box<Node>>,
-    option: Option<usize>,
+pub(crate) struct Node {
+    pub(crate) children: BTreeMap<String, Node>,
+    /// `<name>` (`attrsOf`), `<name?>` (2020's `loaOf`), `*` (`listOf`).
+    pub(crate) wildcard: Option<Box<Node>>,
+    pub(crate) option: Option<usize>,
 }
 
 /// A loaded schema.
 pub struct Schema {
     options: Vec<OptionInfo>,
-    types: Vec<Type>,
+    types: Vec<Ty>,
     root: Node,
+    /// The bodies of recursive types, by id ([`Ty::Rec`]).
+    recs: std::collections::HashMap<String, Ty>,
 }
 
 /// What a path is in the schema.
 pub enum Lookup<'s> {
     /// An option, and how many path elements it takes.
-    Option(&'s OptionInfo, &'s Type, usize),
+    Option(&'s OptionInfo, &'s Ty, usize),
     /// Below an option whose value takes the rest of the path.
     Unknown {
         /// How many elements matched.
@@ -352,14 +281,31 @@ pub enum Lookup<'s> {
 
 impl Schema {
     /// Builds the lookup tree.
-    pub fn new(options: Vec<OptionInfo>) -> Schema {
+    pub fn new(mut options: Vec<OptionInfo>) -> Schema {
         let mut root = Node::default();
-        let types = options.iter().map(|o| parse_type(&o.ty)).collect();
+        // The trees move into `types` (`options()` keeps the rest).
+        let mut recs = std::collections::HashMap::new();
+        let types = options
+            .iter_mut()
+            .enumerate()
+            .map(|(i, o)| {
+                let mut t = o
+                    .type_tree
+                    .take()
+                    .unwrap_or_else(|| crate::types::parse::parse_description(&o.ty));
+                t.attach_known(&o.loc);
+                t.collect_recs(i, &mut recs);
+                t
+            })
+            .collect();
         for (i, o) in options.iter().enumerate() {
             let mut n = &mut root;
             for part in &o.loc {
                 // `<name>`, `<name?>` (2020), `*` (list elements).
-                n = if part == "*" || (part.starts_with('<') && part.ends_with('>')) {
+                // `<either N>` (the options of a branch of `either`) is a
+                // node of its own, reached by the type, never by a name.
+                let branch = part.starts_with("<either ");
+                n = if !branch && (part == "*" || (part.starts_with('<') && part.ends_with('>'))) {
                     n.wildcard.get_or_insert_with(Default::default)
                 } else {
                     n.children.entry(part.clone()).or_default()
@@ -371,6 +317,7 @@ impl Schema {
             options,
             types,
             root,
+            recs,
         }
     }
 
@@ -389,21 +336,55 @@ impl Schema {
         &self.options
     }
 
-    /// The node of a path (for the schema of list elements).
-    fn node(&self, path: &[String]) -> Option<&Node> {
-        let mut n = &self.root;
-        for part in path {
-            n = n.children.get(part).or(n.wildcard.as_deref())?;
-        }
-        Some(n)
+    /// The type of each option (same order).
+    pub fn types(&self) -> &[Ty] {
+        &self.types
     }
 
-    /// Whether the elements of the list option at `path` are submodules
-    /// whose options the schema lists (under `*`).
-    pub fn has_element_options(&self, path: &[String]) -> bool {
-        self.node(path)
-            .and_then(|n| n.wildcard.as_deref())
-            .is_some_and(|w| !w.children.is_empty())
+    /// The body of the recursive type `id` ([`Ty::Ref`]).
+    pub(crate) fn rec_body(&self, id: &str) -> Option<&Ty> {
+        self.recs.get(id)
+    }
+
+    /// The first option on `path` from the top (not below it into
+    /// submodules): where the module system merges its definitions.
+    fn top(&self, path: &[String]) -> Top<'_> {
+        let mut n = &self.root;
+        let mut wild = false;
+        for (i, part) in path.iter().enumerate() {
+            if let Some(o) = n.option {
+                return Top::Option(o, n, i, wild);
+            }
+            let next = if part == "<name>" {
+                n.wildcard.as_deref().or_else(|| {
+                    (n.children.len() == 1)
+                        .then(|| n.children.values().next())
+                        .flatten()
+                })
+            } else {
+                n.children.get(part).or_else(|| {
+                    wild = true;
+                    n.wildcard.as_deref()
+                })
+            };
+            if part == "<name>" {
+                wild = true;
+            }
+            match next {
+                Some(x) => n = x,
+                None if part == "<name>" => return Top::Vague,
+                None => {
+                    return Top::Unknown {
+                        depth: i,
+                        siblings: n.children.keys().map(String::as_str).collect(),
+                    }
+                }
+            }
+        }
+        match n.option {
+            Some(o) => Top::Option(o, n, path.len(), wild),
+            None => Top::Vague,
+        }
     }
 
     /// The names below `prefix` (for completion), each with its option if
@@ -426,7 +407,7 @@ impl Schema {
         let mut out: Vec<(String, Option<&OptionInfo>)> = n
             .children
             .iter()
-            .filter(|(k, c)| !k.starts_with('_') && !hidden(c))
+            .filter(|(k, c)| !k.starts_with('_') && !k.starts_with('<') && !hidden(c))
             .map(|(k, c)| (k.clone(), c.option.map(|i| &self.options[i])))
             .collect();
         if let Some(w) = &n.wildcard {
@@ -464,7 +445,7 @@ impl Schema {
                 Some(x) => n = x,
                 None if part == "<name>" && !n.children.is_empty() => {
                     // An unknown name among known ones: cannot tell which.
-                    return Lookup::Option(&ANY_OPTION, &Type::Any, i);
+                    return Lookup::Option(&ANY_OPTION, &ANY_TY, i);
                 }
                 None => {
                     return Lookup::Unknown {
@@ -477,19 +458,38 @@ impl Schema {
         match n.option {
             Some(o) => Lookup::Option(&self.options[o], &self.types[o], path.len()),
             // A set of options defined with an attribute set: fine.
-            None => Lookup::Option(&ANY_OPTION, &Type::Any, path.len()),
+            None => Lookup::Option(&ANY_OPTION, &ANY_TY, path.len()),
         }
     }
 }
 
+/// Where a definition's path meets the schema from the top.
+enum Top<'s> {
+    /// The first option on the path, its node, its depth, and whether a
+    /// `<name>` led there (then its path is not the only one).
+    Option(usize, &'s Node, usize, bool),
+    /// A name no option has; the names there.
+    Unknown {
+        depth: usize,
+        siblings: Vec<&'s str>,
+    },
+    /// Not known (an unknown name among several, a set of options).
+    Vague,
+}
+
+static ANY_TY: Ty = Ty::Anything {};
+
 static ANY_OPTION: OptionInfo = OptionInfo {
     loc: Vec::new(),
     ty: String::new(),
+    type_tree: None,
+    apply: false,
     read_only: false,
     description: String::new(),
     visible: true,
     renamed_to: None,
     removed: None,
+    declarations: Vec::new(),
 };
 
 /// Edit distance, for "did you mean".
@@ -523,246 +523,207 @@ fn unknown(
     prefix: &str,
 ) -> Diagnostic {
     let missing = crate::module::show_path(&path[..=depth]);
-    let name = &path[depth];
-    let mut best: Vec<(usize, &str)> = siblings
-        .iter()
-        .map(|s| (levenshtein(name, s), *s))
-        .collect();
-    best.sort();
-    let limit = (name.chars().count() / 3).max(2);
     let mut diag = Diagnostic::error(
         "unknown_option",
         range,
         format!("{prefix}the option `{missing}` does not exist"),
     );
-    if let Some((dist, s)) = best.first() {
-        if *dist <= limit {
-            let mut p = path[..depth].to_vec();
-            p.push((*s).to_owned());
-            diag = diag.with_note(format!("did you mean `{}`?", crate::module::show_path(&p)));
-        }
+    if let Some(s) = nearest(&path[depth], siblings) {
+        let mut p = path[..depth].to_vec();
+        p.push(s.to_owned());
+        diag = diag.with_note(format!("did you mean `{}`?", crate::module::show_path(&p)));
     }
     diag
 }
 
-fn type_error(
-    what: String,
-    v: &serde_json::Value,
-    info: &OptionInfo,
-    range: TextRange,
-) -> Diagnostic {
-    Diagnostic::error(
-        "option_type",
-        range,
-        format!(
-            "{what} is {}, but the option takes {}",
-            describe(v),
-            info.ty
-        ),
-    )
-    .with_note(
-        info.description
-            .lines()
-            .next()
-            .unwrap_or_default()
-            .to_owned(),
-    )
+/// The name nearest to `name` among `siblings`, when near enough to be a
+/// typo of it.
+pub(crate) fn nearest<'n>(name: &str, siblings: &[&'n str]) -> Option<&'n str> {
+    let limit = (name.chars().count() / 3).max(2);
+    siblings
+        .iter()
+        .map(|s| (levenshtein(name, s), *s))
+        .min()
+        .filter(|(d, _)| *d <= limit)
+        .map(|(_, s)| s)
 }
 
-/// A known value against its option's type; a list's elements one by one
-/// (naming the first wrong one and its index), and the fields of list
-/// elements that are submodules against their own options.
-fn check_value(
-    schema: &Schema,
-    path: &[String],
-    info: &OptionInfo,
-    ty: &Type,
-    v: &serde_json::Value,
-    range: TextRange,
-    out: &mut Vec<Diagnostic>,
-) {
-    let shown = crate::module::show_path(path);
-    let inner = match ty {
-        Type::ListOf(t) => Some(t),
-        Type::NullOr(t) if !v.is_null() => match &**t {
-            Type::ListOf(t) => Some(t),
-            _ => None,
-        },
-        _ => None,
-    };
-    let (Some(inner), Some(items)) = (inner, v.as_array()) else {
-        if !fits(ty, v) {
-            out.push(type_error(format!("`{shown}`"), v, info, range));
-        }
-        return;
-    };
-    let fields = schema.has_element_options(path);
-    for (i, el) in items.iter().enumerate() {
-        match el.as_object() {
-            Some(obj) if fields => {
-                for (k, fv) in obj {
-                    let mut p = path.to_vec();
-                    p.push("*".into());
-                    p.push(k.clone());
-                    match schema.lookup(&p) {
-                        Lookup::Unknown { siblings, .. } => {
-                            let mut diag = Diagnostic::error(
-                                "unknown_option",
-                                range,
-                                format!(
-                                    "element {i} of `{shown}`: its elements have no option `{k}`"
-                                ),
-                            );
-                            let near = siblings
-                                .iter()
-                                .map(|s| (levenshtein(k, s), *s))
-                                .min()
-                                .filter(|(d, _)| *d <= (k.chars().count() / 3).max(2));
-                            if let Some((_, s)) = near {
-                                diag = diag.with_note(format!("did you mean `{s}`?"));
-                            }
-                            out.push(diag);
-                        }
-                        Lookup::Option(finfo, fty, depth) if depth == p.len() && !fits(fty, fv) => {
-                            out.push(type_error(
-                                format!("element {i} of `{shown}`: `{k}`"),
-                                fv,
-                                finfo,
-                                range,
-                            ));
-                        }
-                        Lookup::Option(..) => {}
-                    }
-                }
+/// Checks definitions (all of a snippet's, its imports' included: the
+/// module system merges them together) against the schema: names, then
+/// each option's type with its priorities ([`crate::types::merge`]).
+pub fn check(schema: &Schema, defs: &[Definition]) -> Outcome {
+    let Resolved {
+        diagnostics: mut out,
+        paths,
+        groups,
+    } = resolve(schema, defs);
+    let mut outcome = crate::types::merge::run(schema, defs, &paths, groups);
+    out.append(&mut outcome.diagnostics);
+    for (_, d) in &mut out {
+        d.notes.retain(|n| !n.is_empty());
+    }
+    out.sort_by_key(|(i, d)| (*i, d.range.start()));
+    outcome.diagnostics = out;
+    outcome
+}
+
+/// [`check`] of a whole evaluation. Where a module of unknown content
+/// reaches the snippet (an import not read, a module not known
+/// statically), it may declare any option: an option the schema does not
+/// know is then a warning, not an error (NixOS accepts it when that
+/// module declares it).
+pub fn check_evaluated(schema: &Schema, e: &crate::module::Evaluated) -> Outcome {
+    let mut o = check(schema, &e.definitions);
+    if e.unknown_modules > 0 {
+        for (_, d) in &mut o.diagnostics {
+            if d.code == "unknown_option" && d.severity == Severity::Error {
+                d.severity = Severity::Warning;
+                d.notes.push(
+                    "a module whose content is not known is imported: it may declare this option"
+                        .into(),
+                );
             }
-            _ if !fits(inner, el) => {
-                out.push(type_error(
-                    format!("element {i} of `{shown}`"),
-                    el,
-                    info,
-                    range,
-                ));
-                return;
-            }
-            _ => {}
         }
     }
+    o
 }
 
-/// Checks definitions (of one file) against the schema.
-pub fn check(schema: &Schema, defs: &[&Definition]) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
+/// The definitions of each option: the module system's view.
+pub(crate) type Groups<'s> = Vec<(&'s Node, usize, Vec<usize>)>;
+
+/// Where definitions meet the schema ([`resolve`]).
+pub(crate) struct Resolved<'s, 'd> {
+    /// The diagnostics of names, with the definition each is about.
+    pub(crate) diagnostics: Vec<(usize, Diagnostic)>,
+    /// Each definition's path, aliases followed.
+    pub(crate) paths: Vec<Cow<'d, [String]>>,
+    /// The definitions of each option reached.
+    pub(crate) groups: Groups<'s>,
+}
+
+/// Where each definition meets the schema: the diagnostics of names
+/// (unknown, renamed, removed, read-only options), every definition's path
+/// with aliases followed, and the definitions of each option reached.
+pub(crate) fn resolve<'s, 'd>(schema: &'s Schema, defs: &'d [Definition]) -> Resolved<'s, 'd> {
+    let mut out: Vec<(usize, Diagnostic)> = Vec::new();
     let mut reported_unknown = std::collections::BTreeSet::new();
-    for d in defs {
-        // Borrowed; a copy only when an alias (mkRenamedOptionModule) is
-        // followed to its option, a few steps at most.
-        let mut path: std::borrow::Cow<'_, [String]> = std::borrow::Cow::Borrowed(&d.path);
-        for _ in 0..4 {
-            match schema.lookup(&path) {
-                Lookup::Unknown { depth, siblings } => {
-                    let missing = crate::module::show_path(&path[..=depth]);
-                    if reported_unknown.insert(missing) {
-                        out.push(unknown(&path, depth, &siblings, range(d), ""));
+    let mut paths: Vec<Cow<'d, [String]>> = Vec::with_capacity(defs.len());
+    // Definitions by the option they reach (node address, its path).
+    let mut groups: Groups<'s> = Vec::new();
+    let mut index: std::collections::HashMap<usize, std::collections::HashMap<Vec<String>, usize>> =
+        Default::default();
+    let mut by_option: std::collections::HashMap<usize, usize> = Default::default();
+    for (i, d) in defs.iter().enumerate() {
+        let mut path: Cow<'d, [String]> = Cow::Borrowed(&d.path);
+        let mut reached = None;
+        // An option the snippet declares itself is judged by its own type.
+        if d.condition != Condition::False && !d.own_option {
+            // An alias (mkRenamedOptionModule) is followed to its option, a
+            // few steps at most.
+            for _ in 0..4 {
+                match schema.top(&path) {
+                    Top::Unknown { depth, siblings } => {
+                        let missing = crate::module::show_path(&path[..=depth]);
+                        if reported_unknown.insert(missing) {
+                            out.push((i, unknown(&path, depth, &siblings, range(d), "")));
+                        }
                     }
-                }
-                Lookup::Option(info, ty, depth) => {
-                    let here = || crate::module::show_path(&path[..depth]);
-                    if let Some(why) = &info.removed {
-                        out.push(
-                            Diagnostic::error(
+                    Top::Vague => {}
+                    Top::Option(o, node, depth, wild) => {
+                        let info = &schema.options[o];
+                        let here = || crate::module::show_path(&path[..depth]);
+                        if let Some(why) = &info.removed {
+                            let mut e = Diagnostic::error(
                                 "removed_option",
                                 range(d),
                                 format!("the option `{}` has been removed from NixOS (a definition fails its assertion)", here()),
                             )
-                            .with_note(why.clone()),
-                        );
-                        break;
-                    }
-                    if let Some(to) = &info.renamed_to {
-                        let mut w = Diagnostic::error(
-                            "renamed_option",
-                            range(d),
-                            format!("the option `{}` is renamed to `{to}`: NixOS takes it with a warning; use the new name", here()),
-                        );
-                        w.severity = Severity::Warning;
-                        out.push(w);
-                        let mut new = split_name(to);
-                        new.extend_from_slice(&path[depth..]);
-                        path = std::borrow::Cow::Owned(new);
-                        continue;
-                    }
-                    if info.read_only {
-                        out.push(Diagnostic::error(
-                            "read_only_option",
-                            range(d),
-                            format!("the option `{}` is read-only", here()),
-                        ));
-                        break;
-                    }
-                    // A definition the module system drops (a higher
-                    // priority one replaces it) is never type-checked.
-                    if depth == path.len() && d.condition != Condition::False && !d.overridden {
-                        if let Some(v) = &d.value {
-                            check_value(schema, &path, info, ty, v, range(d), &mut out);
+                            .with_note(why.clone());
+                            // The assertion asks whether the option is
+                            // defined once conditions are discharged.
+                            if d.condition == Condition::Unknown {
+                                e.severity = Severity::Warning;
+                                e = e.with_note("under a condition not known statically: NixOS rejects it when the condition holds");
+                            }
+                            out.push((i, e));
+                        } else if let Some(to) = &info.renamed_to {
+                            let mut w = Diagnostic::error(
+                                "renamed_option",
+                                range(d),
+                                format!("the option `{}` is renamed to `{to}`: NixOS takes it with a warning; use the new name", here()),
+                            );
+                            w.severity = Severity::Warning;
+                            out.push((i, w));
+                            let mut new = split_name(to);
+                            new.extend_from_slice(&path[depth..]);
+                            path = Cow::Owned(new);
+                            continue;
+                        } else if info.read_only {
+                            out.push((
+                                i,
+                                Diagnostic::error(
+                                    "read_only_option",
+                                    range(d),
+                                    format!("the option `{}` is read-only", here()),
+                                ),
+                            ));
+                        } else {
+                            reached = Some((o, node, depth, wild));
                         }
                     }
                 }
+                break;
             }
-            break;
         }
+        if let Some((o, node, depth, wild)) = reached {
+            // An option reached through no `<name>` has one path: its index
+            // is the key (the common case, no path to hash).
+            let plain = !wild;
+            let found = if plain {
+                by_option.get(&o).copied()
+            } else {
+                index.get(&o).and_then(|m| m.get(&path[..depth])).copied()
+            };
+            match found {
+                Some(g) => groups[g].2.push(i),
+                None => {
+                    if plain {
+                        by_option.insert(o, groups.len());
+                    } else {
+                        index
+                            .entry(o)
+                            .or_default()
+                            .insert(path[..depth].to_vec(), groups.len());
+                    }
+                    groups.push((node, depth, vec![i]));
+                }
+            }
+        }
+        paths.push(path);
     }
-    out.retain(|d| d.severity == Severity::Error || d.severity == Severity::Warning);
-    for d in &mut out {
-        d.notes.retain(|n| !n.is_empty());
+    Resolved {
+        diagnostics: out,
+        paths,
+        groups,
     }
-    out
 }
 
-fn describe(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => "null".into(),
-        serde_json::Value::Bool(b) => format!("the boolean {b}"),
-        serde_json::Value::Number(n) => format!("the number {n}"),
-        serde_json::Value::String(s) => {
-            format!("the string {:?}", if s.len() > 40 { &s[..40] } else { s })
+/// Marks the definitions the module system drops by priority, with the
+/// schema's options: a priority is filtered at each option (and element)
+/// it reaches, where NixOS filters it. Definitions the schema cannot place
+/// keep the free-form module system's marks.
+pub fn apply_priorities(schema: &Schema, defs: &mut [Definition]) {
+    let o = check(schema, defs);
+    for (d, m) in defs.iter_mut().zip(o.overridden) {
+        if let Some(m) = m {
+            d.overridden = m;
         }
-        serde_json::Value::Array(_) => "a list".into(),
-        serde_json::Value::Object(_) => "an attribute set".into(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn types_from_descriptions() {
-        assert_eq!(parse_type("boolean"), Type::Bool);
-        assert_eq!(
-            parse_type("16 bit unsigned integer; between 0 and 65535 (both inclusive)"),
-            Type::Int(Some(0), Some(65535))
-        );
-        assert_eq!(
-            parse_type("null or string"),
-            Type::NullOr(Box::new(Type::Str))
-        );
-        assert_eq!(
-            parse_type("list of (submodule)"),
-            Type::ListOf(Box::new(Type::Submodule))
-        );
-        assert_eq!(
-            parse_type("one of \"a\", \"b\""),
-            Type::Enum(vec!["a".into(), "b".into()])
-        );
-        assert!(fits(
-            &parse_type("attribute set of string"),
-            &serde_json::json!({"a": "b"})
-        ));
-        assert!(!fits(
-            &parse_type("signed integer"),
-            &serde_json::json!("80")
-        ));
-    }
 
     #[test]
     fn names_split_outside_quotes() {

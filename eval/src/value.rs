@@ -35,6 +35,9 @@ pub enum Value<'a> {
     Str(Rc<str>),
     /// A path (absolute).
     Path(Rc<str>),
+    /// A string whose middle is not known statically (an interpolation of
+    /// something unknown), with its known start and end.
+    PartStr(Rc<(String, String)>),
     /// A list.
     List(Rc<Vec<Thunk<'a>>>),
     /// An attribute set.
@@ -152,6 +155,17 @@ pub enum Fun {
     IsInt,
     IsBool,
     IsNull,
+    IsFloat,
+    IsFunction,
+    IsPath,
+    All,
+    Any,
+    /// `builtins.match`: `null` or the list of groups.
+    Match,
+    /// `builtins.trace MSG V`: `V`, with `MSG` recorded.
+    Trace,
+    /// `throw MSG`, `abort MSG`: the evaluation fails (recorded).
+    Throw,
     // lib
     GenAttrs,
     MapAttrsPrime,
@@ -175,6 +189,23 @@ pub enum Fun {
     EscapeShellArg,
     VersionAtLeast,
     VersionOlder,
+    Imap0,
+    Imap1,
+    /// `lib.generators.toINI` with its default formatting (`{ }`).
+    ToIni,
+    /// `lib.generators.toKeyValue` with its default formatting (`{ }`).
+    ToKeyValue,
+    Mod,
+    Const,
+    Id,
+    Flip,
+    StringToCharacters,
+    ReverseList,
+    Last,
+    SubtractLists,
+    HasInfix,
+    Singleton,
+    ToList,
 }
 
 impl Fun {
@@ -182,12 +213,13 @@ impl Fun {
     pub fn arity(self) -> usize {
         use Fun::*;
         match self {
-            Substring | ReplaceStrings | Foldl | ConcatMapStringsSep => 3,
+            Substring | ReplaceStrings | Foldl | ConcatMapStringsSep | Flip => 3,
             Map | Filter | GenList | Elem | ElemAt | HasAttr | GetAttr | RemoveAttrs
             | IntersectAttrs | ConcatStringsSep | ConcatMap | Div | MapAttrs | CompareVersions
             | GenAttrs | MapAttrsPrime | MapAttrsToList | NameValuePair | FilterAttrs
             | RecursiveUpdate | Optional | Range | ConcatMapStrings | HasPrefix | HasSuffix
-            | SplitString | VersionAtLeast | VersionOlder => 2,
+            | SplitString | VersionAtLeast | VersionOlder | Imap0 | Imap1 | ToIni | ToKeyValue
+            | All | Any | Match | Trace | Mod | Const | SubtractLists | HasInfix => 2,
             _ => 1,
         }
     }
@@ -228,6 +260,14 @@ impl Fun {
             "isInt" => IsInt,
             "isBool" => IsBool,
             "isNull" => IsNull,
+            "isFloat" => IsFloat,
+            "isFunction" => IsFunction,
+            "isPath" => IsPath,
+            "all" => All,
+            "any" => Any,
+            "match" => Match,
+            "trace" => Trace,
+            "throw" | "abort" => Throw,
             _ => return None,
         })
     }
@@ -261,11 +301,27 @@ impl Fun {
             "escapeShellArg" => EscapeShellArg,
             "versionAtLeast" => VersionAtLeast,
             "versionOlder" => VersionOlder,
+            "imap0" => Imap0,
+            "imap1" => Imap1,
+            "toINI" => ToIni,
+            "toKeyValue" => ToKeyValue,
+            "mod" => Mod,
+            "const" => Const,
+            "id" => Id,
+            "flip" => Flip,
+            "stringToCharacters" => StringToCharacters,
+            "reverseList" => ReverseList,
+            "last" => Last,
+            "subtractLists" => SubtractLists,
+            "hasInfix" => HasInfix,
+            "singleton" => Singleton,
+            "toList" => ToList,
             "filter" | "attrNames" | "attrValues" | "genList" | "elem" | "elemAt" | "length"
             | "head" | "tail" | "substring" | "stringLength" | "hasAttr" | "getAttr"
             | "removeAttrs" | "intersectAttrs" | "replaceStrings" | "concatStringsSep"
             | "concatMap" | "concatLists" | "foldl'" | "listToAttrs" | "isAttrs" | "isList"
-            | "isString" | "isInt" | "isBool" | "compareVersions" => return Fun::builtin(name),
+            | "isString" | "isInt" | "isBool" | "compareVersions" | "isFloat" | "isFunction"
+            | "all" | "any" | "trace" => return Fun::builtin(name),
             _ => return None,
         })
     }
@@ -303,6 +359,21 @@ impl PrimOp {
         })
     }
 
+    /// The name under which `lib` (or, failing that, `builtins`) has it:
+    /// how a function is written down again (`types::predicate`).
+    pub fn name(self) -> Option<(&'static str, &'static str)> {
+        LIB_NAMES
+            .iter()
+            .find(|n| PrimOp::lib(n) == Some(self))
+            .map(|n| ("lib", *n))
+            .or_else(|| {
+                BUILTIN_NAMES
+                    .iter()
+                    .find(|n| PrimOp::builtin(n) == Some(self))
+                    .map(|n| ("builtins", *n))
+            })
+    }
+
     /// The builtin of that name (`builtins.x` or a global).
     pub fn builtin(name: &str) -> Option<PrimOp> {
         Some(match name {
@@ -327,6 +398,141 @@ impl PrimOp {
         })
     }
 }
+
+/// Every name [`PrimOp::lib`] knows (kept beside it: [`PrimOp::name`]
+/// reads it, and a test holds the two together).
+pub const LIB_NAMES: &[&str] = &[
+    "mkIf",
+    "mkOverride",
+    "mkDefault",
+    "mkForce",
+    "mkMerge",
+    "mkOrder",
+    "mkBefore",
+    "mkAfter",
+    "optionalAttrs",
+    "optionals",
+    "optionalString",
+    "mkOptionDefault",
+    "mkVMOverride",
+    "toString",
+    "genAttrs",
+    "mapAttrs",
+    "mapAttrs'",
+    "mapAttrsToList",
+    "nameValuePair",
+    "filterAttrs",
+    "recursiveUpdate",
+    "optional",
+    "flatten",
+    "unique",
+    "range",
+    "concatStrings",
+    "concatMapStrings",
+    "concatMapStringsSep",
+    "hasPrefix",
+    "hasSuffix",
+    "splitString",
+    "toUpper",
+    "toLower",
+    "boolToString",
+    "escapeShellArg",
+    "versionAtLeast",
+    "versionOlder",
+    "imap0",
+    "imap1",
+    "toINI",
+    "toKeyValue",
+    "mod",
+    "const",
+    "id",
+    "flip",
+    "stringToCharacters",
+    "reverseList",
+    "last",
+    "subtractLists",
+    "hasInfix",
+    "singleton",
+    "toList",
+    "filter",
+    "attrNames",
+    "attrValues",
+    "genList",
+    "elem",
+    "elemAt",
+    "length",
+    "head",
+    "tail",
+    "substring",
+    "stringLength",
+    "hasAttr",
+    "getAttr",
+    "removeAttrs",
+    "intersectAttrs",
+    "replaceStrings",
+    "concatStringsSep",
+    "concatMap",
+    "concatLists",
+    "foldl'",
+    "listToAttrs",
+    "isAttrs",
+    "isList",
+    "isString",
+    "isInt",
+    "isBool",
+    "compareVersions",
+    "isFloat",
+    "isFunction",
+    "all",
+    "any",
+    "trace",
+];
+
+/// Every name [`PrimOp::builtin`] knows as a function of known values.
+pub const BUILTIN_NAMES: &[&str] = &[
+    "toString",
+    "map",
+    "filter",
+    "listToAttrs",
+    "attrNames",
+    "attrValues",
+    "genList",
+    "elem",
+    "elemAt",
+    "length",
+    "head",
+    "tail",
+    "toJSON",
+    "substring",
+    "stringLength",
+    "hasAttr",
+    "getAttr",
+    "removeAttrs",
+    "intersectAttrs",
+    "replaceStrings",
+    "concatStringsSep",
+    "concatMap",
+    "concatLists",
+    "foldl'",
+    "div",
+    "mapAttrs",
+    "compareVersions",
+    "isAttrs",
+    "isList",
+    "isString",
+    "isInt",
+    "isBool",
+    "isNull",
+    "isFloat",
+    "isFunction",
+    "isPath",
+    "all",
+    "any",
+    "match",
+    "trace",
+    "throw",
+    "abort",
+];
 
 /// A primitive with the arguments collected so far.
 pub struct Prim<'a> {

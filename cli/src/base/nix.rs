@@ -417,23 +417,14 @@ pub fn nixpkgs_identity_of(path: &Path) -> String {
 }
 
 /// The options of a nixpkgs' NixOS, as `lib.optionAttrSetToDocList` lists
-/// them, through `nix-instantiate --eval --strict --json`.
+/// them, each with its type as a tree (`options.nix`), through
+/// `nix-instantiate --eval --strict --json`.
 pub fn options_json(nixpkgs: &Path) -> Result<String> {
-    // Every option, the invisible ones too: aliases (`mkRenamedOptionModule`
-    // describes them "Alias of …") and removed options, whose instructions
-    // only a throw and an assertion hold — so the evaluation gets a lib whose
-    // `mkRemovedOptionModule` writes them into the description instead
-    // (eval-config.nix takes `lib`, 20.09 and later).
     let expr = format!(
-        "let nixpkgs = {}; lib0 = import (nixpkgs + \"/lib\"); \
-         lib = lib0 // {{ mkRemovedOptionModule = optionName: why: {{ ... }}: {{ \
-           options = lib0.setAttrByPath optionName (lib0.mkOption {{ visible = false; description = \"{}\" + why; }}); }}; }}; \
-         eval = import (nixpkgs + \"/nixos/lib/eval-config.nix\") {{ inherit lib; specialArgs = {{ inherit lib; }}; modules = [ ]; system = builtins.currentSystem; }}; \
-         in map (o: {{ inherit (o) name loc readOnly; type = o.type or \"\"; description = o.description or \"\"; \
-                     visible = o.visible or true; internal = o.internal or false; }}) \
-            (lib0.optionAttrSetToDocList eval.options)",
+        "({}) {{ nixpkgs = {}; removedPrefix = {}; }}",
+        include_str!("options.nix"),
         nix_string(&nixpkgs.display().to_string()).replacen('"', "/. + \"", 1),
-        nixunits_eval::schema::REMOVED_PREFIX
+        nix_string(nixunits_eval::schema::REMOVED_PREFIX)
     );
     let out = Command::new("nix-instantiate")
         .args(["--eval", "--strict", "--json", "-E", &expr])

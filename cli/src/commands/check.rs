@@ -171,18 +171,27 @@ fn evaluate_and_judge(
     extra: &Extra,
 ) -> (Vec<Diagnostic>, Vec<Imported>) {
     let mut imported = Vec::new();
-    let (e, main) = super::eval::evaluate_file(
+    let (mut e, main) = super::eval::evaluate_file_with(
         path,
         src,
         Some((tree, lowered)),
         extra.cwd.as_deref(),
         extra.limits,
+        extra.schema.as_ref(),
     );
+    // The schema sees every file's definitions at once: the module
+    // system merges them together (priorities, conflicts).
+    let typed = extra.schema.as_ref().map(|s| {
+        let o = nixunits_eval::schema::check_evaluated(s, &e);
+        for (d, m) in e.definitions.iter_mut().zip(&o.overridden) {
+            if let Some(m) = m {
+                d.overridden = *m;
+            }
+        }
+        o.diagnostics
+    });
     let judge = |defs: &[&nixunits_eval::module::Definition]| {
         let mut out = Vec::new();
-        if let Some(s) = &extra.schema {
-            out.extend(nixunits_eval::schema::check(s, defs));
-        }
         out.extend(nixunits_eval::policy::check(&extra.policy, defs));
         out.extend(nixunits_eval::secrets::check(defs));
         out
@@ -197,6 +206,13 @@ fn evaluate_and_judge(
             .filter(|(n, _)| *n == f.name)
             .map(|(_, d)| d.clone())
             .collect();
+        if let Some(t) = &typed {
+            found.extend(
+                t.iter()
+                    .filter(|(i, _)| e.definitions[*i].file == f.name)
+                    .map(|(_, d)| d.clone()),
+            );
+        }
         found.extend(judge(&defs));
         if f.name == main {
             mine = found;

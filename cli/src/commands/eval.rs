@@ -48,6 +48,10 @@ impl Loader for TreeLoader {
         }
         std::fs::read_to_string(&real).map_err(|e| LoadError::Refused(e.to_string()))
     }
+
+    fn is_dir(&self, path: &str) -> bool {
+        Path::new(path).is_dir()
+    }
 }
 
 /// Evaluates the snippet at `path`; file names in the result are relative
@@ -62,6 +66,50 @@ pub fn evaluate_file(
     )>,
     cwd: Option<&Path>,
     limits: Limits,
+) -> (Evaluated, String) {
+    evaluate_file_with(path, text, tree, cwd, limits, None)
+}
+
+/// The options nixunits' base module (`nix/container.nix`) defines more
+/// strongly than a snippet's plain definition (`mkForce`): their value is
+/// never the snippet's.
+fn forced_by_base() -> &'static [Vec<String>] {
+    static FORCED: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+    FORCED.get_or_init(|| {
+        struct Nothing;
+        impl Loader for Nothing {
+            fn load(&self, _: &str) -> Result<String, LoadError> {
+                Err(LoadError::Refused("the base module reads no file".into()))
+            }
+        }
+        let e = nixunits_eval::module::evaluate(
+            "/nixunits/container.nix",
+            include_str!("../../../nix/container.nix"),
+            &Nothing,
+            Limits::default(),
+            &Args::default(),
+        );
+        e.definitions
+            .into_iter()
+            .filter(|d| d.priority < 100)
+            .map(|d| d.path)
+            .collect()
+    })
+}
+
+/// [`evaluate_file`]; with a schema, `config` holds what the snippet alone
+/// decides (`nixunits_eval::config`), so that `mkIf config.….enable` is
+/// known where the snippet sets it.
+pub fn evaluate_file_with(
+    path: &Path,
+    text: &str,
+    tree: Option<(
+        &nixunits_nixexpr::ast::Expr,
+        &nixunits_nixexpr::lower::Lowered<'_>,
+    )>,
+    cwd: Option<&Path>,
+    limits: Limits,
+    schema: Option<&nixunits_eval::schema::Schema>,
 ) -> (Evaluated, String) {
     // Fault injection for the tests, in debug builds only: a panic (a bug)
     // where a snippet contains the marker, so that the tests see what a
@@ -85,14 +133,18 @@ pub fn evaluate_file(
         root,
         real_root: std::cell::OnceCell::new(),
     };
-    let mut e = evaluate_parsed(
-        &abs.display().to_string(),
-        text,
-        tree,
-        &loader,
-        limits,
-        &Args::default(),
-    );
+    let name = abs.display().to_string();
+    let run = |args: &Args| evaluate_parsed(&name, text, tree, &loader, limits, args);
+    let first = run(&Args::default());
+    let mut e = match schema {
+        Some(s) => nixunits_eval::config::settle(s, text, first, forced_by_base(), |config| {
+            run(&Args {
+                config: Some(config),
+                ..Args::default()
+            })
+        }),
+        None => first,
+    };
     let shorten = |f: &mut String| {
         if let Some(c) = cwd {
             if let Ok(rel) = Path::new(f.as_str()).strip_prefix(c) {
@@ -124,7 +176,11 @@ pub fn evaluate_file(
 #[allow(clippy::print_stderr)]
 /// Exit status 1 (false) when the file does not parse or is not a module:
 /// its diagnostics are printed and nothing is evaluated.
-pub fn run(file: &Path, json: bool) -> Result<bool> {
+pub fn run(
+    file: &Path,
+    json: bool,
+    schema: Option<&nixunits_eval::schema::Schema>,
+) -> Result<bool> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| UsageError(format!("cannot read {}: {e}", file.display())))?;
     let opts = nixunits_nixexpr::CheckOptions {
@@ -152,15 +208,16 @@ pub fn run(file: &Path, json: bool) -> Result<bool> {
         return Ok(false);
     }
     let evaluated = crate::base::bug::guard(|| {
-        evaluate_file(
+        evaluate_file_with(
             file,
             &text,
             None,
             crate::base::input::cwd().as_deref(),
             Limits::default(),
+            schema,
         )
     });
-    let (e, _) = match evaluated {
+    let (mut e, _) = match evaluated {
         Ok(x) => x,
         Err(why) => {
             let d = crate::base::bug::internal_error("evaluating this file", &why);
@@ -173,6 +230,11 @@ pub fn run(file: &Path, json: bool) -> Result<bool> {
             return Ok(false);
         }
     };
+    // With a schema, priorities are filtered at each declared option (and
+    // element), where NixOS filters them.
+    if let Some(s) = schema {
+        nixunits_eval::schema::apply_priorities(s, &mut e.definitions);
+    }
     // Each file read and indexed once, however many definitions it makes.
     let mut files: HashMap<String, (String, LineIndex)> = HashMap::new();
     let mut line_col = |f: &str, offset: TextSize| {

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
+use nixunits_eval::eval::{LoadError, Loader};
 use nixunits_eval::schema::{parse_options, OptionInfo, Schema};
+use nixunits_eval::types::recover::recover;
 use nixunits_store::state::atomic_write;
 use nixunits_store::StateDir;
 
@@ -73,8 +75,9 @@ pub fn import(state: &StateDir, file: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `schema generate [--nixpkgs PATH]`
-pub fn generate(state: &StateDir, nixpkgs: Option<&Path>) -> Result<()> {
+/// `schema generate [--nixpkgs PATH]`; `verbose` lists the options whose
+/// hidden functions stay Nix's, and why.
+pub fn generate(state: &StateDir, nixpkgs: Option<&Path>, verbose: bool) -> Result<()> {
     let nixpkgs = match nixpkgs {
         Some(p) => {
             std::fs::canonicalize(p).map_err(|e| UsageError(format!("{}: {e}", p.display())))?
@@ -93,7 +96,36 @@ pub fn generate(state: &StateDir, nixpkgs: Option<&Path>) -> Result<()> {
         }
         None => {
             let json = nix::options_json(&nixpkgs)?;
-            parse_options(&json).with_context(|| format!("the options of {}", nixpkgs.display()))?
+            let mut options = parse_options(&json)
+                .with_context(|| format!("the options of {}", nixpkgs.display()))?;
+            // The checks and conversions types hide, from the files that
+            // declare them.
+            let loader = NixpkgsLoader {
+                root: nixpkgs.clone(),
+            };
+            let r = recover(&mut options, &loader, &nixpkgs.display().to_string());
+            outln!(
+                "{} options hide a check or a conversion: {} recovered from the tree ({} functions), {} left to Nix",
+                r.wanted,
+                r.recovered,
+                r.functions,
+                r.left.len()
+            );
+            if !r.from_config.is_empty() {
+                outln!(
+                    "{} options have a type made from the configuration (an enum of its names): left to Nix",
+                    r.from_config.len()
+                );
+            }
+            if verbose {
+                for l in &r.left {
+                    outln!("  left to Nix: {l}");
+                }
+                for l in &r.from_config {
+                    outln!("  made from the configuration: {l}");
+                }
+            }
+            options
         }
     };
     let path = store(state, &options, Some(&kept))?;
@@ -104,4 +136,33 @@ pub fn generate(state: &StateDir, nixpkgs: Option<&Path>) -> Result<()> {
         path.display()
     );
     Ok(())
+}
+
+/// Reads the files of a nixpkgs tree (and nothing outside it) for
+/// `types::recover`.
+struct NixpkgsLoader {
+    root: PathBuf,
+}
+
+impl Loader for NixpkgsLoader {
+    fn load(&self, path: &str) -> Result<String, LoadError> {
+        let p = Path::new(path);
+        let p = if p.is_dir() {
+            p.join("default.nix")
+        } else {
+            p.to_path_buf()
+        };
+        let real = std::fs::canonicalize(&p).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => LoadError::Missing("it does not exist".into()),
+            _ => LoadError::Refused(e.to_string()),
+        })?;
+        if !real.starts_with(&self.root) {
+            return Err(LoadError::Refused("outside the nixpkgs tree".into()));
+        }
+        std::fs::read_to_string(&real).map_err(|e| LoadError::Refused(e.to_string()))
+    }
+
+    fn is_dir(&self, path: &str) -> bool {
+        Path::new(path).is_dir()
+    }
 }

@@ -70,6 +70,24 @@ rec {
   isDerivation = x: isAttrs x && (x.type or null) == "derivation";
 
   # Versions.
+  imap0 = f: xs: genList (i: f i (builtins.elemAt xs i)) (length xs);
+  imap1 = f: xs: genList (i: f (i + 1) (builtins.elemAt xs i)) (length xs);
+  # lib.generators with their default formatting.
+  generators = rec {
+    escape = cs: s: replaceStrings cs (map (c: "\\${c}") cs) s;
+    mkValueStringDefault = v:
+      if builtins.isInt v then toString v
+      else if builtins.isString v then v
+      else if v == true then "true"
+      else if v == false then "false"
+      else if v == null then "null"
+      else abort "generators: value not supported";
+    toKeyValue = { }: attrs:
+      concatStrings (mapAttrsToList (k: v: "${escape [ "=" ] k}=${mkValueStringDefault v}\n") attrs);
+    toINI = { }: sections:
+      concatStringsSep "\n"
+        (mapAttrsToList (name: values: "[${escape [ "[" "]" ] name}]\n" + toKeyValue { } values) sections);
+  };
   versionOlder = a: b: builtins.compareVersions a b < 0;
   versionAtLeast = a: b: !(versionOlder a b);
 

@@ -1,0 +1,3 @@
+{ ... }: {
+  networking.interfaces.eth0.ipv6.addresses = [ { address = "fd00::1"; prefixLength = 128; } ];
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.monero.limits.upload = -5;
+}

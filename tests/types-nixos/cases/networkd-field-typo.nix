@@ -1,0 +1,3 @@
+{ ... }: {
+  systemd.network.networks."10-lan" = { matchConfig.Name = "eth0"; networkConfig.DNSSec = "no"; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  systemd.network.links."10-eth" = { matchConfig.OriginalName = "eth0"; linkConfig.MACAddressPolicy = "sticky"; };
+}

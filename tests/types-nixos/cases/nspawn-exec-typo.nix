@@ -1,0 +1,3 @@
+{ ... }: {
+  systemd.nspawn.box.execConfig.Bootable = true;
+}

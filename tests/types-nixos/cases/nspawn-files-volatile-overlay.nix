@@ -1,0 +1,3 @@
+{ ... }: {
+  systemd.nspawn.box.filesConfig.Volatile = "overlay";
+}

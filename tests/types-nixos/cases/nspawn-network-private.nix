@@ -1,0 +1,3 @@
+{ ... }: {
+  systemd.nspawn.box.networkConfig.Private = "sometimes";
+}

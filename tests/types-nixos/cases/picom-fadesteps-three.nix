@@ -1,0 +1,3 @@
+{ ... }: {
+  services.picom.fadeSteps = [ 0.03 0.03 0.03 ];
+}

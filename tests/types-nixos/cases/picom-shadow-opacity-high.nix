@@ -1,0 +1,3 @@
+{ ... }: {
+  services.picom.shadowOpacity = 1.5;
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.postgrey.delay = 0;
+}

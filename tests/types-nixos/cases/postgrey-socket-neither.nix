@@ -1,0 +1,3 @@
+{ ... }: {
+  services.postgrey.socket = { mode = "0700"; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.postgrey.socket = { path = "/run/postgrey/sock"; };
+}

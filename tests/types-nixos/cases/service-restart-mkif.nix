@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  systemd.services.web.serviceConfig.Restart = lib.mkIf true "always";
+}

@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  systemd.services.web.serviceConfig = lib.mkMerge [ { Type = "simple"; } { Restart = "sometimes"; } ];
+}

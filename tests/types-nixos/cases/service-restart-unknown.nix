@@ -1,0 +1,3 @@
+{ config, ... }: {
+  systemd.services.web.serviceConfig = { Restart = config.services.foo.restart or "always"; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.smartdns.settings = { cache-size = 4.5; };
+}

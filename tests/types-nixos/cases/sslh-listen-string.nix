@@ -1,0 +1,3 @@
+{ ... }: {
+  services.sslh.listenAddresses = "0.0.0.0";
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.tinc.networks.vpn.debugLevel = 5;
+}

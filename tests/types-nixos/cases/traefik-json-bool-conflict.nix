@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  services.traefik.dynamicConfigOptions = lib.mkMerge [ { api.insecure = true; } { api.insecure = false; } ];
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.traefik.dynamicConfigOptions.http.routers.r = { rule = "Host(`a`)"; middlewares = [ "m1" "m2" ]; priority = 10; tls = { }; };
+}

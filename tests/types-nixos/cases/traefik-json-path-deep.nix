@@ -1,0 +1,3 @@
+{ ... }: {
+  services.traefik.dynamicConfigOptions.http.services.s.loadBalancer.servers = [ { url = ./srv; } ];
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  programs.tsmClient.servers.main = { server = "tsm.example.org"; node = "NODE"; port = 1500; };
+}
