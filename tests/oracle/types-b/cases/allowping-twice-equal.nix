@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./lib/allow-ping.nix ];
+  networking.firewall.allowPing = true;
+}

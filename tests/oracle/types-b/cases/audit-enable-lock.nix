@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  security.audit.enable = lib.mkForce "lock";
+}

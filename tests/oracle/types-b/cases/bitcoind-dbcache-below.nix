@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.bitcoind.dbCache = 2;
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.bitcoind.prune = 10000;
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./lib/bitcoind-prune-1.nix ];
+  services.bitcoind.prune = "manual";
+}

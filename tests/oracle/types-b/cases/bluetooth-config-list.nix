@@ -1,0 +1,4 @@
+{ ... }:
+{
+  hardware.bluetooth.config.General.Enable = [ "Source" "Sink" "Media" ];
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  services.ceph.global.monInitialMembers = lib.mkMerge [ "node0" "node1,node2" ];
+}

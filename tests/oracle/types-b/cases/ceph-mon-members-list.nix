@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.ceph.global.monInitialMembers = [ "node0" "node1" "node2" ];
+}

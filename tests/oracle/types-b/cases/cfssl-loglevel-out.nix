@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.cfssl.logLevel = 6;
+}

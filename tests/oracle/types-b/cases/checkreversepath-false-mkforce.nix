@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  networking.firewall.checkReversePath = lib.mkMerge [ "loose" (lib.mkForce false) ];
+}

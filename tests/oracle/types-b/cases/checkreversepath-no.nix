@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.firewall.checkReversePath = "no";
+}

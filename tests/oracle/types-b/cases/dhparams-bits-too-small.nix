@@ -1,0 +1,4 @@
+{ ... }:
+{
+  security.dhparams.params.nginx.bits = 8;
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  security.dhparams = {
+    enable = true;
+    params.nginx = 3072;
+  };
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  security.dhparams.params.dovecot2 = "4096";
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  security.duosec.prompts = "3";
+}

@@ -1,0 +1,6 @@
+{ ... }:
+{
+  environment.etc = [
+    { target = "issue"; text = "Authorised access only\n"; }
+  ];
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  environment.etc.motd.source = ./lib/motd.txt;
+}

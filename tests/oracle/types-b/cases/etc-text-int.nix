@@ -1,0 +1,4 @@
+{ ... }:
+{
+  environment.etc."app.conf".text = 42;
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  systemd.services.web.environment.HOSTS = builtins.toJSON [ "a.example.org" "b.example.org" ];
+}

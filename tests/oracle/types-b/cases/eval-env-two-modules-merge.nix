@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./lib/app-env-tz.nix ];
+  systemd.services.app.environment.LANG = "C.UTF-8";
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./lib/etc-issue-legal.nix ];
+  environment.etc.issue.text = "Welcome to web01";
+}

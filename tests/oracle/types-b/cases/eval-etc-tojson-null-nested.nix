@@ -1,0 +1,9 @@
+{ ... }:
+{
+  environment.etc."policy.json".text = builtins.toJSON {
+    allow = [ [ "GET" "/" ] [ "POST" "/api" ] ];
+    deny = null;
+    audit = true;
+    extra = { };
+  };
+}

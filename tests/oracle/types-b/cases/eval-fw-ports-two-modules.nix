@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./lib/fw-dns.nix ];
+  networking.firewall.allowedTCPPorts = [ 80 443 ];
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  location.latitude = 105 / 2.0;
+  location.longitude = 13.0 + 0.405;
+}

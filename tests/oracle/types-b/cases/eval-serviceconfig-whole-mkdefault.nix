@@ -1,0 +1,7 @@
+{ lib, ... }:
+{
+  systemd.services.web.serviceConfig = lib.mkMerge [
+    (lib.mkDefault { User = "web"; Group = "web"; })
+    { User = "www"; DynamicUser = false; }
+  ];
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  environment.shellAliases = {
+    ll = "ls -lah --group-directories-first";
+    gs = "git status";
+  };
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  systemd.services.cleanup = {
+    script = "find /tmp/uploads -mtime +7 -delete";
+    startAt = "weekly";
+  };
+}

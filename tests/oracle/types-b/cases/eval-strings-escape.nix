@@ -1,0 +1,7 @@
+{ ... }:
+{
+  environment.etc.motd.text = ''
+    Host: ''${HOSTNAME}
+    Uptime: $(uptime)
+  '' + "tab:\there\n";
+}

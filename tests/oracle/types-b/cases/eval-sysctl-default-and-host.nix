@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./lib/sysctl-defaults.nix ];
+  boot.kernel.sysctl."vm.swappiness" = 10;
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  boot.kernel.sysctl."net.core.bpf_jit_enable" = null;
+}

@@ -1,0 +1,8 @@
+{ lib, ... }:
+{
+  users.users = lib.genAttrs [ "alice" "bob" ] (name: {
+    isNormalUser = true;
+    description = "User ${name}";
+    extraGroups = [ "wheel" "networkmanager" ];
+  });
+}

@@ -1,0 +1,4 @@
+{ config, ... }:
+{
+  users.users.root.extraGroups = [ "wheel" config.users.groups.keys.name ];
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  fileSystems."/srv" = "/dev/disk/by-label/srv";
+}

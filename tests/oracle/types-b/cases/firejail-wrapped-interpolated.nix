@@ -1,0 +1,4 @@
+{ lib, pkgs, ... }:
+{
+  programs.firejail.wrappedBinaries.hello = "${lib.getBin pkgs.hello}/bin/hello";
+}

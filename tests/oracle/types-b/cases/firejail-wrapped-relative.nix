@@ -1,0 +1,7 @@
+{ ... }:
+{
+  programs.firejail = {
+    enable = true;
+    wrappedBinaries.mpv = "bin/mpv";
+  };
+}

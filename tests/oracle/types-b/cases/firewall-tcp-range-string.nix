@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.firewall.allowedTCPPorts = [ 80 443 "8000:8010" ];
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  fileSystems."/data" = {
+    device = "/dev/disk/by-label/data";
+    fsType = "";
+  };
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  programs.fuse.mountMax = 65535;
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.defaultGateway6 = [ "fe80::1" ];
+}

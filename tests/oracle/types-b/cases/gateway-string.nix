@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.defaultGateway = "192.168.1.1";
+}

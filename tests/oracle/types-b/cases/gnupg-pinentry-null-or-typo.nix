@@ -1,0 +1,7 @@
+{ ... }:
+{
+  programs.gnupg.agent = {
+    enable = true;
+    pinentryFlavor = "gtk";
+  };
+}

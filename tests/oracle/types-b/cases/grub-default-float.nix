@@ -1,0 +1,4 @@
+{ ... }:
+{
+  boot.loader.grub.default = 1.0;
+}

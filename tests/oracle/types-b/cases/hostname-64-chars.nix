@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  networking.hostName = lib.concatStrings (builtins.genList (_: "a") 64);
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  networking.hostName = lib.mkOverride 1337 "";
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.hostName = "web01.example.com";
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.hostName = "1und1-vps";
+}

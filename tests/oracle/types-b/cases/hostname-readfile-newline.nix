@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.hostName = builtins.readFile ./lib/hostname.txt;
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.hostName = "media_box";
+}

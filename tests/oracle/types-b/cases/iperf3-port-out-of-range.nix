@@ -1,0 +1,7 @@
+{ ... }:
+{
+  services.iperf3 = {
+    enable = true;
+    port = 70000;
+  };
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.iperf3.port = 0;
+}

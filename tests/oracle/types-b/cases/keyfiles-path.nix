@@ -1,0 +1,7 @@
+{ ... }:
+{
+  users.users.alice = {
+    isNormalUser = true;
+    openssh.authorizedKeys.keyFiles = [ ./lib/alice.pub ];
+  };
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.kresd.instances = "2";
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  systemd.services.app.environment.TZ = "Europe/Zurich";
+}

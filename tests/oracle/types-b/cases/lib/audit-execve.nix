@@ -1,0 +1,4 @@
+{ ... }:
+{
+  security.audit.rules = [ "-a exit,always -F arch=b64 -S execve" ];
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  systemd.services.backup.startAt = [ "Sat 04:00" ];
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  location.latitude = 52.52;
+}

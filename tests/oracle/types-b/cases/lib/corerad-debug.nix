@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.corerad.settings.debug = { address = "localhost:9430"; prometheus = true; };
+}

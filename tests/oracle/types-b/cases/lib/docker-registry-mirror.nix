@@ -1,0 +1,4 @@
+{ ... }:
+{
+  virtualisation.docker.extraOptions = "--registry-mirror=https://mirror.gcr.io";
+}

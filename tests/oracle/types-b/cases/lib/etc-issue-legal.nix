@@ -1,0 +1,4 @@
+{ ... }:
+{
+  environment.etc.issue.text = "Unauthorised access prohibited";
+}

@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  nix.maxJobs = lib.mkDefault 8;
+}

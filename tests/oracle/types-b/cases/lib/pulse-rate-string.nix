@@ -1,0 +1,4 @@
+{ ... }:
+{
+  hardware.pulseaudio.daemon.config.default-sample-rate = "44100";
+}

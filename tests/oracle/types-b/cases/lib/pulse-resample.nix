@@ -1,0 +1,4 @@
+{ ... }:
+{
+  hardware.pulseaudio.daemon.config.resample-method = "soxr-vhq";
+}

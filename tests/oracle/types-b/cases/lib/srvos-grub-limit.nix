@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  boot.loader.grub.configurationLimit = lib.mkDefault 5;
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.sslh.listenAddresses = [ "[::]" ];
+}

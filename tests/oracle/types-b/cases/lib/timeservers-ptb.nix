@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.timeServers = [ "ptbtime1.ptb.de" ];
+}

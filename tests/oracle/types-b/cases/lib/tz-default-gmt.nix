@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  time.timeZone = lib.mkDefault "GMT";
+}

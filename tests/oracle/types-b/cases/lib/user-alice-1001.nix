@@ -1,0 +1,4 @@
+{ ... }:
+{
+  users.users.alice.uid = 1001;
+}

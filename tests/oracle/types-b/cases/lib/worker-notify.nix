@@ -1,0 +1,4 @@
+{ ... }:
+{
+  systemd.services.worker.serviceConfig.Type = "notify";
+}

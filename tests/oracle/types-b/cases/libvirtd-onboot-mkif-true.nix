@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  virtualisation.libvirtd.onBoot = lib.mkIf true "resume";
+}

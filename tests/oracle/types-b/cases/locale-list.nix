@@ -1,0 +1,4 @@
+{ ... }:
+{
+  i18n.defaultLocale = [ "en_US.UTF-8" ];
+}

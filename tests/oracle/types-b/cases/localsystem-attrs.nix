@@ -1,0 +1,4 @@
+{ ... }:
+{
+  nixpkgs.localSystem = { system = "x86_64-linux"; };
+}

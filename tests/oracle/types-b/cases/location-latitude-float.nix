@@ -1,0 +1,5 @@
+{ ... }:
+{
+  location.latitude = -33.87;
+  location.longitude = 151.21;
+}

@@ -1,0 +1,8 @@
+{ ... }:
+{
+  location = {
+    provider = "manual";
+    latitude = 52;
+    longitude = 13.4;
+  };
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./lib/berlin-latitude.nix ];
+  location.latitude = 52.520;
+}

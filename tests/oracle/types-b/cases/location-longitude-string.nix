@@ -1,0 +1,4 @@
+{ ... }:
+{
+  location.longitude = "13.40";
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  services.mosquitto.users.sensor = {
+    password = "s3nsor";
+    acl = [ "topic readwrite home/#" ];
+  };
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  systemd.network.links."10-wan" = {
+    matchConfig.OriginalName = "eth0";
+    linkConfig.MTUBytes = "9000";
+  };
+}

@@ -1,0 +1,10 @@
+{ ... }:
+{
+  systemd.network.networks."10-lan" = {
+    matchConfig.Name = "en*";
+    networkConfig = {
+      DHCP = "no";
+      IPv6SendRA = true;
+    };
+  };
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.nginx.mapHashMaxSize = 0;
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  nix.envVars = [ "http_proxy=http://proxy.lan:3128" ];
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  nix.maxJobs = "auto";
+}

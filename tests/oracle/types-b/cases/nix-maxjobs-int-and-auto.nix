@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./lib/hw-maxjobs-8.nix ];
+  nix.maxJobs = "auto";
+}

@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  imports = [ ./lib/hw-maxjobs-default.nix ];
+  nix.maxJobs = "auto";
+}

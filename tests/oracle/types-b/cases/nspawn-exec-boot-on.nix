@@ -1,0 +1,7 @@
+{ ... }:
+{
+  systemd.nspawn.web.execConfig = {
+    Boot = "on";
+    PrivateUsers = "pick";
+  };
+}

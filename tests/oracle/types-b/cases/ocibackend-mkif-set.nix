@@ -1,0 +1,6 @@
+{ lib, ... }:
+{
+  virtualisation.oci-containers = lib.mkIf true {
+    backend = "containerd";
+  };
+}

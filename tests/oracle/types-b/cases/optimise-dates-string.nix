@@ -1,0 +1,7 @@
+{ ... }:
+{
+  nix.optimise = {
+    automatic = true;
+    dates = "03:45";
+  };
+}

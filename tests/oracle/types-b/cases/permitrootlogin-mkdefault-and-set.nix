@@ -1,0 +1,4 @@
+{ lib, ... }:
+{
+  services.openssh.permitRootLogin = lib.mkMerge [ (lib.mkDefault "yes") "prohibit-password" ];
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./lib/sshd-root-no.nix ];
+  services.openssh.permitRootLogin = "prohibit-password";
+}

@@ -1,0 +1,9 @@
+{ ... }:
+{
+  services.prosody.muc = [
+    {
+      domain = "conference.example.org";
+      restrictRoomCreation = "admin";
+    }
+  ];
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.proxy.envVars = [ "http_proxy=http://proxy.lan:3128" ];
+}

@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./lib/pulse-rate-string.nix ];
+  hardware.pulseaudio.daemon.config.default-sample-rate = 48000;
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  hardware.pulseaudio.daemon.config = {
+    realtime-scheduling = "yes";
+    default-sample-rate = 48000;
+  };
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  systemd.services.app.restartTriggers = ./lib/motd.txt;
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  systemd.services.web.environment = {
+    NODE_ENV = "production";
+    PORT = 8080;
+  };
+}

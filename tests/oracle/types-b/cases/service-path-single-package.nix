@@ -1,0 +1,4 @@
+{ pkgs, ... }:
+{
+  systemd.services.web.path = pkgs.git;
+}

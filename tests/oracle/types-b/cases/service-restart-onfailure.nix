@@ -1,0 +1,11 @@
+{ ... }:
+{
+  systemd.services.worker = {
+    wantedBy = [ "multi-user.target" ];
+    serviceConfig = {
+      ExecStart = "/run/current-system/sw/bin/sleep infinity";
+      Restart = "on-failure";
+      RestartSec = 5;
+    };
+  };
+}

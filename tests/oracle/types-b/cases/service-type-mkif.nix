@@ -1,0 +1,7 @@
+{ lib, ... }:
+{
+  systemd.services.worker.serviceConfig = {
+    ExecStart = "/run/current-system/sw/bin/true";
+    Type = lib.mkIf true "oneshot";
+  };
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  systemd.services.sync = {
+    script = "rsync -a /srv/ /backup/";
+    serviceConfig.Type = "oneshoot";
+  };
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  boot.loader.grub.splashImage = null;
+}

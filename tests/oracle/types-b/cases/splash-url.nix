@@ -1,0 +1,4 @@
+{ ... }:
+{
+  boot.loader.grub.splashImage = "https://nixos.org/logo/nixos-hires.png";
+}

@@ -1,0 +1,7 @@
+{ lib, ... }:
+{
+  services.openssh = lib.mkMerge [
+    { enable = true; passwordAuthentication = false; }
+    { passwordAuthentication = true; }
+  ];
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.openssh.ports = 2222;
+}

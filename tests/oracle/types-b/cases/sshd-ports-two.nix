@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.openssh.ports = [ 22 2222 ];
+}

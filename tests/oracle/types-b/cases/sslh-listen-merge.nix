@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./lib/sslh-v6.nix ];
+  services.sslh.listenAddresses = "0.0.0.0";
+}

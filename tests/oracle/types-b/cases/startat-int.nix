@@ -1,0 +1,7 @@
+{ ... }:
+{
+  systemd.services.backup = {
+    script = "echo backing up";
+    startAt = 3;
+  };
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  systemd.services.backup = {
+    script = "echo backing up";
+    startAt = "Sun 14:00:00";
+  };
+}

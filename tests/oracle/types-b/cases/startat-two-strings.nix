@@ -1,0 +1,7 @@
+{ lib, ... }:
+{
+  systemd.services.backup = {
+    script = "echo backing up";
+    startAt = lib.mkMerge [ "daily" "weekly" ];
+  };
+}

@@ -1,0 +1,9 @@
+{ ... }:
+{
+  security.sudo.extraRules = [
+    {
+      users = [ "deploy" ];
+      command = "/run/current-system/sw/bin/systemctl";
+    }
+  ];
+}

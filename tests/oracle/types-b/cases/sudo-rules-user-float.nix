@@ -1,0 +1,9 @@
+{ ... }:
+{
+  security.sudo.extraRules = [
+    {
+      users = [ 1000.0 ];
+      commands = [ "ALL" ];
+    }
+  ];
+}

@@ -1,0 +1,12 @@
+{ ... }:
+{
+  swapDevices = [
+    {
+      label = "swap";
+      randomEncryption = {
+        enable = true;
+        cipher = "aes-xts-plain64";
+      };
+    }
+  ];
+}

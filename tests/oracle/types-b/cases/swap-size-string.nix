@@ -1,0 +1,9 @@
+{ ... }:
+{
+  swapDevices = [
+    {
+      label = "swap";
+      size = "4G";
+    }
+  ];
+}

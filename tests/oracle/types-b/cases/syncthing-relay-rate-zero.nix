@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.syncthing.relay.globalRateBps = 0;
+}

@@ -1,0 +1,4 @@
+{ pkgs, ... }:
+{
+  environment.systemPackages = [ pkgs.git [ pkgs.tmux pkgs.htop ] ];
+}

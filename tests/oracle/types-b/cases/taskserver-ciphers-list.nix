@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.taskserver.ciphers = [ "NORMAL" "-VERS-SSL3.0" ];
+}

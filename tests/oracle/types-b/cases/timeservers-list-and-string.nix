@@ -1,0 +1,5 @@
+{ ... }:
+{
+  imports = [ ./lib/timeservers-ptb.nix ];
+  networking.timeServers = "pool.ntp.org";
+}

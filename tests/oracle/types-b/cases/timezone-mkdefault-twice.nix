@@ -1,0 +1,5 @@
+{ lib, ... }:
+{
+  imports = [ ./lib/tz-default-gmt.nix ];
+  time.timeZone = lib.mkDefault "UTC";
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  programs.tmux.historyLimit = "50k";
+}

@@ -1,0 +1,10 @@
+{ ... }:
+{
+  services.tor.hiddenServices.ssh = {
+    map = [ { port = 22; } ];
+    authorizeClient = {
+      authType = "basic";
+      clientNames = [ "alice laptop" ];
+    };
+  };
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  services.tor.hiddenServices.web = {
+    map = [ { port = 80; toPort = 8080; } ];
+    version = "3";
+  };
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  services.traefik.staticConfigOptions = {
+    entryPoints.web.address = ":80";
+    certificatesResolvers.le.acme.email = x: "admin@${x}";
+  };
+}

@@ -1,0 +1,6 @@
+{ ... }:
+{
+  services.traefik.staticConfigOptions = {
+    providers.file.filename = ./lib/motd.txt;
+  };
+}

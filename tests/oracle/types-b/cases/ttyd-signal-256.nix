@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.ttyd.signal = 256;
+}

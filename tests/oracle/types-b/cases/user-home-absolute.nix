@@ -1,0 +1,8 @@
+{ ... }:
+{
+  users.users.svc = {
+    isSystemUser = true;
+    home = "/var/lib/svc";
+    createHome = true;
+  };
+}

@@ -1,0 +1,7 @@
+{ ... }:
+{
+  users.users.svc = {
+    isSystemUser = true;
+    home = "var/lib/svc";
+  };
+}

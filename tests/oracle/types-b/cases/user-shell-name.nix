@@ -1,0 +1,4 @@
+{ ... }:
+{
+  users.users.alice.shell = "zsh";
+}

@@ -1,0 +1,4 @@
+{ pkgs, ... }:
+{
+  users.users.alice.shell = pkgs.tmux;
+}

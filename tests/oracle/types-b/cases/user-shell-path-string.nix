@@ -1,0 +1,4 @@
+{ ... }:
+{
+  users.users.alice.shell = "/run/current-system/sw/bin/zsh";
+}

@@ -1,0 +1,8 @@
+{ ... }:
+{
+  imports = [ ./lib/user-alice-1001.nix ];
+  users.users.alice = {
+    isNormalUser = true;
+    uid = 1000;
+  };
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  networking.wireguard.interfaces.wg0.postSetup = ./lib/wg-up.sh;
+}

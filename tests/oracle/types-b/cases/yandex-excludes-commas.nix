@@ -1,0 +1,4 @@
+{ ... }:
+{
+  services.yandex-disk.excludes = "data,backup";
+}

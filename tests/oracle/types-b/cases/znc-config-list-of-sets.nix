@@ -1,0 +1,7 @@
+{ ... }:
+{
+  services.znc.useLegacyConfig = false;
+  services.znc.config = {
+    LoadModule = [ { name = "webadmin"; } ];
+  };
+}

@@ -1,0 +1,4 @@
+{ ... }:
+{
+  zramSwap.algorithm = "lzo-rle";
+}
