@@ -366,7 +366,7 @@ fn an_older_nixpkgs_is_named() {
     );
     // The host module, on a release between the two.
     let expr = format!(
-        "import {}/nix/module.nix {{ config = {{ }}; pkgs = {{ }}; lib = (import {}/lib) // {{ trivial.release = \"22.11\"; }}; }}",
+        "import {}/nix/module.nix {{ config = {{ }}; options = {{ }}; pkgs = {{ }}; lib = (import {}/lib) // {{ trivial.release = \"22.11\"; }}; }}",
         root().display(),
         fake_nixpkgs().display()
     );
