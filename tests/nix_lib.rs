@@ -13,7 +13,7 @@ mod util;
 use std::process::Command;
 
 use serde_json::{json, Value};
-use util::{assert_exit, nix_files_under, nixunits, require, root, run};
+use util::{assert_exit, nix_files_in, nix_files_under, nixunits, require, root, run};
 
 /// Evaluates `expr` (with `lib` bound to nix/lib.nix) to JSON.
 fn eval(expr: &str) -> Value {
@@ -170,6 +170,7 @@ fn every_nix_file_of_the_repository_passes() {
     let mut files = nix_files_under(&root().join("nix"));
     files.extend(nix_files_under(&root().join("examples")));
     files.extend(nix_files_under(&root().join("tests/fake-nixpkgs")));
+    files.extend(nix_files_under(&root().join("scripts")));
     files.push(root().join("flake.nix"));
     assert!(files.len() >= 15, "{files:?}");
     for f in &files {
@@ -185,8 +186,10 @@ fn every_nix_file_of_the_repository_passes() {
         .args(["check", "--parse-only", "--format", "errfmt"])
         .args(&files));
     assert_exit(&out, 0);
-    // Snippets: every check, the policy included.
-    let snippets = nix_files_under(&root().join("examples"));
+    // Snippets (the examples and the benchmark's): every check, the
+    // policy included.
+    let mut snippets = nix_files_under(&root().join("examples"));
+    snippets.extend(nix_files_under(&root().join("scripts/bench-many-snippets")));
     let out = run(nixunits()
         .args(["check", "--format", "errfmt"])
         .args(&snippets));
@@ -525,4 +528,157 @@ fn rust_and_nix_write_the_same_unit_conf() {
             "{unit}"
         );
     }
+}
+
+/// `nix-instantiate` of `nix/system.nix` alone, with the fake nixpkgs:
+/// the system's drvPath.
+fn drv_alone(id: &str, snippet: &std::path::Path, unit: &str) -> String {
+    let nix = require("nix-instantiate", "nix-bin");
+    let out = run(Command::new(nix)
+        .env("NIX_CONFIG", NIX_CONFIG)
+        .arg(root().join("nix/system.nix"))
+        .args(["--argstr", "id", id, "--arg", "configFile"])
+        .arg(snippet)
+        .args(["--argstr", "unitJSON", unit, "--arg", "nixpkgs"])
+        .arg(fake_nixpkgs()));
+    assert!(
+        out.status.success(),
+        "nix/system.nix for {}: {}",
+        snippet.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// `nix/systems.nix` of `systems` (a JSON list), with the fake nixpkgs and
+/// progress lines: the output.
+fn systems_nix(systems: &Value) -> std::process::Output {
+    let nix = require("nix-instantiate", "nix-bin");
+    run(Command::new(nix)
+        .env("NIX_CONFIG", NIX_CONFIG)
+        .args(["--eval", "--strict", "--json", "--read-write-mode"])
+        .arg(root().join("nix/systems.nix"))
+        .arg("--arg")
+        .arg("nixpkgs")
+        .arg(fake_nixpkgs())
+        .args(["--arg", "progress", "true", "--argstr", "systemsJSON"])
+        .arg(systems.to_string()))
+}
+
+/// Many systems in one evaluation (`nix/systems.nix`: one imported nixpkgs
+/// handed to every system that defines no `nixpkgs.*` of its own) give
+/// each system exactly the drvPath `nix/system.nix` gives it alone: every
+/// example, every benchmark snippet, snippets that read `id` and
+/// `properties`, and snippets that define `nixpkgs.*` (directly, and an
+/// overlay under a condition), under two ids and unit descriptions. Those
+/// that define `nixpkgs.*` are evaluated with pkgs of their own, and would
+/// be another system with the shared one.
+#[test]
+fn one_evaluation_of_many_systems_gives_each_the_derivation_of_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let own_config = write(
+        "own-config.nix",
+        "{ pkgs, ... }: { nixpkgs.config.fakeVariant = \"b\"; environment.systemPackages = [ pkgs.hello ]; }",
+    );
+    // An overlay only where nginx is enabled: alone, none.
+    let cond_overlay = write(
+        "cond-overlay.nix",
+        "{ pkgs, lib, config, ... }: lib.mkIf (config.services.nginx.enable or false) { nixpkgs.overlays = [ (self: super: { hello = super.htop; }) ]; environment.systemPackages = [ pkgs.hello ]; }\n",
+    );
+    let nginx_on = write(
+        "nginx-on.nix",
+        "{ imports = [ ./cond-overlay.nix ]; services.nginx.enable = true; }",
+    );
+    let mut snippets = nix_files_in(&root().join("examples"));
+    snippets.extend(nix_files_in(&root().join("scripts/bench-many-snippets")));
+    assert!(snippets.len() >= 26, "{snippets:?}");
+    snippets.push(write(
+        "reads-all.nix",
+        "{ id, network, properties, ... }: { environment.etc.motd.text = \"${id} ${toString (properties.port or 0)} ${toString (builtins.attrNames network)}\"; }",
+    ));
+    snippets.push(cond_overlay);
+    snippets.push(own_config.clone());
+    snippets.push(nginx_on.clone());
+    let defines_pkgs = |f: &std::path::Path| f == own_config || f == nginx_on;
+    let units = [
+        r#"{}"#,
+        r#"{"network":{"host_ip6":"fc00::1:1/112","ip6":"fc00::1:2/112"},"properties":{"port":5433}}"#,
+    ];
+    let mut systems = Vec::new();
+    let mut alone = Vec::new();
+    for (k, unit) in units.iter().enumerate() {
+        for f in &snippets {
+            let id = format!("c{k}-{}", f.file_stem().unwrap().to_str().unwrap());
+            alone.push(drv_alone(&id, f, unit));
+            systems.push(json!({ "id": id, "configFile": f, "unitJSON": unit }));
+        }
+    }
+    let out = systems_nix(&Value::Array(systems.clone()));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let records: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(records.len(), systems.len());
+    let progress: Vec<Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| l.strip_prefix("trace: nixunits-system "))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(progress.len(), records.len(), "one progress line each");
+    for (i, (r, a)) in records.iter().zip(&alone).enumerate() {
+        let name = systems[i]["id"].as_str().unwrap();
+        assert_eq!(r["drvPath"].as_str().unwrap(), a, "{name}: shared and alone differ");
+        assert_eq!(progress[i]["index"], i, "{name}");
+        assert_eq!(progress[i]["drvPath"], r["drvPath"], "{name}");
+        let defines = defines_pkgs(&snippets[i % snippets.len()]);
+        assert_eq!(r["ownPkgs"], defines, "{name}");
+    }
+    // The systems that define nixpkgs.* would be other systems with the
+    // shared pkgs: the check is what keeps them right.
+    for f in [&own_config, &nginx_on] {
+        let expr = format!(
+            "let share = import {root}/nix/share.nix {{ nixpkgs = {fake}; }}; in
+             (import {root}/nix/system.nix {{ id = \"x\"; configFile = {f}; nixpkgs = {fake}; pkgs = share.pkgs; }}).drvPath",
+            root = root().display(),
+            fake = fake_nixpkgs().display(),
+            f = f.display()
+        );
+        let shared = eval(&expr);
+        assert_ne!(shared.as_str().unwrap(), drv_alone("x", f, "{}"), "{}", f.display());
+    }
+}
+
+/// A system whose evaluation fails the whole process (an error
+/// `tryEval` cannot catch): those before it are reported done, on
+/// standard error, and the error is Nix's own message for it.
+#[test]
+fn a_failing_system_leaves_those_before_it_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.nix");
+    std::fs::write(
+        &bad,
+        "{ pkgs, ... }: { environment.systemPackages = [ pkgs.doesNotExist ]; }",
+    )
+    .unwrap();
+    let good = root().join("examples/nginx.nix");
+    let systems = json!([
+        { "id": "a", "configFile": good, "unitJSON": "{}" },
+        { "id": "b", "configFile": bad, "unitJSON": "{}" },
+        { "id": "c", "configFile": good, "unitJSON": "{}" },
+    ]);
+    let out = systems_nix(&systems);
+    assert!(!out.status.success(), "the bad system evaluated");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let done: Vec<Value> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("trace: nixunits-system "))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(done.len(), 1, "{stderr}");
+    assert_eq!(done[0]["index"], 0);
+    assert_eq!(done[0]["drvPath"].as_str().unwrap(), drv_alone("a", &good, "{}"));
+    assert!(stderr.contains("attribute 'doesNotExist' missing"), "{stderr}");
 }
