@@ -42,9 +42,10 @@ let
     (import (nixpkgs + "/nixos/lib/eval-config.nix") {
       inherit system;
       baseModules = [ nixosModule ];
-      modules = [ ];
-      # Only the module's own options are declared; nothing else is read.
-      check = false;
+      # Only the module's own options are declared (it also defines
+      # `assertions`, undeclared here); nothing else is read. The option,
+      # not eval-config's `check` argument, which not every release takes.
+      modules = [ { _module.check = false; } ];
     });
 
   shared = if pkgs != null then pkgs else reference.pkgs;
