@@ -40,7 +40,7 @@ rec {
 
   # The host side of the k-th extra veth (k >= 1): vx<k>-<id> when it fits
   # the kernel's 15 bytes, else its first 8 and 7 hex digits of the id's
-  # SHA-256 (store/src/unit.rs: extra_veth_name).
+  # SHA-256 (store/src/unit/network/naming.rs: extra_veth_name).
   extraVethName = id: k:
     let name = "vx${toString k}-${id}"; in
     if stringLength name <= 15 then name

@@ -68,6 +68,12 @@ impl Env {
     }
 
     fn cmd(&self) -> Command {
+        self.cmd_with_state(&self.state)
+    }
+
+    /// The command with another `--state-dir` (relative ones are taken
+    /// from `work`, the working directory).
+    fn cmd_with_state(&self, state: &Path) -> Command {
         let mut c = nixunits();
         let path = format!(
             "{}:{}",
@@ -86,7 +92,7 @@ impl Env {
             .env("NIXUNITS_SYSTEMD_DIR", self.shims.join("systemd"))
             .current_dir(&self.work)
             .arg("--state-dir")
-            .arg(&self.state)
+            .arg(state)
             .arg("--nix-dir")
             .arg(root().join("nix"));
         c
@@ -1435,4 +1441,108 @@ fn old_state_directories_migrate() {
     assert!(std::fs::symlink_metadata(d.join("result")).is_err());
     assert!(!d.join("key").exists());
     assert_eq!(generation_rows(&env, "old").len(), 1);
+}
+
+#[test]
+fn a_relative_state_dir_is_taken_from_the_working_directory() {
+    let env = Env::new();
+    let rel = Path::new("here/state");
+    let build = |args: &[&str]| {
+        let out = run(env
+            .cmd_with_state(rel)
+            .args(["build", "rel", "-cc", PG, "--json"])
+            .args(args));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let v = build(&[]);
+    assert_eq!(v["source"], "miss");
+    let dir = env.work.join("here/state/containers/rel");
+    assert_eq!(
+        std::fs::read_link(dir.join("current/result")).unwrap(),
+        Path::new(v["outPath"].as_str().unwrap())
+    );
+    // The same state directory, found again from the same place: a hit.
+    assert_eq!(build(&[])["source"], "installed");
+    let out = run(env.cmd_with_state(rel).args(["status", "rel", "--json"]));
+    assert_exit(&out, 0);
+    let st: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(st["outPath"], v["outPath"]);
+    // Nothing was made at the root of the file system.
+    assert!(!Path::new("/here/state").exists());
+}
+
+#[test]
+fn update_without_a_snippet_switches_a_running_container_to_its_live_generation() {
+    let env = Env::new();
+    let update = |args: &[&str]| env.nixunits(&[&["update"][..], args].concat());
+    let json = |out: &Output| -> serde_json::Value {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    // No container, or options that change what is built: exit 2.
+    let out = update(&["nope"]);
+    assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no container nope"));
+    let first = env.build(&["up", "-cc", PG, "-s"]);
+    assert_eq!(first["unit"], "started");
+    for extra in [&["-6"][..], &["--port", "tcp:80:80"], &["-f"]] {
+        let out = update(&[&["up"][..], extra].concat());
+        assert_exit(&out, 2);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("give the snippet too"), "{extra:?}: {err}");
+    }
+    // `build` still wants a snippet.
+    assert_exit(&env.nixunits(&["build", "up"]), 2);
+    env.take_calls();
+    // Running the live generation: nothing to do.
+    let v = json(&update(&["up", "--json"]));
+    assert_eq!(
+        (v["unit"].as_str(), v["stale"].as_bool()),
+        (Some("unchanged"), Some(false))
+    );
+    assert_eq!(v["outPath"], first["outPath"]);
+    // A build without -r installs a new generation and leaves the running
+    // container on the old one, as its start recorded (`prepare` writes
+    // `running`; no systemd runs here, so the test writes it).
+    let second = env.build(&["up", "-cc", "{ services.postgresql.enable = false; }"]);
+    assert_eq!(second["unit"], "unchanged");
+    std::fs::write(
+        env.state.join("containers/up/running"),
+        format!("{}\n", first["outPath"].as_str().unwrap()),
+    )
+    .unwrap();
+    env.take_calls();
+    let v = json(&update(&["up", "--json"]));
+    assert_eq!(v["stale"], true);
+    assert_eq!(v["outPath"], second["outPath"]);
+    assert_eq!(v["generation"], second["generation"]);
+    // With no record of the unit description it started with (only a
+    // real start writes one), it cannot be switched in place: restarted.
+    assert_eq!(v["unit"], "restarted");
+    let calls = env.take_calls();
+    assert!(
+        calls.contains(&"systemctl restart nixunits@up.service".to_owned()),
+        "{calls:?}"
+    );
+    assert!(!calls.iter().any(|c| c.starts_with("nix")), "{calls:?}");
+    // Not running: nothing, or a start with -s.
+    std::fs::remove_file(env.shims.join("active")).unwrap();
+    let v = json(&update(&["up", "--json"]));
+    assert_eq!(v["unit"], "unchanged");
+    let out = update(&["up"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is not running"));
+    assert!(!env
+        .take_calls()
+        .iter()
+        .any(|c| c.starts_with("systemctl start") || c.starts_with("systemctl restart")));
+    assert_eq!(json(&update(&["up", "-s", "--json"]))["unit"], "started");
 }

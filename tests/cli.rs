@@ -673,3 +673,65 @@ fn apply_refuses_bad_fleets() {
         assert!(!state.exists(), "{text}: wrote state");
     }
 }
+
+#[test]
+fn target_host_is_checked_as_build_host_is_before_anything_runs() {
+    use std::os::unix::fs::PermissionsExt;
+    // An ssh that records being run: it must not be.
+    let dir = tempfile::tempdir().unwrap();
+    let ssh = dir.path().join("ssh");
+    std::fs::write(
+        &ssh,
+        format!("#!/bin/sh\ntouch '{}/ssh-ran'\n", dir.path().display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&ssh, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (host, by_env) in [
+        ("-oProxyCommand=touch /tmp/owned", false),
+        ("", false),
+        ("root@a b", false),
+        ("-oProxyCommand=x", true),
+    ] {
+        let mut c = nixunits();
+        c.env("PATH", &path);
+        if by_env {
+            c.env("NIXUNITS_TARGET_HOST", host);
+        } else {
+            c.arg(format!("--target-host={host}"));
+        }
+        let out = run(c.args(["status", "web"]));
+        assert_exit(&out, 2);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("--target-host {host:?}: give USER@HOST")),
+            "{host:?}: {err}"
+        );
+    }
+    // The same rule, the same words, as --build-host.
+    let out = run(nixunits()
+        .env("PATH", &path)
+        .env(
+            "NIX_PATH",
+            format!("nixpkgs={}", root().join("tests/fake-nixpkgs").display()),
+        )
+        .arg("--state-dir")
+        .arg(dir.path().join("state"))
+        .arg("--nix-dir")
+        .arg(root().join("nix"))
+        .args([
+            "build",
+            "web",
+            "-cc",
+            "{ }",
+            "--build-host=-oProxyCommand=x",
+        ]));
+    assert_exit(&out, 2);
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("--build-host \"-oProxyCommand=x\": give USER@HOST"));
+    assert!(!dir.path().join("ssh-ran").exists(), "ssh was run");
+}

@@ -1,5 +1,9 @@
-//! The command line as clap parses it (DESIGN §3). Nothing here acts:
-//! `main` resolves these into what to do.
+//! The `args` room: the command line as clap parses it (DESIGN §3).
+//! Nothing here acts: `main` dispatches these to the commands, which
+//! resolve them into what to do.
+//!
+//! Must not: import `commands`, `remote` or `lsp`; run anything. It names
+//! one type of `host` (the port proxy's argument, parsed by clap).
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -66,6 +70,31 @@ pub enum ColorChoice {
     Never,
 }
 
+impl Global {
+    /// The state directory as an absolute path: a relative one is taken
+    /// from the working directory, since it is handed on to processes that
+    /// do not share it (nix-build, systemd, the nixunits the unit runs).
+    pub fn make_absolute(&mut self) -> Result<(), crate::base::UsageError> {
+        self.state_dir = std::path::absolute(&self.state_dir).map_err(|e| {
+            crate::base::UsageError(format!("--state-dir {:?}: {e}", self.state_dir))
+        })?;
+        Ok(())
+    }
+}
+
+impl ColorChoice {
+    /// Whether to colour output going to a terminal (`terminal`) or not.
+    pub fn enabled(self, terminal: bool) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            }
+        }
+    }
+}
+
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -76,7 +105,10 @@ pub enum Command {
     Build(BuildArgs),
     /// Build like `build`, then bring a running container to the new
     /// generation: in place with the system's `switch-to-configuration
-    /// test` when only the system changed, else a restart.
+    /// test` when only the system changed, else a restart. Without a
+    /// snippet: bring a running container to its live generation (one
+    /// `build` installed without `-r`).
+    #[command(mut_group("snippet", |g| g.required(false)))]
     Update(BuildArgs),
     /// Converge a fleet: the hosts and containers FLEET.toml declares are
     /// built (once per system), copied (`nix copy`), installed and started
@@ -220,7 +252,7 @@ pub enum Command {
     PortProxy {
         /// PROTO:LISTEN=TARGET, e.g. tcp:[::1]:8081=[fd00::2]:80.
         #[arg(required = true)]
-        specs: Vec<crate::proxy::Spec>,
+        specs: Vec<crate::host::proxy::Spec>,
     },
     /// A language server over standard input and output (diagnostics,
     /// hover, completion of option names).
@@ -370,7 +402,7 @@ pub struct ApplyArgs {
 }
 
 /// Network options of `build` (none: a private network, loopback only).
-#[derive(Debug, Clone, Args, Default)]
+#[derive(Debug, Clone, Args, Default, PartialEq, Eq)]
 pub struct NetArgs {
     /// A veth with automatic IPv6 addresses derived from the id.
     #[arg(short = '6', long = "auto-ip6", conflicts_with_all = ["ip6", "host_ip6", "interface"])]

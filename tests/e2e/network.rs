@@ -375,6 +375,31 @@ fn networking() {
     assert!(out.contains("restarted"), "{out}");
     assert_ne!(status(&h, "up")["leader"].as_u64(), Some(before));
     h.ok("busybox ping -c1 -W5 10.50.0.2");
+    step("update without a snippet: a container a plain build left on its previous generation switches to the live one in place");
+    let up_flags = "-6 --ip4 10.50.0.2/24 --host-ip4 10.50.0.1/24";
+    let before = status(&h, "up")["leader"].as_u64().unwrap();
+    let out = h.nixunits_ok(&format!(
+        "build up -cc '{{ nixunitsTest.marker = \"three\"; }}' {up_flags}"
+    ));
+    assert!(out.contains("runs the previous result"), "{out}");
+    let out = h.nixunits_ok("update up");
+    assert!(out.contains("switched in place"), "{out}");
+    assert_eq!(status(&h, "up")["leader"].as_u64(), Some(before));
+    let live = crate::live_system(&h, "up");
+    let log =
+        std::fs::read_to_string(h.path("/var/lib/nixunits/containers/up/root/var/log/switch.log"))
+            .unwrap();
+    assert!(
+        log.ends_with(&format!("switched to {live} (test)\n")),
+        "{log}"
+    );
+    assert_eq!(
+        h.ok("cat /var/lib/nixunits/containers/up/running"),
+        format!("{live}\n")
+    );
+    // Now it runs the live generation: nothing more to do.
+    let out = h.nixunits_ok("update up");
+    assert!(out.contains("runs the live generation"), "{out}");
     step("one build for many containers: 50 of one snippet, exactly one nix-build, all running and reachable");
     h.ok(
         "printf '#!/bin/sh\\necho \"$*\" >> /run/nix-build.calls\\nexec /usr/bin/nix-build \"$@\"\\n' > /usr/local/bin/nix-build \

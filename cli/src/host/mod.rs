@@ -1,0 +1,26 @@
+//! The `host` room: everything that touches the running host. systemd and
+//! machined (`systemd.rs`: every `systemctl`, `machinectl`, `journalctl`),
+//! the template unit and its ExecStartPre (`template.rs`, `prepare.rs`),
+//! the container's network from the host (`net.rs`: every `ip`; `nft.rs`:
+//! every `nft`; `proxy.rs`: loopback ports), entering a container
+//! (`enter.rs`), what runs and switching it in place (`running.rs`,
+//! `status.rs`), and installing a generation on this host (`install.rs`).
+//!
+//! Must not: import `commands`, `remote`, `lsp` or `args`; print to
+//! standard output (warnings go to standard error); reach other hosts.
+
+pub mod enter;
+pub mod install;
+pub mod net;
+pub mod nft;
+pub mod prepare;
+pub mod proxy;
+pub mod running;
+pub mod status;
+pub mod systemd;
+pub mod template;
+
+/// Where nixunits keeps what one start of a container uses (its
+/// systemd-nspawn arguments, its resolv.conf, the unit description it
+/// started with): a tmpfs, gone with the host's next boot.
+pub const RUN_DIR: &str = "/run/nixunits";

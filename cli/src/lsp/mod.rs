@@ -1,0 +1,38 @@
+//! The `lsp` room: the language server (`nixunits lsp`), its transport and
+//! its answers (`server.rs`), over the same checks as `check`.
+//!
+//! Must not: touch the running host or other hosts (`host`, `remote`);
+//! write to standard output but the protocol's messages.
+
+mod server;
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::args::{CheckArgs, Format, Global};
+use crate::commands::check;
+
+/// `lsp [--schema FILE] [--policy FILE] [--nix-version V]`: serves until
+/// the client exits; the exit code.
+pub fn serve(
+    schema: Option<PathBuf>,
+    policy: Option<PathBuf>,
+    nix_version: Option<String>,
+    global: &Global,
+) -> Result<i32> {
+    let a = CheckArgs {
+        files: Vec::new(),
+        format: Format::Human,
+        stdin_filename: String::new(),
+        parse_only: false,
+        nix_version,
+        experimental: Vec::new(),
+        schema,
+        policy,
+        no_eval: false,
+    };
+    let opts = check::options(&a)?;
+    let extra = check::Extra::resolve(&a, global)?;
+    server::run(extra, opts)
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.beesd.filesystems.root = { spec = "LABEL=root"; hashTableSizeMB = 2048; verbosity = "crit"; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.bitcoind = { enable = true; prune = -1; };
+}

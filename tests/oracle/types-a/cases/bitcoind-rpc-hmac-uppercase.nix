@@ -1,0 +1,6 @@
+{ ... }: {
+  services.bitcoind = {
+    enable = true;
+    rpc.users.alice.passwordHMAC = "F7EFDA5C189B999524F151318C0C86$D5B51B3BEFFBC02B724E5D095828E0BC8B2456E9AC8757AE3211A5D9B16A22AE";
+  };
+}

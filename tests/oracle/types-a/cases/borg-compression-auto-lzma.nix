@@ -1,0 +1,8 @@
+{ ... }: {
+  services.borgbackup.jobs.home = {
+    repo = "borg@backup.example.org:.";
+    encryption = { mode = "repokey-blake2"; passCommand = "cat /run/keys/borg"; };
+    paths = [ "/home" ];
+    compression = "auto,lzma";
+  };
+}

@@ -1,0 +1,1 @@
+{ ... }: { networking.defaultGateway = "192.168.1.1"; }

@@ -1,0 +1,3 @@
+{ ... }: {
+  environment.etc = [ { target = "nixos-release"; text = "custom"; } ];
+}

@@ -1,0 +1,4 @@
+{ ... }: {
+  imports = [ ./lib/motd-banner.nix ];
+  environment.etc."motd".text = "Managed by NixOS.";
+}

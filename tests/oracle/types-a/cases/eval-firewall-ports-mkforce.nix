@@ -1,0 +1,4 @@
+{ lib, ... }: {
+  imports = [ ./lib/firewall-web-ports.nix ];
+  networking.firewall.allowedTCPPorts = lib.mkForce [ 22 ];
+}

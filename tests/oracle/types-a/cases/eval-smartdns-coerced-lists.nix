@@ -1,0 +1,4 @@
+{ ... }: {
+  imports = [ ./lib/smartdns-upstreams.nix ];
+  services.smartdns = { enable = true; settings = { server = "9.9.9.9"; cache-size = 4096; }; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  systemd.services.web.environment.ALLOWED_HOSTS = builtins.toJSON [ "example.org" "www.example.org" ];
+}

@@ -1,0 +1,4 @@
+{ lib, ... }: {
+  imports = [ ./lib/web-execstartpre-mkdir.nix ];
+  systemd.services.web.serviceConfig.ExecStartPre = [ "/run/current-system/sw/bin/true" ];
+}

@@ -1,0 +1,4 @@
+{ lib, ... }: {
+  imports = [ ./lib/srvos-nix-daemon.nix ];
+  systemd.services.nix-daemon.serviceConfig.OOMScoreAdjust = 500;
+}

@@ -1,0 +1,5 @@
+{ ... }: {
+  users.users = [
+    { name = "carol"; isNormalUser = true; description = "Carol"; extraGroups = [ "users" ]; }
+  ];
+}

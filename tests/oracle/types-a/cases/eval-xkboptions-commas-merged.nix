@@ -1,0 +1,4 @@
+{ ... }: {
+  imports = [ ./lib/xkb-compose.nix ];
+  services.xserver = { layout = "us"; xkbOptions = "ctrl:nocaps"; };
+}

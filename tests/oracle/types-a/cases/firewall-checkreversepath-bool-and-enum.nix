@@ -1,0 +1,4 @@
+{ ... }: {
+  imports = [ ./lib/firewall-strict-rpf.nix ];
+  networking.firewall.checkReversePath = false;
+}

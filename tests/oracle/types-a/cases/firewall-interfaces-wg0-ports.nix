@@ -1,0 +1,3 @@
+{ ... }: {
+  networking.firewall.interfaces."wg0".allowedTCPPorts = [ 9273 9100 ];
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  networking.firewall.pingLimit = [ "--limit" "1/minute" "--limit-burst" "5" ];
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  networking.firewall.allowedUDPPorts = [ 0 ];
+}

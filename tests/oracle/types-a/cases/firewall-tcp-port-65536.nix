@@ -1,0 +1,3 @@
+{ ... }: {
+  networking.firewall.allowedTCPPorts = [ 8080 65536 ];
+}

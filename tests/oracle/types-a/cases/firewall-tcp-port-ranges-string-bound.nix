@@ -1,0 +1,3 @@
+{ ... }: {
+  networking.firewall.allowedTCPPortRanges = [ { from = "8999"; to = 9003; } ];
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  networking.firewall.allowedTCPPorts = [ 22 80 443 ];
+}

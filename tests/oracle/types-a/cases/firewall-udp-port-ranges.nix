@@ -1,0 +1,3 @@
+{ ... }: {
+  networking.firewall.allowedUDPPortRanges = [ { from = 60000; to = 61000; } ];
+}

@@ -1,0 +1,6 @@
+{ ... }: {
+  services.grafana = {
+    enable = true;
+    database.connMaxLifetime = 14400;
+  };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.grafana = { enable = true; protocol = "socket"; };
+}

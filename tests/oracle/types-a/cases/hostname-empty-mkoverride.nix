@@ -1,0 +1,1 @@
+{ lib, ... }: { networking.hostName = lib.mkOverride 1337 ""; }

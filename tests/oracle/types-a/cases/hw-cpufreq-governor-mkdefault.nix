@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  powerManagement.cpuFreqGovernor = lib.mkMerge [ (lib.mkDefault "performance") "powersave" ];
+}

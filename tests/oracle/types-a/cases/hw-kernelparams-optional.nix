@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  boot.kernelParams = [ "mem_sleep_default=deep" ] ++ lib.optional true "i915.enable_guc=2";
+}

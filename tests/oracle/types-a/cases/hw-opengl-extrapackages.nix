@@ -1,0 +1,6 @@
+{ pkgs, ... }: {
+  hardware.opengl = {
+    enable = true;
+    extraPackages = with pkgs; [ vaapiIntel vaapiVdpau libvdpau-va-gl ];
+  };
+}

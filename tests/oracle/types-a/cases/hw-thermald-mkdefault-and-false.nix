@@ -1,0 +1,4 @@
+{ lib, ... }: {
+  imports = [ ./lib/hw-thermald-default.nix ];
+  services.thermald.enable = false;
+}

@@ -1,0 +1,6 @@
+{ ... }: {
+  services.thinkfan = {
+    enable = true;
+    levels = [ [ 0 0 55 ] [ 1 48 60 ] [ 2 50 61 ] [ "level auto" 80 32767 ] ];
+  };
+}

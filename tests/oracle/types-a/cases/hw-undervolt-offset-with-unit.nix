@@ -1,0 +1,3 @@
+{ ... }: {
+  services.undervolt = { enable = true; coreOffset = "-100mV"; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.xserver.dpi = 189;
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.hylafax.hfaxdConfig = { IdleTimeout = 900.5; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.hylafax.hfaxdConfig = { ServerTracing = [ [ 1 2 ] ]; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  networking.interfaces.eth0.ipv4.addresses = [ { address = "192.168.1.10"; prefixLength = "24"; } ];
+}

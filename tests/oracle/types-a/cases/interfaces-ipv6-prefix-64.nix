@@ -1,0 +1,3 @@
+{ ... }: {
+  networking.interfaces.eth0.ipv6.addresses = [ { address = "2001:db8::10"; prefixLength = 64; } ];
+}

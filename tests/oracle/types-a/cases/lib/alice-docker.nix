@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  users.users.alice.extraGroups = lib.mkIf true [ "docker" ];
+}

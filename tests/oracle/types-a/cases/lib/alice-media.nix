@@ -1,0 +1,7 @@
+{ lib, ... }: {
+  users.users.alice = lib.mkMerge [
+    { isNormalUser = true; description = "Alice"; }
+    (lib.mkIf true { extraGroups = [ "video" "audio" ]; })
+    (lib.mkIf false { extraGroups = [ "libvirtd" ]; })
+  ];
+}

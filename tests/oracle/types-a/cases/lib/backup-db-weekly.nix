@@ -1,0 +1,3 @@
+{ ... }: {
+  systemd.services.backup-db.startAt = [ "Sun 04:00" ];
+}

@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  systemd.services.backup.script = lib.mkAfter "echo done";
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  systemd.services.backup.startAt = [ "Sun *-*-* 05:00:00" ];
+}

@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  systemd.services.blocklist.script = lib.mkBefore "iptables -A INPUT -p icmp -j ACCEPT";
+}

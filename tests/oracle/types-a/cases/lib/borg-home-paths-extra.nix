@@ -1,0 +1,3 @@
+{ ... }: {
+  services.borgbackup.jobs.home.paths = [ "/var/lib/nextcloud" "/etc/nixos" ];
+}

@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  networking.firewall.allowedTCPPorts = lib.mkBefore [ 443 ];
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  networking.firewall.pingLimit = "--limit-burst 5";
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.grafana = { protocol = "https"; certFile = "/var/lib/acme/grafana/cert.pem"; certKey = "/var/lib/acme/grafana/key.pem"; };
+}

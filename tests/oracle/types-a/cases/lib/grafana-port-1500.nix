@@ -1,0 +1,1 @@
+{ lib, ... }: { services.grafana.port = lib.mkOverride 1500 3100; }

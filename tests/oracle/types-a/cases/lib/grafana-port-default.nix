@@ -1,0 +1,1 @@
+{ lib, ... }: { services.grafana.port = lib.mkDefault 3200; }

@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  services.thermald.enable = lib.mkDefault true;
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  environment.etc."motd".text = "Welcome to web-01.";
+}

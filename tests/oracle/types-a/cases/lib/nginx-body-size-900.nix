@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  services.nginx.clientMaxBodySize = lib.mkOverride 900 "1g";
+}

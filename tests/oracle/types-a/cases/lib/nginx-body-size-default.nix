@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  services.nginx.clientMaxBodySize = lib.mkDefault "1g";
+}

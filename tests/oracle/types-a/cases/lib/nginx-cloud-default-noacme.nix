@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  services.nginx.virtualHosts."cloud.example.org".enableACME = lib.mkDefault false;
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.nginx.virtualHosts."cloud.example.org".enableACME = false;
+}

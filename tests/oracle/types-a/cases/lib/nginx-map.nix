@@ -1,0 +1,5 @@
+{ ... }: {
+  services.nginx.appendHttpConfig = ''
+    map $http_upgrade $connection_upgrade { default upgrade; "" close; }
+  '';
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.nginx.virtualHosts."old.example.org".globalRedirect = null;
+}

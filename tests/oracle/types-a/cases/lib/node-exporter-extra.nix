@@ -1,0 +1,3 @@
+{ ... }: {
+  services.prometheus.exporters.node.enabledCollectors = [ "logind" "processes" ];
+}

@@ -1,0 +1,5 @@
+{ lib, ... }: {
+  services.postgresql.authentication = lib.mkForce ''
+    local all all trust
+  '';
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.postgresql.port = 5433;
+}

@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  services.postgresql.port = lib.mkForce "5433";
+}

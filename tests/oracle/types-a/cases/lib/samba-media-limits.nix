@@ -1,0 +1,3 @@
+{ ... }: {
+  services.samba.shares.media."max connections" = 20;
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.samba.shares.media."valid users" = " bob";
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.prometheus.exporters.snmp.configuration.default = { version = 3; };
+}

@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  services.openssh.passwordAuthentication = lib.mkDefault false;
+}

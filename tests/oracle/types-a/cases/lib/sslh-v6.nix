@@ -1,0 +1,3 @@
+{ ... }: {
+  services.sslh.listenAddresses = [ "[::]" ];
+}

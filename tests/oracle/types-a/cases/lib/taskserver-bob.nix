@@ -1,0 +1,3 @@
+{ ... }: {
+  services.taskserver.organisations.family.users = [ "bob" ];
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.traefik.dynamicConfigOptions.http.routers.prometheus.rule = "PathPrefix(`/prometheus`)";
+}

@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  systemd.services.web.serviceConfig.ExecStartPre = lib.mkBefore [ "/run/current-system/sw/bin/mkdir -p /var/lib/web" ];
+}

@@ -1,0 +1,3 @@
+{ pkgs, ... }: {
+  systemd.services.webapp.serviceConfig.ExecStart = "${pkgs.hello}/bin/hello";
+}

@@ -1,0 +1,3 @@
+{ pkgs, ... }: {
+  systemd.services.webapp.serviceConfig.ExecStartPre = [ "${pkgs.coreutils}/bin/true" ];
+}

@@ -1,0 +1,5 @@
+{ ... }: {
+  networking.wireguard.interfaces.wg0.postSetup = [
+    "iptables -t nat -A POSTROUTING -s 10.100.0.0/24 -o eth0 -j MASQUERADE"
+  ];
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.xserver.xkbOptions = "compose:ralt";
+}

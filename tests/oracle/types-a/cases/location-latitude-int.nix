@@ -1,0 +1,3 @@
+{ ... }: {
+  location = { latitude = 48; longitude = 11.6; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  location = { latitude = 48.1; longitude = "11.6"; };
+}

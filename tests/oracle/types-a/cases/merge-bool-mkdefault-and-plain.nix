@@ -1,0 +1,4 @@
+{ ... }: {
+  imports = [ ./lib/ssh-hardening-default.nix ];
+  services.openssh = { enable = true; passwordAuthentication = true; };
+}

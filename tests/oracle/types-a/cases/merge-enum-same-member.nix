@@ -1,0 +1,4 @@
+{ ... }: {
+  imports = [ ./lib/grafana-https.nix ];
+  services.grafana = { enable = true; protocol = "https"; };
+}

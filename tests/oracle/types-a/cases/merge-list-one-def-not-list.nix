@@ -1,0 +1,4 @@
+{ ... }: {
+  imports = [ ./lib/firewall-https-port.nix ];
+  networking.firewall.allowedTCPPorts = [ 80 ];
+}

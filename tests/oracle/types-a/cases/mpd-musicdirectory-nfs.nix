@@ -1,0 +1,3 @@
+{ ... }: {
+  services.mpd = { enable = true; musicDirectory = "nfs://nas.local/export/music"; };
+}

@@ -1,0 +1,7 @@
+{ pkgs, ... }: {
+  services.mysql = {
+    enable = true;
+    package = pkgs.mariadb;
+    replication = { role = "primary"; serverId = 1; };
+  };
+}

@@ -1,0 +1,7 @@
+{ ... }: {
+  systemd.network.enable = true;
+  systemd.network.networks."40-eth0" = {
+    matchConfig.Name = "eth0";
+    networkConfig.DHCP = true;
+  };
+}

@@ -1,0 +1,4 @@
+{ ... }: {
+  services.nginx.enable = true;
+  services.nginx.mapHashMaxSize = 4096;
+}

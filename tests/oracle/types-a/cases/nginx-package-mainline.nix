@@ -1,0 +1,4 @@
+{ pkgs, ... }: {
+  services.nginx.enable = true;
+  services.nginx.package = pkgs.nginxMainline;
+}

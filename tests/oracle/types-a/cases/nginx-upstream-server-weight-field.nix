@@ -1,0 +1,4 @@
+{ ... }: {
+  services.nginx.enable = true;
+  services.nginx.upstreams.backend.servers."127.0.0.1:8080" = { weight = 5; };
+}

@@ -1,0 +1,6 @@
+{ ... }: {
+  services.prometheus.exporters.node = {
+    enable = true;
+    enabledCollectors = "systemd";
+  };
+}

@@ -1,0 +1,7 @@
+{ ... }: {
+  services.prometheus.exporters.node = {
+    enable = true;
+    port = "9100";
+    enabledCollectors = [ "systemd" "processes" ];
+  };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.picom = { enable = true; fade = true; fadeSteps = [ 0.04 0.04 ]; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.picom = { enable = true; refreshRate = 59.94; };
+}

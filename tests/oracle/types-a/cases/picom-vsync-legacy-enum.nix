@@ -1,0 +1,3 @@
+{ ... }: {
+  services.picom = { enable = true; backend = "glx"; vSync = "opengl-swc"; };
+}

@@ -1,0 +1,7 @@
+{ pkgs, ... }: {
+  services.postgresql = {
+    enable = true;
+    package = pkgs.postgresql_11;
+    ensureUsers = [ { name = "gitea"; ensurePermissions = [ "DATABASE gitea" "ALL PRIVILEGES" ]; } ];
+  };
+}

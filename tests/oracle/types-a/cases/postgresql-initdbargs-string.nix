@@ -1,0 +1,3 @@
+{ pkgs, ... }: {
+  services.postgresql = { enable = true; package = pkgs.postgresql_11; initdbArgs = "--data-checksums"; };
+}

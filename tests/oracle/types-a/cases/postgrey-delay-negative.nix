@@ -1,0 +1,3 @@
+{ ... }: {
+  services.postgrey = { enable = true; delay = -30; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.postgrey = { enable = true; retryWindow = "12h"; delay = 60; };
+}

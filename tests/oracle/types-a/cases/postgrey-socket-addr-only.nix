@@ -1,0 +1,3 @@
+{ ... }: {
+  services.postgrey = { enable = true; socket = { addr = "127.0.0.1"; }; };
+}

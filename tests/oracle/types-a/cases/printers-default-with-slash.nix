@@ -1,0 +1,3 @@
+{ ... }: {
+  hardware.printers.ensureDefaultPrinter = "Office/Brother";
+}

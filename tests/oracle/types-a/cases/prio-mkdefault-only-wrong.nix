@@ -1,0 +1,3 @@
+{ lib, ... }: {
+  services.grafana = { enable = true; port = lib.mkDefault "3000"; };
+}

@@ -1,0 +1,6 @@
+{ lib, ... }: {
+  services.grafana = lib.mkMerge [
+    (lib.mkDefault { enable = true; addr = "0.0.0.0"; port = 3000; })
+    { port = "3001"; }
+  ];
+}

@@ -1,0 +1,4 @@
+{ lib, pkgs, ... }: {
+  imports = [ ./lib/pg-port-force.nix ];
+  services.postgresql = { enable = true; package = pkgs.postgresql_11; port = 5432; };
+}

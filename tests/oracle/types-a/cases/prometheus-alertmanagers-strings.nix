@@ -1,0 +1,6 @@
+{ ... }: {
+  services.prometheus = {
+    enable = true;
+    alertmanagers = [ "localhost:9093" ];
+  };
+}

@@ -1,0 +1,6 @@
+{ ... }: {
+  services.prometheus = {
+    enable = true;
+    ruleFiles = [ ./lib/alerts.yml "/etc/prometheus/extra.rules" ];
+  };
+}

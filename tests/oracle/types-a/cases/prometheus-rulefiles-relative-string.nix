@@ -1,0 +1,6 @@
+{ ... }: {
+  services.prometheus = {
+    enable = true;
+    ruleFiles = [ "rules/node.yml" ];
+  };
+}

@@ -1,0 +1,6 @@
+{ ... }: {
+  services.prosody = {
+    enable = true;
+    muc = [ { domain = "conference.example.org"; restrictRoomCreation = "admin"; } ];
+  };
+}

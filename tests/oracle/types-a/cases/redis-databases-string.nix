@@ -1,0 +1,3 @@
+{ ... }: {
+  services.redis = { enable = true; databases = "32"; };
+}

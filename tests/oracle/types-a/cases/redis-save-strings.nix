@@ -1,0 +1,3 @@
+{ ... }: {
+  services.redis = { enable = true; save = [ "900 1" "300 10" ]; };
+}

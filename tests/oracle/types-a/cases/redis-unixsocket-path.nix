@@ -1,0 +1,3 @@
+{ ... }: {
+  services.redis = { enable = true; unixSocket = "/run/redis/redis.sock"; bind = "127.0.0.1"; };
+}

@@ -1,0 +1,13 @@
+{ ... }: {
+  services.restic.backups.remote = {
+    repository = "rclone:b2:my-bucket/restic";
+    passwordFile = "/etc/nixos/secrets/restic-password";
+    paths = [ "/home" "/var/lib" ];
+    rcloneConfig = {
+      type = "b2";
+      account = "xxx";
+      key = "xxx";
+      hard_delete = true;
+    };
+  };
+}

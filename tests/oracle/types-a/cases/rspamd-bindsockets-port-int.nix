@@ -1,0 +1,3 @@
+{ ... }: {
+  services.rspamd = { enable = true; workers.normal.bindSockets = [ 11333 ]; };
+}

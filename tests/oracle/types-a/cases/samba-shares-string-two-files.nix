@@ -1,0 +1,7 @@
+{ ... }: {
+  imports = [ ./lib/samba-media-users.nix ];
+  services.samba = {
+    enable = true;
+    shares.media = { path = "/srv/media"; "valid users" = "alice"; };
+  };
+}

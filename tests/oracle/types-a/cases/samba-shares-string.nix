@@ -1,0 +1,3 @@
+{ ... }: {
+  services.samba = { enable = true; shares.media = "/srv/media"; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.smartdns = { enable = true; settings = { cache-size = 4096; speed-check-mode = null; }; };
+}

@@ -1,0 +1,11 @@
+{ ... }: {
+  services.prometheus.exporters.snmp = {
+    enable = true;
+    configuration = {
+      "default" = {
+        "version" = 2;
+        "auth" = { "community" = "public"; };
+      };
+    };
+  };
+}

@@ -1,0 +1,5 @@
+{ ... }: {
+  security.sudo.extraRules = [
+    { users = [ "alice" ]; commands = [ { cmd = "ALL"; options = [ "NOPASSWD" ]; } ]; }
+  ];
+}

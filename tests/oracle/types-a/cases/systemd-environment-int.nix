@@ -1,0 +1,6 @@
+{ ... }: {
+  systemd.services.webapp.environment = {
+    PORT = 8080;
+    NODE_ENV = "production";
+  };
+}

@@ -1,0 +1,3 @@
+{ pkgs, ... }: {
+  systemd.services.webapp.path = [ pkgs.git pkgs.openssh "/run/wrappers" ];
+}

@@ -1,0 +1,3 @@
+{ pkgs, ... }: {
+  systemd.services.webapp.path = [ pkgs.coreutils ./lib/bin ];
+}

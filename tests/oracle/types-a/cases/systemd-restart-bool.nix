@@ -1,0 +1,6 @@
+{ pkgs, ... }: {
+  systemd.services.webapp.serviceConfig = {
+    ExecStart = "${pkgs.hello}/bin/hello";
+    Restart = true;
+  };
+}

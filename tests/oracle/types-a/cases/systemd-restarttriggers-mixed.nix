@@ -1,0 +1,3 @@
+{ pkgs, ... }: {
+  systemd.services.webapp.restartTriggers = [ pkgs.hello "config-v2" 3 ];
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  systemd.services.webapp.restartTriggers = "config-v2";
+}

@@ -1,0 +1,6 @@
+{ pkgs, ... }: {
+  systemd.services.backup-db = {
+    script = "${pkgs.coreutils}/bin/true";
+    startAt = 3;
+  };
+}

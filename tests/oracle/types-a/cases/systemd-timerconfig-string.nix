@@ -1,0 +1,6 @@
+{ ... }: {
+  systemd.timers.backup-db = {
+    wantedBy = [ "timers.target" ];
+    timerConfig = "daily";
+  };
+}

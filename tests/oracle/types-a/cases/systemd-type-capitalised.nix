@@ -1,0 +1,8 @@
+{ pkgs, ... }: {
+  systemd.services.webapp = {
+    serviceConfig = {
+      Type = "Simple";
+      ExecStart = "${pkgs.hello}/bin/hello";
+    };
+  };
+}

@@ -1,0 +1,3 @@
+{ pkgs, ... }: {
+  environment.systemPackages = with pkgs; [ git vim "htop" ];
+}

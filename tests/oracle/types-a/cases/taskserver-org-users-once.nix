@@ -1,0 +1,3 @@
+{ ... }: {
+  services.taskserver = { enable = true; fqdn = "tasks.example.org"; organisations.family = { users = [ "alice" "bob" ]; groups = [ "staff" ]; }; };
+}

@@ -1,0 +1,9 @@
+{ ... }: {
+  services.tor = {
+    enable = true;
+    hiddenServices.web = {
+      map = [ { port = 80; toPort = 8080; } ];
+      authorizeClient = { authType = "basic"; clientNames = [ "bob phone" ]; };
+    };
+  };
+}

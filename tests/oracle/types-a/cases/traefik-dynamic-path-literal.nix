@@ -1,0 +1,6 @@
+{ ... }: {
+  services.traefik = {
+    enable = true;
+    dynamicConfigOptions.tls.certificates = [ { certFile = ./lib/cert.pem; keyFile = ./lib/key.pem; } ];
+  };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.ttyd = { enable = true; signal = 9; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.upower = { enable = true; percentageLow = 7.5; };
+}

@@ -1,0 +1,5 @@
+{ ... }: {
+  users.users = [
+    { name = "alice"; isNormalUser = true; extraGroups = [ "wheel" ]; }
+  ];
+}

@@ -1,0 +1,7 @@
+{ lib, ... }: {
+  imports = [ ./lib/alice-docker.nix ];
+  users.users.alice = {
+    isNormalUser = true;
+    extraGroups = [ "wheel" "networkmanager" ];
+  };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  users.users.alice = { isNormalUser = true; extraGroups = "wheel"; };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  users.users.alice = { isNormalUser = true; shell = "/run/current-system/sw/bin/fish"; };
+}

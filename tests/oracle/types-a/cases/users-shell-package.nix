@@ -1,0 +1,3 @@
+{ pkgs, ... }: {
+  users.users.alice = { isNormalUser = true; shell = pkgs.zsh; };
+}

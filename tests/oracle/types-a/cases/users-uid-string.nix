@@ -1,0 +1,3 @@
+{ ... }: {
+  users.users.alice = { isNormalUser = true; uid = "1000"; };
+}

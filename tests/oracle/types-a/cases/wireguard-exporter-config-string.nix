@@ -1,0 +1,6 @@
+{ ... }: {
+  services.prometheus.exporters.wireguard = {
+    enable = true;
+    wireguardConfig = "/etc/wireguard/wg0.conf";
+  };
+}

@@ -1,0 +1,3 @@
+{ ... }: {
+  services.xserver = { layout = "us"; xkbOptions = [ "ctrl:nocaps" "compose:ralt" ]; };
+}

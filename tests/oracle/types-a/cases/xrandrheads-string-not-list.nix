@@ -1,0 +1,3 @@
+{ ... }: {
+  services.xserver.xrandrHeads = "eDP-1";
+}
