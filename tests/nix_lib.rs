@@ -619,7 +619,11 @@ fn one_evaluation_of_many_systems_gives_each_the_derivation_of_its_own() {
         }
     }
     let out = systems_nix(&Value::Array(systems.clone()));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let records: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(records.len(), systems.len());
     let progress: Vec<Value> = String::from_utf8_lossy(&out.stderr)
@@ -630,7 +634,11 @@ fn one_evaluation_of_many_systems_gives_each_the_derivation_of_its_own() {
     assert_eq!(progress.len(), records.len(), "one progress line each");
     for (i, (r, a)) in records.iter().zip(&alone).enumerate() {
         let name = systems[i]["id"].as_str().unwrap();
-        assert_eq!(r["drvPath"].as_str().unwrap(), a, "{name}: shared and alone differ");
+        assert_eq!(
+            r["drvPath"].as_str().unwrap(),
+            a,
+            "{name}: shared and alone differ"
+        );
         assert_eq!(progress[i]["index"], i, "{name}");
         assert_eq!(progress[i]["drvPath"], r["drvPath"], "{name}");
         let defines = defines_pkgs(&snippets[i % snippets.len()]);
@@ -647,7 +655,12 @@ fn one_evaluation_of_many_systems_gives_each_the_derivation_of_its_own() {
             f = f.display()
         );
         let shared = eval(&expr);
-        assert_ne!(shared.as_str().unwrap(), drv_alone("x", f, "{}"), "{}", f.display());
+        assert_ne!(
+            shared.as_str().unwrap(),
+            drv_alone("x", f, "{}"),
+            "{}",
+            f.display()
+        );
     }
 }
 
@@ -679,6 +692,12 @@ fn a_failing_system_leaves_those_before_it_reported() {
         .collect();
     assert_eq!(done.len(), 1, "{stderr}");
     assert_eq!(done[0]["index"], 0);
-    assert_eq!(done[0]["drvPath"].as_str().unwrap(), drv_alone("a", &good, "{}"));
-    assert!(stderr.contains("attribute 'doesNotExist' missing"), "{stderr}");
+    assert_eq!(
+        done[0]["drvPath"].as_str().unwrap(),
+        drv_alone("a", &good, "{}")
+    );
+    assert!(
+        stderr.contains("attribute 'doesNotExist' missing"),
+        "{stderr}"
+    );
 }

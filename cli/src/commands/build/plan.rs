@@ -311,6 +311,21 @@ impl Plan {
         &self.id
     }
 
+    /// `--nix-dir`.
+    pub fn nix_dir(&self) -> &Path {
+        &self.nix_dir
+    }
+
+    /// The nixpkgs tree, resolved.
+    pub fn nixpkgs(&self) -> &Path {
+        &self.nixpkgs
+    }
+
+    /// `--build-host`.
+    pub fn build_host(&self) -> Option<&str> {
+        self.build_host.as_deref()
+    }
+
     /// The plan of `update`.
     pub fn for_update(mut self) -> Plan {
         self.args.update = true;
