@@ -437,7 +437,10 @@ mod tests {
                         cs.iter().map(|r| r.len()).max().unwrap_or(0),
                     );
                     assert!(max - min <= 1, "{n} {j} {c}: {cs:?}");
-                    assert!(cs.len().is_multiple_of(j) || cs.len() == n, "{n} {j} {c}: {cs:?}");
+                    assert!(
+                        cs.len().is_multiple_of(j) || cs.len() == n,
+                        "{n} {j} {c}: {cs:?}"
+                    );
                 }
             }
         }
