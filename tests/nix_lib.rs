@@ -397,7 +397,29 @@ fn the_package_installs_every_file_the_nix_files_import() {
         .split_whitespace()
         .filter_map(|w| w.trim_matches('"').strip_prefix("nix/"))
         .collect();
+    // What the host module and the CLI start from: default.nix, the
+    // template unit, and every Nix file the CLI names (`join("….nix")`:
+    // system.nix for build, systems.nix for apply).
     let mut needed = vec!["default.nix".to_owned(), "nixunits@.service".to_owned()];
+    let mut cli = Vec::new();
+    for f in rust_files_under(&root().join("cli/src")) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for part in text.split("join(\"").skip(1) {
+            if let Some((name, _)) = part.split_once("\")") {
+                if name.ends_with(".nix")
+                    && root().join("nix").join(name).is_file()
+                    && !needed.contains(&name.to_owned())
+                {
+                    cli.push(name.to_owned());
+                    needed.push(name.to_owned());
+                }
+            }
+        }
+    }
+    assert!(
+        cli.contains(&"system.nix".to_owned()) && cli.contains(&"systems.nix".to_owned()),
+        "{cli:?}"
+    );
     let mut i = 0;
     while i < needed.len() {
         let text = std::fs::read_to_string(root().join("nix").join(&needed[i])).unwrap_or_default();
@@ -425,6 +447,20 @@ fn the_package_installs_every_file_the_nix_files_import() {
             "package.nix does not install nix/{n}: {installed:?}"
         );
     }
+}
+
+/// Every `.rs` file below `dir`.
+fn rust_files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(rust_files_under(&p));
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// `scripts/check-nixpkgs` itself, on the fake tree: every example row
