@@ -126,6 +126,31 @@ fn error_tail(lines: &[String]) -> String {
     }
 }
 
+/// The initial heap of a Nix process evaluating `systems` systems, bytes:
+/// Nix starts with 384 MiB (at most a quarter of the memory), enough for
+/// one system without collecting; each further system in the process
+/// leaves its heap about 48 MiB larger (measured on the 2020 tree), and a
+/// heap that has to grow by collections costs more time and, as Boehm's GC
+/// grows it, more memory (5 systems: 2.8–3.0 s of CPU and 780 MB with
+/// Nix's default, 2.3–2.4 s and 731 MB starting at 600 MB). `None`: one
+/// system, or the user chose (`GC_INITIAL_HEAP_SIZE` set).
+fn initial_heap(systems: usize) -> Option<u64> {
+    const MIB: u64 = 1 << 20;
+    if systems < 2 || std::env::var_os("GC_INITIAL_HEAP_SIZE").is_some() {
+        return None;
+    }
+    let wanted = 384 * MIB + 48 * MIB * (systems as u64 - 1);
+    let quarter = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(wanted, |kib| kib * 1024 / 4);
+    Some(wanted.min(quarter).max(384 * MIB))
+}
+
 /// The outcome of one process over `indices`: the systems it reported (in
 /// order, a prefix of `indices`), then either all done, or the error of
 /// the next one and the rest left for another process.
@@ -155,6 +180,9 @@ async fn run_chunk(
         })
         .collect();
     let mut cmd = tokio::process::Command::new("nix-instantiate");
+    if let Some(bytes) = initial_heap(indices.len()) {
+        cmd.env("GC_INITIAL_HEAP_SIZE", bytes.to_string());
+    }
     cmd.args(["--eval", "--strict", "--json", "--read-write-mode"])
         .arg(workers.nix_dir.join("systems.nix"))
         .args(["--arg", "nixpkgs"])
@@ -412,7 +440,21 @@ pub fn realise_error(
 
 #[cfg(test)]
 mod tests {
-    use super::{chunks, error_tail};
+    use super::{chunks, error_tail, initial_heap};
+
+    #[test]
+    fn a_chunk_starts_with_a_heap_for_its_systems() {
+        if std::env::var_os("GC_INITIAL_HEAP_SIZE").is_some() {
+            // The user's choice wins: nothing of ours to check.
+            assert_eq!(initial_heap(5), None);
+            return;
+        }
+        const MIB: u64 = 1 << 20;
+        assert_eq!(initial_heap(1), None, "Nix's own default for one system");
+        let five = initial_heap(5).unwrap();
+        assert!((384 * MIB..=576 * MIB).contains(&five), "{five}");
+        assert!(initial_heap(8).unwrap() >= five);
+    }
 
     #[test]
     fn chunks_are_bounded_balanced_and_a_multiple_of_the_workers() {
