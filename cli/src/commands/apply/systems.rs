@@ -14,13 +14,13 @@ use anyhow::Result;
 
 use super::show::SystemReport;
 use crate::args::{ApplyArgs, Global};
+use crate::base::nix;
 use crate::base::nix::systems::{self, Evaluated, Workers};
-use crate::base::nix::{self as nix};
 use crate::base::{usage, UsageError};
 use crate::commands::build::{known_fleet_system, system_args, system_built, Plan, Source};
 
 /// What a dry run plans for a system it would build.
-pub(super) const TO_BUILD: &str = "(to be built)";
+const TO_BUILD: &str = "(to be built)";
 
 /// `--build-arg NAME=VALUE`s, checked: exit 2 before anything runs.
 pub(super) fn build_args(args: &ApplyArgs) -> Result<Vec<(String, String)>> {
