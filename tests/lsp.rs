@@ -30,6 +30,10 @@ fn frame(body: &str) -> String {
 
 impl Client {
     fn start(encodings: &[&str]) -> Client {
+        Client::start_with(encodings, &[])
+    }
+
+    fn start_with(encodings: &[&str], env: &[(&str, &str)]) -> Client {
         let state = tempfile::tempdir().unwrap();
         let out = run(nixunits()
             .arg("--state-dir")
@@ -41,6 +45,7 @@ impl Client {
             .arg("--state-dir")
             .arg(state.path())
             .arg("lsp")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -322,19 +327,19 @@ fn imported_files_findings_reach_the_editor() {
     );
 }
 
-/// The README's Neovim setup, run as written in real Neovim (Debian 12
-/// ships 0.7.2, the oldest it claims): a snippet with a syntax error and an
-/// undefined variable is opened, and the server's diagnostics arrive in the
-/// buffer.
+/// The manual's Neovim setup (`docs/manual/editors.md`), run as written in
+/// real Neovim (Debian 12 ships 0.7.2, the oldest it claims): a snippet
+/// with a syntax error and an undefined variable is opened, and the
+/// server's diagnostics arrive in the buffer.
 #[test]
-fn the_readme_neovim_setup_works() {
+fn the_manual_neovim_setup_works() {
     let nvim = util::require("nvim", "neovim");
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    let block = readme
+    let page = std::fs::read_to_string(root().join("docs/manual/editors.md")).unwrap();
+    let block = page
         .split("```lua\n")
         .nth(1)
         .and_then(|b| b.split("```").next())
-        .expect("the README's lua block");
+        .expect("the manual's lua block");
     let setup: String = block
         .lines()
         .map(|l| l.strip_prefix("  ").unwrap_or(l))
@@ -507,6 +512,175 @@ fn code_actions_fix_what_they_say() {
         .map(|d| d["code"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(left, ["unused_binding"], "only `port` is left: {left:?}");
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.child.wait().unwrap().code(), Some(0));
+}
+
+/// A bug met while handling a message (a fault injected in debug builds:
+/// evaluation panics on snippets containing a marker) fails that message
+/// alone: the document gets an `internal_error` diagnostic, a request an
+/// error, and the server answers the next ones.
+#[test]
+fn a_bug_fails_one_message_not_the_server() {
+    let mut c = Client::start_with(&[], &[("NIXUNITS_FAULT_PANIC", "FAULT-HERE")]);
+    let bad = "file:///tmp/nixunits-lsp/bad.nix";
+    let text = "{\n  services.nginx.user = \"x\"; # FAULT-HERE\n}\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({ "textDocument": { "uri": bad, "languageId": "nix", "version": 1, "text": text } }),
+    );
+    let diags = c.diagnostics(bad);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0]["code"], "internal_error");
+    assert!(
+        diags[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("a bug in nixunits"),
+        "{diags:?}"
+    );
+    // Hover evaluates the document: the request fails, with the reason.
+    let e = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": bad }, "position": { "line": 1, "character": 12 } }),
+    );
+    assert_eq!(e["error"]["code"], -32603, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nixunits failed while handling textDocument/hover"),
+        "{e}"
+    );
+    // The server goes on: another document is checked as usual.
+    let good = "file:///tmp/nixunits-lsp/good.nix";
+    c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": good, "languageId": "nix", "version": 1, "text": BROKEN } }));
+    assert_eq!(c.diagnostics(good)[0]["code"], "syntax_error");
+    let hover = c.request(
+        "textDocument/hover",
+        json!({ "textDocument": { "uri": good }, "position": { "line": 0, "character": 0 } }),
+    );
+    assert!(hover.get("error").is_none(), "{hover}");
+    c.request("shutdown", Value::Null);
+    c.notify("exit", Value::Null);
+    assert_eq!(c.child.wait().unwrap().code(), Some(0));
+}
+
+/// The `.nix` files below `dir` (`target/` and `.git` left out), sorted.
+fn nix_files_below(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = rd.map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if p.is_dir() && !p.is_symlink() {
+            if name != "target" && name != ".git" {
+                nix_files_below(&p, out);
+            }
+        } else if name.ends_with(".nix") {
+            out.push(p);
+        }
+    }
+}
+
+/// The largest char boundary of `s` at or before `i`.
+fn boundary(s: &str, mut i: usize) -> usize {
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// A session over a large sample, as an editor drives one: each file is
+/// opened, changed in the middle, truncated, replaced by garbage, hovered
+/// and closed, and the server answers after every step (its diagnostics
+/// for that document, the hover's reply), with no internal error. In CI
+/// the sample is this repository's `.nix` files and test data; with
+/// `NIXUNITS_LSP_SAMPLE=DIR` it is every `NIXUNITS_LSP_SAMPLE_EVERY`-th
+/// (default 20th) file of DIR.
+#[test]
+fn a_session_over_a_sample_answers_after_every_step() {
+    let (files, label) = match std::env::var_os("NIXUNITS_LSP_SAMPLE") {
+        Some(dir) => {
+            let every: usize = std::env::var("NIXUNITS_LSP_SAMPLE_EVERY")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(20);
+            let mut all = Vec::new();
+            nix_files_below(std::path::Path::new(&dir), &mut all);
+            let label = format!("every {every}th of {} files of {dir:?}", all.len());
+            (all.into_iter().step_by(every).collect::<Vec<_>>(), label)
+        }
+        None => {
+            let mut all = Vec::new();
+            nix_files_below(&root(), &mut all);
+            (all, "this repository".to_owned())
+        }
+    };
+    assert!(files.len() > 100, "{label}: {} files", files.len());
+    let mut c = Client::start(&[]);
+    let started = std::time::Instant::now();
+    let mut steps = 0usize;
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    for (n, path) in files.iter().enumerate() {
+        let Ok(bytes) = std::fs::read(path) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let uri = format!("file://{}", path.display()).replace(' ', "%20");
+        let mid = boundary(&text, text.len() / 2);
+        // Printable garbage with Nix's punctuation, from a fixed seed.
+        let garbage: String = (0..64 + n % 200)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let alphabet = b"{}[]();:=.,@?!'\"$\\ \n\tab1/<>+-*~#";
+                char::from(alphabet[(seed % alphabet.len() as u64) as usize])
+            })
+            .collect();
+        let versions = [
+            format!("{}{{ x = ${{ ;{}", &text[..mid], &text[mid..]),
+            text[..mid].to_owned(),
+            garbage,
+            text.clone(),
+        ];
+        c.notify("textDocument/didOpen", json!({ "textDocument": { "uri": uri, "languageId": "nix", "version": 1, "text": text } }));
+        let check = |c: &Client, what: &str| {
+            let d = c.diagnostics(&uri);
+            assert!(
+                d.iter().all(|d| d["code"] != "internal_error"),
+                "{} ({what}): {d:?}",
+                path.display()
+            );
+        };
+        check(&c, "opened");
+        for (i, v) in versions.iter().enumerate() {
+            c.notify("textDocument/didChange", json!({ "textDocument": { "uri": uri, "version": i + 2 }, "contentChanges": [ { "text": v } ] }));
+            check(&c, &format!("version {}", i + 2));
+            let line = v.lines().count() / 2;
+            let h = c.request(
+                "textDocument/hover",
+                json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": 4 } }),
+            );
+            assert!(h.get("error").is_none(), "{}: {h}", path.display());
+            steps += 2;
+        }
+        c.notify(
+            "textDocument/didClose",
+            json!({ "textDocument": { "uri": uri } }),
+        );
+        assert_eq!(c.diagnostics(&uri), Vec::<Value>::new());
+        steps += 2;
+    }
+    eprintln!(
+        "{label}: {} files, {steps} steps answered in {:.1?}",
+        files.len(),
+        started.elapsed()
+    );
     c.request("shutdown", Value::Null);
     c.notify("exit", Value::Null);
     assert_eq!(c.child.wait().unwrap().code(), Some(0));

@@ -27,8 +27,8 @@ use clap::Parser;
 use args::{Cli, Command, SchemaCommand};
 use base::UsageError;
 use commands::{
-    apply, build, cache, check, eval, fleet_host, generations, hooks, ip6, lifecycle, man, schema,
-    target, update,
+    apply, build, cache, check, doctor, eval, fleet_host, generations, hooks, ip6, lifecycle, man,
+    run, schema, target, update,
 };
 
 // Checking thousands of files builds many small trees: jemalloc makes that
@@ -59,6 +59,9 @@ fn main() -> ExitCode {
     if let Some(host) = cli.global.target_host.clone() {
         return exit_with(target::on_target(&cli, &state, &host));
     }
+    if cli.command.touches_state() {
+        run::sweep(&state);
+    }
     let global = &cli.global;
     // Colours for what goes to standard output (check) or error (the rest).
     let stdout_color = || global.color.enabled(std::io::stdout().is_terminal());
@@ -68,6 +71,8 @@ fn main() -> ExitCode {
         Command::Check(a) => check::run(a, global, stdout_color()),
         Command::Build(a) => done(build::resolve(a, global, stderr_color()).and_then(build::act)),
         Command::Update(a) => done(update::run(a, global, stderr_color())),
+        Command::Run(a) => return exit_with(run::run(a, global, stderr_color())),
+        Command::Doctor(a) => doctor::run(a, &state, stdout_color()),
         Command::Apply(a) => apply::run(a, global, stderr_color()),
         Command::FleetState => done(fleet_host::state(&state)),
         Command::FleetInstall => fleet_host::install(&state),
@@ -113,11 +118,13 @@ fn main() -> ExitCode {
             schema,
             policy,
             nix_version,
+            bounds,
         } => {
             return exit_with(lsp::serve(
                 schema.clone(),
                 policy.clone(),
                 nix_version.clone(),
+                bounds.clone(),
                 global,
             ))
         }

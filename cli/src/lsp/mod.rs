@@ -10,7 +10,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::args::{CheckArgs, Format, Global};
+use crate::args::{CheckArgs, EvalBounds, Format, Global};
 use crate::commands::check;
 
 /// `lsp [--schema FILE] [--policy FILE] [--nix-version V]`: serves until
@@ -19,6 +19,7 @@ pub fn serve(
     schema: Option<PathBuf>,
     policy: Option<PathBuf>,
     nix_version: Option<String>,
+    bounds: EvalBounds,
     global: &Global,
 ) -> Result<i32> {
     let a = CheckArgs {
@@ -31,6 +32,7 @@ pub fn serve(
         schema,
         policy,
         no_eval: false,
+        bounds,
     };
     let opts = check::options(&a)?;
     let extra = check::Extra::resolve(&a, global)?;

@@ -19,7 +19,9 @@ use lsp_types as lsp;
 use nixunits_nixexpr::{CheckOptions, Diagnostic, LineIndex, Severity, TextSize};
 use serde_json::{json, Value};
 
-use crate::commands::check::{self, check_text, Extra};
+use crate::base::bug::{guard, internal_error};
+use crate::base::term::message_with_notes;
+use crate::commands::check::{check_text, Extra};
 use crate::commands::eval;
 
 /// Where positions count in: UTF-16 code units (the default) or bytes.
@@ -169,7 +171,7 @@ impl Server {
                 severity: Some(severity(d)),
                 code: Some(lsp::NumberOrString::String(d.code.to_owned())),
                 source: Some("nixunits".to_owned()),
-                message: check::message_with_notes(d),
+                message: message_with_notes(d),
                 ..Default::default()
             })
             .collect();
@@ -193,7 +195,7 @@ impl Server {
                         i.name,
                         at.line,
                         at.col,
-                        check::message_with_notes(d)
+                        message_with_notes(d)
                     ),
                     related_information: target.clone().map(|uri| {
                         vec![lsp::DiagnosticRelatedInformation {
@@ -276,7 +278,13 @@ impl Server {
         let (uri, pos) = self.doc_at(params)?;
         let text = self.docs.get(&uri)?;
         let offset = self.offset(text, pos) as u32;
-        let (e, main) = eval::evaluate_file(&path_of(&uri), text, None, self.extra.cwd.as_deref());
+        let (e, main) = eval::evaluate_file(
+            &path_of(&uri),
+            text,
+            None,
+            self.extra.cwd.as_deref(),
+            self.extra.limits,
+        );
         let d = e
             .definitions
             .iter()
@@ -375,7 +383,7 @@ impl Server {
                         range: at,
                         code: Some(lsp::NumberOrString::String(d.code.to_owned())),
                         source: Some("nixunits".to_owned()),
-                        message: check::message_with_notes(d),
+                        message: message_with_notes(d),
                         ..Default::default()
                     }]),
                     edit: Some(lsp::WorkspaceEdit {
@@ -520,8 +528,31 @@ pub fn run(extra: Extra, opts: CheckOptions) -> Result<i32> {
                 &error(Value::Null, -32700, format!("parse error: {why}")),
             )?,
             Some(Ok(msg)) => {
-                if let Some(code) = server.handle(msg, &mut out)? {
-                    return Ok(code);
+                // A bug met while handling one message fails that message
+                // (a request gets an error), not the server.
+                let id = msg.get("id").cloned();
+                let method = msg.get("method").and_then(Value::as_str).map(str::to_owned);
+                match guard(|| server.handle(msg, &mut out)) {
+                    Ok(handled) => {
+                        if let Some(code) = handled? {
+                            return Ok(code);
+                        }
+                    }
+                    Err(why) => {
+                        let what = method.unwrap_or_else(|| "a message".to_owned());
+                        let d = internal_error(&format!("handling {what}"), &why);
+                        match id {
+                            Some(id) => {
+                                write_message(&mut out, &error(id, -32603, message_with_notes(&d)))?
+                            }
+                            None => {
+                                #[allow(clippy::print_stderr)]
+                                {
+                                    eprintln!("nixunits lsp: {}", d.message);
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -35,6 +35,9 @@ pub struct SystemArgs {
     pub config_file: PathBuf,
     /// The canonical unit description.
     pub unit_json: String,
+    /// The snippet imports a flake output (`builtins.getFlake`): its
+    /// evaluation needs the flakes feature.
+    pub flakes: bool,
 }
 
 /// How to evaluate.
@@ -182,6 +185,9 @@ async fn run_chunk(
     let mut cmd = tokio::process::Command::new("nix-instantiate");
     if let Some(bytes) = initial_heap(indices.len()) {
         cmd.env("GC_INITIAL_HEAP_SIZE", bytes.to_string());
+    }
+    if indices.iter().any(|&i| systems[i].flakes) {
+        cmd.args(["--option", "extra-experimental-features", "flakes"]);
     }
     cmd.args(["--eval", "--strict", "--json", "--read-write-mode"])
         .arg(workers.nix_dir.join("systems.nix"))

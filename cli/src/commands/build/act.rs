@@ -197,10 +197,15 @@ pub fn system_args(plan: &Plan) -> Result<SystemArgs> {
     let Some(config_file) = plan.file.clone() else {
         return Err(usage("a fleet's snippets are files"));
     };
+    // A lock's pin is fetched when the store does not have it.
+    plan.nixpkgs
+        .tree()
+        .map_err(|e| usage(format!("nixpkgs {e}")))?;
     Ok(SystemArgs {
         id: plan.id.to_string(),
         config_file,
         unit_json: plan.unit_json.clone(),
+        flakes: plan.flakes,
     })
 }
 
@@ -250,6 +255,10 @@ pub(super) fn run_nix_build(
     out_link: PathBuf,
     lock: &nixunits_store::state::Lock,
 ) -> Result<String> {
+    // A lock's pin may not be in the store yet: fetched now, for the build.
+    plan.nixpkgs
+        .tree()
+        .map_err(|e| usage(format!("nixpkgs {e}")))?;
     let req = plan.build_request(dir, out_link);
     if plan.file.is_none() {
         atomic_write(&req.config_file, plan.text.as_bytes())?;
