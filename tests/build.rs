@@ -2450,3 +2450,52 @@ fn a_bad_build_arg_is_exit_2_and_runs_nothing() {
     assert_eq!(env.nix_calls(), Vec::<String>::new());
     assert!(!env.state.exists());
 }
+
+/// A fleet's nixpkgs from a flake's lock: the workers evaluate with the
+/// lock's tree (fetched when the store lacks it), as `build --flake` does.
+#[test]
+fn apply_evaluates_with_the_nixpkgs_of_a_flake_lock() {
+    let env = Env::new();
+    let flake = Flake::new(&env);
+    let snippets = fresh_snippets(&env, 3);
+    let borrowed: Vec<(&str, String)> = snippets
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone()))
+        .collect();
+    let file = fleet(&env, &borrowed);
+    let text = std::fs::read_to_string(&file).unwrap().replacen(
+        "name = \"many\"\n",
+        &format!("name = \"many\"\nflake = \"{}\"\n", flake.repo.display()),
+        1,
+    );
+    std::fs::write(&file, text).unwrap();
+    env.take_calls();
+    // No NIX_PATH: the lock is the only nixpkgs.
+    let out =
+        run(env
+            .cmd()
+            .env_remove("NIX_PATH")
+            .args(["apply", file.to_str().unwrap(), "--json"]));
+    assert_exit(&out, 0);
+    let store_np = nixunits_store_path_of(&flake.locked_hash());
+    let calls = env.nix_calls();
+    let workers: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.contains("/nix/systems.nix"))
+        .collect();
+    assert!(!workers.is_empty(), "{calls:#?}");
+    assert!(
+        workers.iter().all(|c| c.contains(&store_np)),
+        "the workers get the lock's tree {store_np}: {calls:#?}"
+    );
+    let outcome: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for s in outcome["systems"].as_array().unwrap() {
+        assert_eq!(s["source"], "miss", "{s}");
+        assert!(
+            Path::new(s["outPath"].as_str().unwrap())
+                .join("init")
+                .is_file(),
+            "{s}"
+        );
+    }
+}
