@@ -2372,6 +2372,81 @@ fn apply_dry_run_evaluates_and_prints_each_derivation_building_nothing() {
     }
 }
 
+/// `-v` says, per system, whether it shares its process's nixpkgs or got
+/// one of its own (a snippet that sets `nixpkgs.*`), and the evaluation's
+/// processes, time and peak RSS; the system with its own nixpkgs is still
+/// the one a separate evaluation gives.
+#[test]
+fn apply_verbose_names_own_nixpkgs_and_the_peak_rss() {
+    let env = Env::new();
+    let mut snippets = fresh_snippets(&env, 2);
+    snippets.push((
+        "own".to_owned(),
+        format!(
+            "{{ pkgs, ... }}: {{ nixunitsTest.marker = \"{} own\"; nixpkgs.config.fakeVariant = \"b\"; environment.systemPackages = [ pkgs.hello ]; }}",
+            env.work.display()
+        ),
+    ));
+    let borrowed: Vec<(&str, String)> = snippets
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone()))
+        .collect();
+    let file = fleet(&env, &borrowed);
+    // One worker, one chunk: the three in one process.
+    let out = env.nixunits(&[
+        "apply",
+        file.to_str().unwrap(),
+        "--dry-run",
+        "-v",
+        "--workers",
+        "1",
+        "--chunk",
+        "3",
+    ]);
+    assert_exit(&out, 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("evaluating 3 system(s): 1 Nix process(es), 1 at once"),
+        "{stderr}"
+    );
+    for (name, _) in &snippets {
+        let drv = drv_alone(&env, name, &env.work.join(format!("{name}.nix")));
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with("system ") && l.contains(&format!("({name}): ")))
+            .unwrap_or_else(|| panic!("no line for {name}: {stderr}"));
+        let how = if name == "own" {
+            "with a nixpkgs of its own (it sets nixpkgs.*)"
+        } else {
+            "with the shared nixpkgs"
+        };
+        assert!(line.ends_with(&format!("{drv}, {how}")), "{line}");
+    }
+    // The summary: processes, time, and a peak RSS in MiB (a Nix process
+    // evaluating anything holds more than a mebibyte).
+    let summary = stderr
+        .lines()
+        .find(|l| l.starts_with("evaluated 3 system(s) in "))
+        .unwrap_or_else(|| panic!("no summary: {stderr}"));
+    assert!(
+        summary.contains("by 1 Nix process(es), at most 1 at once and 3 system(s) each"),
+        "{summary}"
+    );
+    let mib: u64 = summary
+        .rsplit_once("peak RSS of the largest: ")
+        .and_then(|(_, r)| r.strip_suffix(" MiB"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no peak RSS in MiB: {summary}"));
+    assert!(mib >= 1, "{summary}");
+    // Without -v: neither the nixpkgs nor the summary.
+    let quiet = env.nixunits(&["apply", file.to_str().unwrap(), "--dry-run"]);
+    let quiet = String::from_utf8_lossy(&quiet.stderr);
+    assert!(
+        !quiet.contains("nixpkgs") && !quiet.contains("peak RSS"),
+        "{quiet}"
+    );
+}
+
 #[test]
 fn a_system_that_fails_leaves_the_others_built() {
     let env = Env::new();
