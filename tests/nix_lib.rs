@@ -737,3 +737,108 @@ fn a_failing_system_leaves_those_before_it_reported() {
         "{stderr}"
     );
 }
+
+/// The host module's declared containers (item 5 of issue 19) share one
+/// imported nixpkgs: the host's own when the host defines no `nixpkgs.*`,
+/// else one import for them all; a container that sets `nixpkgs.*` gets
+/// its own. Counted with the fake nixpkgs' import trace, on four declared
+/// containers (one setting `nixpkgs.config`): 2 imports (the host's, the
+/// one container's own) instead of 5, or 3 when the host defines
+/// `nixpkgs.config` itself. Each container's system is the one
+/// `nix/default.nix` gives it alone. The module is called as a function
+/// (the fake tree has no module system for it): its options given as
+/// merged values, `mkOption` the identity.
+#[test]
+fn the_host_module_s_containers_share_one_imported_nixpkgs() {
+    let nix = require("nix-instantiate", "nix-bin");
+    let expr = |host_defines: bool| {
+        format!(
+            r#"
+let
+  fake = {fake}; repo = {root};
+  lib = (import (fake + "/lib")) // {{ mkOption = o: o; types = {{ }}; }};
+  hostPkgs = import fake {{ }};
+  # The options of NixOS's nixpkgs module, as the host's evaluation has
+  # them: defined by NixOS alone, or by the host's own file too.
+  option = files: {{ _type = "option"; inherit files; }};
+  hostOptions.nixpkgs = {{
+    config = option {host_defines};
+    overlays = option [ ];
+  }};
+  container = module: {{
+    autoStart = false; config = module; capsAllow = [ ]; bind = [ ]; ports = [ ];
+    firewall = null; properties = {{ }}; credentials = {{ }};
+    network = {{ host_ip6 = null; ip6 = null; host_ip4 = null; ip4 = null; interface = null;
+      ip6route = null; ip4route = null; interfaces = [ ]; dns = [ ]; }};
+    resources = {{ memoryMax = null; tasksMax = null; cpuQuota = null; }};
+  }};
+  containers = {{
+    a = container {{ services.nginx.enable = true; }};
+    b = container {{ services.redis.enable = true; }};
+    c = container ({{ pkgs, ... }}: {{ environment.systemPackages = [ pkgs.hello ]; }});
+    own = container ({{ pkgs, ... }}: {{ nixpkgs.config.fakeVariant = "b"; environment.systemPackages = [ pkgs.hello ]; }});
+  }};
+  host = (import (repo + "/nix/module.nix") {{
+    inherit lib; pkgs = hostPkgs // {{ inherit lib; }}; options = hostOptions;
+    config = {{
+      nixunits = containers;
+      services.nixunits = {{ package = hostPkgs.hello; stateDir = "/var/lib/nixunits"; }};
+      systemd.package = hostPkgs.systemd;
+    }};
+  }}).config;
+  etc = builtins.foldl' (a: b: a // b) {{ }} host.environment.etc.contents;
+in
+builtins.mapAttrs (name: _: {{
+  drvPath = (builtins.head host.systemd.services."nixunits@${{name}}".restartTriggers).drvPath;
+  unitJSON = etc."nixunits/${{name}}.json".text;
+}}) containers
+"#,
+            fake = fake_nixpkgs().display(),
+            root = root().display(),
+            host_defines = if host_defines {
+                "[ \"/etc/nixos/configuration.nix\" ]"
+            } else {
+                "[ ]"
+            },
+        )
+    };
+    let alone = |name: &str, unit: &str| -> String {
+        // The container's module, as the host module hands it over.
+        let module = match name {
+            "a" => "{ services.nginx.enable = true; }",
+            "b" => "{ services.redis.enable = true; }",
+            "c" => "({ pkgs, ... }: { environment.systemPackages = [ pkgs.hello ]; })",
+            _ => "({ pkgs, ... }: { nixpkgs.config.fakeVariant = \"b\"; environment.systemPackages = [ pkgs.hello ]; })",
+        };
+        let e = format!(
+            "(import {root}/nix/default.nix {{ id = \"{name}\"; config = {module}; unitJSON = {unit}; nixpkgs = {fake}; }}).drvPath",
+            root = root().display(),
+            fake = fake_nixpkgs().display(),
+            unit = serde_json::to_string(unit).unwrap(),
+        );
+        eval(&e).as_str().unwrap().to_owned()
+    };
+    for (host_defines, imports) in [(false, 2), (true, 3)] {
+        let out = run(Command::new(&nix)
+            .env("NIX_CONFIG", NIX_CONFIG)
+            .env("FAKE_NIXPKGS_TRACE_IMPORTS", "1")
+            .args(["--eval", "--strict", "--json", "-E"])
+            .arg(expr(host_defines)));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let host: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            stderr.matches("trace: fake-nixpkgs: imported").count(),
+            imports,
+            "host defines nixpkgs.*: {host_defines}\n{stderr}"
+        );
+        for name in ["a", "b", "c", "own"] {
+            let c = &host[name];
+            assert_eq!(
+                c["drvPath"].as_str().unwrap(),
+                alone(name, c["unitJSON"].as_str().unwrap()),
+                "{name}, host defines nixpkgs.*: {host_defines}"
+            );
+        }
+    }
+}

@@ -51,4 +51,7 @@ let
   # Overlays over the set, in order (self is the final set).
   final = builtins.foldl' (super: o: super // o final super) pkgs overlays;
 in
-final
+# `FAKE_NIXPKGS_TRACE_IMPORTS` set: each import says so on standard error,
+# so that a test can count how many times an evaluation imports nixpkgs.
+if builtins.getEnv "FAKE_NIXPKGS_TRACE_IMPORTS" == "" then final
+else builtins.trace "fake-nixpkgs: imported" final
