@@ -303,6 +303,7 @@ pub enum Command {
         /// Which Nix to agree with (MAJOR.MINOR).
         #[arg(long, value_name = "VERSION", env = "NIXUNITS_NIX_VERSION")]
         nix_version: Option<String>,
+        #[allow(missing_docs)] // EvalBounds documents its flags
         #[command(flatten)]
         bounds: EvalBounds,
     },
@@ -632,6 +633,7 @@ pub struct CheckArgs {
     /// Do not evaluate: no option, schema or policy checks.
     #[arg(long)]
     pub no_eval: bool,
+    #[allow(missing_docs)] // EvalBounds documents its flags
     #[command(flatten)]
     pub bounds: EvalBounds,
 }

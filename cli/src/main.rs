@@ -1,35 +1,21 @@
 //! The `nixunits` command: the command line parsed (`args`), dispatched to
 //! its command (`commands/`, `lsp/`), the exit code chosen and the error
-//! printed. Only this crate spawns processes or prints; the rooms below
-//! and what each may import are in `docs/ARCHITECTURE.md`.
-
-/// `println!` whose write error returns from the enclosing function instead
-/// of panicking: `nixunits list | head` ends quietly (see [`report`]).
-macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        writeln!(std::io::stdout(), $($arg)*)?
-    }};
-}
-
-mod args;
-mod base;
-mod commands;
-mod host;
-mod lsp;
-mod remote;
+//! printed. The rooms are the crate's library (`lib.rs`); only this crate
+//! spawns processes or prints; the rooms and what each may import are in
+//! `docs/ARCHITECTURE.md`.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, SchemaCommand};
-use base::UsageError;
-use commands::{
+use nixunits::args::{self, Cli, Command, SchemaCommand};
+use nixunits::base::UsageError;
+use nixunits::commands::{
     apply, build, cache, check, doctor, eval, fleet_host, generations, hooks, ip6, lifecycle, man,
     run, schema, target, update,
 };
+use nixunits::lsp;
 
 // Checking thousands of files builds many small trees: jemalloc makes that
 // markedly cheaper than glibc's allocator (scripts/bench-eval), and unlike

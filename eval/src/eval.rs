@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use nixunits_nixexpr::ast::{AttrName, BinOp, Expr, ExprKind, StrPart};
 use nixunits_nixexpr::lexer::{unescape_ind_str, unescape_str};
 use nixunits_nixexpr::lower::{lower, static_name, Lowered, NodeId, Value as LValue};
+use nixunits_nixexpr::scope::Resolution;
 use nixunits_nixexpr::{Diagnostic, NixVersion, Severity, TextRange};
 use typed_arena::Arena;
 
@@ -716,40 +717,50 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// The value of the variable `name` at `at`, as the file's name
+    /// resolution (`nixexpr::scope`) resolved it: a binding `up` scopes out
+    /// (each scope of the resolution is one `Scope` here), a global, or
+    /// the innermost `with` and then the enclosing ones.
     fn lookup(&self, name: &str, env: &Env<'a>, at: Loc) -> Value<'a> {
-        let mut s = Some(env.clone());
-        while let Some(scope) = s {
-            if let Some(t) = scope.vars.borrow().get(name).cloned() {
-                return self.force_at(&t, at);
-            }
-            s = scope.parent.clone();
-        }
-        // Nix's global names are lexical too: they come before any `with`.
-        let g = global(name);
-        if !matches!(g, Value::Unknown) {
-            return g;
-        }
-        // Not bound lexically: the innermost `with` that has it.
-        let mut s = Some(env.clone());
-        while let Some(scope) = s {
-            if let Some(w) = &scope.with {
-                match self.force(w) {
-                    Value::Attrs(a) => {
-                        if let Some(slot) = a.map.get(name) {
-                            return self.force(&slot.thunk);
-                        }
-                        if !a.unknown_names.is_empty() {
-                            return Value::Unknown;
-                        }
-                    }
-                    Value::Lib => return self.select_name(&Value::Lib, name),
-                    Value::Builtins => return self.select_name(&Value::Builtins, name),
-                    _ => return Value::Unknown,
+        let resolution = self
+            .lowered(at.file)
+            .names()
+            .at(at.range)
+            .map(|r| r.resolution);
+        match resolution {
+            Some(Resolution::Binding { up, .. }) => {
+                let t = ancestor(env, up).and_then(|s| s.vars.borrow().get(name).cloned());
+                match t {
+                    Some(t) => self.force_at(&t, at),
+                    None => Value::Unknown,
                 }
             }
-            s = scope.parent.clone();
+            Some(Resolution::Global) => global(name),
+            Some(Resolution::With { up, .. }) => {
+                let mut s = ancestor(env, up);
+                while let Some(scope) = s {
+                    if let Some(w) = &scope.with {
+                        match self.force(w) {
+                            Value::Attrs(a) => {
+                                if let Some(slot) = a.map.get(name) {
+                                    return self.force(&slot.thunk);
+                                }
+                                if !a.unknown_names.is_empty() {
+                                    return Value::Unknown;
+                                }
+                            }
+                            Value::Lib => return self.select_name(&Value::Lib, name),
+                            Value::Builtins => return self.select_name(&Value::Builtins, name),
+                            _ => return Value::Unknown,
+                        }
+                    }
+                    s = scope.parent.clone();
+                }
+                Value::Unknown
+            }
+            // Nix rejects the file (the checks report it).
+            Some(Resolution::Undefined) | None => Value::Unknown,
         }
-        Value::Unknown
     }
 
     /// Forces a variable's thunk, reporting a cycle at the use.
@@ -1306,6 +1317,15 @@ fn arith<'a>(op: BinOp, x: Value<'a>, y: Value<'a>, ev: &Evaluator<'a>) -> Value
         }
         _ => Unknown,
     }
+}
+
+/// The scope `up` scopes out from `env`.
+fn ancestor<'a>(env: &Env<'a>, up: u32) -> Option<Env<'a>> {
+    let mut s = env;
+    for _ in 0..up {
+        s = s.parent.as_ref()?;
+    }
+    Some(s.clone())
 }
 
 /// The values of Nix's global names the evaluator knows; others unknown.
