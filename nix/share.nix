@@ -70,7 +70,9 @@ let
     let
       common = args // { inherit nixpkgs system; };
       withShared = import ./system.nix (common // { pkgs = shared; });
-      ownPkgs = pkgsDefinitions withShared.eval != referenceDefinitions;
+      # Through the system's own module system (container.nix), not
+      # `withShared.eval.options`: that one is evaluated afresh.
+      ownPkgs = withShared.eval.config._nixunits.nixpkgsDefinitions pkgsOptions != referenceDefinitions;
     in
     {
       toplevel = if ownPkgs then import ./system.nix common else withShared;

@@ -91,7 +91,9 @@ let
     else [ v ];
 
   mergeLeaf = name: values:
-    if all isList values then concatLists values
+    # One definition is its value (a function too, which `==` never equals).
+    if builtins.length values == 1 then head values
+    else if all isList values then concatLists values
     else if all (v: v == head values) values then head values
     else if all isString values then concatStringsSep "\n" values
     else throw "The option `${name}' has conflicting definition values (fake nixpkgs)";
