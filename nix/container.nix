@@ -85,10 +85,30 @@ let
     # Snippets rarely say; this is the release they were written against.
     system.stateVersion = lib.mkDefault lib.trivial.release;
   };
+  # The files that define each option of NixOS's nixpkgs module, for the
+  # option paths share.nix asks about (`[ [ "config" ] [ "overlays" ] … ]`):
+  # how it tells a system that sets `nixpkgs.*` of its own. Read through
+  # this module's `options` argument, the module system that gave
+  # `config`: the `options` eval-config returns is another evaluation of
+  # every module (`inherit (lib.evalModules { … }) config options` in
+  # eval-config.nix; Nix before 2.20 evaluates the expression once per
+  # name inherited), which cost shared systems a quarter of their time.
+  # A function, so the system's configuration holds no file names.
+  nixpkgsDefinitions = paths:
+    map (p: (builtins.foldl' (v: n: v.${n} or { }) (options.nixpkgs or { }) p).files or null) paths;
 in
 {
+  options._nixunits.nixpkgsDefinitions = lib.mkOption {
+    internal = true;
+    visible = false;
+    readOnly = true;
+    type = lib.types.unspecified;
+    description = "nixunits' own: the files defining the nixpkgs module's options (nix/share.nix).";
+  };
+
   config = lib.mkMerge [
     base
+    { _nixunits = { inherit nixpkgsDefinitions; }; }
     # The host's systemd-oomd watches the slice (NixOS 22.05 and later).
     (lib.optionalAttrs (options.systemd ? oomd) {
       systemd.oomd.enable = false;

@@ -8,7 +8,8 @@
 #     --argstr unitJSON '{"network":{…}}'
 #
 # The host module passes the snippet as a module value (`config`) instead
-# of a file.
+# of a file, and `share` (share.nix), so that its containers share one
+# imported nixpkgs.
 #
 # nixpkgs: 20.09 or newer (versions.nix says what each part needs).
 { id
@@ -17,11 +18,16 @@
 , unitJSON ? "{}"
 , nixpkgs ? <nixpkgs>
 , system ? builtins.currentSystem
+  # share.nix of the same nixpkgs and system: the system evaluated with its
+  # shared `pkgs` (the same derivation as without). null: on its own.
+, share ? null
 }:
 let
   nlib = import ./lib.nix;
   unit = builtins.fromJSON unitJSON;
-  toplevel = import ./system.nix { inherit id configFile config unitJSON nixpkgs system; };
+  toplevel =
+    if share != null then (share.systemOf { inherit id configFile config unitJSON; }).toplevel
+    else import ./system.nix { inherit id configFile config unitJSON nixpkgs system; };
   eval = toplevel.eval;
   pkgs = eval.pkgs;
 in

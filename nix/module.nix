@@ -9,7 +9,7 @@
 # and what imperative ones (`nixunits build`) need: the package, the
 # template unit nixunits@.service, the `nixunits` group, and veths left
 # alone by NetworkManager and dhcpcd.
-{ config, lib, pkgs, ... }:
+{ config, options, lib, pkgs, ... }:
 let
   inherit (lib) mkOption types mapAttrs' mapAttrsToList nameValuePair filterAttrs concatLists;
   cfg = config.nixunits;
@@ -187,13 +187,30 @@ let
     firewall = { inherit (c.firewall) allowIn; };
   };
 
-  built = name: c: import ./default.nix {
+  # One imported nixpkgs for every declared container that defines no
+  # `nixpkgs.*` of its own (share.nix): the host's own `pkgs` when the host
+  # defines none either (then it is the one each container would import),
+  # else one import of the host's tree for them all — not one per
+  # container.
+  shareOf = hostPkgs: import ./share.nix {
+    nixpkgs = pkgs.path;
+    system = pkgs.stdenv.hostPlatform.system;
+    pkgs = hostPkgs;
+  };
+  share =
+    let fresh = shareOf null; in
+    if fresh.definesPkgs options then fresh else shareOf pkgs;
+
+  # Each container's build, evaluated once (a function called twice would
+  # evaluate its NixOS twice: Nix does not memoise calls).
+  builds = lib.mapAttrs (name: c: import ./default.nix {
     id = name;
     config = c.config;
     unitJSON = builtins.toJSON (unitOf c);
     nixpkgs = pkgs.path;
     system = pkgs.stdenv.hostPlatform.system;
-  };
+    inherit share;
+  }) cfg;
 
   assertionsOf = name: c:
     let n = c.network; in [
@@ -253,7 +270,7 @@ versions.check "the host module" versions.hostModule lib.trivial.release {
     # Declared containers: their conf and unit description in /etc, linked
     # from the state directory where the template unit and nixunits look.
     environment.etc = lib.mkMerge (mapAttrsToList (name: c: {
-      "nixunits/${name}.conf".source = "${built name c}/etc/nixunits/${name}.conf";
+      "nixunits/${name}.conf".source = "${builds.${name}}/etc/nixunits/${name}.conf";
       "nixunits/${name}.json".text = builtins.toJSON (unitOf c);
     }) cfg);
     systemd.tmpfiles.rules = [ "d ${toString stateDir}/containers 0750 root nixunits -" ]
@@ -265,7 +282,7 @@ versions.check "the host module" versions.hostModule lib.trivial.release {
     systemd.services = mapAttrs' (name: c: nameValuePair "nixunits@${name}" {
       overrideStrategy = "asDropin";
       wantedBy = lib.optional c.autoStart "machines.target";
-      restartTriggers = [ (built name c) ];
+      restartTriggers = [ builds.${name} ];
       serviceConfig = nonNull {
         MemoryMax = c.resources.memoryMax;
         TasksMax = c.resources.tasksMax;

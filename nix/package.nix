@@ -27,7 +27,7 @@ rustPlatform.buildRustPackage {
   nativeBuildInputs = [ installShellFiles ];
   postInstall = ''
     mkdir -p $out/share/nixunits/nix
-    cp nix/default.nix nix/system.nix nix/container.nix nix/lib.nix nix/module.nix nix/versions.nix "nix/nixunits@.service" $out/share/nixunits/nix/
+    cp nix/default.nix nix/system.nix nix/systems.nix nix/share.nix nix/container.nix nix/lib.nix nix/module.nix nix/versions.nix "nix/nixunits@.service" $out/share/nixunits/nix/
     installShellCompletion --cmd nixunits \
       --bash <($out/bin/nixunits completions bash) \
       --zsh <($out/bin/nixunits completions zsh) \

@@ -8,7 +8,8 @@
 #   nix-build system.nix --argstr id pg --arg configFile ./pg.nix \
 #     --argstr unitJSON '{"network":{…}}' --arg nixpkgs /path/to/nixpkgs
 #
-# The result has `eval` (the evaluated configuration), for default.nix.
+# The result has `eval` (the evaluated configuration), for default.nix and
+# systems.nix.
 #
 # nixpkgs: 20.09 or newer (versions.nix says what each part needs).
 { id
@@ -17,6 +18,10 @@
 , unitJSON ? "{}"
 , nixpkgs ? <nixpkgs>
 , system ? builtins.currentSystem
+  # An imported nixpkgs to hand to the system instead of the one NixOS
+  # imports from its `nixpkgs.*` options (eval-config's `pkgs` argument):
+  # systems.nix shares one among many systems. null: NixOS's own.
+, pkgs ? null
 }:
 let
   versions = import ./versions.nix;
@@ -29,7 +34,7 @@ let
   # whole tree into the store on every evaluation.
   eval = versions.require "the container build" versions.container nixpkgs
     (import (nixpkgs + "/nixos/lib/eval-config.nix") {
-      inherit system;
+      inherit system pkgs;
       # The arguments a snippet may take besides NixOS's own (DESIGN §3),
       # available to `imports` too.
       specialArgs = {

@@ -71,6 +71,13 @@ in {
   multiJson = c.environment.etc."nixunits/multi.json".text;
   multiConfText = builtins.readFile c.environment.etc."nixunits/multi.conf".source;
   templateHasPaths = builtins.match ".*@(nixunits|stateDir|systemdNspawn)@.*" c.systemd.units."nixunits@.service".text == null;
+  # The declared container's system, evaluated with the containers' shared
+  # pkgs (share.nix), is the one nix/default.nix gives it alone.
+  webSameAsAlone =
+    let alone = import (repo + "/nix/default.nix") {
+      id = "web"; config = c.nixunits.web.config; unitJSON = c.environment.etc."nixunits/web.json".text; nixpkgs = fake;
+    };
+    in builtins.unsafeDiscardStringContext webConfPath == "${alone}/etc/nixunits/web.conf";
   # Built (import from derivation): the conf, and the system's merged
   # configuration, with both definitions of nixunits.web.config.
   webNginx = (builtins.fromJSON (builtins.unsafeDiscardStringContext (builtins.readFile (builtins.head (builtins.match ".*SYSTEM_PATH=([^\n]*)\n.*"

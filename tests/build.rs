@@ -2171,3 +2171,406 @@ fn what_a_killed_run_left_is_removed_but_a_live_run_is_not() {
     assert_exit(&env.nixunits(&["check", snippet.to_str().unwrap()]), 0);
     assert!(env.state.join("runs/run-0badc0de.lock").exists());
 }
+
+// `apply`: many different systems at once (issue 19): evaluated by worker
+// processes, a chunk of systems each with nixpkgs imported once, and
+// realised by one `nix-store --realise`.
+
+/// A fleet on this host (`local`, not started) with a container per
+/// snippet, `(name, text)`; its file.
+fn fleet(env: &Env, snippets: &[(&str, String)]) -> PathBuf {
+    let mut toml = String::from("name = \"many\"\n[hosts.here]\ntarget = \"local\"\n");
+    for (name, text) in snippets {
+        env.file(&format!("{name}.nix"), text);
+        toml.push_str(&format!(
+            "[containers.{name}]\nsnippet = \"{name}.nix\"\nhosts = [\"here\"]\nstart = false\n"
+        ));
+    }
+    env.file("fleet.toml", &toml)
+}
+
+/// `nix-instantiate nix/system.nix` alone: the drvPath a separate
+/// evaluation gives.
+fn drv_alone(env: &Env, id: &str, snippet: &Path) -> String {
+    let out = run(Command::new(require("nix-instantiate", "nix-bin"))
+        .env(
+            "NIX_CONFIG",
+            "substituters =\nsandbox = false\nbuild-users-group =\n",
+        )
+        .arg(root().join("nix/system.nix"))
+        .args(["--argstr", "id", id, "--arg", "configFile"])
+        .arg(snippet)
+        .args([
+            "--argstr",
+            "unitJSON",
+            "{\"properties\":{}}",
+            "--arg",
+            "nixpkgs",
+        ])
+        .arg(root().join("tests/fake-nixpkgs")));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = env;
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// Snippets no other test builds (their outputs are not in the store yet).
+fn fresh_snippets(env: &Env, n: usize) -> Vec<(String, String)> {
+    (1..=n)
+        .map(|i| {
+            (
+                format!("s{i}"),
+                format!(
+                    "{{ nixunitsTest.marker = \"{} {i}\"; services.nginx.enable = true; }}",
+                    env.work.display()
+                ),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn apply_evaluates_with_workers_and_builds_with_one_nix_store() {
+    let env = Env::new();
+    let snippets = fresh_snippets(&env, 5);
+    let borrowed: Vec<(&str, String)> = snippets
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone()))
+        .collect();
+    let file = fleet(&env, &borrowed);
+    env.take_calls();
+    let out = env.nixunits(&[
+        "apply",
+        file.to_str().unwrap(),
+        "--json",
+        "--workers",
+        "2",
+        "--chunk",
+        "2",
+        "--build-arg",
+        "max-jobs=2",
+    ]);
+    assert_exit(&out, 0);
+    let outcome: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let calls = env.nix_calls();
+    // 5 systems, 2 workers, at most 2 each: 4 chunks (2, 1, 1, 1), 4
+    // evaluations; one realisation of all 5, with the Nix option; no
+    // nix-build.
+    let instantiates: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.starts_with("nix-instantiate"))
+        .collect();
+    assert_eq!(instantiates.len(), 4, "{calls:#?}");
+    assert!(
+        instantiates.iter().all(|c| c.contains("/nix/systems.nix")),
+        "{calls:#?}"
+    );
+    let realise: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.starts_with("nix-store --realise"))
+        .collect();
+    assert_eq!(realise.len(), 1, "{calls:#?}");
+    assert!(
+        realise[0].contains("--keep-going --option max-jobs 2"),
+        "{}",
+        realise[0]
+    );
+    assert_eq!(realise[0].matches(".drv").count(), 5, "{}", realise[0]);
+    assert!(
+        !calls.iter().any(|c| c.starts_with("nix-build")),
+        "{calls:#?}"
+    );
+    // Each system is the one a separate evaluation gives, built, rooted
+    // and recorded in the history.
+    let systems = outcome["systems"].as_array().unwrap();
+    assert_eq!(systems.len(), 5);
+    for s in systems {
+        let id = s["containers"][0].as_str().unwrap();
+        let snippet = env.work.join(format!("{id}.nix"));
+        assert_eq!(
+            s["drvPath"].as_str().unwrap(),
+            drv_alone(&env, id, &snippet),
+            "{s}"
+        );
+        assert_eq!(s["source"], "miss", "{s}");
+        let out_path = s["outPath"].as_str().unwrap();
+        assert!(Path::new(out_path).join("init").is_file(), "{s}");
+        let root = env
+            .state
+            .join("fleets/many/systems")
+            .join(s["key"].as_str().unwrap());
+        assert_eq!(std::fs::read_link(&root).unwrap(), Path::new(out_path));
+        assert!(
+            std::fs::read_link(env.container(id).join("current/result"))
+                .unwrap()
+                .starts_with(out_path),
+            "{id} installed"
+        );
+    }
+    assert_eq!(outcome["converged"], true);
+    // The systems are history now: an apply evaluates nothing, and an
+    // unchanged fleet runs no Nix process.
+    env.take_calls();
+    let again = env.nixunits(&["apply", file.to_str().unwrap()]);
+    assert_exit(&again, 0);
+    assert_eq!(env.nix_calls(), Vec::<String>::new());
+}
+
+#[test]
+fn apply_dry_run_evaluates_and_prints_each_derivation_building_nothing() {
+    let env = Env::new();
+    let snippets = fresh_snippets(&env, 3);
+    let borrowed: Vec<(&str, String)> = snippets
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone()))
+        .collect();
+    let file = fleet(&env, &borrowed);
+    env.take_calls();
+    let out = env.nixunits(&["apply", file.to_str().unwrap(), "--dry-run"]);
+    assert_exit(&out, 0);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let calls = env.nix_calls();
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.starts_with("nix-instantiate") || c == "nix --version"),
+        "evaluation only: {calls:#?}"
+    );
+    for (name, _) in &snippets {
+        let drv = drv_alone(&env, name, &env.work.join(format!("{name}.nix")));
+        assert!(
+            text.contains(&format!("would be built: {drv}")),
+            "{name}: {text}"
+        );
+        // Not built: its output is not in the store.
+        let out_path = run(Command::new("nix-store").args(["-q", "--outputs", &drv]));
+        let out_path = String::from_utf8(out_path.stdout).unwrap();
+        assert!(!Path::new(out_path.trim()).exists(), "{name} was built");
+    }
+    assert!(
+        !env.state.exists(),
+        "the dry run wrote {}",
+        env.state.display()
+    );
+    // One worker: the three in one process, sharing its nixpkgs.
+    let json = env.nixunits(&[
+        "apply",
+        file.to_str().unwrap(),
+        "--dry-run",
+        "--json",
+        "--workers",
+        "1",
+    ]);
+    let outcome: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    for s in outcome["systems"].as_array().unwrap() {
+        assert!(s["drvPath"].as_str().unwrap().ends_with(".drv"), "{s}");
+        assert_eq!(s["ownPkgs"], false, "{s}");
+        assert!(s.get("outPath").is_none(), "{s}");
+    }
+}
+
+/// `-v` says, per system, whether it shares its process's nixpkgs or got
+/// one of its own (a snippet that sets `nixpkgs.*`), and the evaluation's
+/// processes, time and peak RSS; the system with its own nixpkgs is still
+/// the one a separate evaluation gives.
+#[test]
+fn apply_verbose_names_own_nixpkgs_and_the_peak_rss() {
+    let env = Env::new();
+    let mut snippets = fresh_snippets(&env, 2);
+    snippets.push((
+        "own".to_owned(),
+        format!(
+            "{{ pkgs, ... }}: {{ nixunitsTest.marker = \"{} own\"; nixpkgs.config.fakeVariant = \"b\"; environment.systemPackages = [ pkgs.hello ]; }}",
+            env.work.display()
+        ),
+    ));
+    let borrowed: Vec<(&str, String)> = snippets
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone()))
+        .collect();
+    let file = fleet(&env, &borrowed);
+    // One worker, one chunk: the three in one process.
+    let out = env.nixunits(&[
+        "apply",
+        file.to_str().unwrap(),
+        "--dry-run",
+        "-v",
+        "--workers",
+        "1",
+        "--chunk",
+        "3",
+    ]);
+    assert_exit(&out, 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("evaluating 3 system(s): 1 Nix process(es), 1 at once"),
+        "{stderr}"
+    );
+    for (name, _) in &snippets {
+        let drv = drv_alone(&env, name, &env.work.join(format!("{name}.nix")));
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with("system ") && l.contains(&format!("({name}): ")))
+            .unwrap_or_else(|| panic!("no line for {name}: {stderr}"));
+        let how = if name == "own" {
+            "with a nixpkgs of its own (it sets nixpkgs.*)"
+        } else {
+            "with the shared nixpkgs"
+        };
+        assert!(line.ends_with(&format!("{drv}, {how}")), "{line}");
+    }
+    // The summary: processes, time, and a peak RSS in MiB (a Nix process
+    // evaluating anything holds more than a mebibyte).
+    let summary = stderr
+        .lines()
+        .find(|l| l.starts_with("evaluated 3 system(s) in "))
+        .unwrap_or_else(|| panic!("no summary: {stderr}"));
+    assert!(
+        summary.contains("by 1 Nix process(es), at most 1 at once and 3 system(s) each"),
+        "{summary}"
+    );
+    let mib: u64 = summary
+        .rsplit_once("peak RSS of the largest: ")
+        .and_then(|(_, r)| r.strip_suffix(" MiB"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no peak RSS in MiB: {summary}"));
+    assert!(mib >= 1, "{summary}");
+    // Without -v: neither the nixpkgs nor the summary.
+    let quiet = env.nixunits(&["apply", file.to_str().unwrap(), "--dry-run"]);
+    let quiet = String::from_utf8_lossy(&quiet.stderr);
+    assert!(
+        !quiet.contains("nixpkgs") && !quiet.contains("peak RSS"),
+        "{quiet}"
+    );
+}
+
+#[test]
+fn a_system_that_fails_leaves_the_others_built() {
+    let env = Env::new();
+    let mut snippets = fresh_snippets(&env, 3);
+    snippets.insert(
+        1,
+        (
+            "noeval".into(),
+            "{ pkgs, ... }: { environment.systemPackages = [ pkgs.doesNotExist ]; }".into(),
+        ),
+    );
+    snippets.push((
+        "nobuild".into(),
+        format!(
+            "{{ nixunitsTest.failBuild = true; nixunitsTest.marker = \"{}\"; }}",
+            env.work.display()
+        ),
+    ));
+    let borrowed: Vec<(&str, String)> = snippets
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone()))
+        .collect();
+    let file = fleet(&env, &borrowed);
+    // One worker, one process for all: the failing evaluation ends it, and
+    // those after it go on in another.
+    let out = env.nixunits(&["apply", file.to_str().unwrap(), "--json", "--workers", "1"]);
+    assert_exit(&out, 1);
+    let outcome: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for s in outcome["systems"].as_array().unwrap() {
+        let id = s["containers"][0].as_str().unwrap();
+        match id {
+            "noeval" => {
+                let e = s["error"].as_str().unwrap();
+                assert!(e.contains("attribute 'doesNotExist' missing"), "{e}");
+            }
+            "nobuild" => {
+                let e = s["error"].as_str().unwrap();
+                assert!(
+                    e.contains("error: builder for") && e.contains(s["drvPath"].as_str().unwrap()),
+                    "{e}"
+                );
+            }
+            _ => {
+                assert!(s.get("error").is_none(), "{s}");
+                assert!(env.container(id).join("current/result").exists(), "{id}");
+            }
+        }
+    }
+    for id in ["noeval", "nobuild"] {
+        assert!(!env.container(id).exists(), "{id} was installed");
+    }
+}
+
+#[test]
+fn a_bad_build_arg_is_exit_2_and_runs_nothing() {
+    let env = Env::new();
+    let snippets = fresh_snippets(&env, 1);
+    let borrowed: Vec<(&str, String)> = snippets
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone()))
+        .collect();
+    let file = fleet(&env, &borrowed);
+    env.take_calls();
+    for bad in ["max-jobs", "=2", "--max-jobs=2", "max jobs=2"] {
+        let out = env.nixunits(&[
+            "apply",
+            file.to_str().unwrap(),
+            &format!("--build-arg={bad}"),
+        ]);
+        assert_exit(&out, 2);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("NAME=VALUE"),
+            "{bad}"
+        );
+    }
+    assert_eq!(env.nix_calls(), Vec::<String>::new());
+    assert!(!env.state.exists());
+}
+
+/// A fleet's nixpkgs from a flake's lock: the workers evaluate with the
+/// lock's tree (fetched when the store lacks it), as `build --flake` does.
+#[test]
+fn apply_evaluates_with_the_nixpkgs_of_a_flake_lock() {
+    let env = Env::new();
+    let flake = Flake::new(&env);
+    let snippets = fresh_snippets(&env, 3);
+    let borrowed: Vec<(&str, String)> = snippets
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.clone()))
+        .collect();
+    let file = fleet(&env, &borrowed);
+    let text = std::fs::read_to_string(&file).unwrap().replacen(
+        "name = \"many\"\n",
+        &format!("name = \"many\"\nflake = \"{}\"\n", flake.repo.display()),
+        1,
+    );
+    std::fs::write(&file, text).unwrap();
+    env.take_calls();
+    // No NIX_PATH: the lock is the only nixpkgs.
+    let out =
+        run(env
+            .cmd()
+            .env_remove("NIX_PATH")
+            .args(["apply", file.to_str().unwrap(), "--json"]));
+    assert_exit(&out, 0);
+    let store_np = nixunits_store_path_of(&flake.locked_hash());
+    let calls = env.nix_calls();
+    let workers: Vec<&String> = calls
+        .iter()
+        .filter(|c| c.contains("/nix/systems.nix"))
+        .collect();
+    assert!(!workers.is_empty(), "{calls:#?}");
+    assert!(
+        workers.iter().all(|c| c.contains(&store_np)),
+        "the workers get the lock's tree {store_np}: {calls:#?}"
+    );
+    let outcome: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for s in outcome["systems"].as_array().unwrap() {
+        assert_eq!(s["source"], "miss", "{s}");
+        assert!(
+            Path::new(s["outPath"].as_str().unwrap())
+                .join("init")
+                .is_file(),
+            "{s}"
+        );
+    }
+}

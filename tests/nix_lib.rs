@@ -13,7 +13,7 @@ mod util;
 use std::process::Command;
 
 use serde_json::{json, Value};
-use util::{assert_exit, nix_files_under, nixunits, require, root, run};
+use util::{assert_exit, nix_files_in, nix_files_under, nixunits, require, root, run};
 
 /// Evaluates `expr` (with `lib` bound to nix/lib.nix) to JSON.
 fn eval(expr: &str) -> Value {
@@ -170,6 +170,7 @@ fn every_nix_file_of_the_repository_passes() {
     let mut files = nix_files_under(&root().join("nix"));
     files.extend(nix_files_under(&root().join("examples")));
     files.extend(nix_files_under(&root().join("tests/fake-nixpkgs")));
+    files.extend(nix_files_under(&root().join("scripts")));
     files.push(root().join("flake.nix"));
     assert!(files.len() >= 15, "{files:?}");
     for f in &files {
@@ -185,8 +186,10 @@ fn every_nix_file_of_the_repository_passes() {
         .args(["check", "--parse-only", "--format", "errfmt"])
         .args(&files));
     assert_exit(&out, 0);
-    // Snippets: every check, the policy included.
-    let snippets = nix_files_under(&root().join("examples"));
+    // Snippets (the examples and the benchmark's): every check, the
+    // policy included.
+    let mut snippets = nix_files_under(&root().join("examples"));
+    snippets.extend(nix_files_under(&root().join("scripts/bench-many-snippets")));
     let out = run(nixunits()
         .args(["check", "--format", "errfmt"])
         .args(&snippets));
@@ -366,7 +369,7 @@ fn an_older_nixpkgs_is_named() {
     );
     // The host module, on a release between the two.
     let expr = format!(
-        "import {}/nix/module.nix {{ config = {{ }}; pkgs = {{ }}; lib = (import {}/lib) // {{ trivial.release = \"22.11\"; }}; }}",
+        "import {}/nix/module.nix {{ config = {{ }}; options = {{ }}; pkgs = {{ }}; lib = (import {}/lib) // {{ trivial.release = \"22.11\"; }}; }}",
         root().display(),
         fake_nixpkgs().display()
     );
@@ -394,7 +397,29 @@ fn the_package_installs_every_file_the_nix_files_import() {
         .split_whitespace()
         .filter_map(|w| w.trim_matches('"').strip_prefix("nix/"))
         .collect();
+    // What the host module and the CLI start from: default.nix, the
+    // template unit, and every Nix file the CLI names (`join("….nix")`:
+    // system.nix for build, systems.nix for apply).
     let mut needed = vec!["default.nix".to_owned(), "nixunits@.service".to_owned()];
+    let mut cli = Vec::new();
+    for f in rust_files_under(&root().join("cli/src")) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for part in text.split("join(\"").skip(1) {
+            if let Some((name, _)) = part.split_once("\")") {
+                if name.ends_with(".nix")
+                    && root().join("nix").join(name).is_file()
+                    && !needed.contains(&name.to_owned())
+                {
+                    cli.push(name.to_owned());
+                    needed.push(name.to_owned());
+                }
+            }
+        }
+    }
+    assert!(
+        cli.contains(&"system.nix".to_owned()) && cli.contains(&"systems.nix".to_owned()),
+        "{cli:?}"
+    );
     let mut i = 0;
     while i < needed.len() {
         let text = std::fs::read_to_string(root().join("nix").join(&needed[i])).unwrap_or_default();
@@ -422,6 +447,20 @@ fn the_package_installs_every_file_the_nix_files_import() {
             "package.nix does not install nix/{n}: {installed:?}"
         );
     }
+}
+
+/// Every `.rs` file below `dir`.
+fn rust_files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(rust_files_under(&p));
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+    out
 }
 
 /// `scripts/check-nixpkgs` itself, on the fake tree: every example row
@@ -524,5 +563,282 @@ fn rust_and_nix_write_the_same_unit_conf() {
             v.as_str().unwrap(),
             "{unit}"
         );
+    }
+}
+
+/// `nix-instantiate` of `nix/system.nix` alone, with the fake nixpkgs:
+/// the system's drvPath.
+fn drv_alone(id: &str, snippet: &std::path::Path, unit: &str) -> String {
+    let nix = require("nix-instantiate", "nix-bin");
+    let out = run(Command::new(nix)
+        .env("NIX_CONFIG", NIX_CONFIG)
+        .arg(root().join("nix/system.nix"))
+        .args(["--argstr", "id", id, "--arg", "configFile"])
+        .arg(snippet)
+        .args(["--argstr", "unitJSON", unit, "--arg", "nixpkgs"])
+        .arg(fake_nixpkgs()));
+    assert!(
+        out.status.success(),
+        "nix/system.nix for {}: {}",
+        snippet.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+/// `nix/systems.nix` of `systems` (a JSON list), with the fake nixpkgs and
+/// progress lines: the output.
+fn systems_nix(systems: &Value) -> std::process::Output {
+    let nix = require("nix-instantiate", "nix-bin");
+    run(Command::new(nix)
+        .env("NIX_CONFIG", NIX_CONFIG)
+        .args(["--eval", "--strict", "--json", "--read-write-mode"])
+        .arg(root().join("nix/systems.nix"))
+        .arg("--arg")
+        .arg("nixpkgs")
+        .arg(fake_nixpkgs())
+        .args(["--arg", "progress", "true", "--argstr", "systemsJSON"])
+        .arg(systems.to_string()))
+}
+
+/// Many systems in one evaluation (`nix/systems.nix`: one imported nixpkgs
+/// handed to every system that defines no `nixpkgs.*` of its own) give
+/// each system exactly the drvPath `nix/system.nix` gives it alone: every
+/// example, every benchmark snippet, snippets that read `id` and
+/// `properties`, and snippets that define `nixpkgs.*` (directly, and an
+/// overlay under a condition), under two ids and unit descriptions. Those
+/// that define `nixpkgs.*` are evaluated with pkgs of their own, and would
+/// be another system with the shared one.
+#[test]
+fn one_evaluation_of_many_systems_gives_each_the_derivation_of_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    };
+    let own_config = write(
+        "own-config.nix",
+        "{ pkgs, ... }: { nixpkgs.config.fakeVariant = \"b\"; environment.systemPackages = [ pkgs.hello ]; }",
+    );
+    // An overlay only where nginx is enabled: alone, none.
+    let cond_overlay = write(
+        "cond-overlay.nix",
+        "{ pkgs, lib, config, ... }: lib.mkIf (config.services.nginx.enable or false) { nixpkgs.overlays = [ (self: super: { hello = super.htop; }) ]; environment.systemPackages = [ pkgs.hello ]; }\n",
+    );
+    let nginx_on = write(
+        "nginx-on.nix",
+        "{ imports = [ ./cond-overlay.nix ]; services.nginx.enable = true; }",
+    );
+    let mut snippets = nix_files_in(&root().join("examples"));
+    snippets.extend(nix_files_in(&root().join("scripts/bench-many-snippets")));
+    assert!(snippets.len() >= 26, "{snippets:?}");
+    snippets.push(write(
+        "reads-all.nix",
+        "{ id, network, properties, ... }: { environment.etc.motd.text = \"${id} ${toString (properties.port or 0)} ${toString (builtins.attrNames network)}\"; }",
+    ));
+    snippets.push(cond_overlay);
+    snippets.push(own_config.clone());
+    snippets.push(nginx_on.clone());
+    let defines_pkgs = |f: &std::path::Path| f == own_config || f == nginx_on;
+    let units = [
+        r#"{}"#,
+        r#"{"network":{"host_ip6":"fc00::1:1/112","ip6":"fc00::1:2/112"},"properties":{"port":5433}}"#,
+    ];
+    let mut systems = Vec::new();
+    let mut alone = Vec::new();
+    for (k, unit) in units.iter().enumerate() {
+        for f in &snippets {
+            let id = format!("c{k}-{}", f.file_stem().unwrap().to_str().unwrap());
+            alone.push(drv_alone(&id, f, unit));
+            systems.push(json!({ "id": id, "configFile": f, "unitJSON": unit }));
+        }
+    }
+    let out = systems_nix(&Value::Array(systems.clone()));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(records.len(), systems.len());
+    let progress: Vec<Value> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter_map(|l| l.strip_prefix("trace: nixunits-system "))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(progress.len(), records.len(), "one progress line each");
+    for (i, (r, a)) in records.iter().zip(&alone).enumerate() {
+        let name = systems[i]["id"].as_str().unwrap();
+        assert_eq!(
+            r["drvPath"].as_str().unwrap(),
+            a,
+            "{name}: shared and alone differ"
+        );
+        assert_eq!(progress[i]["index"], i, "{name}");
+        assert_eq!(progress[i]["drvPath"], r["drvPath"], "{name}");
+        let defines = defines_pkgs(&snippets[i % snippets.len()]);
+        assert_eq!(r["ownPkgs"], defines, "{name}");
+    }
+    // The systems that define nixpkgs.* would be other systems with the
+    // shared pkgs: the check is what keeps them right.
+    for f in [&own_config, &nginx_on] {
+        let expr = format!(
+            "let share = import {root}/nix/share.nix {{ nixpkgs = {fake}; }}; in
+             (import {root}/nix/system.nix {{ id = \"x\"; configFile = {f}; nixpkgs = {fake}; pkgs = share.pkgs; }}).drvPath",
+            root = root().display(),
+            fake = fake_nixpkgs().display(),
+            f = f.display()
+        );
+        let shared = eval(&expr);
+        assert_ne!(
+            shared.as_str().unwrap(),
+            drv_alone("x", f, "{}"),
+            "{}",
+            f.display()
+        );
+    }
+}
+
+/// A system whose evaluation fails the whole process (an error
+/// `tryEval` cannot catch): those before it are reported done, on
+/// standard error, and the error is Nix's own message for it.
+#[test]
+fn a_failing_system_leaves_those_before_it_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.nix");
+    std::fs::write(
+        &bad,
+        "{ pkgs, ... }: { environment.systemPackages = [ pkgs.doesNotExist ]; }",
+    )
+    .unwrap();
+    let good = root().join("examples/nginx.nix");
+    let systems = json!([
+        { "id": "a", "configFile": good, "unitJSON": "{}" },
+        { "id": "b", "configFile": bad, "unitJSON": "{}" },
+        { "id": "c", "configFile": good, "unitJSON": "{}" },
+    ]);
+    let out = systems_nix(&systems);
+    assert!(!out.status.success(), "the bad system evaluated");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let done: Vec<Value> = stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("trace: nixunits-system "))
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(done.len(), 1, "{stderr}");
+    assert_eq!(done[0]["index"], 0);
+    assert_eq!(
+        done[0]["drvPath"].as_str().unwrap(),
+        drv_alone("a", &good, "{}")
+    );
+    assert!(
+        stderr.contains("attribute 'doesNotExist' missing"),
+        "{stderr}"
+    );
+}
+
+/// The host module's declared containers (item 5 of issue 19) share one
+/// imported nixpkgs: the host's own when the host defines no `nixpkgs.*`,
+/// else one import for them all; a container that sets `nixpkgs.*` gets
+/// its own. Counted with the fake nixpkgs' import trace, on four declared
+/// containers (one setting `nixpkgs.config`): 2 imports (the host's, the
+/// one container's own) instead of 5, or 3 when the host defines
+/// `nixpkgs.config` itself. Each container's system is the one
+/// `nix/default.nix` gives it alone. The module is called as a function
+/// (the fake tree has no module system for it): its options given as
+/// merged values, `mkOption` the identity.
+#[test]
+fn the_host_module_s_containers_share_one_imported_nixpkgs() {
+    let nix = require("nix-instantiate", "nix-bin");
+    let expr = |host_defines: bool| {
+        format!(
+            r#"
+let
+  fake = {fake}; repo = {root};
+  lib = (import (fake + "/lib")) // {{ mkOption = o: o; types = {{ }}; }};
+  hostPkgs = import fake {{ }};
+  # The options of NixOS's nixpkgs module, as the host's evaluation has
+  # them: defined by NixOS alone, or by the host's own file too.
+  option = files: {{ _type = "option"; inherit files; }};
+  hostOptions.nixpkgs = {{
+    config = option {host_defines};
+    overlays = option [ ];
+  }};
+  container = module: {{
+    autoStart = false; config = module; capsAllow = [ ]; bind = [ ]; ports = [ ];
+    firewall = null; properties = {{ }}; credentials = {{ }};
+    network = {{ host_ip6 = null; ip6 = null; host_ip4 = null; ip4 = null; interface = null;
+      ip6route = null; ip4route = null; interfaces = [ ]; dns = [ ]; }};
+    resources = {{ memoryMax = null; tasksMax = null; cpuQuota = null; }};
+  }};
+  containers = {{
+    a = container {{ services.nginx.enable = true; }};
+    b = container {{ services.redis.enable = true; }};
+    c = container ({{ pkgs, ... }}: {{ environment.systemPackages = [ pkgs.hello ]; }});
+    own = container ({{ pkgs, ... }}: {{ nixpkgs.config.fakeVariant = "b"; environment.systemPackages = [ pkgs.hello ]; }});
+  }};
+  host = (import (repo + "/nix/module.nix") {{
+    inherit lib; pkgs = hostPkgs // {{ inherit lib; }}; options = hostOptions;
+    config = {{
+      nixunits = containers;
+      services.nixunits = {{ package = hostPkgs.hello; stateDir = "/var/lib/nixunits"; }};
+      systemd.package = hostPkgs.systemd;
+    }};
+  }}).config;
+  etc = builtins.foldl' (a: b: a // b) {{ }} host.environment.etc.contents;
+in
+builtins.mapAttrs (name: _: {{
+  drvPath = (builtins.head host.systemd.services."nixunits@${{name}}".restartTriggers).drvPath;
+  unitJSON = etc."nixunits/${{name}}.json".text;
+}}) containers
+"#,
+            fake = fake_nixpkgs().display(),
+            root = root().display(),
+            host_defines = if host_defines {
+                "[ \"/etc/nixos/configuration.nix\" ]"
+            } else {
+                "[ ]"
+            },
+        )
+    };
+    let alone = |name: &str, unit: &str| -> String {
+        // The container's module, as the host module hands it over.
+        let module = match name {
+            "a" => "{ services.nginx.enable = true; }",
+            "b" => "{ services.redis.enable = true; }",
+            "c" => "({ pkgs, ... }: { environment.systemPackages = [ pkgs.hello ]; })",
+            _ => "({ pkgs, ... }: { nixpkgs.config.fakeVariant = \"b\"; environment.systemPackages = [ pkgs.hello ]; })",
+        };
+        let e = format!(
+            "(import {root}/nix/default.nix {{ id = \"{name}\"; config = {module}; unitJSON = {unit}; nixpkgs = {fake}; }}).drvPath",
+            root = root().display(),
+            fake = fake_nixpkgs().display(),
+            unit = serde_json::to_string(unit).unwrap(),
+        );
+        eval(&e).as_str().unwrap().to_owned()
+    };
+    for (host_defines, imports) in [(false, 2), (true, 3)] {
+        let out = run(Command::new(&nix)
+            .env("NIX_CONFIG", NIX_CONFIG)
+            .env("FAKE_NIXPKGS_TRACE_IMPORTS", "1")
+            .args(["--eval", "--strict", "--json", "-E"])
+            .arg(expr(host_defines)));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        let host: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            stderr.matches("trace: fake-nixpkgs: imported").count(),
+            imports,
+            "host defines nixpkgs.*: {host_defines}\n{stderr}"
+        );
+        for name in ["a", "b", "c", "own"] {
+            let c = &host[name];
+            assert_eq!(
+                c["drvPath"].as_str().unwrap(),
+                alone(name, c["unitJSON"].as_str().unwrap()),
+                "{name}, host defines nixpkgs.*: {host_defines}"
+            );
+        }
     }
 }

@@ -488,6 +488,21 @@ pub struct ApplyArgs {
     #[arg(short = 'j', long, value_name = "N",
           value_parser = clap::value_parser!(u32).range(1..))]
     pub jobs: Option<u32>,
+    /// Evaluation workers: Nix processes evaluating the fleet's systems at
+    /// once (default: the number of cores).
+    #[arg(long, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub workers: Option<u32>,
+    /// At most this many systems evaluated by one Nix process (its memory
+    /// grows with them).
+    #[arg(long, value_name = "N", default_value_t = 8,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub chunk: u32,
+    /// A Nix option for the builds, passed to the one `nix-store --realise`
+    /// of the fleet's systems as `--option NAME VALUE` (`max-jobs=4`,
+    /// `cores=2`, `builders=ssh://builder x86_64-linux`); repeatable.
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_args: Vec<String>,
 }
 
 /// Network options of `build` (none: a private network, loopback only).

@@ -5,8 +5,9 @@
 //! processes it runs (wrappers in /usr/local/bin, which root's PATH and
 //! sshd's put first).
 //!
-//! Steps: a dry run changes nothing; the first apply converges (two
-//! systems, two nix-builds, on A only); a second apply runs no Nix process
+//! Steps: a dry run evaluates and changes nothing; the first apply
+//! converges (two systems evaluated by worker processes and realised by
+//! one `nix-store --realise`, on A only); a second apply runs no Nix process
 //! anywhere; a changed snippet updates only its containers; a shorter
 //! fleet removes what it installed and never a container made by hand;
 //! killing C mid-apply leaves A and B converged and the summary names C;
@@ -179,26 +180,35 @@ fn fleet() {
     b.nixunits_ok("build manual -cc '{ nixunitsTest.marker = \"manual\"; }' -s -q");
     let all = ["db-1", "db-2", "web-1", "web-2", "web-3"];
 
-    step("fleet: a dry run prints the plan and changes nothing");
+    step("fleet: a dry run evaluates, prints the plan with each derivation and changes nothing");
     for h in [&a, &b, &c] {
         nix_calls(h);
     }
     let out = apply(&a, "--dry-run");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let said = text(&out);
-    assert!(said.contains("would be built"), "{said}");
+    assert_eq!(
+        said.matches("would be built: /nix/store/").count(),
+        2,
+        "{said}"
+    );
     assert_eq!(
         said.matches("install    db-1 db-2 web-1 web-2 web-3")
             .count(),
         3,
         "{said}"
     );
-    assert!(!nix_calls(&a).contains("nix-build"));
+    let calls = nix_calls(&a);
+    assert!(calls.contains("nix-instantiate"), "{calls}");
+    assert!(
+        !calls.contains("nix-build") && !calls.contains("nix-store --realise"),
+        "{calls}"
+    );
     for h in [&a, &c] {
         assert!(containers(h).is_empty(), "the dry run installed something");
     }
 
-    step("fleet: the first apply converges 3 hosts x 5 containers, two builds on A only");
+    step("fleet: the first apply converges 3 hosts x 5 containers, one realisation on A only");
     let out = apply(&a, "");
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(
@@ -207,11 +217,13 @@ fn fleet() {
         text(&out)
     );
     let v1 = assert_converged(&[&a, &b, &c], &all);
+    let calls = nix_calls(&a);
     assert_eq!(
-        nix_calls(&a).matches("nix-build ").count(),
-        2,
-        "one build per system"
+        calls.matches("nix-store --realise").count(),
+        1,
+        "the two systems realised by one Nix invocation: {calls}"
     );
+    assert!(!calls.contains("nix-build"), "{calls}");
     for h in [&b, &c] {
         let calls = nix_calls(h);
         assert!(
@@ -256,7 +268,7 @@ fn fleet() {
         5
     );
 
-    step("fleet: a changed snippet updates its containers only, one build");
+    step("fleet: a changed snippet updates its containers only, one evaluation and build");
     write(
         &a,
         "/root/fleet/db.nix",
@@ -271,7 +283,13 @@ fn fleet() {
         text(&out)
     );
     let v2 = assert_converged(&[&a, &b, &c], &all);
-    assert_eq!(nix_calls(&a).matches("nix-build ").count(), 1);
+    let calls = nix_calls(&a);
+    assert_eq!(calls.matches("nix-store --realise").count(), 1, "{calls}");
+    assert_eq!(
+        calls.matches("systemsJSON").count(),
+        1,
+        "only the changed system is evaluated: {calls}"
+    );
     let sys = |v: &[(String, String)], g: &str| v.iter().find(|(k, _)| k == g).unwrap().1.clone();
     assert_ne!(sys(&v1, "db"), sys(&v2, "db"));
     assert_eq!(sys(&v1, "web"), sys(&v2, "web"));

@@ -1623,6 +1623,30 @@ fn target_host() {
     );
     a.ok(&format!("grep -rq built-on-b {out}/"));
 
+    step(
+        "build host: apply evaluates three systems on A and realises them on B with one nix-store",
+    );
+    b.ok("rm -f /run/builds");
+    a.ok("mkdir -p /root/bh-fleet && cd /root/bh-fleet \
+          && for i in 1 2 3; do echo \"{ nixunitsTest.marker = \\\"bh-fleet-$i\\\"; }\" > s$i.nix; done \
+          && printf 'name = \"bh\"\\nbuild-host = \"root@10.77.0.2\"\\n[hosts.a]\\ntarget = \"local\"\\n' > fleet.toml \
+          && for i in 1 2 3; do printf '[containers.f%s]\\nsnippet = \"s%s.nix\"\\nhosts = [\"a\"]\\nstart = false\\n' $i $i >> fleet.toml; done");
+    let out = a.sh(&format!(
+        "{ssh} NIX_PATH=nixpkgs=/opt/nixunits-src/tests/fake-nixpkgs nixunits --nix-dir /opt/nixunits-src/nix \
+         apply /root/bh-fleet/fleet.toml --json --build-arg max-jobs=3"
+    ));
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let builds = b.ok("cat /run/builds");
+    let realise: Vec<&str> = builds.lines().filter(|l| l.contains("--realise")).collect();
+    assert_eq!(realise.len(), 1, "{builds}");
+    assert_eq!(realise[0].matches(".drv").count(), 3, "{builds}");
+    assert!(realise[0].contains("--option max-jobs 3"), "{builds}");
+    for id in ["f1", "f2", "f3"] {
+        let st = status(&a, id);
+        let out = st["outPath"].as_str().unwrap();
+        a.ok(&format!("grep -rq bh-fleet-{} {out}/", &id[1..]));
+    }
+
     step("target host: a host without nixunits is named");
     let out = a.sh(&format!(
         "{ssh} nixunits --target-host root@10.77.0.9 status web"

@@ -1,7 +1,11 @@
 # `pkgs` of the tests' fake nixpkgs (see README.md): the builders nixunits'
 # Nix files and the examples call, and cheap real derivations under the
 # package names the examples use.
-{ system ? builtins.currentSystem, ... }:
+#
+# `config.fakeVariant` (a string) renames every package, and `overlays`
+# apply as nixpkgs' do (`self: super: { … }`): what a system's own
+# `nixpkgs.*` changes shows in its derivations.
+{ system ? builtins.currentSystem, config ? { }, overlays ? [ ], ... }:
 let
   lib = import ./lib;
   # A real derivation built by the host's /bin/sh (a builder starts
@@ -16,7 +20,8 @@ let
       });
     in
     drv // (env.passthru or { });
-  package = name: shell name { } ''
+  variant = if config ? fakeVariant then "-${config.fakeVariant}" else "";
+  package = name': let name = name' + variant; in shell name { } ''
     mkdir -p "$out/bin"
     echo ${name} > "$out/name"
   '';
@@ -36,11 +41,17 @@ let
     systemdMinimal = package "systemd-minimal-fake";
     # The examples' packages.
     postgresql = package "postgresql-fake";
+    postgresql_12 = package "postgresql-12-fake";
     postgresql_15 = package "postgresql-15-fake";
     mariadb = package "mariadb-fake";
     libmemcached = package "libmemcached-fake";
     htop = package "htop-fake";
     hello = package "hello-fake";
   };
+  # Overlays over the set, in order (self is the final set).
+  final = builtins.foldl' (super: o: super // o final super) pkgs overlays;
 in
-pkgs
+# `FAKE_NIXPKGS_TRACE_IMPORTS` set: each import says so on standard error,
+# so that a test can count how many times an evaluation imports nixpkgs.
+if builtins.getEnv "FAKE_NIXPKGS_TRACE_IMPORTS" == "" then final
+else builtins.trace "fake-nixpkgs: imported" final

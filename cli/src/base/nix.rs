@@ -1,4 +1,7 @@
-//! Every call of a Nix program goes through here.
+//! Every call of a Nix program goes through here (and `nix/systems.rs`,
+//! many systems at once: the evaluation workers and the one realisation).
+
+pub mod systems;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

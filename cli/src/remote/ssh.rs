@@ -149,6 +149,90 @@ pub fn build_on(
     Ok(system)
 }
 
+/// `--build-host` for many systems (`apply`): the derivations, evaluated
+/// here, copied to `host` with one `nix-copy-closure --to`, realised there
+/// by one `nix-store --realise --keep-going` (that host's Nix schedules the
+/// builds; `options` are its `--option NAME VALUE`s; the log in `log`),
+/// and the outputs that were built copied back with one
+/// `nix-copy-closure --from`. Per derivation: built and here, or why not.
+/// The caller roots them here.
+pub fn realise_on(
+    host: &str,
+    drvs: &[String],
+    outs: &[String],
+    options: &[String],
+    log: &std::path::Path,
+) -> Result<Vec<Result<(), String>>> {
+    if drvs.is_empty() {
+        return Ok(Vec::new());
+    }
+    stdout_of(
+        Command::new("nix-copy-closure")
+            .arg("--to")
+            .arg(host)
+            .args(drvs),
+        &format!("nix-copy-closure --to {host}"),
+    )?;
+    let logf =
+        std::fs::File::create(log).with_context(|| format!("cannot write {}", log.display()))?;
+    let words: Vec<String> = options.iter().chain(drvs).map(|w| shell_word(w)).collect();
+    let status = ssh(host)
+        .arg(format!(
+            "nix-store --realise --keep-going {}",
+            words.join(" ")
+        ))
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(logf)
+        .status()
+        .with_context(|| format!("cannot run ssh {host}"))?;
+    // What was built there: every output, or those it says are valid.
+    let invalid: Vec<String> = if status.success() {
+        Vec::new()
+    } else {
+        let words: Vec<String> = outs.iter().map(|w| shell_word(w)).collect();
+        let out = ssh(host)
+            .arg(format!(
+                "nix-store --check-validity --print-invalid {}",
+                words.join(" ")
+            ))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .with_context(|| format!("cannot run ssh {host}"))?;
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    let built: Vec<&String> = outs.iter().filter(|o| !invalid.contains(o)).collect();
+    if !built.is_empty() {
+        stdout_of(
+            Command::new("nix-copy-closure")
+                .arg("--from")
+                .arg(host)
+                .args(&built),
+            &format!("nix-copy-closure --from {host}"),
+        )?;
+    }
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    Ok(drvs
+        .iter()
+        .zip(outs)
+        .map(|(drv, out)| {
+            if !invalid.contains(out) {
+                return Ok(());
+            }
+            Err(crate::base::nix::systems::realise_error(
+                &text,
+                drv,
+                &format!("nix-store --realise on {host}"),
+                status,
+                log,
+            ))
+        })
+        .collect())
+}
+
 /// After a local build: the system copied to the target, installed and
 /// (re)started there.
 pub fn install(

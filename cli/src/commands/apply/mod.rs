@@ -5,7 +5,9 @@
 //! commands). No agent, no scheduler of our own.
 //!
 //! Three phases: resolve and realise the systems here (every input checked
-//! first: bad input is exit 2 before anything runs); read every host's
+//! first: bad input is exit 2 before anything runs; the systems to build
+//! evaluated at once by worker processes and realised by one Nix
+//! invocation, `systems.rs`); read every host's
 //! containers and compute its plan, printed whole; act on each host
 //! (copy, then one `fleet-install` with all its actions). Hosts are worked
 //! on `jobs` at a time; a host that fails does not stop the others.
@@ -16,6 +18,7 @@
 mod file;
 mod plan;
 mod show;
+mod systems;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,7 +30,7 @@ use crate::base::{usage, UsageError};
 use crate::remote::fleet::{act_on, parallel, read_state, Actions};
 use file::load;
 use plan::{diff, Desired, HostPlan};
-use show::{print_plan, print_summary, HostReport, Outcome, Progress, SystemReport};
+use show::{print_plan, print_summary, HostReport, Outcome, Progress};
 
 /// What FLEET.toml declares, as `apply` reads and checks it before
 /// anything else (nothing resolved, built or contacted).
@@ -56,12 +59,10 @@ pub fn declared(path: &std::path::Path) -> Result<Declared> {
     })
 }
 
-/// What a dry run plans for a system it would build.
-const TO_BUILD: &str = "(to be built)";
-
 /// `apply FLEET.toml`. `Ok(false)` when a host did not converge.
 pub fn run(args: &ApplyArgs, global: &Global, color: bool) -> Result<bool> {
     let fleet = load(&args.file, args.dry_run)?;
+    let build_args = systems::build_args(args)?;
     let jobs = args.jobs.map_or(fleet.jobs, |j| j as usize);
     let state = StateDir::new(&global.state_dir);
 
@@ -86,44 +87,13 @@ pub fn run(args: &ApplyArgs, global: &Global, color: bool) -> Result<bool> {
             .push(i);
     }
     let fleet_dir = state.root().join("fleets").join(&fleet.name);
-    let logs = fleet_dir.join("logs");
     if !args.dry_run {
+        let logs = fleet_dir.join("logs");
         std::fs::create_dir_all(&logs)
             .with_context(|| format!("cannot create {}", logs.display()))?;
     }
-    let mut systems = Vec::new();
-    let mut out_of: BTreeMap<usize, String> = BTreeMap::new();
-    for (key, members) in &by_key {
-        let plan = &plans[members[0]];
-        let root = fleet_dir.join("systems").join(key);
-        let log = logs.join(format!("{key}.log"));
-        let names: Vec<String> = members.iter().map(|&m| plans[m].id().to_string()).collect();
-        #[allow(clippy::print_stderr)]
-        if !global.quiet && !args.dry_run {
-            eprintln!("system {}… ({})", &key[..12], names.join(" "));
-        }
-        let (source, out, error) = match crate::commands::build::realise_system(plan, &root, &log) {
-            Ok((s, o)) => (Some(s), o, None),
-            Err(e) if e.downcast_ref::<UsageError>().is_some() => return Err(e),
-            Err(e) => (None, None, Some(format!("{e:#}"))),
-        };
-        // A dry run plans a system it would build as one that changes.
-        let planned = out
-            .clone()
-            .or_else(|| (error.is_none() && args.dry_run).then(|| TO_BUILD.to_owned()));
-        if let Some(o) = planned {
-            for &m in members {
-                out_of.insert(m, o.clone());
-            }
-        }
-        systems.push(SystemReport {
-            key: key.clone(),
-            out_path: out,
-            source,
-            error,
-            containers: names,
-        });
-    }
+    let (systems, out_of) =
+        systems::realise(args, global, &plans, &by_key, &fleet_dir, &build_args)?;
 
     // Every host read, its plan computed; the whole plan printed.
     let progress = Progress::new(&fleet.hosts, global.quiet || args.json);

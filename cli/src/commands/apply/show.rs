@@ -13,10 +13,17 @@ use crate::commands::build::Source;
 use crate::remote::fleet::{Done, Target};
 
 /// A system of the fleet and where it came from.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct SystemReport {
     pub(super) key: String,
+    /// Its derivation, when it was evaluated (a miss; in a dry run too).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) drv_path: Option<String>,
+    /// Evaluated with a nixpkgs of its own (it sets `nixpkgs.*`), or the
+    /// one its Nix process shared; absent: alone in its process.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) own_pkgs: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) out_path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,7 +138,10 @@ pub(super) fn print_plan(
             (None, Some(o), Some(Source::History)) => format!("from the history: {o}"),
             (None, Some(o), Some(Source::Substituted)) => format!("substituted: {o}"),
             (None, Some(o), _) => format!("built: {o}"),
-            (None, None, _) => "would be built".to_owned(),
+            (None, None, _) => match &s.drv_path {
+                Some(d) => format!("would be built: {d}"),
+                None => "would be built".to_owned(),
+            },
         };
         outln!(
             "  system {}… for {}: {what}",

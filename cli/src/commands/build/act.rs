@@ -1,7 +1,8 @@
 //! Carrying out a build's plan under the container's lock: lookup, then
 //! `nix-build` (or `--build-host`) on a miss, a new generation installed
-//! and switched to, the unit (re)started or switched in place; and
-//! `apply`'s realisation of a system with no container here.
+//! and switched to, the unit (re)started or switched in place; and what
+//! `apply` needs of a plan for a system with no container here (where it
+//! already is, what evaluates it, its record once built).
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -13,6 +14,7 @@ use nixunits_store::{ContainerDir, StateDir};
 use super::lookup::{known_system, lookup, record, Source};
 use super::plan::{warn, Plan, Shared};
 use super::show::{print_dry_run, print_outcome, Outcome, Progress};
+use crate::base::nix::systems::SystemArgs;
 use crate::base::{nix, usage};
 use crate::host::systemd;
 
@@ -150,13 +152,14 @@ pub(super) fn act_locked(
     )
 }
 
-/// `apply`: the system of a plan, with no container here: where
-/// [`known_system`] finds it, else `nix-build` (or `--build-host`), its
-/// log in `log`. `root` becomes the system's GC root on this host — left
-/// as it is when it already names the system, so that an unchanged fleet
-/// runs no Nix process. A dry run looks and changes nothing: `None` for a
-/// system that would be built.
-pub fn realise_system(plan: &Plan, root: &Path, log: &Path) -> Result<(Source, Option<String>)> {
+/// `apply`: where the system of a plan already is, with no container
+/// here — the history, the shared index (not in a dry run) — rooted at
+/// `root` (left as it is when it already names the system, so that an
+/// unchanged fleet runs no Nix process). `(Source::Miss, None)`: it must be
+/// built ([`system_args`], then [`system_built`]). A dry run looks and
+/// changes nothing. A snippet that cannot be cached is exit 2: a fleet
+/// shares one build per snippet.
+pub fn known_fleet_system(plan: &Plan, root: &Path) -> Result<(Source, Option<String>)> {
     if !plan.cacheable() {
         return Err(usage(format!(
             "{}: the snippet cannot be cached ({}), and a fleet shares one build per snippet",
@@ -173,62 +176,57 @@ pub fn realise_system(plan: &Plan, root: &Path, log: &Path) -> Result<(Source, O
     if plan.args.dry_run {
         return Ok((source, known));
     }
+    let Some(out) = known else {
+        return Ok((source, None));
+    };
     if let Some(d) = root.parent() {
         std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
     }
-    if let Some(out) = known {
-        if std::fs::read_link(root).ok().as_deref() != Some(Path::new(&out)) {
-            nix::add_root(&out, root)?;
-        }
-        if source == Source::Substituted {
-            record(plan, &out, 0)?;
-        }
-        return Ok((source, Some(out)));
+    if std::fs::read_link(root).ok().as_deref() != Some(Path::new(&out)) {
+        nix::add_root(&out, root)?;
     }
+    if source == Source::Substituted {
+        record(plan, &out, 0)?;
+    }
+    Ok((source, Some(out)))
+}
+
+/// `apply`: what evaluates the system of a plan (`nix/systems.nix`'s
+/// arguments). A fleet's snippets are files.
+pub fn system_args(plan: &Plan) -> Result<SystemArgs> {
     let Some(config_file) = plan.file.clone() else {
         return Err(usage("a fleet's snippets are files"));
     };
+    // A lock's pin is fetched when the store does not have it.
     plan.nixpkgs
         .tree()
         .map_err(|e| usage(format!("nixpkgs {e}")))?;
-    let req = nix::BuildRequest {
-        nix_dir: plan.nix_dir.clone(),
+    Ok(SystemArgs {
         id: plan.id.to_string(),
         config_file,
         unit_json: plan.unit_json.clone(),
-        nixpkgs: plan.nixpkgs.path.clone(),
         flakes: plan.flakes,
-        out_link: root.to_path_buf(),
-    };
-    let started = Instant::now();
-    let built = match &plan.build_host {
-        Some(host) => crate::remote::ssh::build_on(host, &req, log),
-        None => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?
-            .block_on(nix::build(&req, log, None, &mut |_| {})),
-    };
-    let out = built.with_context(|| {
-        format!(
-            "building the system of {} failed; the log is in {}",
-            plan.id,
-            log.display()
-        )
-    })?;
-    record(plan, &out, started.elapsed().as_millis() as u64)?;
+    })
+}
+
+/// `apply`: a system built for a plan (realised and rooted): recorded in
+/// the history, and pushed to the shared index when there is one (a push
+/// that fails is a warning).
+pub fn system_built(plan: &Plan, out: &str, build_ms: u64) -> Result<()> {
+    record(plan, out, build_ms)?;
     if let Some(Shared {
         url,
         secret_key: Some(k),
     }) = plan.shared.as_ref()
     {
-        if let Err(e) = crate::remote::index::push(url, k, &plan.system_key, &out) {
+        if let Err(e) = crate::remote::index::push(url, k, &plan.system_key, out) {
             warn(
                 plan.args,
                 &format!("cannot push to the shared cache {url}: {e:#}"),
             );
         }
     }
-    Ok((Source::Miss, Some(out)))
+    Ok(())
 }
 
 /// A container directory with nothing installed (what a failed first

@@ -11,6 +11,6 @@ mod lookup;
 mod plan;
 mod show;
 
-pub use act::{act, realise_system};
+pub use act::{act, known_fleet_system, system_args, system_built};
 pub use lookup::Source;
 pub use plan::{resolve, resolve_with, Plan};

@@ -439,6 +439,22 @@ impl Plan {
         &self.id
     }
 
+    /// `--nix-dir`.
+    pub fn nix_dir(&self) -> &Path {
+        &self.nix_dir
+    }
+
+    /// The nixpkgs tree, resolved (for a lock's pin, where it is or will
+    /// be in the store: `system_args` fetches it).
+    pub fn nixpkgs(&self) -> &Path {
+        &self.nixpkgs.path
+    }
+
+    /// `--build-host`.
+    pub fn build_host(&self) -> Option<&str> {
+        self.build_host.as_deref()
+    }
+
     /// The plan of `run`: started, and its outcome not printed (standard
     /// output is the command's).
     pub fn for_run(mut self) -> Plan {

@@ -14,13 +14,36 @@ let
     isFunction isList isPath isString map mapAttrs sort toJSON tryEval
     zipAttrsWith;
 
-  pkgs' = if pkgs != null then pkgs else import ../.. { inherit system; };
+  # As NixOS's nixpkgs module: `pkgs` imported with the system's
+  # `nixpkgs.config` and `nixpkgs.overlays`, unless given (`pkgs`, which
+  # overrides them, as eval-config's argument does).
+  pkgs' = if pkgs != null then pkgs else import ../.. {
+    inherit system;
+    config = nixpkgsOption "config" { };
+    overlays = nixpkgsOption "overlays" [ ];
+  };
+  # `nixpkgs.<name>`, or `default` where no module defines it (a name
+  # whose definitions are all `mkIf false` throws in this free-form fake).
+  nixpkgsOption = name: default:
+    if options.nixpkgs.${name}.files == [ ] then default else config.nixpkgs.${name};
   args = { inherit lib config options; pkgs = pkgs'; modulesPath = toString ../modules; }
     // specialArgs;
   # Definitions are free-form; `options` holds what modules test for with
   # `options ? …` (features of newer NixOS releases, this fake being the
-  # newest).
-  options = { systemd.oomd = { }; environment.defaultPackages = { }; };
+  # newest), and the options of the nixpkgs module with the files that
+  # define them (`files`, as an option of nixpkgs' module system has it).
+  options = {
+    systemd.oomd = { };
+    environment.defaultPackages = { };
+    nixpkgs = lib.genAttrs [ "config" "overlays" ] (name: {
+      _type = "option";
+      files = map (m: m.file) (filter (definesNixpkgs name) collected);
+    });
+  };
+  # Whether a module defines `nixpkgs.<name>` (conditions evaluated).
+  definesNixpkgs = name: m:
+    builtins.any (d: builtins.any (v: isSet v && v ? ${name}) (valuesOf [ (d.nixpkgs or { }) ]))
+      (pushDown m.defs);
 
   # Every module with its imports, as { file; defs; }. A module function
   # gets every argument, as nixpkgs' module system passes them.
@@ -68,7 +91,9 @@ let
     else [ v ];
 
   mergeLeaf = name: values:
-    if all isList values then concatLists values
+    # One definition is its value (a function too, which `==` never equals).
+    if builtins.length values == 1 then head values
+    else if all isList values then concatLists values
     else if all (v: v == head values) values then head values
     else if all isString values then concatStringsSep "\n" values
     else throw "The option `${name}' has conflicting definition values (fake nixpkgs)";
