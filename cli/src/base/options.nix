@@ -51,14 +51,16 @@ let
 
   # Where a type's `check` was written.
   root = toString nixpkgs + "/";
-  posOf = t:
+  posOf = posOfAttr "check";
+  posOfAttr = attr: t:
     let
-      p = builtins.unsafeGetAttrPos "check" t;
+      p = builtins.unsafeGetAttrPos attr t;
       file = toString p.file;
     in
     if p == null then ""
     else "${if hasPrefix root file then removePrefix root file else file}:${toString p.line}";
   plainPos = posOf (lib0.mkOptionType { name = "nixunits-probe"; });
+  plainMergePos = posOfAttr "merge" (lib0.mkOptionType { name = "nixunits-probe"; });
   addCheckPos =
     if lib0 ? types && lib0.types ? addCheck
     then posOf (lib0.types.addCheck (lib0.mkOptionType { name = "nixunits-probe"; }) (x: true))
@@ -116,7 +118,23 @@ let
     else if hasRef id body then { "rec" = { inherit id; type = body; }; }
     else body;
 
+  # `addCheck int f // { name = "bits"; description = …; }` (dhparams'
+  # bitType): a name of its own over a plain type whose check lib's
+  # addCheck wrote and whose merge is still mkOptionType's — the type is
+  # its functor's (the one it was made from), with an addCheck.
+  renamedNames = [ "int" "float" "str" "bool" "path" "package" ];
   tree' = ancestors: depth: t:
+    let
+      r = tree'' ancestors depth t;
+      fname = t.functor.name or null;
+    in
+    if r ? opaque && isAttrs t && isString fname && fname != (t.name or null)
+      && builtins.elem fname renamedNames && addCheckPos != ""
+      && posOf t == addCheckPos && posOfAttr "merge" t == plainMergePos
+    then tree'' ancestors depth (t // { name = fname; })
+    else r;
+
+  tree'' = ancestors: depth: t:
     if depth > 40 || !(isAttrs t) || (t._type or "") != "option-type" || !(ok (t.name or null)) || !(ok (t.description or null))
     then opaque t
     else

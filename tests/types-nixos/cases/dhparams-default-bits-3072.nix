@@ -1,0 +1,3 @@
+{ ... }: {
+  security.dhparams.defaultBitSize = 3072;
+}
