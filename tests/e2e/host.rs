@@ -193,6 +193,12 @@ impl Host {
     /// with its upper layer in `dir` (mounted here, unmounted on drop),
     /// booted without `--volatile`.
     pub fn boot_persistent(dir: &Path) -> Host {
+        Host::boot_persistent_with(dir, Vec::new())
+    }
+
+    /// [`Host::boot_persistent`] with extra systemd-nspawn options (a
+    /// state directory bound in from outside, which outlives the host).
+    pub fn boot_persistent_with(dir: &Path, extra: Vec<String>) -> Host {
         let tree = tree();
         let merged = dir.join("merged");
         for d in ["upper", "work", "merged"] {
@@ -210,7 +216,7 @@ impl Host {
                 .arg(&merged),
             "mount the persistent host's overlay",
         );
-        Host::start(&merged, false, Some(merged.clone()), Vec::new())
+        Host::start(&merged, false, Some(merged.clone()), extra)
     }
 
     fn start(
