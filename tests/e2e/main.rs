@@ -718,12 +718,26 @@ fn passthrough(h: &Host) {
 }
 
 fn delete(h: &Host) {
-    step("delete asks (no terminal: refused), delete -y removes the container, its state and GC root");
+    step("delete asks (no terminal: refused), delete -y removes the container, its state, GC root and enablement");
     let out = h.nixunits("delete pg");
     assert_eq!(out.status.code(), Some(2), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("-y"));
     let result = h.ok("readlink /var/lib/nixunits/containers/pg/current/result");
+    // Enabled: delete disables it (found by the soak: a container made
+    // later under the same id was started at boot).
+    h.nixunits_ok("enable pg");
     h.nixunits_ok("delete pg -y");
+    assert_ne!(
+        h.sh("systemctl is-enabled nixunits@pg.service")
+            .status
+            .code(),
+        Some(0),
+        "a deleted container stays enabled"
+    );
+    assert!(std::fs::symlink_metadata(
+        h.path("/etc/systemd/system/machines.target.wants/nixunits@pg.service")
+    )
+    .is_err());
     assert!(!h.path("/var/lib/nixunits/containers/pg").exists());
     assert!(!h.ok("machinectl list --no-legend").contains("pg "));
     let unit = h.sh("systemctl is-active nixunits@pg.service");

@@ -153,13 +153,18 @@ pub fn install_system(
     ))
 }
 
-/// Stops a container and removes its state and GC roots (`delete -y`,
+/// Stops and disables a container and removes its state and GC roots (`delete -y`,
 /// `apply` removing what its fleet no longer names).
 pub fn remove(state: &StateDir, id: &ContainerId) -> Result<()> {
     let dir = state.container(id);
     let _lock = state.lock(id).context("cannot take the container's lock")?;
     if systemd::is_active(id) {
         systemd::control("stop", id)?;
+    }
+    // Not started at boot any more: a container made later under the same
+    // id must not inherit the enablement.
+    if systemd::is_enabled(id) {
+        systemd::enable(id, false)?;
     }
     systemd::apply_resources(id, &[])?;
     // The result link is the GC root: removing the directory releases it.

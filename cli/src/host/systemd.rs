@@ -30,6 +30,11 @@ pub fn is_active(id: &ContainerId) -> bool {
     systemctl_says_yes(&["is-active", &unit_name(id)])
 }
 
+/// Whether the container's unit is enabled (started at boot).
+pub fn is_enabled(id: &ContainerId) -> bool {
+    systemctl_says_yes(&["is-enabled", &unit_name(id)])
+}
+
 /// What [`apply`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
