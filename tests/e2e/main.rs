@@ -676,6 +676,26 @@ fn crashes(h: &Host) {
     let n = h.ok("systemctl show -p NRestarts --value nixunits@pg.service");
     assert_eq!(n.trim(), "1", "restarts");
 
+    step("a systemd-nspawn killed with SIGKILL: the container comes back");
+    // Found by the soak: the killed nspawn never unregistered its machine,
+    // and every restart's prepare waited for it in vain.
+    let nspawn = h.ok("systemctl show -p MainPID --value nixunits@pg.service");
+    h.ok(&format!("kill -9 {}", nspawn.trim()));
+    let start = std::time::Instant::now();
+    loop {
+        let st = status(h, "pg");
+        let main = h.ok("systemctl show -p MainPID --value nixunits@pg.service");
+        if st["activeState"] == "active" && main.trim() != nspawn.trim() && st["leader"].is_u64() {
+            break;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(40),
+            "pg did not come back after its systemd-nspawn was killed: {st}\n{}",
+            h.ok("journalctl -u nixunits@pg.service --no-pager -n 20")
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+
     step("a crash loop stops at the burst limit (5 starts a minute); an operator's start is not counted");
     h.nixunits_ok("build crashy -cc '{ nixunitsTest.marker = \"crashy\"; }' -q");
     h.ok("mkdir -p /var/lib/nixunits/containers/crashy/root && touch /var/lib/nixunits/containers/crashy/root/crash-me");

@@ -271,21 +271,47 @@ pub fn leader_while(
     }
 }
 
-/// Waits until machined no longer knows machine `id`; after half of
-/// `wait`, terminates it.
+/// Waits until machined no longer knows machine `id`. A registration
+/// whose leader is dead is dropped at once (`UnregisterMachine`): a
+/// systemd-nspawn killed with SIGKILL never unregisters, and machined
+/// keeps its machine while the unit restarts (it never becomes inactive);
+/// terminating it from here is refused, the caller being that unit
+/// ("Resource deadlock avoided"). A machine whose leader lives is
+/// terminated after half of `wait`.
 pub fn wait_machine_gone(id: &ContainerId, wait: std::time::Duration) -> Result<()> {
     let start = std::time::Instant::now();
     let mut terminated = false;
+    let mut unregistered = false;
     loop {
-        let known = Command::new("machinectl")
-            .args(["show", "--property=State", id.as_str()])
+        let shown = Command::new("machinectl")
+            .args(["show", "--property=Leader", "--value", id.as_str()])
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !known {
-            return Ok(());
+            .output();
+        let leader = match shown {
+            Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+            _ => return Ok(()),
+        };
+        let alive = leader
+            .parse::<u32>()
+            .is_ok_and(|p| p > 0 && std::path::Path::new("/proc").join(p.to_string()).exists());
+        if !alive && !unregistered {
+            let _ = Command::new("busctl")
+                .args([
+                    "call",
+                    "org.freedesktop.machine1",
+                    "/org/freedesktop/machine1",
+                    "org.freedesktop.machine1.Manager",
+                    "UnregisterMachine",
+                    "s",
+                    id.as_str(),
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+            unregistered = true;
+            continue;
         }
         if start.elapsed() > wait {
             bail!("machine {id} from an earlier run is still registered after {wait:?}");
