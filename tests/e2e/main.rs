@@ -1132,6 +1132,22 @@ fn faults() {
             "{what}"
         );
     }
+    step(
+        "faults: fleet-install of another system with start = false: the running container runs it",
+    );
+    // Found by the soak: installed but not restarted, it ran the old
+    // system while status named the new one.
+    let before = live_system(&h, "fault");
+    let other = systems.iter().find(|s| **s != before).unwrap();
+    let actions = serde_json::json!({
+        "fleet": "faults", "remove": [], "start": [],
+        "install": [{ "id": "fault", "system": other, "unit": unit.trim(), "start": false, "why": "changed" }],
+    });
+    h.ok(&format!("cat > /tmp/actions.json <<'EOF'\n{actions}\nEOF"));
+    let done = h.ok("nixunits fleet-install < /tmp/actions.json");
+    assert!(done.contains("restarted"), "{done}");
+    assert_consistent(&h, "fault", "fleet-install with start = false");
+    assert!(running_system(&h, "fault").contains(other.as_str()));
     eprintln!("e2e: faults: outcomes {outcomes:?}");
     step("faults: cache verify is clean; the history kept every build");
     let verify = h.nixunits_ok("cache verify");

@@ -145,7 +145,14 @@ pub fn install_system(
     let changed = previous.as_deref() != Some(Path::new(system))
         || previous_json.as_deref().map(str::trim) != Some(unit.canonical_json().as_str());
     let stale = changed || running::runs_older(&dir);
-    let action = systemd::apply(&id, start, restart, stale)?;
+    let action = if fleet.is_some() && !start {
+        // A fleet's container that runs is never left on an older system,
+        // whether or not the fleet starts it (found by the soak: `status`
+        // named the new system while the old one ran).
+        systemd::restart_if_stale(&id, stale)?
+    } else {
+        systemd::apply(&id, start, restart, stale)?
+    };
     Ok(format!(
         "{id}: generation {} ({system}), unit {}",
         g.number,

@@ -78,6 +78,16 @@ pub fn apply(id: &ContainerId, start: bool, restart: bool, stale: bool) -> Resul
     Ok(Action::None)
 }
 
+/// Restarts the unit when it runs and runs something else than the live
+/// generation (`stale`); never starts it.
+pub fn restart_if_stale(id: &ContainerId, stale: bool) -> Result<Action> {
+    if stale && is_active(id) {
+        control("restart", id)?;
+        return Ok(Action::Restarted);
+    }
+    Ok(Action::None)
+}
+
 /// Why a unit is not active, in systemd's words: its `Result`, the main
 /// process's status, and where the log is.
 fn failure_reason(id: &ContainerId) -> String {
