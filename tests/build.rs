@@ -90,6 +90,7 @@ impl Env {
                 format!("nixpkgs={}", root().join("tests/fake-nixpkgs").display()),
             )
             .env("NIXUNITS_SYSTEMD_DIR", self.shims.join("systemd"))
+            .env("NIXUNITS_RUN_DIR", self.shims.join("run"))
             .current_dir(&self.work)
             .arg("--state-dir")
             .arg(state)
@@ -1512,11 +1513,12 @@ fn update_without_a_snippet_switches_a_running_container_to_its_live_generation(
     assert_eq!(v["outPath"], first["outPath"]);
     // A build without -r installs a new generation and leaves the running
     // container on the old one, as its start recorded (`prepare` writes
-    // `running`; no systemd runs here, so the test writes it).
+    // `<id>.running`; no systemd runs here, so the test writes it).
     let second = env.build(&["up", "-cc", "{ services.postgresql.enable = false; }"]);
     assert_eq!(second["unit"], "unchanged");
+    std::fs::create_dir_all(env.shims.join("run")).unwrap();
     std::fs::write(
-        env.state.join("containers/up/running"),
+        env.shims.join("run/up.running"),
         format!("{}\n", first["outPath"].as_str().unwrap()),
     )
     .unwrap();

@@ -122,11 +122,6 @@ impl ContainerDir {
     pub fn build_log(&self) -> PathBuf {
         self.dir.join("build.log")
     }
-    /// `running`: the `SYSTEM_PATH` the unit last started with (written by
-    /// `prepare`), to tell whether a running unit runs the live generation.
-    pub fn running(&self) -> PathBuf {
-        self.dir.join("running")
-    }
 
     /// A file of what is installed: the live generation's; the top-level
     /// link into `/etc/nixunits` for a container the NixOS module declares

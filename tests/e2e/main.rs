@@ -1086,6 +1086,19 @@ fn faults() {
         assert_consistent(&h, "fault", &format!("the build after {what}"));
         assert_no_half_made(&h, "fault", &what);
     }
+    step("faults: a restart while the state directory is full still records what it runs");
+    // Found by the soak: the record lived in the state directory, was
+    // skipped on a full disk, and `build -r` no longer knew what ran.
+    h.ok(&format!(
+        "rm -f /run/nixunits/fault.running; dd if=/dev/zero of={FAULT_STATE}/fill bs=64k 2>/dev/null; true"
+    ));
+    let restarted = h.nixunits("restart fault");
+    h.ok(&format!("rm -f {FAULT_STATE}/fill"));
+    assert!(restarted.status.success(), "{restarted:?}");
+    assert_eq!(
+        h.ok("cat /run/nixunits/fault.running").trim(),
+        live_system(&h, "fault")
+    );
     step("faults: 20 fleet-install runs (install-system, the fleet tag) sent SIGKILL at a random point");
     h.nixunits_ok("build faultalt -cc '{ nixunitsTest.marker = \"alt\"; }' -q");
     let systems = [

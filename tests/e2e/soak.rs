@@ -1190,7 +1190,8 @@ fn check(
         if active {
             // What runs: the start's record, the init's command line or its
             // in-place switch.
-            let record = std::fs::read_to_string(dir.join("running")).unwrap_or_default();
+            let record = std::fs::read_to_string(h.path(&format!("/run/nixunits/{id}.running")))
+                .unwrap_or_default();
             let record = record.trim();
             if record != system && !k.stale_ok {
                 return Err(format!(
