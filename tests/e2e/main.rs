@@ -1145,6 +1145,18 @@ fn faults() {
             "{what}"
         );
     }
+    step("faults: a first build killed before it is live leaves no container");
+    // Found by the soak: list showed the directory it left as a container
+    // with no generation.
+    h.ok(
+        "env NIX_PATH=nixpkgs=/opt/nixunits-src/tests/fake-nixpkgs nixunits --nix-dir /opt/nixunits-src/nix \
+         build first -cc '{ nixunitsTest.buildSeconds = 2; nixunitsTest.marker = \"first\"; }' -r \
+         >/dev/null 2>&1 & pid=$!; sleep 1; kill -KILL $pid; wait $pid; true",
+    );
+    assert_eq!(h.nixunits("status first").status.code(), Some(2));
+    let listed: Vec<Value> = serde_json::from_str(&h.nixunits_ok("list --json")).unwrap();
+    assert!(listed.iter().all(|c| c["id"] != "first"), "{listed:?}");
+    assert!(!h.path(&format!("{FAULT_STATE}/containers/first")).exists());
     step(
         "faults: fleet-install of another system with start = false: the running container runs it",
     );

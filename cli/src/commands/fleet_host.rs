@@ -16,6 +16,7 @@ use crate::remote::fleet::{Actions, Current, Done};
 
 /// `fleet-state`: this host's containers, as JSON.
 pub fn state(state: &StateDir) -> Result<()> {
+    state.remove_unfinished();
     let ids = state.container_ids();
     let statuses = statuses(state, &ids)?;
     let current: Vec<Current> = ids
