@@ -1548,3 +1548,38 @@ fn update_without_a_snippet_switches_a_running_container_to_its_live_generation(
         .any(|c| c.starts_with("systemctl start") || c.starts_with("systemctl restart")));
     assert_eq!(json(&update(&["up", "-s", "--json"]))["unit"], "started");
 }
+
+/// A running container left on an older generation by builds without
+/// `-r` keeps that generation: pruning never removes the system that runs
+/// (found by the soak: it ran a system no generation rooted any more,
+/// which the next `nix-store --gc` could take away from under it).
+#[test]
+fn pruning_keeps_the_generation_that_runs() {
+    let env = Env::new();
+    let first = env.build(&["old", "-cc", "{ nixunitsTest.marker = \"runs\"; }", "-s"]);
+    assert_eq!(first["unit"], "started");
+    // What `prepare` records at the start (no systemd here).
+    std::fs::create_dir_all(env.shims.join("run")).unwrap();
+    std::fs::write(
+        env.shims.join("run/old.running"),
+        format!("{}\n", first["outPath"].as_str().unwrap()),
+    )
+    .unwrap();
+    for n in 0..4 {
+        let later = env.build(&[
+            "old",
+            "-cc",
+            &format!("{{ nixunitsTest.marker = \"later-{n}\"; }}"),
+            "--keep",
+            "2",
+        ]);
+        assert_eq!(later["unit"], "unchanged", "{later}");
+    }
+    let gens: Vec<serde_json::Value> =
+        serde_json::from_slice(&env.nixunits(&["generations", "old", "--json"]).stdout).unwrap();
+    assert!(
+        gens.iter().any(|g| g["outPath"] == first["outPath"]),
+        "the running system's generation was pruned: {gens:?}"
+    );
+    assert_eq!(gens.len(), 3, "the two newest and the running one: {gens:?}");
+}

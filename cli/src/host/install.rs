@@ -140,7 +140,8 @@ pub fn install_system(
     }
     dir.switch(&g)
         .context("cannot switch to the new generation")?;
-    dir.prune(3).context("cannot remove old generations")?;
+    dir.prune(3, running::running_system(&dir).as_deref())
+        .context("cannot remove old generations")?;
     systemd::apply_resources(&id, &unit.resource_lines())?;
     let changed = previous.as_deref() != Some(Path::new(system))
         || previous_json.as_deref().map(str::trim) != Some(unit.canonical_json().as_str());

@@ -69,6 +69,16 @@ fn record_running(dir: &ContainerDir, path: &str) {
     let _ = std::fs::remove_file(dir.dir.join("running"));
 }
 
+/// The system the container runs, as its start recorded it, while its
+/// unit is active.
+pub fn running_system(dir: &ContainerDir) -> Option<String> {
+    if !systemd::is_active(dir.id()) {
+        return None;
+    }
+    let ran = std::fs::read_to_string(running_path(dir.id())).ok()?;
+    Some(ran.trim().to_owned()).filter(|r| !r.is_empty())
+}
+
 /// Where `prepare` records the system a start runs (its `SYSTEM_PATH`).
 pub fn running_path(id: &ContainerId) -> std::path::PathBuf {
     run_dir().join(format!("{id}.running"))

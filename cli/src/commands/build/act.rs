@@ -114,8 +114,11 @@ pub(super) fn act_locked(
                 .context("cannot complete the new generation")?;
             dir.switch(&g)
                 .context("cannot switch to the new generation")?;
-            dir.prune(plan.args.keep)
-                .context("cannot remove old generations")?;
+            dir.prune(
+                plan.args.keep,
+                crate::host::running::running_system(dir).as_deref(),
+            )
+            .context("cannot remove old generations")?;
             systemd::apply_resources(&plan.id, &plan.unit.resource_lines())?;
             (g.number, out, build_ms)
         }
