@@ -400,14 +400,14 @@ impl Run {
 
 /// The state directory: a tmpfs outside the host (it outlives the host
 /// between chunks and reboots), bound in at /var/lib/nixunits.
-struct StateFs {
-    dir: PathBuf,
+pub struct StateFs {
+    pub dir: PathBuf,
     /// Unmount when done (the CI run, or a long run that finished).
     own: bool,
 }
 
 impl StateFs {
-    fn mount(dir: &Path) -> StateFs {
+    pub fn mount(dir: &Path) -> StateFs {
         std::fs::create_dir_all(dir).unwrap();
         let mounted = std::fs::read_to_string("/proc/self/mountinfo")
             .unwrap()
@@ -958,7 +958,7 @@ fn judge(op: &Op, ran: &Ran, fault: Option<&Fault>, shared: bool, index: usize) 
 }
 
 /// Waits until no nixunits unit has a job and none is on its way.
-fn settle(h: &Host) -> Result<(), String> {
+pub fn settle(h: &Host) -> Result<(), String> {
     let start = Instant::now();
     loop {
         let out = h.ok(
@@ -985,7 +985,7 @@ fn settle(h: &Host) -> Result<(), String> {
 
 /// No nixunits (but the proxies) and no Nix process left, after a grace
 /// period for those that were ending.
-fn no_leftover_processes(h: &Host) -> Result<(), String> {
+pub fn no_leftover_processes(h: &Host) -> Result<(), String> {
     let start = Instant::now();
     loop {
         let left = h.ok(
