@@ -19,10 +19,12 @@ pub fn state(state: &StateDir) -> Result<()> {
     state.remove_unfinished();
     let ids = state.container_ids();
     let statuses = statuses(state, &ids)?;
+    let enabled = systemd::enabled(&ids);
     let current: Vec<Current> = ids
         .iter()
         .zip(statuses)
-        .map(|(id, s)| {
+        .zip(enabled)
+        .map(|((id, s), enabled)| {
             let dir = state.container(id);
             let read = |p: PathBuf| {
                 std::fs::read_to_string(p)
@@ -36,6 +38,7 @@ pub fn state(state: &StateDir) -> Result<()> {
                 out_path: s.out_path.clone(),
                 unit: read(dir.unit_json()),
                 active: s.active_state == "active",
+                enabled,
                 declared: s.declared,
             }
         })
@@ -102,11 +105,21 @@ pub fn install(state: &StateDir) -> Result<bool> {
         report(&i.id, "install", r)?;
     }
     for id in &actions.start {
+        let r = parse_id(id).map_err(anyhow::Error::from).and_then(|cid| {
+            if !systemd::is_enabled(&cid) {
+                systemd::enable(&cid, true)?;
+            }
+            systemd::apply(&cid, true, false, false)
+        });
+        let r = r.map(|a| format!("{id}: {}, enabled", a.as_str()));
+        report(id, "start", r)?;
+    }
+    for id in &actions.disable {
         let r = parse_id(id)
             .map_err(anyhow::Error::from)
-            .and_then(|cid| systemd::apply(&cid, true, false, false))
-            .map(|a| format!("{id}: {}", a.as_str()));
-        report(id, "start", r)?;
+            .and_then(|cid| systemd::enable(&cid, false))
+            .map(|()| format!("{id}: disabled"));
+        report(id, "disable", r)?;
     }
     Ok(all_ok)
 }

@@ -137,6 +137,11 @@ pub fn install_system(
         // Before the switch: a container `apply` installed is always
         // one it will know as its own.
         atomic_write(&dir.dir.join(FLEET_TAG), format!("{f}\n").as_bytes())?;
+        // Started by the fleet means at boot too, before the switch: a
+        // host that reboots in the middle runs it again.
+        if systemd::is_enabled(&id) != start {
+            systemd::enable(&id, start)?;
+        }
     }
     dir.switch(&g)
         .context("cannot switch to the new generation")?;

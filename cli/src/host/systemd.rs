@@ -35,6 +35,29 @@ pub fn is_enabled(id: &ContainerId) -> bool {
     systemctl_says_yes(&["is-enabled", &unit_name(id)])
 }
 
+/// Whether each container's unit is enabled, in one `systemctl
+/// is-enabled` (it answers a line per unit, in order).
+pub fn enabled(ids: &[ContainerId]) -> Vec<bool> {
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let units: Vec<String> = ids.iter().map(unit_name).collect();
+    let answer = Command::new("systemctl")
+        .arg("is-enabled")
+        .args(&units)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let lines: Vec<&str> = answer.lines().map(str::trim).collect();
+    if lines.len() == ids.len() {
+        lines.iter().map(|l| *l == "enabled").collect()
+    } else {
+        ids.iter().map(is_enabled).collect()
+    }
+}
+
 /// What [`apply`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
