@@ -1581,5 +1581,51 @@ fn pruning_keeps_the_generation_that_runs() {
         gens.iter().any(|g| g["outPath"] == first["outPath"]),
         "the running system's generation was pruned: {gens:?}"
     );
-    assert_eq!(gens.len(), 3, "the two newest and the running one: {gens:?}");
+    assert_eq!(
+        gens.len(),
+        3,
+        "the two newest and the running one: {gens:?}"
+    );
+}
+
+/// `fleet-install` carries out every action even when the one who asked
+/// is gone (its standard output closed, as when the SSH connection of an
+/// `apply` is cut mid-install, as fleet chaos does): it used to stop at
+/// its first write and leave the host half way through its plan.
+#[test]
+fn fleet_install_carries_on_when_its_connection_is_cut() {
+    use std::io::Write;
+    let env = Env::new();
+    let a = env.build(&["src-a", "-cc", "{ nixunitsTest.marker = \"cut-a\"; }"]);
+    let b = env.build(&["src-b", "-cc", "{ nixunitsTest.marker = \"cut-b\"; }"]);
+    let actions = serde_json::json!({
+        "fleet": "cut", "remove": [], "start": [],
+        "install": [
+            { "id": "one", "system": a["outPath"], "unit": "{}", "start": false, "why": "new" },
+            { "id": "two", "system": b["outPath"], "unit": "{}", "start": false, "why": "new" },
+        ],
+    });
+    let mut child = env
+        .cmd()
+        .arg("fleet-install")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The connection is gone before the first answer.
+    drop(child.stdout.take());
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(actions.to_string().as_bytes())
+        .unwrap();
+    child.wait().unwrap();
+    for (id, want) in [("one", &a), ("two", &b)] {
+        let out = env.nixunits(&["status", id, "--json"]);
+        assert!(out.status.success(), "{id} was not installed: {out:?}");
+        let st: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(st["outPath"], want["outPath"], "{id}");
+    }
 }

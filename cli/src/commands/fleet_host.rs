@@ -49,7 +49,10 @@ pub fn state(state: &StateDir) -> Result<()> {
 
 /// `fleet-install`: the actions on standard input, each done in turn
 /// (one failing does not stop the rest), its outcome printed as soon as
-/// it is done. `false` when one failed.
+/// it is done. `false` when one failed. Once the actions are read, a
+/// connection that is cut (standard output gone) stops nothing: every
+/// action is carried out, so that a host is never left half way through
+/// its plan by the network.
 pub fn install(state: &StateDir) -> Result<bool> {
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text)?;
@@ -74,9 +77,10 @@ pub fn install(state: &StateDir) -> Result<bool> {
                 }
             }
         };
+        let line = serde_json::to_string(&done)?;
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{}", serde_json::to_string(&done)?)?;
-        out.flush()?;
+        // The one who asked may be gone (SSH cut): go on without telling.
+        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
         Ok(())
     };
     for id in &actions.remove {
