@@ -556,6 +556,15 @@ pub fn chaos(cfg: &ChaosConfig) -> (String, ChaosReport) {
             lan.heal(k);
         }
         let _ = std::fs::remove_file(states[victim - 1].dir.join("fill"));
+        if matches!(event, Some(Event::Reboot { .. })) && struck == Some(true) {
+            // A host that came back announced itself while its link lost
+            // frames: announced again, and the controller's stale
+            // neighbour entry dropped (a real LAN recovers the same way,
+            // only slower than an SSH connect timeout).
+            let addr = TARGETS[victim - 1].1;
+            hosts[victim].ok(&format!("busybox arping -U -c 2 -I lan0 {addr} >/dev/null"));
+            hosts[0].ok(&format!("ip neigh flush to {addr}"));
+        }
         let code = out.status.code();
         if !matches!(code, Some(0 | 1)) {
             fail(format!("apply exit {code:?}"), round, &said);
