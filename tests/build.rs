@@ -54,7 +54,7 @@ impl Env {
         write_exec(
             &shims.join("systemctl"),
             &format!(
-                "#!/bin/sh\necho \"systemctl $*\" >> '{log}'\ncase \"$1\" in\n  is-active) [ -e '{dir}/active' ] ;;\n  start|restart) touch '{dir}/active' ;;\n  daemon-reload|show) ;;\n  *) exit 1 ;;\nesac\n",
+                "#!/bin/sh\necho \"systemctl $*\" >> '{log}'\ncase \"$1\" in\n  is-active) [ -e '{dir}/active' ] ;;\n  start|restart) touch '{dir}/active' ;;\n  stop) rm -f '{dir}/active' ;;\n  daemon-reload|show) ;;\n  *) exit 1 ;;\nesac\n",
                 log = log.display(),
                 dir = shims.display()
             ),
@@ -859,6 +859,29 @@ fn dry_run_changes_nothing() {
     assert_eq!(snapshot(&env.state), before);
 }
 
+/// A bug of nixunits met while checking the snippet (a fault injected in
+/// debug builds) does not make the snippet bad input: the build goes on,
+/// with a warning saying the snippet was not fully checked.
+#[test]
+fn a_bug_while_checking_does_not_refuse_the_build() {
+    let env = Env::new();
+    let out = run(env.cmd().env("NIXUNITS_FAULT_PANIC", "FAULT-HERE").args([
+        "build",
+        "bug",
+        "-cc",
+        "{ services.postgresql.enable = false; } # FAULT-HERE",
+        "--dry-run",
+    ]));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains("warning: the snippet was not fully checked: nixunits failed while evaluating this file")
+            && !err.contains("panicked"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("would run: nix-build "));
+}
+
 #[test]
 fn impure_snippets_are_never_cached() {
     let env = Env::new();
@@ -1628,4 +1651,606 @@ fn fleet_install_carries_on_when_its_connection_is_cut() {
         let st: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(st["outPath"], want["outPath"], "{id}");
     }
+}
+
+/// A flake of the test's own, offline: `np` is a copy of the fake nixpkgs
+/// with a `flake.nix` of its own (and a token making its tree this test's
+/// alone), `repo` a flake whose `nixpkgs` input is `path:np`, locked with
+/// real Nix. The outputs are snippets of each kind.
+struct Flake {
+    np: PathBuf,
+    repo: PathBuf,
+}
+
+const FLAKE_NIX: &str = r#"{
+  inputs.nixpkgs.url = "path:@NP@";
+  outputs = { self, nixpkgs }: {
+    nixunitsSnippets = {
+      pg = ./pg.nix;
+      bad = ./bad.nix;
+      set = { services.postgresql.enable = true; };
+      fn = { id, ... }: { services.redis.servers.${id}.enable = true; };
+      str = "not a module";
+    };
+  };
+}
+"#;
+
+/// Real `nix` with flakes, not the counting shim: the test's own calls.
+fn nix_flakes(args: &[&str], dir: &Path) {
+    let out = run(Command::new(require("nix", "nix-bin"))
+        .args(["--extra-experimental-features", "nix-command flakes"])
+        .args(args)
+        .env(
+            "NIX_CONFIG",
+            "substituters =\nsandbox = false\nbuild-users-group =\n",
+        )
+        .current_dir(dir));
+    assert_exit(&out, 0);
+}
+
+impl Flake {
+    fn new(env: &Env) -> Flake {
+        let np = env.work.join("np");
+        let out = run(Command::new("cp")
+            .arg("-r")
+            .arg(root().join("tests/fake-nixpkgs"))
+            .arg(&np));
+        assert_exit(&out, 0);
+        std::fs::write(np.join("flake.nix"), "{ outputs = { self }: { }; }\n").unwrap();
+        std::fs::write(np.join("token"), env.work.display().to_string()).unwrap();
+        let repo = env.work.join("repo");
+        std::fs::create_dir_all(&repo).unwrap();
+        std::fs::write(
+            repo.join("flake.nix"),
+            FLAKE_NIX.replace("@NP@", &np.display().to_string()),
+        )
+        .unwrap();
+        std::fs::write(repo.join("pg.nix"), PG).unwrap();
+        std::fs::write(repo.join("bad.nix"), "{ services.postgresql.enable = ; }").unwrap();
+        nix_flakes(&["flake", "lock", repo.to_str().unwrap()], &env.work);
+        Flake { np, repo }
+    }
+
+    /// The lock's hash of the nixpkgs input.
+    fn locked_hash(&self) -> String {
+        let lock: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(self.repo.join("flake.lock")).unwrap())
+                .unwrap();
+        lock["nodes"]["nixpkgs"]["locked"]["narHash"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Changes nixpkgs and locks the flake to the change.
+    fn relock_changed(&self, env: &Env, what: &str) {
+        std::fs::write(self.np.join("changed"), what).unwrap();
+        nix_flakes(
+            &[
+                "flake",
+                "lock",
+                "--update-input",
+                "nixpkgs",
+                self.repo.to_str().unwrap(),
+            ],
+            &env.work,
+        );
+    }
+
+    fn attr(&self, name: &str) -> String {
+        format!("{}#nixunitsSnippets.{name}", self.repo.display())
+    }
+}
+
+/// Nix processes that evaluate or resolve (not `nix-store --add-root`).
+fn evaluations(calls: &[String]) -> Vec<&String> {
+    calls
+        .iter()
+        .filter(|c| {
+            c.starts_with("nix-build")
+                || c.starts_with("nix-instantiate")
+                || c.contains(" eval ")
+                || c.contains(" flake ")
+        })
+        .collect()
+}
+
+#[test]
+fn a_flake_lock_pins_nixpkgs_and_its_change_is_a_miss() {
+    let env = Env::new();
+    let flake = Flake::new(&env);
+    let snippet = env.file("pg.nix", PG);
+    let snippet = snippet.to_str().unwrap();
+    let repo = flake.repo.to_str().unwrap();
+    // No NIX_PATH: the lock is the only nixpkgs.
+    let build = |id: &str, extra: &[&str]| {
+        let out = run(env
+            .cmd()
+            .env_remove("NIX_PATH")
+            .args(["build", "--json", id, "-cf", snippet, "--flake", repo])
+            .args(extra));
+        assert_exit(&out, 0);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let first = build("pg", &[]);
+    assert_eq!(source(&first), "miss");
+    let calls = env.nix_calls();
+    let store_np = nixunits_store_path_of(&flake.locked_hash());
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("nix-build") && c.contains(&store_np)),
+        "nix-build gets the lock's tree {store_np}: {calls:?}"
+    );
+    // The lock was read, not resolved by Nix.
+    assert!(!calls.iter().any(|c| c.contains(" flake ")), "{calls:?}");
+
+    // The same lock: a hit with no Nix process at all.
+    let again = build("pg", &[]);
+    assert_eq!(source(&again), "installed");
+    assert_eq!(again["key"], first["key"]);
+    assert_eq!(env.nix_calls(), Vec::<String>::new());
+    // Another container of it: the history, no evaluation.
+    let other = build("pg2", &[]);
+    assert_eq!(source(&other), "history");
+    assert_eq!(evaluations(&env.nix_calls()), Vec::<&String>::new());
+
+    // The dry run names the pin.
+    let out = run(env.cmd().env_remove("NIX_PATH").args([
+        "build",
+        "pg",
+        "-cf",
+        snippet,
+        "--flake",
+        repo,
+        "--dry-run",
+    ]));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "nixpkgs: {store_np} (the flake.lock of {repo} (input nixpkgs); {})",
+            flake.locked_hash()
+        )),
+        "{text}"
+    );
+
+    // The lock changes: another key, a build with the new tree.
+    let before = flake.locked_hash();
+    flake.relock_changed(&env, "1");
+    assert_ne!(flake.locked_hash(), before);
+    let changed = build("pg", &[]);
+    assert_eq!(source(&changed), "miss");
+    assert_ne!(changed["key"], first["key"]);
+    let new_np = nixunits_store_path_of(&flake.locked_hash());
+    let calls = env.nix_calls();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("nix-build") && c.contains(&new_np)),
+        "{calls:?}"
+    );
+
+    // The pinned tree collected from the store: fetched again (by its
+    // lock, its hash checked) when a build needs it, and only then.
+    let del = run(Command::new(require("nix-store", "nix-bin"))
+        .args(["--delete", &new_np])
+        .env(
+            "NIX_CONFIG",
+            "substituters =\nsandbox = false\nbuild-users-group =\n",
+        ));
+    assert_exit(&del, 0);
+    assert!(!Path::new(&new_np).exists());
+    assert_eq!(source(&build("pg", &[])), "installed");
+    assert_eq!(env.nix_calls(), Vec::<String>::new());
+    assert_eq!(source(&build("pg", &["-f"])), "forced");
+    let calls = env.nix_calls();
+    assert!(calls.iter().any(|c| c.contains(" eval ")), "{calls:?}");
+    assert!(Path::new(&new_np).exists());
+}
+
+/// The store path of a fetched tree, as Nix prints it for a NAR hash.
+fn nixunits_store_path_of(nar_hash: &str) -> String {
+    let hash: nix_derivation::NixHash = nar_hash.parse().unwrap();
+    nix_derivation::store_path::build_ca_path(
+        "source",
+        &nix_derivation::CAHash::Nar(hash),
+        [],
+        false,
+    )
+    .unwrap()
+    .to_absolute_path()
+}
+
+#[test]
+fn flake_references_resolve_to_one_locked_identity() {
+    let env = Env::new();
+    let flake = Flake::new(&env);
+    let np = flake.np.to_str().unwrap();
+    // The same tree as a git repository.
+    require("git", "git");
+    let gitnp = env.work.join("gitnp");
+    let out = run(Command::new("cp").arg("-r").arg(&flake.np).arg(&gitnp));
+    assert_exit(&out, 0);
+    for args in [
+        &["init", "-q"][..],
+        &["add", "-A"],
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-qm",
+            "np",
+        ],
+    ] {
+        assert_exit(&run(Command::new("git").args(args).current_dir(&gitnp)), 0);
+    }
+    let registry = env.file(
+        "registry.json",
+        &format!(
+            r#"{{"version": 2, "flakes": [{{"from": {{"type": "indirect", "id": "nixpkgs"}}, "to": {{"type": "path", "path": "{np}"}}}}]}}"#
+        ),
+    );
+    let build = |nixpkgs: &str| {
+        let out = run(env
+            .cmd()
+            .env_remove("NIX_PATH")
+            .env(
+                "NIX_CONFIG",
+                format!(
+                    "substituters =\nsandbox = false\nbuild-users-group =\nflake-registry = {}\n",
+                    registry.display()
+                ),
+            )
+            .args(["build", "--json", "pg", "-cc", PG, "--nixpkgs", nixpkgs]));
+        assert_exit(&out, 0);
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let first = build(&format!("path:{np}"));
+    assert_eq!(source(&first), "miss");
+    let calls = env.nix_calls();
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.contains(" flake metadata "))
+            .count(),
+        1,
+        "resolved once: {calls:?}"
+    );
+    // One tree, one identity, however it is named: hits.
+    for r in [
+        format!("git+file://{}", gitnp.display()),
+        "flake:nixpkgs".to_owned(),
+    ] {
+        let v = build(&r);
+        assert_eq!(source(&v), "installed", "{r}");
+        assert_eq!(v["key"], first["key"], "{r}");
+        assert_eq!(env.nix_builds(), 0, "{r}");
+    }
+    // A changed tree: another identity.
+    std::fs::write(flake.np.join("changed"), "1").unwrap();
+    let v = build(&format!("path:{np}"));
+    assert_eq!(source(&v), "miss");
+    assert_ne!(v["key"], first["key"]);
+}
+
+#[test]
+fn bad_flake_references_are_exit_2_and_change_nothing() {
+    let env = Env::new();
+    let flake = Flake::new(&env);
+    let repo = flake.repo.to_str().unwrap();
+    let unlocked = env.work.join("unlocked");
+    std::fs::create_dir_all(&unlocked).unwrap();
+    std::fs::write(unlocked.join("flake.nix"), "{ outputs = _: { }; }").unwrap();
+    let unlocked = unlocked.to_str().unwrap();
+    let missing = format!("path:{}/nonexistent", env.work.display());
+    let cases: Vec<(Vec<&str>, String)> = vec![
+        (vec!["--nixpkgs", &missing], missing.clone()),
+        (
+            vec!["--nixpkgs", "channel:nixos-24.05"],
+            "channel:nixos-24.05 is not a local path or a flake reference".into(),
+        ),
+        (
+            vec!["--flake", unlocked],
+            format!("{unlocked}: no flake.lock (lock the flake first: nix flake lock {unlocked})"),
+        ),
+        (
+            vec!["--flake", repo, "--flake-input", "nope"],
+            "the flake has no input \"nope\" (it has: nixpkgs)".into(),
+        ),
+        (
+            vec!["--flake-input", "nixpkgs"],
+            "--flake-input names an input of --flake DIR's lock".into(),
+        ),
+        (
+            vec!["--flake", repo, "--nixpkgs", "/x"],
+            "cannot be used with".into(),
+        ),
+    ];
+    for (args, says) in cases {
+        let before = snapshot(&env.state);
+        let out = run(env
+            .cmd()
+            .env_remove("NIX_PATH")
+            .args(["build", "bad", "-cc", PG])
+            .args(&args));
+        assert_exit(&out, 2);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&says), "{args:?}: {stderr}");
+        assert_eq!(snapshot(&env.state), before, "{args:?}");
+        assert!(
+            !env.nix_calls().iter().any(|c| c.starts_with("nix-build")),
+            "{args:?}"
+        );
+    }
+    // Snippets from outputs that are not there, not modules, not named.
+    for (attr, says) in [
+        (flake.attr("nope"), "attribute 'nope' missing".to_owned()),
+        (
+            flake.attr("str"),
+            "is a string; a module is a path, a function or an attribute set".into(),
+        ),
+        (repo.to_owned(), "give DIR#attr.path".into()),
+        (
+            format!("{}/none#x", env.work.display()),
+            "No such file or directory".into(),
+        ),
+        (flake.attr("bad"), "the snippet is rejected".into()),
+    ] {
+        let before = snapshot(&env.state);
+        let out = run(env.cmd().args(["build", "bad", "--flake-attr", &attr]));
+        assert_exit(&out, 2);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(&says), "{attr}: {stderr}");
+        assert!(
+            !stderr.contains("«string»"),
+            "our expression is not shown: {stderr}"
+        );
+        assert_eq!(snapshot(&env.state), before, "{attr}");
+    }
+}
+
+#[test]
+fn flake_outputs_are_snippets() {
+    let env = Env::new();
+    let flake = Flake::new(&env);
+    let build = |id: &str, attr: &str| {
+        let out = run(env.cmd().env_remove("NIX_PATH").args([
+            "build",
+            id,
+            "--flake-attr",
+            &flake.attr(attr),
+        ]));
+        assert_exit(&out, 0);
+        let v = run(env.cmd().args(["generations", id, "--json"]));
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&v.stdout).unwrap();
+        (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            rows.last().unwrap()["key"].as_str().unwrap().to_owned(),
+        )
+    };
+    // A file: checked and keyed as `-cf` would; nixpkgs from the same lock.
+    let (out, err, pg_key) = build("pg", "pg");
+    assert!(out.contains("built in"), "{out}");
+    assert!(!err.contains("warning"), "{err}");
+    let calls = env.nix_calls();
+    let np = nixunits_store_path_of(&flake.locked_hash());
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("nix-build") && c.contains(&np)),
+        "{calls:?}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(env.container("pg").join("current/config.nix")).unwrap(),
+        PG
+    );
+    // Reformatted in the flake: the same key.
+    std::fs::write(flake.repo.join("pg.nix"), format!("# db\n{PG}\n")).unwrap();
+    let (out, _, key) = build("pg", "pg");
+    assert!(out.contains("already installed"), "{out}");
+    assert_eq!(key, pg_key);
+
+    // A set: imported through getFlake, locked by the flake's hash; said.
+    let (_, err, set_key) = build("set", "set");
+    assert!(
+        err.contains(
+            "is a set in the flake, not a file: nixunits' checks (schema, policy) do not see it"
+        ),
+        "{err}"
+    );
+    let config = std::fs::read_to_string(env.container("set").join("current/config.nix")).unwrap();
+    assert!(
+        config.contains("builtins.getFlake \"path:/nix/store/")
+            && config.contains("narHash=sha256-"),
+        "{config}"
+    );
+    let calls = env.nix_calls();
+    assert!(
+        calls
+            .iter()
+            .any(|c| c.starts_with("nix-build") && c.contains("extra-experimental-features flakes")),
+        "{calls:?}"
+    );
+    // Another id of a set: one system.
+    build("set2", "set");
+    assert_eq!(env.nix_builds(), 0);
+    // A function naming `id`: a system per id.
+    build("fn1", "fn");
+    assert_eq!(env.nix_builds(), 1);
+    build("fn2", "fn");
+    assert_eq!(env.nix_builds(), 1);
+    // Any change to the flake is another key for what Nix evaluates in it.
+    let text = std::fs::read_to_string(flake.repo.join("flake.nix")).unwrap();
+    std::fs::write(
+        flake.repo.join("flake.nix"),
+        text.replace(
+            "set = { services.postgresql.enable = true; };",
+            "set = { services.postgresql.enable = false; };",
+        ),
+    )
+    .unwrap();
+    let (_, _, key) = build("set", "set");
+    assert_ne!(key, set_key);
+    assert_eq!(env.nix_builds(), 1);
+}
+
+/// What a run may leave: nothing under containers/ or runs/, no lock, no
+/// drop-in.
+fn assert_no_run_left(env: &Env, what: &str) {
+    let names = |d: &str| -> Vec<String> {
+        std::fs::read_dir(env.state.join(d))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("run-"))
+            .collect()
+    };
+    for d in ["containers", "runs", "locks"] {
+        assert_eq!(names(d), Vec::<String>::new(), "{what}: {d}");
+    }
+    let dropins = std::fs::read_dir(env.shims.join("systemd"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("run-"))
+        .count();
+    assert_eq!(dropins, 0, "{what}: drop-ins");
+}
+
+/// `run` where the stubs suffice (no systemd here: the container's start
+/// is the stub's, and entering it fails, which is one of the exit paths):
+/// its id, the cache shared between runs, the removal after any outcome,
+/// bad input, a killed run's leftover removed by the next command but a
+/// live run's never.
+#[test]
+fn run_builds_once_and_leaves_nothing() {
+    let env = Env::new();
+    let first = env.nixunits(&["run", "-cc", PG, "--", "true"]);
+    // The stub systemd starts nothing that could be entered.
+    assert_exit(&first, 1);
+    let stderr = String::from_utf8_lossy(&first.stderr);
+    let id = stderr
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("run-"))
+        .map(|h| format!("run-{}", h.trim_end_matches(':')))
+        .unwrap_or_else(|| panic!("no run id in {stderr}"));
+    assert_eq!(id.len(), 12, "run-<8 hex digits>: {id}");
+    assert!(
+        stderr.contains(&format!("{id}: started; entering it")),
+        "{stderr}"
+    );
+    assert_eq!(first.stdout, b"", "standard output is the command's");
+    let calls = env.take_calls();
+    assert_eq!(
+        calls.iter().filter(|c| c.starts_with("nix-build")).count(),
+        1,
+        "{calls:?}"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c == &format!("systemctl start nixunits@{id}.service")),
+        "{calls:?}"
+    );
+    assert!(
+        calls
+            .iter()
+            .any(|c| c == &format!("systemctl stop nixunits@{id}.service")),
+        "stopped after: {calls:?}"
+    );
+    assert_no_run_left(&env, "after the first run");
+
+    // Again, reformatted: the same container id, a cache hit.
+    let again = env.nixunits(&["run", "-cc", &format!("{PG} # again"), "--", "true"]);
+    assert_exit(&again, 1);
+    assert_eq!(env.nix_builds(), 0, "the second run is a hit");
+    assert_no_run_left(&env, "after the second run");
+
+    // A dry run: the plan, nothing made.
+    let dry = env.nixunits(&["run", "-cc", PG, "--dry-run"]);
+    assert_exit(&dry, 0);
+    let text = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        text.contains("Container : run-") && text.contains("dry run"),
+        "{text}"
+    );
+    assert_no_run_left(&env, "after a dry run");
+
+    // Bad input: exit 2, nothing written.
+    for (args, says) in [
+        (vec!["run", "pg", "-cc", PG], "unexpected argument 'pg'"),
+        (vec!["run", "-cc", PG, "--json"], "--json is build's"),
+        (vec!["run", "-cc", "{ x = ; }"], "the snippet is rejected"),
+    ] {
+        let before = snapshot(&env.state);
+        let out = env.nixunits(&args);
+        assert_exit(&out, 2);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(snapshot(&env.state), before, "{args:?}");
+    }
+}
+
+#[test]
+fn what_a_killed_run_left_is_removed_but_a_live_run_is_not() {
+    let env = Env::new();
+    env.build(&["run-0badc0de", "-cc", PG, "-s"]);
+    env.build(&["run-11ve0000", "-cc", PG]);
+    env.build(&["run-c0ffee00", "-cc", PG]);
+    // A killed run's leftover: its lock file (nobody holds it) and its
+    // container, installed and "running".
+    std::fs::create_dir_all(env.state.join("runs")).unwrap();
+    std::fs::write(env.state.join("runs/run-0badc0de.lock"), "").unwrap();
+    // A live run: its lock held (here, by this test).
+    let live = std::fs::File::create(env.state.join("runs/run-11ve0000.lock")).unwrap();
+    live.lock().unwrap();
+    // run-c0ffee00: someone's own container whose name looks like a
+    // run's (no lock file).
+    env.take_calls();
+
+    let out = env.nixunits(&["list"]);
+    assert_exit(&out, 0);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("removed run-0badc0de, left by a nixunits run that was killed"),
+        "{stderr}"
+    );
+    let calls = env.take_calls();
+    assert!(
+        calls.contains(&"systemctl stop nixunits@run-0badc0de.service".to_owned()),
+        "{calls:?}"
+    );
+    assert!(!env.container("run-0badc0de").exists());
+    assert!(!env.state.join("runs/run-0badc0de.lock").exists());
+    assert!(env.container("run-11ve0000").exists(), "a live run is kept");
+    assert!(env.container("run-c0ffee00").exists(), "not a run's");
+    // A live run's container is not deleted by hand either.
+    let out = env.nixunits(&["delete", "-y", "run-11ve0000"]);
+    assert_exit(&out, 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("belongs to a live nixunits run"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!env.state.join("runs/run-c0ffee00.lock").exists());
+    // The run ends without cleaning (killed): the next command removes it.
+    drop(live);
+    let out = env.nixunits(&["status", "run-c0ffee00"]);
+    assert_exit(&out, 0);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("removed run-11ve0000"));
+    assert!(!env.container("run-11ve0000").exists());
+    assert!(env.container("run-c0ffee00").exists());
+    // Commands that read no state, and the unit's hooks, do not sweep.
+    std::fs::write(env.state.join("runs/run-0badc0de.lock"), "").unwrap();
+    let snippet = env.file("s.nix", PG);
+    assert_exit(&env.nixunits(&["check", snippet.to_str().unwrap()]), 0);
+    assert!(env.state.join("runs/run-0badc0de.lock").exists());
 }

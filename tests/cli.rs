@@ -560,58 +560,80 @@ fn pipe_operators_under_an_older_nix_are_named() {
     }
 }
 
-/// The README's examples of `check` and `eval` are real output: each
-/// block starting `$ nixunits check|eval …` is run from the repository's
-/// root; its lines are the output's first lines (all of it unless the
-/// block ends with `…`).
+/// The examples of `check`, `eval` and `ip6` in the README and the manual
+/// (`docs/manual`) are real output: each block starting `$ nixunits
+/// check|eval|ip6 …` is run from the repository's root; its lines are the
+/// output's first lines (all of it unless the block ends with `…`).
 #[test]
-fn readme_examples_are_real_output() {
-    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
-    // The fenced blocks, in order.
-    let mut blocks: Vec<Vec<&str>> = Vec::new();
-    let mut open: Option<Vec<&str>> = None;
-    for line in readme.lines() {
-        if line.trim_start().starts_with("```") {
-            match open.take() {
-                Some(b) => blocks.push(b),
-                None => open = Some(Vec::new()),
+fn readme_and_manual_examples_are_real_output() {
+    let mut pages = vec![root().join("README.md")];
+    pages.extend(
+        std::fs::read_dir(root().join("docs/manual"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "md")),
+    );
+    pages.sort();
+    let mut seen = Vec::new();
+    for page in &pages {
+        let text = std::fs::read_to_string(page).unwrap();
+        let name = page.strip_prefix(root()).unwrap().display().to_string();
+        // The fenced blocks, in order.
+        let mut blocks: Vec<Vec<&str>> = Vec::new();
+        let mut open: Option<Vec<&str>> = None;
+        for line in text.lines() {
+            if line.trim_start().starts_with("```") {
+                match open.take() {
+                    Some(b) => blocks.push(b),
+                    None => open = Some(Vec::new()),
+                }
+            } else if let Some(b) = open.as_mut() {
+                b.push(line);
             }
-        } else if let Some(b) = open.as_mut() {
-            b.push(line);
+        }
+        for block in &blocks {
+            let mut lines = block.iter().copied();
+            let Some(cmd) = lines.next().and_then(|l| l.strip_prefix("$ nixunits ")) else {
+                continue;
+            };
+            let args: Vec<&str> = cmd.split_whitespace().collect();
+            if !matches!(args.first(), Some(&"check" | &"eval" | &"ip6")) {
+                continue;
+            }
+            seen.push(format!("{name}: {cmd}"));
+            let shown: Vec<&str> = lines.collect();
+            let elided = shown.last() == Some(&"…");
+            let shown = if elided {
+                &shown[..shown.len() - 1]
+            } else {
+                &shown[..]
+            };
+            let out = run(nixunits().current_dir(root()).args(&args));
+            let text = String::from_utf8_lossy(&out.stdout);
+            let real: Vec<&str> = text.lines().collect();
+            if elided {
+                assert!(
+                    real.len() >= shown.len() && real[..shown.len()] == *shown,
+                    "{name}: $ nixunits {cmd}\nshows:\n{}\nreal:\n{text}",
+                    shown.join("\n")
+                );
+            } else {
+                assert_eq!(real, shown, "{name}: $ nixunits {cmd}");
+            }
         }
     }
-    let mut seen = 0;
-    for block in &blocks {
-        let mut lines = block.iter().copied();
-        let Some(cmd) = lines.next().and_then(|l| l.strip_prefix("$ nixunits ")) else {
-            continue;
-        };
-        let args: Vec<&str> = cmd.split_whitespace().collect();
-        if !matches!(args.first(), Some(&"check" | &"eval")) {
-            continue;
-        }
-        seen += 1;
-        let shown: Vec<&str> = lines.collect();
-        let elided = shown.last() == Some(&"…");
-        let shown = if elided {
-            &shown[..shown.len() - 1]
-        } else {
-            &shown[..]
-        };
-        let out = run(nixunits().current_dir(root()).args(&args));
-        let text = String::from_utf8_lossy(&out.stdout);
-        let real: Vec<&str> = text.lines().collect();
-        if elided {
-            assert!(
-                real.len() >= shown.len() && real[..shown.len()] == *shown,
-                "README: $ nixunits {cmd}\nshows:\n{}\nreal:\n{text}",
-                shown.join("\n")
-            );
-        } else {
-            assert_eq!(real, shown, "README: $ nixunits {cmd}");
-        }
+    // The README's tour, and the manual's check, eval and ip6 examples.
+    for want in [
+        "README.md: check",
+        "docs/manual/checking.md: check",
+        "docs/manual/validation.md: eval",
+        "docs/manual/building.md: ip6",
+    ] {
+        assert!(
+            seen.iter().any(|s| s.starts_with(want)),
+            "no example {want:?} among {seen:?}"
+        );
     }
-    assert_eq!(seen, 2, "the README's check and eval examples");
 }
 
 /// `apply` refuses a bad fleet before anything runs: exit 2, the problem

@@ -297,7 +297,7 @@ fn hostile_input_is_bounded_and_explained() {
 /// against real Nix: each expression evaluated by `nixunits eval` and by
 /// `nix-instantiate --eval --strict` with the fake nixpkgs' lib (and, when
 /// `NIXUNITS_REAL_NIXPKGS_LIB` names a real nixpkgs lib, with that too —
-/// README, "Evaluator coverage"), written as `lib.x`, with `with lib;`
+/// the manual, "Validation"), written as `lib.x`, with `with lib;`
 /// and with `inherit (lib) …`.
 #[test]
 fn functions_match_real_nix() {

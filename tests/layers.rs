@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Each room and the rooms it may import, highest first. `main` is the
-/// crate root (`main.rs`).
+/// crate root (`main.rs`, the binary, and `lib.rs`, which declares the
+/// rooms).
 const ROOMS: &[(&str, &[&str])] = &[
     (
         "main",
@@ -243,7 +244,8 @@ fn module_of(rel: &Path) -> Module {
         .map(|p| p.to_string_lossy().into_owned())
         .collect();
     let last = parts.pop().unwrap();
-    if last != "mod.rs" && last != "main.rs" {
+    // The crate's roots: the binary's and the library's.
+    if last != "mod.rs" && last != "main.rs" && last != "lib.rs" {
         parts.push(last.trim_end_matches(".rs").to_owned());
     }
     parts

@@ -427,7 +427,7 @@ fn the_package_installs_every_file_the_nix_files_import() {
 /// `scripts/check-nixpkgs` itself, on the fake tree: every example row
 /// evaluates, with a drvPath and the base module's systemd. (The host
 /// module needs nixpkgs' option types, which the fake tree does not have;
-/// with a real tree, and with `--lib`, it is checked by hand: README.)
+/// with a real tree, and with `--lib`, it is checked by hand: the manual, "The Nix side".)
 #[test]
 fn check_nixpkgs_on_the_fake_tree() {
     require("nix-instantiate", "nix-bin");

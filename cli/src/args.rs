@@ -82,6 +82,31 @@ impl Global {
     }
 }
 
+impl Command {
+    /// Whether the command reads or changes the state directory as a user
+    /// asks it to: before those, what killed `run`s left is removed. Not
+    /// the template unit's hooks (systemd runs them for the very units a
+    /// removal stops), nor what reads no state (check, eval, ip6, schema,
+    /// lsp, the manual, machinectl's commands).
+    pub fn touches_state(&self) -> bool {
+        !matches!(
+            self,
+            Command::Check(_)
+                | Command::Eval { .. }
+                | Command::Ip6 { .. }
+                | Command::Schema(_)
+                | Command::Prepare(_)
+                | Command::NetworkUp(_)
+                | Command::NetworkDown(_)
+                | Command::PortProxy { .. }
+                | Command::Lsp { .. }
+                | Command::Completions { .. }
+                | Command::Man { .. }
+                | Command::External(_)
+        )
+    }
+}
+
 impl ColorChoice {
     /// Whether to colour output going to a terminal (`terminal`) or not.
     pub fn enabled(self, terminal: bool) -> bool {
@@ -110,12 +135,24 @@ pub enum Command {
     /// `build` installed without `-r`).
     #[command(mut_group("snippet", |g| g.required(false)))]
     Update(BuildArgs),
+    /// Build a snippet into a container that lives for one command: the
+    /// container started, the command run inside with its confinement
+    /// (default: a shell), then the container stopped and removed,
+    /// whatever ended the command. Exit status: the command's.
+    #[command(mut_arg("id", |a| a.required(false).hide(true).long("run-id").default_value("")))]
+    Run(RunArgs),
     /// Converge a fleet: the hosts and containers FLEET.toml declares are
     /// built (once per system), copied (`nix copy`), installed and started
     /// on their hosts over SSH; what the fleet installed and no longer
     /// declares is removed. Prints the plan first; an unchanged fleet runs
     /// no Nix process anywhere.
     Apply(ApplyArgs),
+    /// Check what this host needs, one line each (ok, warn, missing) with
+    /// the fix: systemd and systemd-nspawn, user namespaces, cgroups, nft
+    /// and ip, the kernel's link types, Nix and its store, nixpkgs, the
+    /// state directory, the template unit, machines.target, the schema.
+    /// Exit 1 when something is missing.
+    Doctor(DoctorArgs),
     /// Print the option definitions the embedded evaluator finds in a
     /// snippet: path, value (or unknown), priority, condition, place.
     Eval {
@@ -266,6 +303,9 @@ pub enum Command {
         /// Which Nix to agree with (MAJOR.MINOR).
         #[arg(long, value_name = "VERSION", env = "NIXUNITS_NIX_VERSION")]
         nix_version: Option<String>,
+        #[allow(missing_docs)] // EvalBounds documents its flags
+        #[command(flatten)]
+        bounds: EvalBounds,
     },
     /// Print a shell completion script.
     Completions {
@@ -314,7 +354,7 @@ pub struct JsonArg {
 
 /// `nixunits build`
 #[derive(Debug, Clone, Args)]
-#[command(group = clap::ArgGroup::new("snippet").required(true).args(["config", "config_file"]))]
+#[command(group = clap::ArgGroup::new("snippet").required(true).args(["config", "config_file", "flake_attr"]))]
 pub struct BuildArgs {
     /// The container id: 1 to 32 characters of a-z, 0-9, '-', starting with
     /// a letter.
@@ -326,6 +366,11 @@ pub struct BuildArgs {
     /// The snippet, from a file (also `-cf`).
     #[arg(long, value_name = "FILE")]
     pub config_file: Option<PathBuf>,
+    /// The snippet, from a flake output (`./infra#nixunitsSnippets.pg`):
+    /// a module file, function or attribute set. nixpkgs then comes from
+    /// the same flake's lock unless `--nixpkgs` or `--flake` says otherwise.
+    #[arg(long, value_name = "DIR#ATTR")]
+    pub flake_attr: Option<String>,
     /// A JSON unit description (network, capsAllow, bind, resources,
     /// properties); flags override it.
     #[arg(short = 'j', long = "unit", value_name = "FILE")]
@@ -350,10 +395,19 @@ pub struct BuildArgs {
     /// Print the outcome as JSON.
     #[arg(long)]
     pub json: bool,
-    /// The nixpkgs to build with (default: `<nixpkgs>` as Nix finds it:
-    /// NIX_PATH, else the channels).
-    #[arg(long, value_name = "PATH")]
-    pub nixpkgs: Option<PathBuf>,
+    /// The nixpkgs to build with: a path, or a flake reference
+    /// (`flake:nixpkgs`, `path:…`, `git+file:…`, `github:…`) resolved once
+    /// to a locked tree (default: `<nixpkgs>` as Nix finds it: NIX_PATH,
+    /// else the channels).
+    #[arg(long, value_name = "PATH|FLAKE-REF", conflicts_with = "flake")]
+    pub nixpkgs: Option<String>,
+    /// Take nixpkgs from this flake's `flake.lock` (its `nixpkgs` input, or
+    /// `--flake-input`): the repository's pin is the container's.
+    #[arg(long, value_name = "DIR")]
+    pub flake: Option<PathBuf>,
+    /// The input of the flake's lock that is nixpkgs (default: nixpkgs).
+    #[arg(long, value_name = "NAME")]
+    pub flake_input: Option<String>,
     /// A secret for the container, as a systemd credential: NAME=PATH, the
     /// file on the host that holds it (root-only, never in the store).
     /// Services read it with `LoadCredential=NAME`. Repeatable.
@@ -378,6 +432,36 @@ pub struct BuildArgs {
     #[arg(long, value_name = "N", env = "NIXUNITS_KEEP_GENERATIONS", default_value_t = 3,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub keep: u32,
+}
+
+/// `run`: build's options (no id: the container's is `run-<hash>`), then
+/// the command.
+#[derive(Debug, Clone, Args)]
+pub struct RunArgs {
+    /// Build's options.
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// The command and its arguments (default: a shell).
+    #[arg(last = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// `doctor`
+#[derive(Debug, Clone, Args)]
+pub struct DoctorArgs {
+    /// Print the checks as JSON: a list of {check, status, what, fix}.
+    #[arg(long)]
+    pub json: bool,
+    /// The nixpkgs to check, as `build --nixpkgs` takes it (default:
+    /// `<nixpkgs>` as Nix finds it).
+    #[arg(long, value_name = "PATH|FLAKE-REF", conflicts_with = "flake")]
+    pub nixpkgs: Option<String>,
+    /// The nixpkgs of this flake's lock, as `build --flake`.
+    #[arg(long, value_name = "DIR")]
+    pub flake: Option<PathBuf>,
+    /// The input of that lock that is nixpkgs (default: nixpkgs).
+    #[arg(long, value_name = "NAME", requires = "flake")]
+    pub flake_input: Option<String>,
 }
 
 /// `apply`
@@ -534,6 +618,66 @@ pub struct CheckArgs {
     /// Do not evaluate: no option, schema or policy checks.
     #[arg(long)]
     pub no_eval: bool,
+    #[allow(missing_docs)] // EvalBounds documents its flags
+    #[command(flatten)]
+    pub bounds: EvalBounds,
+}
+
+/// Bounds of the embedded evaluation of one file. Reaching one is not an
+/// error: what is left is unknown, and a warning says which bound cut the
+/// evaluation short.
+#[derive(Debug, Clone, clap::Args)]
+pub struct EvalBounds {
+    /// Wall-clock time the evaluation of one file may take (`500ms`, `5s`).
+    #[arg(long, value_name = "TIME", default_value = "5s", value_parser = parse_timeout)]
+    pub eval_timeout: std::time::Duration,
+    /// Memory the values of one file's evaluation may take (`64MiB`,
+    /// `1GiB`; strings, list elements, attribute entries, counted as they
+    /// are made).
+    #[arg(long, value_name = "SIZE", default_value = "256MiB", value_parser = parse_size)]
+    pub eval_memory: u64,
+}
+
+impl EvalBounds {
+    /// The evaluator's limits with these bounds.
+    pub fn limits(&self) -> nixunits_eval::eval::Limits {
+        nixunits_eval::eval::Limits {
+            timeout: Some(self.eval_timeout),
+            max_memory: self.eval_memory,
+            ..nixunits_eval::eval::Limits::default()
+        }
+    }
+}
+
+fn parse_timeout(s: &str) -> Result<std::time::Duration, String> {
+    match humantime::parse_duration(s) {
+        Ok(d) if d.is_zero() => Err("the time must be more than 0".into()),
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!("{e} (e.g. `500ms`, `5s`)")),
+    }
+}
+
+/// A size: a number of bytes, or with a unit `KiB`, `MiB`, `GiB` (`K`,
+/// `M`, `G` and `KB`, `MB`, `GB` are read as the same powers of two).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("unknown unit in `{s}` (e.g. `256MiB`, `1GiB`)")),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (e.g. `256MiB`, `1GiB`)"))?;
+    match n.checked_mul(1 << shift) {
+        Some(0) => Err("the size must be more than 0".into()),
+        Some(b) => Ok(b),
+        None => Err(format!("`{s}` is too large")),
+    }
 }
 
 /// `check --format`

@@ -1,35 +1,21 @@
 //! The `nixunits` command: the command line parsed (`args`), dispatched to
 //! its command (`commands/`, `lsp/`), the exit code chosen and the error
-//! printed. Only this crate spawns processes or prints; the rooms below
-//! and what each may import are in `docs/ARCHITECTURE.md`.
-
-/// `println!` whose write error returns from the enclosing function instead
-/// of panicking: `nixunits list | head` ends quietly (see [`report`]).
-macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        writeln!(std::io::stdout(), $($arg)*)?
-    }};
-}
-
-mod args;
-mod base;
-mod commands;
-mod host;
-mod lsp;
-mod remote;
+//! printed. The rooms are the crate's library (`lib.rs`); only this crate
+//! spawns processes or prints; the rooms and what each may import are in
+//! `docs/ARCHITECTURE.md`.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, SchemaCommand};
-use base::UsageError;
-use commands::{
-    apply, build, cache, check, eval, fleet_host, generations, hooks, ip6, lifecycle, man, schema,
-    target, update,
+use nixunits::args::{self, Cli, Command, SchemaCommand};
+use nixunits::base::UsageError;
+use nixunits::commands::{
+    apply, build, cache, check, doctor, eval, fleet_host, generations, hooks, ip6, lifecycle, man,
+    run, schema, target, update,
 };
+use nixunits::lsp;
 
 // Checking thousands of files builds many small trees: jemalloc makes that
 // markedly cheaper than glibc's allocator (scripts/bench-eval), and unlike
@@ -59,6 +45,9 @@ fn main() -> ExitCode {
     if let Some(host) = cli.global.target_host.clone() {
         return exit_with(target::on_target(&cli, &state, &host));
     }
+    if cli.command.touches_state() {
+        run::sweep(&state);
+    }
     let global = &cli.global;
     // Colours for what goes to standard output (check) or error (the rest).
     let stdout_color = || global.color.enabled(std::io::stdout().is_terminal());
@@ -68,6 +57,8 @@ fn main() -> ExitCode {
         Command::Check(a) => check::run(a, global, stdout_color()),
         Command::Build(a) => done(build::resolve(a, global, stderr_color()).and_then(build::act)),
         Command::Update(a) => done(update::run(a, global, stderr_color())),
+        Command::Run(a) => return exit_with(run::run(a, global, stderr_color())),
+        Command::Doctor(a) => doctor::run(a, &state, stdout_color()),
         Command::Apply(a) => apply::run(a, global, stderr_color()),
         Command::FleetState => done(fleet_host::state(&state)),
         Command::FleetInstall => fleet_host::install(&state),
@@ -113,11 +104,13 @@ fn main() -> ExitCode {
             schema,
             policy,
             nix_version,
+            bounds,
         } => {
             return exit_with(lsp::serve(
                 schema.clone(),
                 policy.clone(),
                 nix_version.clone(),
+                bounds.clone(),
                 global,
             ))
         }

@@ -10,10 +10,12 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use nixunits_nixexpr::ast::{AttrName, BinOp, Expr, ExprKind, StrPart};
 use nixunits_nixexpr::lexer::{unescape_ind_str, unescape_str};
 use nixunits_nixexpr::lower::{lower, static_name, Lowered, NodeId, Value as LValue};
+use nixunits_nixexpr::scope::Resolution;
 use nixunits_nixexpr::{Diagnostic, NixVersion, Severity, TextRange};
 use typed_arena::Arena;
 
@@ -35,15 +37,42 @@ pub enum LoadError {
     Refused(String),
 }
 
-/// Bounds on the work of one evaluation.
+/// Bounds on the work of one evaluation. Reaching one stops the
+/// evaluation: what is left is unknown, with a warning saying which bound
+/// cut it short (`eval_budget`, `eval_depth`, `eval_timeout`,
+/// `eval_memory`), never an error.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Evaluation steps.
+    /// Evaluation steps (an expression evaluated, a value compared or
+    /// converted; long primitives count their work).
     pub max_steps: u64,
-    /// Nesting of evaluation.
+    /// Nesting of evaluation (and of the values walked by equality,
+    /// `toJSON`, `toString`, `flatten`, `recursiveUpdate`).
     pub max_depth: u32,
     /// Nesting of `import`.
     pub max_imports: usize,
+    /// Wall-clock time of one evaluation; `None`: no deadline.
+    pub timeout: Option<Duration>,
+    /// Bytes of values the evaluation may make, counted as they are made
+    /// (never given back): string bytes, list elements and attribute
+    /// entries, each at an estimate of what it takes in memory
+    /// ([`LIST_ELEMENT_BYTES`], [`ATTR_ENTRY_BYTES`]). A result that would
+    /// go over is not made, so the peak stays below twice the budget.
+    pub max_memory: u64,
+}
+
+/// What one list element is counted as (the pointer in the list, the
+/// thunk it points to).
+pub const LIST_ELEMENT_BYTES: u64 = 64;
+/// What one attribute entry is counted as (the name, the slot, the map's
+/// node).
+pub const ATTR_ENTRY_BYTES: u64 = 128;
+
+impl Limits {
+    /// The default deadline of one evaluation.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+    /// The default memory budget of one evaluation (256 MiB).
+    pub const DEFAULT_MEMORY: u64 = 256 << 20;
 }
 
 impl Default for Limits {
@@ -52,6 +81,8 @@ impl Default for Limits {
             max_steps: 2_000_000,
             max_depth: 500,
             max_imports: 16,
+            timeout: Some(Self::DEFAULT_TIMEOUT),
+            max_memory: Self::DEFAULT_MEMORY,
         }
     }
 }
@@ -101,9 +132,30 @@ pub struct Evaluator<'a> {
     steps: Cell<u64>,
     depth: Cell<u32>,
     stopped: Cell<bool>,
+    /// When the evaluation must stop (`Limits::timeout` from its start).
+    deadline: Option<Instant>,
+    /// Bytes of values made so far (`Limits::max_memory`).
+    made: Cell<u64>,
+    /// Thunks and scopes that may close a reference cycle, cut when the
+    /// evaluator is dropped; those no longer alive are pruned when the list
+    /// reaches `knots_limit`.
+    knots: RefCell<Vec<Knot<'a>>>,
+    knots_limit: Cell<usize>,
+    /// The expression being evaluated, where a bound that is reached
+    /// outside of `eval` (a comparison, a primitive) is reported.
+    here: Cell<Loc>,
     /// What went wrong, by file index.
     pub diagnostics: RefCell<Vec<(u32, Diagnostic)>>,
     globals: Env<'a>,
+}
+
+impl Drop for Evaluator<'_> {
+    /// Cuts the reference cycles the evaluation made (see [`Knot`]).
+    fn drop(&mut self) {
+        for k in std::mem::take(self.knots.get_mut()) {
+            k.cut();
+        }
+    }
 }
 
 fn warn(code: &'static str, range: TextRange, msg: impl Into<String>) -> Diagnostic {
@@ -133,6 +185,14 @@ impl<'a> Evaluator<'a> {
             steps: Cell::new(0),
             depth: Cell::new(0),
             stopped: Cell::new(false),
+            deadline: limits.timeout.map(|t| Instant::now() + t),
+            made: Cell::new(0),
+            knots: RefCell::new(Vec::new()),
+            knots_limit: Cell::new(4096),
+            here: Cell::new(Loc {
+                file: 0,
+                range: TextRange::default(),
+            }),
             diagnostics: RefCell::new(Vec::new()),
             globals,
         }
@@ -237,34 +297,157 @@ impl<'a> Evaluator<'a> {
                         self.select_name(&v, &name)
                     }
                 };
+                if matches!(
+                    v,
+                    Value::List(_) | Value::Attrs(_) | Value::Lambda(_) | Value::Prim(_)
+                ) {
+                    self.knot(t.knot());
+                }
                 t.finish(v.clone());
                 v
             }
         }
     }
 
+    /// Records a thunk or scope that may close a cycle.
+    fn knot(&self, k: Knot<'a>) {
+        let mut ks = self.knots.borrow_mut();
+        if ks.len() >= self.knots_limit.get() {
+            ks.retain(Knot::alive);
+            self.knots_limit.set((ks.len() * 2).max(4096));
+        }
+        ks.push(k);
+    }
+
+    /// Whether a bound stopped the evaluation.
+    pub fn stopped(&self) -> bool {
+        self.stopped.get()
+    }
+
+    /// Stops the evaluation, with the warning `code` at the current place.
+    fn stop(&self, code: &'static str, msg: String) {
+        if self.stopped.replace(true) {
+            return;
+        }
+        let at = self.here.get();
+        self.diag(at.file, warn(code, at.range, msg));
+    }
+
     fn budget(&self, file: u32, range: TextRange) -> bool {
+        self.here.set(Loc { file, range });
+        self.work(1)
+    }
+
+    /// Counts `units` steps of work; false (and the evaluation stopped)
+    /// when a bound of steps or time is reached.
+    pub(crate) fn work(&self, units: u64) -> bool {
         if self.stopped.get() {
             return false;
         }
-        let s = self.steps.get() + 1;
+        let before = self.steps.get();
+        let s = before.saturating_add(units);
         self.steps.set(s);
         if s > self.limits.max_steps {
-            self.stopped.set(true);
-            self.diag(
-                file,
-                warn(
-                    "eval_budget",
-                    range,
+            self.stop(
+                "eval_budget",
+                format!(
+                    "evaluation cut short after {} steps; the rest is unknown",
+                    self.limits.max_steps
+                ),
+            );
+            return false;
+        }
+        // The clock is read every 1,024 steps: a step is far shorter.
+        if let Some(deadline) = self.deadline {
+            if (before >> 10 != s >> 10 || units > 1) && Instant::now() > deadline {
+                let t = self.limits.timeout.unwrap_or_default();
+                self.stop(
+                    "eval_timeout",
                     format!(
-                        "evaluation stopped after {} steps; the rest is unknown",
-                        self.limits.max_steps
+                        "evaluation cut short after {} (--eval-timeout); the rest is unknown",
+                        show_duration(t)
                     ),
+                );
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether `bytes` more may be made; false (and the evaluation
+    /// stopped) when that would go over the memory budget. Asked before a
+    /// value whose size is the product of others' is made.
+    pub(crate) fn fits(&self, bytes: u64) -> bool {
+        if self.stopped.get() {
+            return false;
+        }
+        if self.made.get().saturating_add(bytes) > self.limits.max_memory {
+            self.stop(
+                "eval_memory",
+                format!(
+                    "evaluation cut short: its values would take more than {} (--eval-memory); the rest is unknown",
+                    show_bytes(self.limits.max_memory)
                 ),
             );
             return false;
         }
         true
+    }
+
+    /// How many bytes may still be made.
+    pub(crate) fn room(&self) -> usize {
+        usize::try_from(self.limits.max_memory.saturating_sub(self.made.get()))
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Counts a value just made (one no other holds yet) against the
+    /// memory budget; `Unknown` instead when it goes over.
+    fn account(&self, v: Value<'a>) -> Value<'a> {
+        let bytes = match &v {
+            Value::Str(s) | Value::Path(s) if Rc::strong_count(s) == 1 => s.len() as u64,
+            Value::List(l) if Rc::strong_count(l) == 1 => l.len() as u64 * LIST_ELEMENT_BYTES,
+            Value::Attrs(a) if Rc::strong_count(a) == 1 => {
+                (a.map.len() + a.unknown_names.len()) as u64 * ATTR_ENTRY_BYTES
+            }
+            _ => return v,
+        };
+        if bytes == 0 {
+            return v;
+        }
+        if !self.fits(bytes) {
+            return Value::Unknown;
+        }
+        self.made.set(self.made.get() + bytes);
+        v
+    }
+
+    /// Runs `f` one level deeper (a walk over nested values): `None`, and
+    /// the evaluation stopped, when the depth bound or another bound is
+    /// reached. The stack grows on demand, as in `eval`.
+    pub(crate) fn nested<R>(&self, f: impl FnOnce() -> Option<R>) -> Option<R> {
+        if !self.work(1) {
+            return None;
+        }
+        let d = self.depth.get() + 1;
+        if d > self.limits.max_depth {
+            let at = self.here.get();
+            self.diag(
+                at.file,
+                warn(
+                    "eval_depth",
+                    at.range,
+                    format!(
+                        "values nested more than {} levels deep; unknown from here",
+                        self.limits.max_depth
+                    ),
+                ),
+            );
+            return None;
+        }
+        self.depth.set(d);
+        let r = stacker::maybe_grow(256 * 1024, 4 * 1024 * 1024, f);
+        self.depth.set(d - 1);
+        r
     }
 
     /// Evaluates an expression.
@@ -299,7 +482,7 @@ impl<'a> Evaluator<'a> {
             self.eval_inner(e, env, file)
         };
         self.depth.set(d - 1);
-        v
+        self.account(v)
     }
 
     fn loc(file: u32, range: TextRange) -> Option<Loc> {
@@ -329,8 +512,8 @@ impl<'a> Evaluator<'a> {
                     match p {
                         StrPart::Lit(r) => out.push_str(&unescape_str(&src[*r])),
                         StrPart::Interp(x) => match self.coerce(self.eval(x, env, file)) {
-                            Some(s) => out.push_str(&s),
-                            None => return Value::Unknown,
+                            Some(s) if self.fits((out.len() + s.len()) as u64) => out.push_str(&s),
+                            _ => return Value::Unknown,
                         },
                     }
                 }
@@ -338,11 +521,18 @@ impl<'a> Evaluator<'a> {
             }
             ExprKind::IndStr(parts) => {
                 let mut pieces = Vec::new();
+                let mut size = 0;
                 for p in parts {
                     match p {
                         StrPart::Lit(r) => pieces.push((true, unescape_ind_str(&src[*r]))),
                         StrPart::Interp(x) => match self.coerce(self.eval(x, env, file)) {
-                            Some(s) => pieces.push((false, s)),
+                            Some(s) => {
+                                size += s.len();
+                                if !self.fits(size as u64) {
+                                    return Value::Unknown;
+                                }
+                                pieces.push((false, s))
+                            }
                             None => return Value::Unknown,
                         },
                     }
@@ -527,40 +717,50 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// The value of the variable `name` at `at`, as the file's name
+    /// resolution (`nixexpr::scope`) resolved it: a binding `up` scopes out
+    /// (each scope of the resolution is one `Scope` here), a global, or
+    /// the innermost `with` and then the enclosing ones.
     fn lookup(&self, name: &str, env: &Env<'a>, at: Loc) -> Value<'a> {
-        let mut s = Some(env.clone());
-        while let Some(scope) = s {
-            if let Some(t) = scope.vars.borrow().get(name).cloned() {
-                return self.force_at(&t, at);
-            }
-            s = scope.parent.clone();
-        }
-        // Nix's global names are lexical too: they come before any `with`.
-        let g = global(name);
-        if !matches!(g, Value::Unknown) {
-            return g;
-        }
-        // Not bound lexically: the innermost `with` that has it.
-        let mut s = Some(env.clone());
-        while let Some(scope) = s {
-            if let Some(w) = &scope.with {
-                match self.force(w) {
-                    Value::Attrs(a) => {
-                        if let Some(slot) = a.map.get(name) {
-                            return self.force(&slot.thunk);
-                        }
-                        if !a.unknown_names.is_empty() {
-                            return Value::Unknown;
-                        }
-                    }
-                    Value::Lib => return self.select_name(&Value::Lib, name),
-                    Value::Builtins => return self.select_name(&Value::Builtins, name),
-                    _ => return Value::Unknown,
+        let resolution = self
+            .lowered(at.file)
+            .names()
+            .at(at.range)
+            .map(|r| r.resolution);
+        match resolution {
+            Some(Resolution::Binding { up, .. }) => {
+                let t = ancestor(env, up).and_then(|s| s.vars.borrow().get(name).cloned());
+                match t {
+                    Some(t) => self.force_at(&t, at),
+                    None => Value::Unknown,
                 }
             }
-            s = scope.parent.clone();
+            Some(Resolution::Global) => global(name),
+            Some(Resolution::With { up, .. }) => {
+                let mut s = ancestor(env, up);
+                while let Some(scope) = s {
+                    if let Some(w) = &scope.with {
+                        match self.force(w) {
+                            Value::Attrs(a) => {
+                                if let Some(slot) = a.map.get(name) {
+                                    return self.force(&slot.thunk);
+                                }
+                                if !a.unknown_names.is_empty() {
+                                    return Value::Unknown;
+                                }
+                            }
+                            Value::Lib => return self.select_name(&Value::Lib, name),
+                            Value::Builtins => return self.select_name(&Value::Builtins, name),
+                            _ => return Value::Unknown,
+                        }
+                    }
+                    s = scope.parent.clone();
+                }
+                Value::Unknown
+            }
+            // Nix rejects the file (the checks report it).
+            Some(Resolution::Undefined) | None => Value::Unknown,
         }
-        Value::Unknown
     }
 
     /// Forces a variable's thunk, reporting a cycle at the use.
@@ -616,6 +816,7 @@ impl<'a> Evaluator<'a> {
             with: None,
             parent: Some(env.clone()),
         });
+        self.knot(Knot::scope(&scope));
         let node = &lw.nodes[id];
         let mut vars = BTreeMap::new();
         for (name, def) in &node.attrs {
@@ -705,6 +906,7 @@ impl<'a> Evaluator<'a> {
                     parent: Some(c.env.clone()),
                 });
                 let mut vars = BTreeMap::new();
+                let mut defaults = false;
                 if let Some(a) = c.arg {
                     vars.insert(a.name.clone(), arg.clone());
                 }
@@ -715,6 +917,7 @@ impl<'a> Evaluator<'a> {
                             Value::Attrs(a) => match (a.map.get(&f.name.name), &f.default) {
                                 (Some(s), _) => s.thunk.clone(),
                                 (None, Some(d)) if a.unknown_names.is_empty() => {
+                                    defaults = true;
                                     Thunk::new(Code::Expr(d, scope.clone(), c.file))
                                 }
                                 _ => Thunk::value(Value::Unknown),
@@ -725,6 +928,9 @@ impl<'a> Evaluator<'a> {
                     }
                 }
                 *scope.vars.borrow_mut() = vars;
+                if defaults {
+                    self.knot(Knot::scope(&scope));
+                }
                 self.eval(c.body, &scope, c.file)
             }
             Value::Prim(p) => {
@@ -968,6 +1174,10 @@ impl<'a> Evaluator<'a> {
 
     /// Structural equality when both sides are known, deeply.
     pub(crate) fn equal(&self, x: &Value<'a>, y: &Value<'a>) -> Option<bool> {
+        self.nested(|| self.equal_inner(x, y))
+    }
+
+    fn equal_inner(&self, x: &Value<'a>, y: &Value<'a>) -> Option<bool> {
         use Value::*;
         Some(match (x, y) {
             (Null, Null) => true,
@@ -1023,6 +1233,11 @@ fn arith<'a>(op: BinOp, x: Value<'a>, y: Value<'a>, ev: &Evaluator<'a>) -> Value
     match op {
         BinOp::Add => match (&x, &y) {
             (Int(a), Int(b)) => a.checked_add(*b).map_or(Unknown, Int),
+            (Str(a), Str(b)) | (Path(a), Str(b)) | (Path(a), Path(b))
+                if !ev.fits((a.len() + b.len()) as u64) =>
+            {
+                Unknown
+            }
             (Str(a), Str(b)) => Str(format!("{a}{b}").into()),
             (Path(a), Str(b)) | (Path(a), Path(b)) => Path(normalize(&format!("{a}{b}")).into()),
             _ => match (num(&x), num(&y)) {
@@ -1053,10 +1268,18 @@ fn arith<'a>(op: BinOp, x: Value<'a>, y: Value<'a>, ev: &Evaluator<'a>) -> Value
             },
         },
         BinOp::Concat => match (&x, &y) {
+            (List(a), List(b)) if !ev.fits((a.len() + b.len()) as u64 * LIST_ELEMENT_BYTES) => {
+                Unknown
+            }
             (List(a), List(b)) => List(Rc::new(a.iter().chain(b.iter()).cloned().collect())),
             _ => Unknown,
         },
         BinOp::Update => match (&x, &y) {
+            (Attrs(a), Attrs(b))
+                if !ev.fits((a.map.len() + b.map.len()) as u64 * ATTR_ENTRY_BYTES) =>
+            {
+                Unknown
+            }
             (Attrs(a), Attrs(b)) => {
                 let mut m = crate::value::Attrs {
                     map: a.map.clone(),
@@ -1096,6 +1319,15 @@ fn arith<'a>(op: BinOp, x: Value<'a>, y: Value<'a>, ev: &Evaluator<'a>) -> Value
     }
 }
 
+/// The scope `up` scopes out from `env`.
+fn ancestor<'a>(env: &Env<'a>, up: u32) -> Option<Env<'a>> {
+    let mut s = env;
+    for _ in 0..up {
+        s = s.parent.as_ref()?;
+    }
+    Some(s.clone())
+}
+
 /// The values of Nix's global names the evaluator knows; others unknown.
 fn global<'a>(name: &str) -> Value<'a> {
     match name {
@@ -1123,6 +1355,25 @@ fn prim_value<'a>(name: &str) -> Value<'a> {
     }
 }
 
+/// A duration as the flags take it (`500ms`, `5s`).
+pub fn show_duration(d: Duration) -> String {
+    if d.subsec_millis() == 0 {
+        format!("{}s", d.as_secs())
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
+/// A size as the flags take it (`256MiB`, `1500KiB`, `100B`).
+pub fn show_bytes(b: u64) -> String {
+    match b {
+        b if b >= 1 << 30 && b % (1 << 30) == 0 => format!("{}GiB", b >> 30),
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{}MiB", b >> 20),
+        b if b >= 1 << 10 && b % (1 << 10) == 0 => format!("{}KiB", b >> 10),
+        b => format!("{b}B"),
+    }
+}
+
 /// Removes `.` and `..` components, as Nix's `canonPath` does.
 pub fn normalize(p: &str) -> String {
     let mut out: Vec<&str> = Vec::new();
@@ -1136,4 +1387,48 @@ pub fn normalize(p: &str) -> String {
         }
     }
     format!("/{}", out.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct NoFiles;
+    impl Loader for NoFiles {
+        fn load(&self, _: &str) -> Result<String, LoadError> {
+            Err(LoadError::Missing("none".into()))
+        }
+    }
+
+    /// Values that hold themselves (through their scope, their thunk or a
+    /// function's default) are freed with the evaluator: the language
+    /// server evaluates on every change, and `Rc` frees no cycle.
+    #[test]
+    fn an_evaluation_gives_back_its_cycles() {
+        for src in [
+            "let t = { a = t; b = [ t ]; }; in t",
+            "rec { a = b; b = { c = a; }; }",
+            "let f = { x ? y, y ? x }: { inherit x y; f = f; }; in f { }",
+            "let xs = builtins.map (x: xs) [ 1 2 ]; in { inherit xs; }",
+        ] {
+            let store = Store::new();
+            let ev = Evaluator::new(&store, &NoFiles, Limits::default());
+            let idx = ev.add_file("/t.nix", src.to_owned(), None).unwrap();
+            let v = ev.eval_file(idx);
+            let Value::Attrs(a) = &v else {
+                panic!("{src}: not a set");
+            };
+            // Forced, so that the cycles exist.
+            for s in a.map.values() {
+                let _ = ev.force(&s.thunk);
+            }
+            let weak = Rc::downgrade(a);
+            drop(v);
+            drop(ev);
+            assert!(
+                weak.upgrade().is_none(),
+                "{src}: the set outlives its evaluation"
+            );
+        }
+    }
 }

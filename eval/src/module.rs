@@ -86,20 +86,44 @@ fn mark_overridden(defs: &mut [Definition]) {
     if defs.iter().all(|d| d.priority == best) {
         return;
     }
+    // A definition is replaced by a stronger one whose path its own part
+    // is a prefix of, or whose part is a prefix of its path. Both looked up
+    // by prefix (hashed one segment after the other), not by comparing
+    // every pair: 10^5 definitions at two priorities took minutes.
+    let prefixes = |path: &[String]| -> Vec<u64> {
+        use std::hash::{Hash, Hasher};
+        let mut out = Vec::with_capacity(path.len() + 1);
+        let mut h = 0u64;
+        out.push(h);
+        for seg in path {
+            let mut s = std::collections::hash_map::DefaultHasher::new();
+            (h, seg).hash(&mut s);
+            h = s.finish();
+            out.push(h);
+        }
+        out
+    };
+    let hashes: Vec<Vec<u64>> = defs.iter().map(|d| prefixes(&d.path)).collect();
+    // The strongest priority through each prefix of a strong path, and at
+    // the part of each strong path its priority applies to.
+    let mut through: std::collections::HashMap<u64, i64> = std::collections::HashMap::new();
+    let mut roots: std::collections::HashMap<u64, i64> = std::collections::HashMap::new();
+    for &j in &strong {
+        let p = defs[j].priority;
+        for &h in &hashes[j] {
+            through.entry(h).or_insert(p);
+        }
+        roots.entry(hashes[j][scope[j]]).or_insert(p);
+    }
     let marks: Vec<bool> = (0..defs.len())
         .map(|i| {
             let d = &defs[i];
             if d.condition == Condition::False {
                 return false;
             }
-            let mine = &d.path[..scope[i]];
-            strong
-                .iter()
-                .take_while(|&&j| defs[j].priority < d.priority)
-                .any(|&j| {
-                    let e = &defs[j];
-                    e.path.starts_with(mine) || d.path.starts_with(&e.path[..scope[j]])
-                })
+            let stronger = |m: Option<&i64>| m.is_some_and(|&p| p < d.priority);
+            stronger(through.get(&hashes[i][scope[i]]))
+                || hashes[i].iter().any(|h| stronger(roots.get(h)))
         })
         .collect();
     for (d, m) in defs.iter_mut().zip(marks) {
@@ -446,11 +470,13 @@ impl<'a> Walker<'_, 'a> {
         condition: Condition,
         loc: Loc,
     ) {
-        let files = self.ev.files.borrow();
+        // Forcing the value may import a file (`with import ./lib.nix { … }`),
+        // which adds to the file table: no borrow of it is held until then.
         let value = to_json(self.ev, v, 0, &mut 0);
         // A value with a JSON form is known; one without may still be (a
         // function).
         let known = value.is_some() || !has_unknown(self.ev, v, 0);
+        let file = self.ev.files.borrow()[loc.file as usize].name.clone();
         self.out.push(Definition {
             path: path.to_vec(),
             known,
@@ -458,7 +484,7 @@ impl<'a> Walker<'_, 'a> {
             priority,
             condition,
             range: [u32::from(loc.range.start()), u32::from(loc.range.end())],
-            file: files[loc.file as usize].name.clone(),
+            file,
             overridden: false,
             override_root: self.root,
         });
@@ -552,7 +578,7 @@ impl<'a> Walker<'_, 'a> {
 }
 
 fn has_unknown<'a>(ev: &Evaluator<'a>, v: &Value<'a>, depth: u32) -> bool {
-    if depth > 64 {
+    if depth > 64 || !ev.work(1) {
         return true;
     }
     match v {
@@ -579,7 +605,7 @@ fn to_json<'a>(
 ) -> Option<serde_json::Value> {
     use serde_json::Value as J;
     *budget += 1;
-    if depth > 64 || *budget > 100_000 {
+    if depth > 64 || *budget > 100_000 || !ev.work(1) {
         return None;
     }
     Some(match v {

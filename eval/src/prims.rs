@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use crate::eval::Evaluator;
+use crate::eval::{Evaluator, LIST_ELEMENT_BYTES};
 use crate::value::{Attrs, Fun, Loc, Slot, Thunk, Value};
 
 fn list<'a>(items: Vec<Value<'a>>) -> Value<'a> {
@@ -82,12 +82,16 @@ pub fn compare_versions(a: &str, b: &str) -> i64 {
     0
 }
 
-/// Nix's `replaceStrings`, over bytes.
-fn replace_strings(s: &str, from: &[Rc<str>], to: &[Rc<str>]) -> String {
+/// Nix's `replaceStrings`, over bytes; `None` when the result would be
+/// longer than `limit` bytes.
+fn replace_strings(s: &str, from: &[Rc<str>], to: &[Rc<str>], limit: usize) -> Option<String> {
     let s = s.as_bytes();
     let mut out: Vec<u8> = Vec::new();
     let mut p = 0;
     while p <= s.len() {
+        if out.len() > limit {
+            return None;
+        }
         let hit = from
             .iter()
             .zip(to)
@@ -112,7 +116,7 @@ fn replace_strings(s: &str, from: &[Rc<str>], to: &[Rc<str>]) -> String {
             }
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    Some(String::from_utf8_lossy(&out).into_owned())
 }
 
 impl<'a> Evaluator<'a> {
@@ -196,6 +200,10 @@ impl<'a> Evaluator<'a> {
     /// `toString`, as Nix coerces: lists joined by spaces, floats with six
     /// decimals, `true` "1", `false` and `null` "".
     pub(crate) fn to_string_value(&self, v: &Value<'a>) -> Option<String> {
+        self.nested(|| self.to_string_inner(v))
+    }
+
+    fn to_string_inner(&self, v: &Value<'a>) -> Option<String> {
         Some(match v {
             Value::Str(s) | Value::Path(s) => s.to_string(),
             Value::Int(i) => i.to_string(),
@@ -203,11 +211,15 @@ impl<'a> Evaluator<'a> {
             Value::Bool(true) => "1".into(),
             Value::Bool(false) | Value::Null => String::new(),
             Value::List(items) => {
-                let parts: Option<Vec<String>> = items
+                let parts: Vec<String> = items
                     .iter()
                     .map(|t| self.to_string_value(&self.force(t)))
-                    .collect();
-                parts?.join(" ")
+                    .collect::<Option<_>>()?;
+                let size: usize = parts.iter().map(|p| p.len() + 1).sum();
+                if !self.fits(size as u64) {
+                    return None;
+                }
+                parts.join(" ")
             }
             _ => return None,
         })
@@ -215,6 +227,13 @@ impl<'a> Evaluator<'a> {
 
     /// JSON as `builtins.toJSON` writes it.
     fn to_json(&self, v: &Value<'a>, out: &mut String) -> Option<()> {
+        if !self.fits(out.len() as u64) {
+            return None;
+        }
+        self.nested(|| self.to_json_inner(v, out))
+    }
+
+    fn to_json_inner(&self, v: &Value<'a>, out: &mut String) -> Option<()> {
         match v {
             Value::Null => out.push_str("null"),
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -253,6 +272,11 @@ impl<'a> Evaluator<'a> {
     }
 
     fn recursive_update(&self, l: &Attrs<'a>, r: &Attrs<'a>) -> Value<'a> {
+        self.nested(|| Some(self.recursive_update_inner(l, r)))
+            .unwrap_or(Value::Unknown)
+    }
+
+    fn recursive_update_inner(&self, l: &Attrs<'a>, r: &Attrs<'a>) -> Value<'a> {
         let mut map = l.map.clone();
         for (k, rs) in &r.map {
             let merged = match map.get(k) {
@@ -277,15 +301,25 @@ impl<'a> Evaluator<'a> {
         }))
     }
 
-    fn flatten_into(&self, v: Value<'a>, out: &mut Vec<Value<'a>>) {
+    fn flatten_into(&self, v: Value<'a>, out: &mut Vec<Value<'a>>) -> Option<()> {
         match v {
             Value::List(items) => {
+                if !self.fits((out.len() + items.len()) as u64 * LIST_ELEMENT_BYTES) {
+                    return None;
+                }
                 for t in items.iter() {
-                    self.flatten_into(self.force(t), out);
+                    self.nested(|| self.flatten_into(self.force(t), out))?;
                 }
             }
             other => out.push(other),
         }
+        Some(())
+    }
+
+    /// Whether a string of `parts` joined by `sep` may be made.
+    fn join_fits(&self, parts: &[Rc<str>], sep: usize) -> bool {
+        let size: usize = parts.iter().map(|p| p.len() + sep).sum();
+        self.fits(size as u64)
     }
 
     /// Runs a [`Fun`] with all its arguments.
@@ -321,7 +355,11 @@ impl<'a> Evaluator<'a> {
                 let mut out = Vec::new();
                 for x in xs.iter() {
                     match self.call(&a[0], std::slice::from_ref(x), at) {
-                        Value::List(l) => out.extend(l.iter().cloned()),
+                        Value::List(l)
+                            if self.fits((out.len() + l.len()) as u64 * LIST_ELEMENT_BYTES) =>
+                        {
+                            out.extend(l.iter().cloned())
+                        }
                         _ => return None,
                     }
                 }
@@ -331,7 +369,11 @@ impl<'a> Evaluator<'a> {
                 let xs = self.list_of(&a[0])?;
                 let mut out = Vec::new();
                 for x in xs.iter() {
-                    out.extend(self.list_of(x)?.iter().cloned());
+                    let l = self.list_of(x)?;
+                    if !self.fits((out.len() + l.len()) as u64 * LIST_ELEMENT_BYTES) {
+                        return None;
+                    }
+                    out.extend(l.iter().cloned());
                 }
                 Value::List(Rc::new(out))
             }
@@ -451,22 +493,41 @@ impl<'a> Evaluator<'a> {
                 if from.len() != to.len() {
                     return None;
                 }
-                string(replace_strings(&self.str_of(&a[2])?, &from, &to))
+                let s = self.str_of(&a[2])?;
+                // Each position is tried against every pattern.
+                if !self.work((s.len() as u64 + 1).saturating_mul(from.len() as u64) / 256) {
+                    return None;
+                }
+                let room = self.room();
+                match replace_strings(&s, &from, &to, room) {
+                    Some(r) => string(r),
+                    None => {
+                        // Over the budget: stops the evaluation, saying so.
+                        self.fits(room as u64 + 1);
+                        return None;
+                    }
+                }
             }
             ConcatStringsSep => {
                 let sep = self.str_of(&a[0])?;
                 let xs = self.list_of(&a[1])?;
-                let parts: Option<Vec<String>> = xs
+                let parts: Vec<Rc<str>> = xs
                     .iter()
                     .map(|x| match self.force(x) {
-                        Value::Str(s) | Value::Path(s) => Some(s.to_string()),
+                        Value::Str(s) | Value::Path(s) => Some(s),
                         _ => None,
                     })
-                    .collect();
-                string(parts?.join(&sep))
+                    .collect::<Option<_>>()?;
+                if !self.join_fits(&parts, sep.len()) {
+                    return None;
+                }
+                string(parts.iter().map(|s| &**s).collect::<Vec<_>>().join(&sep))
             }
             ConcatStrings => {
                 let strs = self.strings_of(&a[0])?;
+                if !self.join_fits(&strs, 0) {
+                    return None;
+                }
                 string(strs.iter().map(|s| &**s).collect::<String>())
             }
             Foldl => {
@@ -585,7 +646,7 @@ impl<'a> Evaluator<'a> {
             },
             Flatten => {
                 let mut out = Vec::new();
-                self.flatten_into(self.force(&a[0]), &mut out);
+                self.flatten_into(self.force(&a[0]), &mut out)?;
                 if out.iter().any(|v| matches!(v, Value::Unknown)) {
                     return None;
                 }
@@ -623,14 +684,17 @@ impl<'a> Evaluator<'a> {
                     (String::new(), 0, 1)
                 };
                 let xs = self.list_of(&a[li])?;
-                let parts: Option<Vec<Rc<str>>> = xs
+                let parts: Vec<Rc<str>> = xs
                     .iter()
                     .map(|x| match self.call(&a[fi], std::slice::from_ref(x), at) {
                         Value::Str(s) => Some(s),
                         _ => None,
                     })
-                    .collect();
-                string(parts?.iter().map(|s| &**s).collect::<Vec<_>>().join(&sep))
+                    .collect::<Option<_>>()?;
+                if !self.join_fits(&parts, sep.len()) {
+                    return None;
+                }
+                string(parts.iter().map(|s| &**s).collect::<Vec<_>>().join(&sep))
             }
             HasPrefix => Value::Bool(self.str_of(&a[1])?.starts_with(&*self.str_of(&a[0])?)),
             HasSuffix => Value::Bool(self.str_of(&a[1])?.ends_with(&*self.str_of(&a[0])?)),
@@ -651,6 +715,9 @@ impl<'a> Evaluator<'a> {
             }),
             EscapeShellArg => {
                 let s = self.to_string_value(&self.force(&a[0]))?;
+                if !self.fits(4 * s.len() as u64 + 2) {
+                    return None;
+                }
                 let plain = !s.is_empty()
                     && s.bytes()
                         .all(|c| c.is_ascii_alphanumeric() || b",._+:@%/-".contains(&c));
@@ -684,7 +751,7 @@ mod tests {
         let r = |s: &str, f: &[&str], t: &[&str]| {
             let f: Vec<Rc<str>> = f.iter().map(|x| Rc::from(*x)).collect();
             let t: Vec<Rc<str>> = t.iter().map(|x| Rc::from(*x)).collect();
-            replace_strings(s, &f, &t)
+            replace_strings(s, &f, &t, usize::MAX).unwrap_or_default()
         };
         assert_eq!(r("Hello world", &["o"], &["0"]), "Hell0 w0rld");
         assert_eq!(r("abc", &[""], &["-"]), "-a-b-c-");

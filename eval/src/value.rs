@@ -422,4 +422,174 @@ impl<'a> Thunk<'a> {
     pub(crate) fn finish(&self, v: Value<'a>) {
         *self.0.borrow_mut() = State::Done(v);
     }
+
+    /// Its knot (see [`Knot`]).
+    pub(crate) fn knot(&self) -> Knot<'a> {
+        Knot(Tie::Thunk(Rc::downgrade(&self.0)))
+    }
+
+    /// When this is the last handle: takes what the thunk holds into
+    /// `work` (leaving it empty), so that it is dropped there.
+    fn take_into(&self, work: &mut Vec<Part<'a>>) {
+        if Rc::strong_count(&self.0) != 1 {
+            return;
+        }
+        let Ok(mut s) = self.0.try_borrow_mut() else {
+            return;
+        };
+        match std::mem::replace(&mut *s, State::Busy) {
+            State::Done(v) => work.push(Part::Value(v)),
+            State::Pending(c) => work.push(Part::Code(c)),
+            State::Busy => {}
+        }
+    }
+}
+
+/// A thunk or a scope that may close a reference cycle (a value that holds
+/// its own thunk, a scope whose bindings' code holds the scope), held
+/// without keeping it alive. `Rc` frees no cycle: the evaluator records
+/// these as they are made and [`cut`](Knot::cut)s those still alive when
+/// it is dropped, so an evaluation gives back all it took (the language
+/// server evaluates on every change).
+pub(crate) struct Knot<'a>(Tie<'a>);
+
+enum Tie<'a> {
+    Thunk(std::rc::Weak<RefCell<State<'a>>>),
+    Scope(std::rc::Weak<Scope<'a>>),
+}
+
+impl<'a> Knot<'a> {
+    /// The knot of a scope.
+    pub(crate) fn scope(env: &Env<'a>) -> Self {
+        Knot(Tie::Scope(Rc::downgrade(env)))
+    }
+
+    /// Whether what it points to is still alive.
+    pub(crate) fn alive(&self) -> bool {
+        match &self.0 {
+            Tie::Thunk(w) => w.strong_count() > 0,
+            Tie::Scope(w) => w.strong_count() > 0,
+        }
+    }
+
+    /// Empties the thunk or the scope's bindings, if still alive: the
+    /// cycles through it are gone.
+    pub(crate) fn cut(&self) {
+        match &self.0 {
+            Tie::Thunk(w) => {
+                if let Some(t) = w.upgrade() {
+                    let old = t
+                        .try_borrow_mut()
+                        .ok()
+                        .map(|mut s| std::mem::replace(&mut *s, State::Busy));
+                    drop(old);
+                }
+            }
+            Tie::Scope(w) => {
+                if let Some(s) = w.upgrade() {
+                    let old = s
+                        .vars
+                        .try_borrow_mut()
+                        .ok()
+                        .map(|mut v| std::mem::take(&mut *v));
+                    drop(old);
+                }
+            }
+        }
+    }
+}
+
+/// What a drop takes apart: values, the code of thunks never forced,
+/// scopes.
+enum Part<'a> {
+    Value(Value<'a>),
+    Code(Code<'a>),
+    Env(Env<'a>),
+}
+
+/// Drops `work` and everything only it holds, one part after the other.
+///
+/// Values nest as deep as a snippet makes them (`foldl' (acc: _: [ acc ])`
+/// a hundred thousand times; a chain of scopes), and the drop glue Rust
+/// writes would recurse once per level, overflowing the stack: so
+/// [`Thunk`] and [`Scope`] hand what they alone hold to this loop, which
+/// empties each part before it is dropped.
+fn dismantle(mut work: Vec<Part<'_>>) {
+    while let Some(part) = work.pop() {
+        match part {
+            Part::Value(Value::List(l)) => {
+                if let Ok(items) = Rc::try_unwrap(l) {
+                    for t in &items {
+                        t.take_into(&mut work);
+                    }
+                }
+            }
+            Part::Value(Value::Attrs(a)) => {
+                if let Ok(a) = Rc::try_unwrap(a) {
+                    for s in a.map.values().chain(&a.unknown_names) {
+                        s.thunk.take_into(&mut work);
+                    }
+                }
+            }
+            Part::Value(Value::Lambda(c)) => {
+                if let Ok(c) = Rc::try_unwrap(c) {
+                    work.push(Part::Env(c.env));
+                }
+            }
+            Part::Value(Value::Prim(p)) => {
+                if let Ok(p) = Rc::try_unwrap(p) {
+                    for t in &p.args {
+                        t.take_into(&mut work);
+                    }
+                }
+            }
+            Part::Value(_) => {}
+            Part::Code(
+                Code::Expr(_, env, _)
+                | Code::Node(_, _, env, _)
+                | Code::Var(_, env, _)
+                | Code::Select(_, _, env, _),
+            ) => work.push(Part::Env(env)),
+            Part::Env(env) => {
+                if let Ok(mut scope) = Rc::try_unwrap(env) {
+                    scope.take_into(&mut work);
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Thunk<'_> {
+    fn drop(&mut self) {
+        let mut work = Vec::new();
+        self.take_into(&mut work);
+        if !work.is_empty() {
+            dismantle(work);
+        }
+    }
+}
+
+impl<'a> Scope<'a> {
+    /// Takes what the scope holds into `work`, leaving it empty.
+    fn take_into(&mut self, work: &mut Vec<Part<'a>>) {
+        for t in std::mem::take(self.vars.get_mut()).values() {
+            t.take_into(work);
+        }
+        if let Some(t) = self.with.take() {
+            t.take_into(work);
+        }
+        if let Some(p) = self.parent.take() {
+            work.push(Part::Env(p));
+        }
+    }
+}
+
+impl Drop for Scope<'_> {
+    fn drop(&mut self) {
+        let mut work = Vec::new();
+        self.take_into(&mut work);
+        if !work.is_empty() {
+            dismantle(work);
+        }
+    }
 }

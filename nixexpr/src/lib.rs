@@ -19,6 +19,7 @@ pub mod lexer;
 pub mod lints;
 pub mod lower;
 pub mod parser;
+pub mod scope;
 pub mod tree;
 pub mod version;
 

@@ -9,12 +9,14 @@
 //! structure to agree with Nix, so this module builds it once for the whole
 //! file and records the duplicates it meets.
 
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 
 use rnix::TextRange;
 
 use crate::ast::*;
 use crate::lexer::{unescape_ind_str, unescape_str};
+use crate::scope::NameResolution;
 use crate::version::NixVersion;
 
 /// Index of a [`Node`] in [`Lowered::nodes`].
@@ -29,6 +31,9 @@ pub struct Node<'a> {
     pub dynamic: Vec<DynDef<'a>>,
     /// `rec { … }` (or a `let`, or a legacy `let { … }`).
     pub rec: bool,
+    /// The literal it was made from (an attribute set, `let` or legacy
+    /// `let`); none for a set made from attribute paths (`a.b = 1;`).
+    pub literal: Option<&'a Expr>,
 }
 
 /// One static attribute.
@@ -84,6 +89,13 @@ pub struct Lowered<'a> {
     pub by_expr: HashMap<*const Expr, NodeId>,
     /// Duplicate definitions met while merging.
     pub duplicates: Vec<DuplicateAttr>,
+    /// The Nix whose parser is modelled (its global names, for
+    /// [`Lowered::names`]).
+    pub version: NixVersion,
+    /// The expression merged.
+    root: Option<&'a Expr>,
+    /// Its names, resolved on first use.
+    names: OnceCell<NameResolution>,
 }
 
 impl<'a> Lowered<'a> {
@@ -93,6 +105,16 @@ impl<'a> Lowered<'a> {
             .get(&(e as *const Expr))
             .map(|&id| &self.nodes[id])
     }
+
+    /// What binds each name of the file, and what reads each binding:
+    /// resolved on the first call, once per file, for every check and the
+    /// evaluator.
+    pub fn names(&self) -> &NameResolution {
+        self.names.get_or_init(|| match self.root {
+            Some(root) => crate::scope::resolve(self, root),
+            None => NameResolution::default(),
+        })
+    }
 }
 
 /// Merges every attribute set of `expr` as Nix `version` does.
@@ -100,7 +122,11 @@ pub fn lower<'a>(expr: &'a Expr, src: &'a str, version: NixVersion) -> Lowered<'
     let mut l = Lowerer {
         src,
         version,
-        out: Lowered::default(),
+        out: Lowered {
+            version,
+            root: Some(expr),
+            ..Lowered::default()
+        },
     };
     l.walk(expr);
     l.out
@@ -234,9 +260,10 @@ struct Lowerer<'a> {
 }
 
 impl<'a> Lowerer<'a> {
-    fn new_node(&mut self, rec: bool) -> NodeId {
+    fn new_node(&mut self, rec: bool, literal: Option<&'a Expr>) -> NodeId {
         self.out.nodes.push(Node {
             rec,
+            literal,
             ..Node::default()
         });
         self.out.nodes.len() - 1
@@ -250,15 +277,15 @@ impl<'a> Lowerer<'a> {
     fn walk_inner(&mut self, e: &'a Expr) {
         match &e.kind {
             ExprKind::Attrs { rec, binds } => {
-                let id = self.binds(binds, *rec);
+                let id = self.binds(binds, *rec, e);
                 self.out.by_expr.insert(e as *const Expr, id);
             }
             ExprKind::LegacyLet(binds) => {
-                let id = self.binds(binds, true);
+                let id = self.binds(binds, true, e);
                 self.out.by_expr.insert(e as *const Expr, id);
             }
             ExprKind::Let(binds, body) => {
-                let id = self.binds(binds, true);
+                let id = self.binds(binds, true, e);
                 self.out.by_expr.insert(e as *const Expr, id);
                 self.walk(body);
             }
@@ -270,17 +297,18 @@ impl<'a> Lowerer<'a> {
         name_children(n, &mut |e| self.walk(e));
     }
 
-    fn binds(&mut self, binds: &'a [Bind], rec: bool) -> NodeId {
-        let id = self.new_node(rec);
+    fn binds(&mut self, binds: &'a [Bind], rec: bool, literal: &'a Expr) -> NodeId {
+        let id = self.new_node(rec, Some(literal));
         for b in binds {
             match b {
                 Bind::Value { path, value, range } => {
                     for n in path {
                         self.walk_name(n);
                     }
-                    let v = match &value.unparen().kind {
+                    let literal = value.unparen();
+                    let v = match &literal.kind {
                         ExprKind::Attrs { rec, binds } => {
-                            Value::Attrs(crate::with_stack(|| self.binds(binds, *rec)))
+                            Value::Attrs(crate::with_stack(|| self.binds(binds, *rec, literal)))
                         }
                         _ => {
                             self.walk(value);
@@ -348,7 +376,7 @@ impl<'a> Lowerer<'a> {
                             return;
                         }
                         None => {
-                            let child = self.new_node(false);
+                            let child = self.new_node(false, None);
                             self.out.nodes[node].attrs.insert(
                                 name,
                                 Def {
@@ -361,7 +389,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 None => {
-                    let child = self.new_node(false);
+                    let child = self.new_node(false, None);
                     self.out.nodes[node].dynamic.push(DynDef {
                         name: n,
                         value: Value::Attrs(child),

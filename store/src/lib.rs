@@ -4,6 +4,7 @@
 //! imports.
 
 pub mod cache;
+pub mod flake;
 pub mod generation;
 pub mod id;
 pub mod key;

@@ -64,6 +64,67 @@ impl StateDir {
         Ok(Lock { _file: f })
     }
 
+    /// `$STATE/runs`: a lock per container `nixunits run` made, held for
+    /// the run's life.
+    pub fn runs(&self) -> PathBuf {
+        self.root.join("runs")
+    }
+
+    /// `$STATE/runs/<id>.lock`
+    pub fn run_lock_path(&self, id: &ContainerId) -> PathBuf {
+        self.runs().join(format!("{id}.lock"))
+    }
+
+    /// Takes the run lock of `id` without waiting; `None` while a live
+    /// process holds it. A lock file another process removed between our
+    /// open and our lock is not a lock: the file is opened again, so two
+    /// processes never both hold "the" lock of one id.
+    pub fn try_run_lock(&self, id: &ContainerId) -> std::io::Result<Option<RunLock>> {
+        use std::os::unix::fs::MetadataExt;
+        let path = self.run_lock_path(id);
+        for _ in 0..16 {
+            let f = lock_file(&path)?;
+            match f.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => return Ok(None),
+                Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            }
+            let held = f.metadata()?;
+            match std::fs::metadata(&path) {
+                Ok(now) if now.ino() == held.ino() && now.dev() == held.dev() => {
+                    return Ok(Some(RunLock { file: f, path }));
+                }
+                _ => continue,
+            }
+        }
+        Err(std::io::Error::other(format!(
+            "{} keeps being replaced",
+            path.display()
+        )))
+    }
+
+    /// Whether a live `run` holds the run lock of `id` (never creates the
+    /// lock file: a container that is no run's stays none).
+    pub fn run_is_live(&self, id: &ContainerId) -> bool {
+        File::options()
+            .write(true)
+            .open(self.run_lock_path(id))
+            .is_ok_and(|f| matches!(f.try_lock(), Err(std::fs::TryLockError::WouldBlock)))
+    }
+
+    /// The ids that have a run lock file: live runs, and what killed ones
+    /// left.
+    pub fn run_ids(&self) -> Vec<ContainerId> {
+        let mut ids: Vec<ContainerId> = std::fs::read_dir(self.runs())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.strip_suffix(".lock")?.parse().ok())
+            .collect();
+        ids.sort();
+        ids
+    }
+
     /// The ids of every container: a directory with something installed
     /// ([`ContainerDir::installed`]). A directory a first build or install
     /// left before its generation was live is no container.
@@ -109,6 +170,26 @@ impl StateDir {
             removed.push(id);
         }
         removed
+    }
+}
+
+/// A held run lock ([`StateDir::try_run_lock`]).
+#[derive(Debug)]
+pub struct RunLock {
+    file: File,
+    path: PathBuf,
+}
+
+impl RunLock {
+    /// Ends the run: the lock file goes (while still held, so that no one
+    /// takes it in between), then the lock.
+    pub fn release(self) -> std::io::Result<()> {
+        let r = std::fs::remove_file(&self.path);
+        drop(self.file);
+        match r {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -282,6 +363,29 @@ pub fn atomic_symlink(target: &Path, link: &Path) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_lock_is_held_once_and_released_with_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir::new(dir.path());
+        let id: ContainerId = "run-1a2b".parse().unwrap();
+        assert!(state.run_ids().is_empty());
+        let held = state.try_run_lock(&id).unwrap().unwrap();
+        assert!(state.try_run_lock(&id).unwrap().is_none(), "held twice");
+        assert!(state.run_is_live(&id));
+        assert_eq!(state.run_ids(), vec![id.clone()]);
+        held.release().unwrap();
+        assert!(state.run_ids().is_empty());
+        assert!(!state.run_is_live(&id));
+        assert!(
+            !state.run_lock_path(&id).exists(),
+            "asking made no lock file"
+        );
+        // A file whose holder died is a lock to take.
+        std::fs::write(state.run_lock_path(&id), "").unwrap();
+        let again = state.try_run_lock(&id).unwrap().unwrap();
+        again.release().unwrap();
+    }
 
     #[test]
     fn env_values_as_conf_text_writes_them() {

@@ -381,7 +381,7 @@ done
 /// `apply` against the same operations by hand (`BY_HAND`), on the
 /// three hosts of the test: an unchanged 3×5 fleet, and one whose `db`
 /// snippet changed; five alternating rounds. Prints a Markdown table and
-/// the ratios (scripts/bench-fleet; the README's figures come from here).
+/// the ratios (scripts/bench-fleet; the manual's benchmark figures come from here).
 #[test]
 #[ignore = "a benchmark: scripts/bench-fleet runs it"]
 fn bench_fleet() {

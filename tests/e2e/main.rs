@@ -16,6 +16,7 @@
 mod util;
 
 mod chaos;
+mod everyday;
 mod fleet;
 mod host;
 mod network;
@@ -799,7 +800,7 @@ fn delete(h: &Host) {
     );
 }
 
-/// The figures of the README's runtime benchmark (`scripts/bench-runtime`):
+/// The figures of the manual's runtime benchmark (`scripts/bench-runtime`):
 /// `list --json` over 200 running containers against one `machinectl show`
 /// per container, alternating round after round. Prints; asserts nothing
 /// about time.
@@ -1186,7 +1187,7 @@ fn faults() {
 /// Whether service sandboxing works inside a container: a Debian payload
 /// (the host's own /etc copied, its /usr bound in, Debian's systemd as
 /// init) booted under the same template unit and floor, then transient
-/// services with each of systemd's sandboxing settings. The README's table
+/// services with each of systemd's sandboxing settings. The manual's table
 /// comes from this test.
 #[test]
 fn service_sandboxes() {
@@ -1345,7 +1346,7 @@ fn service_sandboxes() {
     let journal = h.ok("nixunits nsenter deb -- journalctl --no-pager -o cat -n 20");
     eprintln!("e2e: sandboxes: DynamicUser + PrivateUsers + ProtectProc=invisible: exit {rc}");
     if rc != 0 {
-        // What the README says of it: systemd cannot set up the service's
+        // What the manual says of it: systemd cannot set up the service's
         // user namespace (it works on a host without one).
         assert!(
             journal.contains("Failed to set up user namespacing"),

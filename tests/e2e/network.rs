@@ -423,8 +423,15 @@ fn networking() {
     assert_eq!(h.nixunits_ok("nsenter sh7 -- hostname").trim(), "sh7");
     h.ok("rm /usr/local/bin/nix-build");
 
-    step("the README's build example: the same lines, numbers and store paths aside");
-    readme_build_example(&h);
+    step("the build example of the README and the manual: the same lines, numbers and store paths aside");
+    for (i, page) in ["README.md", "docs/manual/building.md"].iter().enumerate() {
+        if i > 0 {
+            // A first build again: no container, no history.
+            h.nixunits_ok("delete pg -y");
+            h.nixunits_ok("cache clear");
+        }
+        build_example(&h, page);
+    }
     eprintln!("e2e: networking done");
 }
 
@@ -451,13 +458,14 @@ fn mask(line: &str) -> String {
     }
 }
 
-/// Runs the README's `$ nixunits build …` commands in the source tree and
-/// compares each shown line with the real one (`…` skips lines).
-fn readme_build_example(h: &Host) {
-    let readme = std::fs::read_to_string(crate::util::root().join("README.md")).unwrap();
+/// Runs the `$ nixunits build …` commands of `page` (the README, the
+/// manual's building chapter) in the source tree and compares each shown
+/// line with the real one (`…` skips lines).
+fn build_example(h: &Host, page: &str) {
+    let readme = std::fs::read_to_string(crate::util::root().join(page)).unwrap();
     let start = readme
         .find("$ nixunits build pg")
-        .expect("the README's build example");
+        .unwrap_or_else(|| panic!("{page}: no build example"));
     let block = &readme[start
         ..readme[start..]
             .find("```")
@@ -492,7 +500,7 @@ fn readme_build_example(h: &Host) {
             };
             let Some(i) = found else {
                 panic!(
-                    "README: $ nixunits {cmd}: {want:?} is not next in\n{}",
+                    "{page}: $ nixunits {cmd}: {want:?} is not next in\n{}",
                     real.join("\n")
                 );
             };

@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result};
 use nixunits_nixexpr::NixVersion;
 
+use super::flake::nix_string;
 use super::proc::stdout_of;
 
 /// The first executable `name` on `PATH`.
@@ -151,8 +152,8 @@ pub enum NoNixpkgs {
         /// Who named it.
         from: &'static str,
     },
-    /// A URL or flake reference, which a build would fetch.
-    #[error("nixpkgs {0} is not a local path (nixunits builds from a local tree); set NIX_PATH=nixpkgs=/path/to/nixpkgs or pass --nixpkgs PATH")]
+    /// A URL that is neither a path nor a flake reference (`channel:`).
+    #[error("nixpkgs {0} is not a local path or a flake reference; set NIX_PATH=nixpkgs=/path/to/nixpkgs or pass --nixpkgs PATH (or a flake reference: --nixpkgs flake:nixpkgs), or --flake DIR for a flake.lock's pin")]
     NotLocal(String),
 }
 
@@ -210,50 +211,44 @@ pub struct BuildRequest {
     pub unit_json: String,
     /// The nixpkgs tree (`--arg nixpkgs`), resolved before the build.
     pub nixpkgs: PathBuf,
+    /// The snippet imports a flake output (`builtins.getFlake`): the
+    /// evaluation needs the flakes feature.
+    pub flakes: bool,
     /// The out-link: `result` of the generation being made.
     pub out_link: PathBuf,
-}
-
-/// A Nix string literal of `s`.
-fn nix_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '$' => out.push_str("\\$"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 impl BuildRequest {
     /// The arguments of `nix-build` (the program name not included).
     pub fn args(&self) -> Vec<String> {
-        vec![
-            self.nix_dir.join("system.nix").display().to_string(),
-            "--argstr".into(),
-            "id".into(),
-            self.id.clone(),
-            "--arg".into(),
-            "configFile".into(),
-            // A path from a string: any file name works, spaces included.
-            format!(
-                "/. + {}",
-                nix_string(&self.config_file.display().to_string())
-            ),
-            "--argstr".into(),
-            "unitJSON".into(),
-            self.unit_json.clone(),
-            "--arg".into(),
-            "nixpkgs".into(),
-            format!("/. + {}", nix_string(&self.nixpkgs.display().to_string())),
-            "--out-link".into(),
-            self.out_link.display().to_string(),
-        ]
+        let flakes = ["--option", "extra-experimental-features", "flakes"];
+        let flakes = flakes
+            .iter()
+            .filter(|_| self.flakes)
+            .map(|s| (*s).to_owned());
+        std::iter::once(self.nix_dir.join("system.nix").display().to_string())
+            .chain(flakes)
+            .chain([
+                "--argstr".into(),
+                "id".into(),
+                self.id.clone(),
+                "--arg".into(),
+                "configFile".into(),
+                // A path from a string: any file name works, spaces included.
+                format!(
+                    "/. + {}",
+                    nix_string(&self.config_file.display().to_string())
+                ),
+                "--argstr".into(),
+                "unitJSON".into(),
+                self.unit_json.clone(),
+                "--arg".into(),
+                "nixpkgs".into(),
+                format!("/. + {}", nix_string(&self.nixpkgs.display().to_string())),
+                "--out-link".into(),
+                self.out_link.display().to_string(),
+            ])
+            .collect()
     }
 
     /// The arguments of `nix-instantiate` for the same system (no

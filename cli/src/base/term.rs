@@ -1,7 +1,7 @@
 //! What may reach a terminal: text from checked files (their contents,
 //! names, and messages built from them) with its control characters
 //! escaped, so that an escape sequence in a file cannot clear the screen or
-//! retitle the window. Below `check` and `evalcmd`, which both print such
+//! retitle the window. Below `check` and `eval`, which both print such
 //! text.
 
 /// Whether a character must not reach a terminal as it is: every control
@@ -26,4 +26,13 @@ pub fn safe(s: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// The message, then each note on a line of its own: the text of
+/// renderings that have no place for notes (GitHub, SARIF, LSP).
+pub fn message_with_notes(d: &nixunits_nixexpr::Diagnostic) -> String {
+    std::iter::once(d.message.as_str())
+        .chain(d.notes.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

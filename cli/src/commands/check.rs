@@ -13,9 +13,11 @@ use nixunits_nixexpr::{
 use serde::Serialize;
 
 use crate::args::{CheckArgs, Format, Global};
-use crate::base::term::{safe, unsafe_char};
+use crate::base::bug::{guard, internal_error, INTERNAL_ERROR};
+use crate::base::term::{message_with_notes, safe, unsafe_char};
 use crate::base::UsageError;
 use crate::base::{input, nix};
+use nixunits_eval::eval::Limits;
 use nixunits_eval::policy::Policy;
 use nixunits_eval::schema::Schema;
 
@@ -30,6 +32,8 @@ pub struct Extra {
     /// The current directory, resolved once (file names are shown
     /// relative to it).
     pub cwd: Option<std::path::PathBuf>,
+    /// The bounds of each file's evaluation.
+    pub limits: Limits,
 }
 
 impl Extra {
@@ -47,6 +51,7 @@ impl Extra {
             schema,
             policy: policy(args.policy.as_deref())?.compile(),
             cwd: input::cwd(),
+            limits: args.bounds.limits(),
         })
     }
 }
@@ -66,6 +71,7 @@ pub fn policy(path: Option<&Path>) -> Result<Policy> {
 
 /// What checking one snippet found: in the snippet, and in each file it
 /// imports (directly or not) that has findings.
+#[derive(Default)]
 pub struct Checked {
     /// The snippet's own diagnostics.
     pub main: Vec<Diagnostic>,
@@ -87,13 +93,24 @@ pub struct Imported {
 }
 
 impl Checked {
-    /// Whether anything, in the snippet or an import, is an error.
+    /// Whether anything, in the snippet or an import, is an error of the
+    /// snippet's. An [`INTERNAL_ERROR`] is not: it is nixunits' own
+    /// failure, and says nothing of the snippet.
     pub fn has_errors(&self) -> bool {
-        nixexpr::has_errors(&self.main)
-            || self
-                .imported
-                .iter()
-                .any(|i| nixexpr::has_errors(&i.diagnostics))
+        let bad = |ds: &[Diagnostic]| {
+            ds.iter()
+                .any(|d| d.severity == Severity::Error && d.code != INTERNAL_ERROR)
+        };
+        bad(&self.main) || self.imported.iter().any(|i| bad(&i.diagnostics))
+    }
+
+    /// The internal errors (nixunits' own failures), with their notes.
+    pub fn internal_errors(&self) -> impl Iterator<Item = String> + '_ {
+        self.main
+            .iter()
+            .chain(self.imported.iter().flat_map(|i| &i.diagnostics))
+            .filter(|d| d.code == INTERNAL_ERROR)
+            .map(message_with_notes)
     }
 }
 
@@ -108,78 +125,30 @@ fn place(name: &str, text: &str, offset: u32) -> String {
 /// file parses) evaluation, the schema and the policy on every definition
 /// the evaluation found — the file's own, and those of the files it
 /// imports, reported at their own place with the import chain.
+///
+/// Never panics: a bug of nixunits met on the way is one
+/// [`INTERNAL_ERROR`] diagnostic (beside what the checks of the text found
+/// when it happened while evaluating).
 pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -> Checked {
+    guard(|| check_text_unguarded(text, path, opts, extra)).unwrap_or_else(|why| Checked {
+        main: vec![internal_error("checking this file", &why)],
+        imported: Vec::new(),
+    })
+}
+
+fn check_text_unguarded(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -> Checked {
     let mut imported = Vec::new();
     let (mut diags, more) = nixexpr::check_then(text, opts, |src, tree, lowered, found| {
         if !extra.eval || opts.parse_only || nixexpr::has_errors(found) {
             return Vec::new();
         }
-        let (e, main) =
-            super::eval::evaluate_file(path, src, Some((tree, lowered)), extra.cwd.as_deref());
-        let judge = |defs: &[&nixunits_eval::module::Definition]| {
-            let mut out = Vec::new();
-            if let Some(s) = &extra.schema {
-                out.extend(nixunits_eval::schema::check(s, defs));
+        match guard(|| evaluate_and_judge(path, src, tree, lowered, extra)) {
+            Ok((mine, theirs)) => {
+                imported = theirs;
+                mine
             }
-            out.extend(nixunits_eval::policy::check(&extra.policy, defs));
-            out.extend(nixunits_eval::secrets::check(defs));
-            out
-        };
-        let mut mine = Vec::new();
-        for f in &e.files {
-            let defs: Vec<&nixunits_eval::module::Definition> =
-                e.definitions.iter().filter(|d| d.file == f.name).collect();
-            let mut found: Vec<Diagnostic> = e
-                .diagnostics
-                .iter()
-                .filter(|(n, _)| *n == f.name)
-                .map(|(_, d)| d.clone())
-                .collect();
-            found.extend(judge(&defs));
-            if f.name == main {
-                mine = found;
-                continue;
-            }
-            if found.is_empty() {
-                continue;
-            }
-            let chain: Vec<(String, [u32; 2])> = e
-                .chain(&f.name)
-                .into_iter()
-                .map(|(n, r)| (n.to_owned(), r))
-                .collect();
-            let hops: Vec<String> = chain
-                .iter()
-                .map(|(n, r)| {
-                    let t = if *n == main {
-                        src
-                    } else {
-                        e.files
-                            .iter()
-                            .find(|x| x.name == *n)
-                            .map_or("", |x| x.text.as_str())
-                    };
-                    place(n, t, r[0])
-                })
-                .collect();
-            let note = format!(
-                "in a file the snippet imports: {} → {}",
-                hops.join(" → "),
-                f.name
-            );
-            for d in &mut found {
-                d.notes.push(note.clone());
-            }
-            found.retain(|d| !nixexpr::suppressed(&f.text, d));
-            found.sort_by_key(|d| (d.range.start(), d.range.end()));
-            imported.push(Imported {
-                name: f.name.clone(),
-                text: f.text.clone(),
-                chain,
-                diagnostics: found,
-            });
+            Err(why) => vec![internal_error("evaluating this file", &why)],
         }
-        mine
     });
     if let Some(m) = more.filter(|m| !m.is_empty()) {
         diags.extend(m);
@@ -190,6 +159,89 @@ pub fn check_text(text: &str, path: &Path, opts: &CheckOptions, extra: &Extra) -
         main: diags,
         imported,
     }
+}
+
+/// Evaluation, then the schema, the policy and the secrets check on every
+/// definition: the snippet's own findings, and each imported file's.
+fn evaluate_and_judge(
+    path: &Path,
+    src: &str,
+    tree: &nixexpr::ast::Expr,
+    lowered: &nixexpr::lower::Lowered<'_>,
+    extra: &Extra,
+) -> (Vec<Diagnostic>, Vec<Imported>) {
+    let mut imported = Vec::new();
+    let (e, main) = super::eval::evaluate_file(
+        path,
+        src,
+        Some((tree, lowered)),
+        extra.cwd.as_deref(),
+        extra.limits,
+    );
+    let judge = |defs: &[&nixunits_eval::module::Definition]| {
+        let mut out = Vec::new();
+        if let Some(s) = &extra.schema {
+            out.extend(nixunits_eval::schema::check(s, defs));
+        }
+        out.extend(nixunits_eval::policy::check(&extra.policy, defs));
+        out.extend(nixunits_eval::secrets::check(defs));
+        out
+    };
+    let mut mine = Vec::new();
+    for f in &e.files {
+        let defs: Vec<&nixunits_eval::module::Definition> =
+            e.definitions.iter().filter(|d| d.file == f.name).collect();
+        let mut found: Vec<Diagnostic> = e
+            .diagnostics
+            .iter()
+            .filter(|(n, _)| *n == f.name)
+            .map(|(_, d)| d.clone())
+            .collect();
+        found.extend(judge(&defs));
+        if f.name == main {
+            mine = found;
+            continue;
+        }
+        if found.is_empty() {
+            continue;
+        }
+        let chain: Vec<(String, [u32; 2])> = e
+            .chain(&f.name)
+            .into_iter()
+            .map(|(n, r)| (n.to_owned(), r))
+            .collect();
+        let hops: Vec<String> = chain
+            .iter()
+            .map(|(n, r)| {
+                let t = if *n == main {
+                    src
+                } else {
+                    e.files
+                        .iter()
+                        .find(|x| x.name == *n)
+                        .map_or("", |x| x.text.as_str())
+                };
+                place(n, t, r[0])
+            })
+            .collect();
+        let note = format!(
+            "in a file the snippet imports: {} → {}",
+            hops.join(" → "),
+            f.name
+        );
+        for d in &mut found {
+            d.notes.push(note.clone());
+        }
+        found.retain(|d| !nixexpr::suppressed(&f.text, d));
+        found.sort_by_key(|d| (d.range.start(), d.range.end()));
+        imported.push(Imported {
+            name: f.name.clone(),
+            text: f.text.clone(),
+            chain,
+            diagnostics: found,
+        });
+    }
+    (mine, imported)
 }
 
 /// One checked file.
@@ -522,15 +574,6 @@ fn sarif(reports: &[Report]) -> serde_json::Value {
             "results": results
         }]
     })
-}
-
-/// The message, then each note on a line of its own: the text of
-/// renderings that have no place for notes (GitHub, SARIF, LSP).
-pub fn message_with_notes(d: &Diagnostic) -> String {
-    std::iter::once(d.message.as_str())
-        .chain(d.notes.iter().map(String::as_str))
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn one_line(s: &str) -> String {

@@ -61,7 +61,22 @@ pub fn evaluate_file(
         &nixunits_nixexpr::lower::Lowered<'_>,
     )>,
     cwd: Option<&Path>,
+    limits: Limits,
 ) -> (Evaluated, String) {
+    // Fault injection for the tests, in debug builds only: a panic (a bug)
+    // where a snippet contains the marker, so that the tests see what a
+    // bug met while evaluating becomes in `check`, `eval`, `build` and the
+    // language server.
+    #[cfg(debug_assertions)]
+    if let Some(marker) = std::env::var("NIXUNITS_FAULT_PANIC")
+        .ok()
+        .filter(|m| !m.is_empty())
+    {
+        assert!(
+            !text.contains(&marker),
+            "a fault injected by NIXUNITS_FAULT_PANIC"
+        );
+    }
     // Absolute, not resolved: resolving costs a system call per component,
     // for every file checked; imports resolve what they read.
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
@@ -75,7 +90,7 @@ pub fn evaluate_file(
         text,
         tree,
         &loader,
-        Limits::default(),
+        limits,
         &Args::default(),
     );
     let shorten = |f: &mut String| {
@@ -136,7 +151,28 @@ pub fn run(file: &Path, json: bool) -> Result<bool> {
         eprintln!("nixunits: {} is not evaluated: it is not a module Nix would accept (see `nixunits check`)", file.display());
         return Ok(false);
     }
-    let (e, _) = evaluate_file(file, &text, None, crate::base::input::cwd().as_deref());
+    let evaluated = crate::base::bug::guard(|| {
+        evaluate_file(
+            file,
+            &text,
+            None,
+            crate::base::input::cwd().as_deref(),
+            Limits::default(),
+        )
+    });
+    let (e, _) = match evaluated {
+        Ok(x) => x,
+        Err(why) => {
+            let d = crate::base::bug::internal_error("evaluating this file", &why);
+            eprintln!(
+                "error[{}]: {} ({})",
+                d.code,
+                crate::base::term::message_with_notes(&d).replace('\n', "; "),
+                crate::base::term::safe(&file.display().to_string()),
+            );
+            return Ok(false);
+        }
+    };
     // Each file read and indexed once, however many definitions it makes.
     let mut files: HashMap<String, (String, LineIndex)> = HashMap::new();
     let mut line_col = |f: &str, offset: TextSize| {

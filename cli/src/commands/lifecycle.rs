@@ -102,6 +102,12 @@ pub fn delete(state: &StateDir, id: &str, yes: bool) -> Result<()> {
         ))
         .into());
     }
+    if state.run_is_live(&id) {
+        return Err(UsageError(format!(
+            "container {id} belongs to a live nixunits run, which removes it when its command ends"
+        ))
+        .into());
+    }
     if !yes {
         if !std::io::stdin().is_terminal() {
             return Err(UsageError(format!(

@@ -17,6 +17,16 @@ pub fn current(state: &StateDir) -> PathBuf {
     state.root().join("schema").join("current.json")
 }
 
+/// Where the schema generated from the nixpkgs of `identity` is kept.
+pub fn kept(state: &StateDir, identity: &str) -> PathBuf {
+    let key =
+        nixunits_store::key::BuildKey(*blake3::hash(identity.as_bytes()).as_bytes()).to_string();
+    state
+        .root()
+        .join("schema")
+        .join(format!("{}.json", &key[..32]))
+}
+
 /// The state directory's stored schema, when there is one.
 pub fn stored(state: &StateDir) -> Result<Option<Schema>> {
     let cur = current(state);
@@ -72,12 +82,7 @@ pub fn generate(state: &StateDir, nixpkgs: Option<&Path>) -> Result<()> {
         None => nix::nixpkgs_path().context("no nixpkgs: give --nixpkgs or set NIX_PATH")?,
     };
     let identity = nix::nixpkgs_identity_of(&nixpkgs);
-    let key =
-        nixunits_store::key::BuildKey(*blake3::hash(identity.as_bytes()).as_bytes()).to_string();
-    let kept = state
-        .root()
-        .join("schema")
-        .join(format!("{}.json", &key[..32]));
+    let kept = kept(state, &identity);
     let options = match std::fs::read_to_string(&kept)
         .ok()
         .and_then(|t| serde_json::from_str::<Vec<OptionInfo>>(&t).ok())

@@ -245,7 +245,9 @@ pub fn run(state: &StateDir, id: &ContainerId, command: &[String]) -> Result<i32
         path.push_str(&format!(":{sp}/sw/bin:{sp}/bin"));
     }
     path.push_str(":/usr/bin:/bin:/usr/sbin:/sbin");
-    // A child, so that it is inside the joined PID namespace.
+    // A child, so that it is inside the joined PID namespace; a Ctrl-C is
+    // the child's to take.
+    crate::base::signals::leave_to_child();
     let status = std::process::Command::new(&argv[0])
         .args(&argv[1..])
         .env_clear()
@@ -264,6 +266,29 @@ pub fn run(state: &StateDir, id: &ContainerId, command: &[String]) -> Result<i32
     Ok(status.code().unwrap_or(1))
 }
 
+/// Runs `command` in the container from a child process, `nixunits
+/// nsenter` itself, so that this process stays outside the container
+/// (joining its namespaces and taking on its restrictions cannot be
+/// undone) and can remove it afterwards (`run`). Its exit code; 128 + N
+/// for a command killed by signal N, as shells say.
+pub fn spawn(state: &StateDir, id: &ContainerId, command: &[String]) -> Result<i32> {
+    let exe = std::env::current_exe().context("where is this binary")?;
+    let status = std::process::Command::new(exe)
+        .arg("--state-dir")
+        .arg(state.root())
+        .arg("nsenter")
+        .arg(id.as_str())
+        .arg("--")
+        .args(command)
+        .status()
+        .with_context(|| format!("cannot enter {id}"))?;
+    Ok(match (status.code(), status.signal()) {
+        (Some(c), _) => c,
+        (None, Some(sig)) => 128 + sig,
+        (None, None) => 1,
+    })
+}
+
 /// `nsenter -n`: `command` (default: the caller's shell) in the container's
 /// network namespace only: host root, the host's mount namespace and
 /// tools, for looking at the container's links, addresses, routes and
@@ -280,6 +305,7 @@ pub fn run_in_network(id: &ContainerId, command: &[String]) -> Result<i32> {
     } else {
         command.to_vec()
     };
+    crate::base::signals::leave_to_child();
     let status = std::process::Command::new(&argv[0])
         .args(&argv[1..])
         .status()

@@ -3,13 +3,16 @@
 //! the template unit and its ExecStartPre (`template.rs`, `prepare.rs`),
 //! the container's network from the host (`net.rs`: every `ip`; `nft.rs`:
 //! every `nft`; `proxy.rs`: loopback ports), entering a container
-//! (`enter.rs`), what runs and switching it in place (`running.rs`,
+//! (`enter.rs`), the containers of `run` and what killed runs left
+//! (`ephemeral.rs`), what `doctor` asks of the host (`health.rs`), what runs and switching it in place (`running.rs`,
 //! `status.rs`), and installing a generation on this host (`install.rs`).
 //!
 //! Must not: import `commands`, `remote`, `lsp` or `args`; print to
 //! standard output (warnings go to standard error); reach other hosts.
 
 pub mod enter;
+pub mod ephemeral;
+pub mod health;
 pub mod install;
 pub mod net;
 pub mod nft;

@@ -155,6 +155,19 @@ pub fn network_down(id: &ContainerId, unit: Option<&UnitDescription>) -> Result<
     }
 }
 
+/// Deletes the host side of a container's veths that outlived it
+/// (systemd-nspawn deletes them when it exits; one killed outright does
+/// not). Only links of the kinds nspawn creates are touched.
+pub fn remove_host_links(id: &ContainerId, unit: &UnitDescription) -> Result<()> {
+    for link in unit.network.links(id) {
+        let Some(host) = &link.host else { continue };
+        if Path::new("/sys/class/net").join(host).exists() {
+            ip(None, &["link", "delete", host])?;
+        }
+    }
+    Ok(())
+}
+
 /// Where `prepare` writes a container's resolv.conf (bound read-only on
 /// its /etc/resolv.conf).
 pub fn resolv_path(id: &ContainerId) -> std::path::PathBuf {

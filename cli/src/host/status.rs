@@ -18,12 +18,16 @@ pub struct Addresses {
     #[serde(skip_serializing_if = "Option::is_none")]
     /// The container's first IPv6 address.
     pub ip6: Option<String>,
+    /// The host side of its first IPv6 address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_ip6: Option<String>,
+    /// The container's first IPv4 address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ip4: Option<String>,
+    /// The host side of its first IPv4 address.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_ip4: Option<String>,
+    /// The host interface moved into it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interface: Option<String>,
     /// `network.interfaces`: each as `TYPE ADDRESS…` (the first
@@ -74,23 +78,34 @@ impl Addresses {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Status {
+    /// The container's id.
     pub id: String,
+    /// Its unit (`nixunits@<id>.service`).
     pub unit: String,
+    /// The unit's `ActiveState`.
     pub active_state: String,
+    /// The unit's `SubState`.
     pub sub_state: String,
+    /// When the unit last became active.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active_enter_timestamp: Option<String>,
     /// Registered with machined.
     pub machine: bool,
+    /// The PID of its init, as the host sees it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leader: Option<u32>,
+    /// The live generation's system.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub out_path: Option<String>,
+    /// The live generation's build key.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+    /// `private`, `veth` or `interface`.
     pub network_mode: &'static str,
+    /// Its addresses.
     #[serde(flatten)]
     pub addresses: Addresses,
+    /// The host side of its veth.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub host_veth: Option<String>,
     /// The live generation.

@@ -214,6 +214,22 @@ pub fn control(verb: &str, id: &ContainerId) -> Result<()> {
     }
 }
 
+/// The unit's `ActiveState` (`active`, `activating`, `inactive`, …;
+/// empty when systemd does not say).
+pub fn active_state(id: &ContainerId) -> String {
+    show_units(&[unit_name(id)], &["ActiveState"])
+        .ok()
+        .and_then(|mut v| v.pop())
+        .and_then(|mut m| m.remove("ActiveState"))
+        .unwrap_or_default()
+}
+
+/// Forgets a failed unit's state (`systemctl reset-failed`); a unit that
+/// never ran or is not failed is no error.
+pub fn reset_failed(id: &ContainerId) {
+    let _ = systemctl(&["reset-failed", &unit_name(id)]);
+}
+
 /// `enable|disable <id>`: start the container at boot (through
 /// `machines.target`, itself enabled when it is not), or not.
 pub fn enable(id: &ContainerId, on: bool) -> Result<()> {

@@ -1,16 +1,25 @@
-//! The `lsp` room: the language server (`nixunits lsp`), its transport and
-//! its answers (`server.rs`), over the same checks as `check`.
+//! The `lsp` room: the language server (`nixunits lsp`), over the same
+//! checks as `check`: the transport on `lsp-server` (`transport.rs`), the
+//! loop that answers (`server.rs`), the checks on worker threads
+//! (`pool.rs`), positions and URIs (`position.rs`).
 //!
 //! Must not: touch the running host or other hosts (`host`, `remote`);
 //! write to standard output but the protocol's messages.
 
+mod pool;
+mod position;
 mod server;
+mod transport;
+
+pub use pool::Shared;
+pub use server::{serve_frames, Config};
+pub use transport::{read_all, Incoming, MAX_MESSAGE};
 
 use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::args::{CheckArgs, Format, Global};
+use crate::args::{CheckArgs, EvalBounds, Format, Global};
 use crate::commands::check;
 
 /// `lsp [--schema FILE] [--policy FILE] [--nix-version V]`: serves until
@@ -19,6 +28,7 @@ pub fn serve(
     schema: Option<PathBuf>,
     policy: Option<PathBuf>,
     nix_version: Option<String>,
+    bounds: EvalBounds,
     global: &Global,
 ) -> Result<i32> {
     let a = CheckArgs {
@@ -31,8 +41,13 @@ pub fn serve(
         schema,
         policy,
         no_eval: false,
+        bounds,
     };
     let opts = check::options(&a)?;
     let extra = check::Extra::resolve(&a, global)?;
-    server::run(extra, opts)
+    server::run(Config {
+        shared: std::sync::Arc::new(Shared { opts, extra }),
+        workers: Config::default_workers(),
+        log: true,
+    })
 }

@@ -2,238 +2,257 @@
 //! written. It publishes the `check` diagnostics (syntax, Nix parity,
 //! scope, module shape, schema, policy) on open and on every change, clears
 //! them on close, answers hover on an option definition (type and
-//! description from the schema) and completes option names under a typed
-//! prefix.
+//! description from the schema), completes option names under a typed
+//! prefix and offers the findings' quick fixes.
 //!
-//! The framing is read here rather than by `lsp-server`, whose reader stops
-//! at the first malformed message: a client that sends bad JSON gets a
-//! JSON-RPC error and the server goes on. The message types are
-//! `lsp-types`'.
+//! The messages come and go through `lsp-server` (`transport.rs`), typed
+//! by `lsp-types`; this is the loop between them. It never waits for a
+//! check: checks and hover's evaluation run on worker threads
+//! (`pool.rs`), and the loop answers from the last results meanwhile.
+//! Each document has a revision, new at every open and change; a result
+//! for a revision that is no longer the document's is dropped. A hover or
+//! code action that needs the current revision's results waits for them
+//! (as a pending request, which `$/cancelRequest` cancels, and which a
+//! newer change answers with `ContentModified`); completion needs only the
+//! text and the schema, and is answered at once.
+//!
+//! Every request gets one answer, whatever it holds: an unknown method,
+//! bad parameters, an id already in use, a request before `initialize` or
+//! after `shutdown` are errors; a bug met while handling one (a panic) is
+//! an `internal_error` answer and a line on standard error, and the
+//! server goes on.
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
-use std::path::PathBuf;
+use std::sync::mpsc::{channel, Sender};
+use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Context, Result};
+use lsp_server::{ErrorCode, ExtractError, Message, Notification, Request, RequestId, Response};
 use lsp_types as lsp;
-use nixunits_nixexpr::{CheckOptions, Diagnostic, LineIndex, Severity, TextSize};
+use lsp_types::notification::Notification as _;
+use lsp_types::request::Request as _;
+use nixunits_eval::module::Definition;
+use nixunits_nixexpr::{Diagnostic, LineIndex, TextSize};
 use serde_json::{json, Value};
 
-use crate::commands::check::{self, check_text, Extra};
-use crate::commands::eval;
+use super::pool::{Done, Job, Kind, Outcome, Pool, Shared};
+use super::position::Encoding;
+use super::transport::{self, Incoming, Outgoing};
+use crate::base::bug::{guard, internal_error};
+use crate::base::term::message_with_notes;
 
-/// Where positions count in: UTF-16 code units (the default) or bytes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Encoding {
-    Utf16,
-    Utf8,
+/// How a server is set up.
+pub struct Config {
+    /// What every check needs (options, schema, policy, bounds).
+    pub shared: Arc<Shared>,
+    /// Worker threads for checks.
+    pub workers: usize,
+    /// Write what the server drops or fails on to standard error.
+    pub log: bool,
+}
+
+impl Config {
+    /// The default number of workers: the machine's parallelism, at
+    /// least 2 (one file that takes its whole evaluation budget never
+    /// holds up the others) and at most 4 (each may hold an evaluation's
+    /// memory budget).
+    pub fn default_workers() -> usize {
+        std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4))
+    }
+}
+
+/// What the loop waits for.
+enum Event {
+    /// A frame from the client.
+    Incoming(Incoming),
+    /// The end of the input; why, when reading failed.
+    End(Option<String>),
+    /// A worker's result.
+    Done(Done),
+}
+
+/// Where the server is in the protocol's life.
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Phase {
+    Uninitialized,
+    Running,
+    ShutDown,
+}
+
+/// An open document.
+struct Doc {
+    uri: lsp::Uri,
+    /// The client's version, given back with its diagnostics.
+    version: i32,
+    /// Ours: new at every open and change, never reused.
+    rev: u64,
+    text: Arc<str>,
+    /// The findings of this revision's check, once done.
+    checked: Option<Arc<Vec<Diagnostic>>>,
+    /// This revision's definitions, once evaluated (or the bug met).
+    defs: Option<std::result::Result<Arc<Vec<Definition>>, String>>,
+    /// Whether an evaluation of this revision is queued or running.
+    evaluating: bool,
+}
+
+/// What a pending request waits for.
+enum Wait {
+    Hover(lsp::Position),
+    CodeAction(lsp::CodeActionParams),
+}
+
+/// A request waiting for a worker's result.
+struct Pending {
+    id: RequestId,
+    method: &'static str,
+    uri: String,
+    rev: u64,
+    wait: Wait,
 }
 
 struct Server {
-    docs: HashMap<String, String>,
+    phase: Phase,
     encoding: Encoding,
-    opts: CheckOptions,
-    extra: Extra,
-    shutdown: bool,
+    shared: Arc<Shared>,
+    docs: HashMap<String, Doc>,
+    pending: Vec<Pending>,
+    pool: Pool,
+    /// Jobs queued or running (each gives one `Done`).
+    jobs: usize,
+    out: Sender<Outgoing>,
+    next_rev: u64,
+    log: bool,
 }
 
-/// Reads one framed message: `Ok(None)` at the end of input, `Err` with the
-/// raw body when it is not JSON.
-fn read_message(input: &mut impl BufRead) -> Result<Option<std::result::Result<Value, String>>> {
-    let mut length = None;
-    loop {
-        let mut line = String::new();
-        if input.read_line(&mut line)? == 0 {
-            return Ok(None);
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some((k, v)) = line.split_once(':') {
-            if k.eq_ignore_ascii_case("content-length") {
-                length = v.trim().parse::<usize>().ok();
-            }
-        }
+/// What handling a request gives.
+enum Reply {
+    /// The answer.
+    Now(Response),
+    /// It waits for a result (it is in `pending`).
+    Later,
+}
+
+fn error(id: RequestId, code: ErrorCode, message: impl Into<String>) -> Response {
+    Response::new_err(id, code as i32, message.into())
+}
+
+fn ok(id: RequestId, result: impl serde::Serialize) -> Response {
+    match serde_json::to_value(result) {
+        Ok(v) => Response::new_ok(id, v),
+        Err(e) => error(
+            id,
+            ErrorCode::InternalError,
+            format!("writing the answer: {e}"),
+        ),
     }
-    let Some(n) = length else {
-        return Ok(Some(Err("missing Content-Length".into())));
+}
+
+fn invalid_params(id: RequestId, e: ExtractError<Request>) -> Response {
+    let why = match e {
+        ExtractError::JsonError { method, error } => format!("{method}: {error}"),
+        ExtractError::MethodMismatch(r) => format!("unexpected method {}", r.method),
     };
-    if n > 64 << 20 {
-        return Ok(Some(Err(format!("a message of {n} bytes"))));
-    }
-    let mut body = vec![0; n];
-    input.read_exact(&mut body)?;
-    Ok(Some(
-        serde_json::from_slice(&body).map_err(|e| e.to_string()),
-    ))
-}
-
-fn write_message(out: &mut impl Write, v: &Value) -> Result<()> {
-    let body = serde_json::to_string(v)?;
-    write!(out, "Content-Length: {}\r\n\r\n{body}", body.len())?;
-    out.flush()?;
-    Ok(())
-}
-
-fn error(id: Value, code: i64, message: impl Into<String>) -> Value {
-    json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message.into() } })
-}
-
-/// The `file://` URI of an absolute path, percent-encoded (all but
-/// unreserved characters and `/`).
-fn file_uri(p: &std::path::Path) -> String {
-    let mut out = String::from("file://");
-    for &b in p.as_os_str().as_encoded_bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// The file path of a `file://` URI, percent-decoded.
-fn path_of(uri: &str) -> PathBuf {
-    let raw = uri.strip_prefix("file://").unwrap_or(uri).as_bytes();
-    let hex = |i: usize| raw.get(i).and_then(|&c| char::from(c).to_digit(16));
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while i < raw.len() {
-        if let (b'%', Some(h), Some(l)) = (raw[i], hex(i + 1), hex(i + 2)) {
-            out.push((h * 16 + l) as u8);
-            i += 3;
-        } else {
-            out.push(raw[i]);
-            i += 1;
-        }
-    }
-    PathBuf::from(String::from_utf8_lossy(&out).into_owned())
+    error(id, ErrorCode::InvalidParams, why)
 }
 
 impl Server {
-    fn position(&self, text: &str, idx: &LineIndex, offset: TextSize) -> lsp::Position {
-        let (line, start) = idx.line_of(offset);
-        let end = (u32::from(offset) as usize).min(text.len());
-        let seg = text.get(start as usize..end).unwrap_or_default();
-        let character = match self.encoding {
-            Encoding::Utf8 => seg.len(),
-            Encoding::Utf16 => seg.encode_utf16().count(),
-        };
-        lsp::Position {
-            line: line as u32,
-            character: character as u32,
+    fn log(&self, what: &str) {
+        if self.log {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("nixunits lsp: {what}");
+            }
         }
     }
 
-    fn offset(&self, text: &str, pos: lsp::Position) -> usize {
-        let mut start = 0;
-        for _ in 0..pos.line {
-            match text[start..].find('\n') {
-                Some(i) => start += i + 1,
-                None => return text.len(),
-            }
-        }
-        let line = &text[start..text[start..].find('\n').map_or(text.len(), |i| start + i)];
-        let mut units = 0usize;
-        for (i, c) in line.char_indices() {
-            if units >= pos.character as usize {
-                return start + i;
-            }
-            units += match self.encoding {
-                Encoding::Utf8 => c.len_utf8(),
-                Encoding::Utf16 => c.len_utf16(),
-            };
-        }
-        start + line.len()
-    }
-
-    fn diagnostics(&self, uri: &str, text: &str) -> Vec<lsp::Diagnostic> {
-        let checked = check_text(text, &path_of(uri), &self.opts, &self.extra);
-        let idx = LineIndex::new(text);
-        let range_in = |idx: &LineIndex, text: &str, start: TextSize, end: TextSize| lsp::Range {
-            start: self.position(text, idx, start),
-            end: self.position(text, idx, end),
-        };
-        let severity = |d: &Diagnostic| match d.severity {
-            Severity::Error => lsp::DiagnosticSeverity::ERROR,
-            Severity::Warning => lsp::DiagnosticSeverity::WARNING,
-            Severity::Info => lsp::DiagnosticSeverity::INFORMATION,
-        };
-        let mut out: Vec<lsp::Diagnostic> = checked
-            .main
-            .iter()
-            .map(|d| lsp::Diagnostic {
-                range: range_in(&idx, text, d.range.start(), d.range.end()),
-                severity: Some(severity(d)),
-                code: Some(lsp::NumberOrString::String(d.code.to_owned())),
-                source: Some("nixunits".to_owned()),
-                message: check::message_with_notes(d),
-                ..Default::default()
-            })
-            .collect();
-        // A finding in an imported file is shown where this document
-        // imports it, with the place in that file as related information.
-        for i in &checked.imported {
-            let Some((_, site)) = i.chain.first() else {
-                continue;
-            };
-            let their = LineIndex::new(&i.text);
-            let target = self.uri_of(&i.name);
-            for d in &i.diagnostics {
-                let at = their.line_col(&i.text, d.range.start());
-                out.push(lsp::Diagnostic {
-                    range: range_in(&idx, text, TextSize::from(site[0]), TextSize::from(site[1])),
-                    severity: Some(severity(d)),
-                    code: Some(lsp::NumberOrString::String(d.code.to_owned())),
-                    source: Some("nixunits".to_owned()),
-                    message: format!(
-                        "{}:{}:{}: {}",
-                        i.name,
-                        at.line,
-                        at.col,
-                        check::message_with_notes(d)
-                    ),
-                    related_information: target.clone().map(|uri| {
-                        vec![lsp::DiagnosticRelatedInformation {
-                            location: lsp::Location {
-                                uri,
-                                range: range_in(&their, &i.text, d.range.start(), d.range.end()),
-                            },
-                            message: d.message.clone(),
-                        }]
-                    }),
-                    ..Default::default()
-                });
-            }
-        }
-        out
-    }
-
-    /// The URI of a file the evaluation named (relative to the working
-    /// directory, or absolute).
-    fn uri_of(&self, name: &str) -> Option<lsp::Uri> {
-        let p = std::path::Path::new(name);
-        let abs = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            self.extra.cwd.as_ref()?.join(p)
-        };
-        file_uri(&abs).parse().ok()
+    fn send(&self, m: impl Into<Message>) -> Result<()> {
+        self.out
+            .send(Outgoing::Message(m.into()))
+            .map_err(|_| anyhow!("the output is closed"))
     }
 
     fn publish(
         &self,
-        out: &mut impl Write,
-        uri: &str,
+        uri: lsp::Uri,
+        version: Option<i32>,
         diagnostics: Vec<lsp::Diagnostic>,
     ) -> Result<()> {
-        let params = json!({ "uri": uri, "diagnostics": diagnostics });
-        write_message(
-            out,
-            &json!({ "jsonrpc": "2.0", "method": "textDocument/publishDiagnostics", "params": params }),
-        )
+        let params = lsp::PublishDiagnosticsParams {
+            uri,
+            diagnostics,
+            version,
+        };
+        self.send(Notification::new(
+            lsp::notification::PublishDiagnostics::METHOD.to_owned(),
+            params,
+        ))
+    }
+
+    fn push(&mut self, job: Job) {
+        self.jobs += 1;
+        self.pool.push(job);
+    }
+
+    fn forget(&mut self, uri: &str) {
+        self.jobs -= self.pool.forget(uri);
+    }
+
+    /// Answers every pending request that can no longer be answered
+    /// (the server shuts down or exits) with `ServerCancelled`.
+    fn cancel_all(&mut self, why: &str) -> Result<()> {
+        for p in std::mem::take(&mut self.pending) {
+            self.send(error(p.id, ErrorCode::ServerCancelled, why))?;
+        }
+        Ok(())
+    }
+
+    /// A new revision of `uri` (opened or changed): its results and
+    /// queued jobs are dropped, its pending requests answered with
+    /// `ContentModified`, and a check queued.
+    fn revise(&mut self, uri: lsp::Uri, version: i32, text: String) -> Result<()> {
+        let key = uri.to_string();
+        self.next_rev += 1;
+        let rev = self.next_rev;
+        let text: Arc<str> = text.into();
+        self.forget(&key);
+        self.modified(&key)?;
+        self.docs.insert(
+            key.clone(),
+            Doc {
+                uri,
+                version,
+                rev,
+                text: text.clone(),
+                checked: None,
+                defs: None,
+                evaluating: false,
+            },
+        );
+        self.push(Job {
+            uri: key,
+            rev,
+            text,
+            kind: Kind::Check,
+            encoding: self.encoding,
+        });
+        Ok(())
+    }
+
+    /// Answers the requests waiting on `uri` with `ContentModified`.
+    fn modified(&mut self, uri: &str) -> Result<()> {
+        let (stale, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|p| p.uri == uri);
+        self.pending = keep;
+        for p in stale {
+            self.send(error(
+                p.id,
+                ErrorCode::ContentModified,
+                "the document changed before the answer was ready",
+            ))?;
+        }
+        Ok(())
     }
 
     fn initialize(&mut self, params: &Value) -> Value {
@@ -266,24 +285,349 @@ impl Server {
         json!({ "capabilities": caps, "serverInfo": { "name": "nixunits", "version": env!("CARGO_PKG_VERSION") } })
     }
 
-    fn doc_at(&self, params: &Value) -> Option<(String, lsp::Position)> {
-        let uri = params.pointer("/textDocument/uri")?.as_str()?.to_owned();
-        let pos: lsp::Position = serde_json::from_value(params.get("position")?.clone()).ok()?;
-        Some((uri, pos))
+    /// One request: its answer, or `Later`.
+    fn on_request(&mut self, req: Request) -> Result<Reply> {
+        use lsp::request::{CodeActionRequest, Completion, HoverRequest, Initialize, Shutdown};
+        let id = req.id.clone();
+        match self.phase {
+            Phase::Uninitialized if req.method != Initialize::METHOD => {
+                return Ok(Reply::Now(error(
+                    id,
+                    ErrorCode::ServerNotInitialized,
+                    format!("{} before initialize", req.method),
+                )));
+            }
+            Phase::ShutDown => {
+                return Ok(Reply::Now(error(
+                    id,
+                    ErrorCode::InvalidRequest,
+                    format!("{} after shutdown", req.method),
+                )));
+            }
+            _ => {}
+        }
+        if self.pending.iter().any(|p| p.id == id) {
+            return Ok(Reply::Now(error(
+                id,
+                ErrorCode::InvalidRequest,
+                format!(
+                    "the id {} is already in use by a request not yet answered",
+                    req.id
+                ),
+            )));
+        }
+        Ok(match req.method.as_str() {
+            Initialize::METHOD if self.phase == Phase::Uninitialized => {
+                let result = self.initialize(&req.params);
+                self.phase = Phase::Running;
+                Reply::Now(Response::new_ok(id, result))
+            }
+            Initialize::METHOD => Reply::Now(error(
+                id,
+                ErrorCode::InvalidRequest,
+                "initialize was already received",
+            )),
+            Shutdown::METHOD => {
+                self.cancel_all("the server shuts down")?;
+                self.phase = Phase::ShutDown;
+                Reply::Now(Response::new_ok(id, Value::Null))
+            }
+            HoverRequest::METHOD => match req.extract::<lsp::HoverParams>(HoverRequest::METHOD) {
+                Ok((id, p)) => {
+                    let at = p.text_document_position_params;
+                    self.wait_or_answer(
+                        id,
+                        HoverRequest::METHOD,
+                        at.text_document.uri.as_str(),
+                        Wait::Hover(at.position),
+                    )?
+                }
+                Err(e) => Reply::Now(invalid_params(id, e)),
+            },
+            CodeActionRequest::METHOD => {
+                match req.extract::<lsp::CodeActionParams>(CodeActionRequest::METHOD) {
+                    Ok((id, p)) => {
+                        let uri = p.text_document.uri.to_string();
+                        self.wait_or_answer(
+                            id,
+                            CodeActionRequest::METHOD,
+                            &uri,
+                            Wait::CodeAction(p),
+                        )?
+                    }
+                    Err(e) => Reply::Now(invalid_params(id, e)),
+                }
+            }
+            Completion::METHOD => match req.extract::<lsp::CompletionParams>(Completion::METHOD) {
+                Ok((id, p)) => Reply::Now(ok(id, self.completion(&p.text_document_position))),
+                Err(e) => Reply::Now(invalid_params(id, e)),
+            },
+            m => Reply::Now(error(
+                id,
+                ErrorCode::MethodNotFound,
+                format!("unknown method {m}"),
+            )),
+        })
     }
 
-    fn hover(&self, params: &Value) -> Option<Value> {
-        let (uri, pos) = self.doc_at(params)?;
-        let text = self.docs.get(&uri)?;
-        let offset = self.offset(text, pos) as u32;
-        let (e, main) = eval::evaluate_file(&path_of(&uri), text, None, self.extra.cwd.as_deref());
-        let d = e
-            .definitions
+    /// Answers a request about a document from its current revision's
+    /// results, or keeps it pending until they are there (queuing the
+    /// evaluation hover needs).
+    fn wait_or_answer(
+        &mut self,
+        id: RequestId,
+        method: &'static str,
+        uri: &str,
+        wait: Wait,
+    ) -> Result<Reply> {
+        let Some(doc) = self.docs.get_mut(uri) else {
+            // Not open: nothing to say.
+            return Ok(Reply::Now(match wait {
+                Wait::Hover(_) => Response::new_ok(id, Value::Null),
+                Wait::CodeAction(_) => Response::new_ok(id, json!([])),
+            }));
+        };
+        let ready = match wait {
+            Wait::Hover(_) => doc.defs.is_some(),
+            Wait::CodeAction(_) => doc.checked.is_some(),
+        };
+        let pending = Pending {
+            id,
+            method,
+            uri: uri.to_owned(),
+            rev: doc.rev,
+            wait,
+        };
+        if ready {
+            return Ok(Reply::Now(self.answer(&pending)));
+        }
+        if matches!(pending.wait, Wait::Hover(_)) && !doc.evaluating {
+            doc.evaluating = true;
+            let job = Job {
+                uri: uri.to_owned(),
+                rev: doc.rev,
+                text: doc.text.clone(),
+                kind: Kind::Definitions,
+                encoding: self.encoding,
+            };
+            self.push(job);
+        }
+        self.pending.push(pending);
+        Ok(Reply::Later)
+    }
+
+    /// The answer of a request whose results are there. A bug met on the
+    /// way is its `internal_error`.
+    fn answer(&self, p: &Pending) -> Response {
+        let id = p.id.clone();
+        let result = guard(|| -> std::result::Result<Value, String> {
+            let Some(doc) = self.docs.get(&p.uri).filter(|d| d.rev == p.rev) else {
+                return Ok(Value::Null);
+            };
+            Ok(match &p.wait {
+                Wait::Hover(pos) => match &doc.defs {
+                    Some(Ok(defs)) => self.hover(&doc.text, defs, *pos).unwrap_or(Value::Null),
+                    Some(Err(why)) => return Err(why.clone()),
+                    None => Value::Null,
+                },
+                Wait::CodeAction(params) => match &doc.checked {
+                    Some(main) => self.code_actions(&doc.text, main, params),
+                    None => json!([]),
+                },
+            })
+        });
+        match result {
+            Ok(Ok(v)) => Response::new_ok(id, v),
+            Ok(Err(why)) | Err(why) => {
+                let d = internal_error(&format!("handling {}", p.method), &why);
+                self.log(&d.message);
+                error(id, ErrorCode::InternalError, message_with_notes(&d))
+            }
+        }
+    }
+
+    /// A worker's result: kept (and published, for a check) when it is
+    /// for the document's current revision, dropped otherwise (and after
+    /// shutdown); the requests it was waited for are answered.
+    fn on_done(&mut self, done: Done) -> Result<()> {
+        self.jobs = self.jobs.saturating_sub(1);
+        if self.phase == Phase::ShutDown {
+            // The client waits for the exit: nothing more to say.
+            return Ok(());
+        }
+        let Some(doc) = self.docs.get_mut(&done.uri).filter(|d| d.rev == done.rev) else {
+            return Ok(());
+        };
+        match done.outcome {
+            Outcome::Checked { published, main } => {
+                doc.checked = Some(Arc::new(main));
+                let (uri, version) = (doc.uri.clone(), doc.version);
+                self.publish(uri, Some(version), published)?;
+            }
+            Outcome::Definitions(defs) => {
+                doc.evaluating = false;
+                doc.defs = Some(defs.map(Arc::new));
+            }
+        }
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.pending)
+            .into_iter()
+            .partition(|p| {
+                p.uri == done.uri
+                    && self.docs.get(&p.uri).is_some_and(|d| match p.wait {
+                        Wait::Hover(_) => d.defs.is_some(),
+                        Wait::CodeAction(_) => d.checked.is_some(),
+                    })
+            });
+        self.pending = waiting;
+        for p in ready {
+            let r = self.answer(&p);
+            self.send(r)?;
+        }
+        Ok(())
+    }
+
+    /// One notification; `Some(code)` on `exit`.
+    fn on_notification(&mut self, n: Notification) -> Result<Option<i32>> {
+        use lsp::notification::{
+            Cancel, DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Exit,
+        };
+        if n.method == Exit::METHOD {
+            return Ok(Some(if self.phase == Phase::ShutDown { 0 } else { 1 }));
+        }
+        if self.phase != Phase::Running {
+            self.log(&format!(
+                "{} dropped: not initialized, or shut down",
+                n.method
+            ));
+            return Ok(None);
+        }
+        let bad = |e: ExtractError<Notification>| match e {
+            ExtractError::JsonError { method, error } => format!("{method} dropped: {error}"),
+            ExtractError::MethodMismatch(n) => format!("{} dropped", n.method),
+        };
+        match n.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                match n.extract::<lsp::DidOpenTextDocumentParams>(DidOpenTextDocument::METHOD) {
+                    Ok(p) => {
+                        let d = p.text_document;
+                        self.revise(d.uri, d.version, d.text)?;
+                    }
+                    Err(e) => self.log(&bad(e)),
+                }
+            }
+            DidChangeTextDocument::METHOD => {
+                match n.extract::<lsp::DidChangeTextDocumentParams>(DidChangeTextDocument::METHOD) {
+                    Ok(p) => {
+                        let key = p.text_document.uri.to_string();
+                        let Some(doc) = self.docs.get(&key) else {
+                            self.log(&format!("a change of {key}, which is not open, dropped"));
+                            return Ok(None);
+                        };
+                        // Full synchronisation sends the whole text; a
+                        // range, if a client sends one anyway, is applied
+                        // (clamped to the text).
+                        let mut text = doc.text.to_string();
+                        for c in p.content_changes {
+                            match c.range {
+                                None => text = c.text,
+                                Some(r) => {
+                                    let a = self.encoding.offset(&text, r.start);
+                                    let b = self.encoding.offset(&text, r.end);
+                                    text.replace_range(a.min(b)..a.max(b), &c.text);
+                                }
+                            }
+                        }
+                        self.revise(p.text_document.uri, p.text_document.version, text)?;
+                    }
+                    Err(e) => self.log(&bad(e)),
+                }
+            }
+            DidCloseTextDocument::METHOD => {
+                match n.extract::<lsp::DidCloseTextDocumentParams>(DidCloseTextDocument::METHOD) {
+                    Ok(p) => {
+                        let key = p.text_document.uri.to_string();
+                        self.docs.remove(&key);
+                        self.forget(&key);
+                        self.modified(&key)?;
+                        self.publish(p.text_document.uri, None, Vec::new())?;
+                    }
+                    Err(e) => self.log(&bad(e)),
+                }
+            }
+            Cancel::METHOD => match n.extract::<lsp::CancelParams>(Cancel::METHOD) {
+                Ok(p) => {
+                    let id = match p.id {
+                        lsp::NumberOrString::Number(n) => RequestId::from(n),
+                        lsp::NumberOrString::String(s) => RequestId::from(s),
+                    };
+                    // Only a pending request is cancelled; one answered
+                    // already has its answer.
+                    if let Some(i) = self.pending.iter().position(|p| p.id == id) {
+                        let p = self.pending.remove(i);
+                        self.send(error(p.id, ErrorCode::RequestCanceled, "cancelled"))?;
+                    }
+                }
+                Err(e) => self.log(&bad(e)),
+            },
+            _ => {} // other notifications: nothing to do
+        }
+        Ok(None)
+    }
+
+    /// One frame from the client; `Some(code)` when the server should
+    /// exit. A bug met while handling it fails that message alone.
+    fn on_incoming(&mut self, incoming: Incoming) -> Result<Option<i32>> {
+        match incoming {
+            Incoming::Malformed(why) => {
+                self.log(&format!("a frame that is not a message: {why}"));
+                self.out
+                    .send(Outgoing::ParseError(why))
+                    .map_err(|_| anyhow!("the output is closed"))?;
+            }
+            Incoming::Message(Message::Request(req)) => {
+                let (id, method) = (req.id.clone(), req.method.clone());
+                match guard(|| self.on_request(req)) {
+                    Ok(reply) => {
+                        if let Reply::Now(r) = reply? {
+                            self.send(r)?;
+                        }
+                    }
+                    Err(why) => {
+                        let d = internal_error(&format!("handling {method}"), &why);
+                        self.log(&d.message);
+                        self.pending.retain(|p| p.id != id);
+                        self.send(error(id, ErrorCode::InternalError, message_with_notes(&d)))?;
+                    }
+                }
+            }
+            Incoming::Message(Message::Notification(n)) => {
+                let method = n.method.clone();
+                match guard(|| self.on_notification(n)) {
+                    Ok(r) => return r,
+                    Err(why) => {
+                        let d = internal_error(&format!("handling {method}"), &why);
+                        self.log(&d.message);
+                    }
+                }
+            }
+            Incoming::Message(Message::Response(r)) => {
+                self.log(&format!(
+                    "an answer to no request of ours (id {}) dropped",
+                    r.id
+                ));
+            }
+        }
+        Ok(None)
+    }
+
+    fn hover(&self, text: &str, defs: &[Definition], pos: lsp::Position) -> Option<Value> {
+        let offset = self.encoding.offset(text, pos) as u32;
+        let d = defs
             .iter()
-            .find(|d| d.file == main && d.range[0] <= offset && offset <= d.range[1])?;
+            .find(|d| d.range[0] <= offset && offset <= d.range[1])?;
         let path = nixunits_eval::module::show_path(&d.path);
         let mut md = format!("**{path}**");
-        match &self.extra.schema {
+        match &self.shared.extra.schema {
             Some(s) => match s.lookup(&d.path) {
                 nixunits_eval::schema::Lookup::Option(info, _, depth) if !info.loc.is_empty() => {
                     let opt = nixunits_eval::module::show_path(&d.path[..depth]);
@@ -314,10 +658,12 @@ impl Server {
             md.push_str(&format!("\n\nvalue here: `{v}`"));
         }
         let idx = LineIndex::new(text);
-        let range = lsp::Range {
-            start: self.position(text, &idx, TextSize::from(d.range[0])),
-            end: self.position(text, &idx, TextSize::from(d.range[1])),
-        };
+        let range = self.encoding.range(
+            text,
+            &idx,
+            TextSize::from(d.range[0]),
+            TextSize::from(d.range[1]),
+        );
         let hover = lsp::Hover {
             contents: lsp::HoverContents::Markup(lsp::MarkupContent {
                 kind: lsp::MarkupKind::Markdown,
@@ -331,28 +677,19 @@ impl Server {
     /// The fixes of the findings in the requested range (quick fixes: add
     /// a missing module argument, remove an unused binding, drop a
     /// redundant `rec`).
-    fn code_actions(&self, params: &Value) -> Value {
-        let Some(uri) = params.pointer("/textDocument/uri").and_then(Value::as_str) else {
-            return json!([]);
-        };
-        let Some(text) = self.docs.get(uri) else {
-            return json!([]);
-        };
-        let want: Option<lsp::Range> = params
-            .get("range")
-            .and_then(|r| serde_json::from_value(r.clone()).ok());
-        let checked = check_text(text, &path_of(uri), &self.opts, &self.extra);
+    fn code_actions(
+        &self,
+        text: &str,
+        main: &[Diagnostic],
+        params: &lsp::CodeActionParams,
+    ) -> Value {
+        let uri = &params.text_document.uri;
+        let want = params.range;
         let idx = LineIndex::new(text);
-        let range_of = |r: nixunits_nixexpr::TextRange| lsp::Range {
-            start: self.position(text, &idx, r.start()),
-            end: self.position(text, &idx, r.end()),
-        };
-        let overlaps = |r: &lsp::Range| want.is_none_or(|w| !(r.end < w.start || w.end < r.start));
-        let Ok(url) = uri.parse::<lsp::Uri>() else {
-            return json!([]);
-        };
-        let actions: Vec<lsp::CodeAction> = checked
-            .main
+        let range_of =
+            |r: nixunits_nixexpr::TextRange| self.encoding.range(text, &idx, r.start(), r.end());
+        let overlaps = |r: &lsp::Range| !(r.end < want.start || want.end < r.start);
+        let actions: Vec<lsp::CodeAction> = main
             .iter()
             .filter_map(|d| {
                 let fix = d.fix.as_ref()?;
@@ -375,11 +712,11 @@ impl Server {
                         range: at,
                         code: Some(lsp::NumberOrString::String(d.code.to_owned())),
                         source: Some("nixunits".to_owned()),
-                        message: check::message_with_notes(d),
+                        message: message_with_notes(d),
                         ..Default::default()
                     }]),
                     edit: Some(lsp::WorkspaceEdit {
-                        changes: Some(std::iter::once((url.clone(), edits)).collect()),
+                        changes: Some(std::iter::once((uri.clone(), edits)).collect()),
                         ..Default::default()
                     }),
                     is_preferred: Some(true),
@@ -390,14 +727,15 @@ impl Server {
         serde_json::to_value(actions).unwrap_or_else(|_| json!([]))
     }
 
-    fn completion(&self, params: &Value) -> Value {
-        let Some((uri, pos)) = self.doc_at(params) else {
+    fn completion(&self, at: &lsp::TextDocumentPositionParams) -> Value {
+        let (Some(doc), Some(schema)) = (
+            self.docs.get(at.text_document.uri.as_str()),
+            &self.shared.extra.schema,
+        ) else {
             return json!([]);
         };
-        let (Some(text), Some(schema)) = (self.docs.get(&uri), &self.extra.schema) else {
-            return json!([]);
-        };
-        let offset = self.offset(text, pos);
+        let text = &doc.text;
+        let offset = self.encoding.offset(text, at.position);
         let (parts, partial) = completion_context(&text[..offset]);
         let items: Vec<lsp::CompletionItem> = schema
             .children(&parts)
@@ -417,137 +755,149 @@ impl Server {
             .collect();
         serde_json::to_value(items).unwrap_or_else(|_| json!([]))
     }
-
-    /// Handles one message; `Some(code)` when the server should exit.
-    fn handle(&mut self, msg: Value, out: &mut impl Write) -> Result<Option<i32>> {
-        let id = msg.get("id").cloned();
-        let Some(method) = msg.get("method").and_then(Value::as_str).map(str::to_owned) else {
-            if let Some(id) = id {
-                write_message(out, &error(id, -32600, "not a request: no method"))?;
-            }
-            return Ok(None);
-        };
-        let params = msg.get("params").cloned();
-        let need = |p: &Option<Value>| p.clone().filter(|v| !v.is_null());
-        match (method.as_str(), id) {
-            ("initialize", Some(id)) => {
-                let result = self.initialize(&params.unwrap_or(Value::Null));
-                write_message(
-                    out,
-                    &json!({ "jsonrpc": "2.0", "id": id, "result": result }),
-                )?;
-            }
-            ("shutdown", Some(id)) => {
-                self.shutdown = true;
-                write_message(out, &json!({ "jsonrpc": "2.0", "id": id, "result": null }))?;
-            }
-            (
-                m @ ("textDocument/hover" | "textDocument/codeAction" | "textDocument/completion"),
-                Some(id),
-            ) => {
-                let reply = match need(&params) {
-                    Some(p) => {
-                        let result = match m {
-                            "textDocument/hover" => self.hover(&p).unwrap_or(Value::Null),
-                            "textDocument/codeAction" => self.code_actions(&p),
-                            _ => self.completion(&p),
-                        };
-                        json!({ "jsonrpc": "2.0", "id": id, "result": result })
-                    }
-                    None => error(id, -32602, format!("{m} needs params")),
-                };
-                write_message(out, &reply)?;
-            }
-            (m, Some(id)) => write_message(out, &error(id, -32601, format!("unknown method {m}")))?,
-            ("exit", None) => return Ok(Some(if self.shutdown { 0 } else { 1 })),
-            ("textDocument/didOpen", None) => {
-                if let Some(p) = need(&params)
-                    .and_then(|p| serde_json::from_value::<lsp::DidOpenTextDocumentParams>(p).ok())
-                {
-                    let uri = p.text_document.uri.to_string();
-                    let d = self.diagnostics(&uri, &p.text_document.text);
-                    self.docs.insert(uri.clone(), p.text_document.text);
-                    self.publish(out, &uri, d)?;
-                }
-            }
-            ("textDocument/didChange", None) => {
-                if let Some(p) = need(&params).and_then(|p| {
-                    serde_json::from_value::<lsp::DidChangeTextDocumentParams>(p).ok()
-                }) {
-                    let uri = p.text_document.uri.to_string();
-                    // Full synchronisation: the last change is the text.
-                    if let Some(c) = p.content_changes.into_iter().last() {
-                        let d = self.diagnostics(&uri, &c.text);
-                        self.docs.insert(uri.clone(), c.text);
-                        self.publish(out, &uri, d)?;
-                    }
-                }
-            }
-            ("textDocument/didClose", None) => {
-                if let Some(uri) = params
-                    .as_ref()
-                    .and_then(|p| p.pointer("/textDocument/uri"))
-                    .and_then(Value::as_str)
-                {
-                    self.docs.remove(uri);
-                    self.publish(out, uri, Vec::new())?;
-                }
-            }
-            _ => {} // other notifications: nothing to do
-        }
-        Ok(None)
-    }
 }
 
-/// Serves on standard input and output until `exit`.
-pub fn run(extra: Extra, opts: CheckOptions) -> Result<i32> {
-    let stdin = std::io::stdin();
-    let mut input = stdin.lock();
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    let mut server = Server {
-        docs: HashMap::new(),
-        encoding: Encoding::Utf16,
-        opts,
-        extra,
-        shutdown: false,
+/// Serves on standard input and output until `exit` (or the end of the
+/// input); the exit code. The workers are not waited for: a check still
+/// running ends with the process.
+pub fn run(config: Config) -> Result<i32> {
+    serve_with(
+        |tx| {
+            std::thread::Builder::new()
+                .name("nixunits-lsp-reader".into())
+                .spawn(move || feed(std::io::BufReader::new(std::io::stdin()), &tx))
+                .map(drop)
+                .context("starting the reader")
+        },
+        std::io::stdout(),
+        config,
+        false,
+    )
+}
+
+/// Serves the frames of `input` (as [`transport::read_all`] reads them)
+/// in this process, writing to `output`; the exit code. For the tests
+/// that drive the server in process, as a client that sends everything,
+/// closes its end and reads on: at the end of the input, the checks
+/// still queued or running are published and the requests still waiting
+/// answered once their results are there (not cancelled, as when a
+/// client goes away).
+pub fn serve_frames(
+    input: Vec<Incoming>,
+    output: impl Write + Send + 'static,
+    config: Config,
+) -> Result<i32> {
+    serve_with(
+        move |tx| {
+            for i in input {
+                if tx.send(Event::Incoming(i)).is_err() {
+                    return Ok(());
+                }
+            }
+            let _ = tx.send(Event::End(None));
+            Ok(())
+        },
+        output,
+        config,
+        true,
+    )
+}
+
+/// Reads `input` into the loop's events. A bug met while reading ends the
+/// input, with the reason, never silently.
+fn feed(input: impl BufRead, tx: &Sender<Event>) {
+    let result = guard(|| transport::read(input, |i| tx.send(Event::Incoming(i)).is_ok()));
+    let why = match result {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(format!("reading a message: {e}")),
+        Err(bug) => Some(format!("a bug while reading a message: {bug}")),
     };
-    loop {
-        match read_message(&mut input).context("reading a message")? {
-            None => return Ok(if server.shutdown { 0 } else { 1 }),
-            Some(Err(why)) => write_message(
-                &mut out,
-                &error(Value::Null, -32700, format!("parse error: {why}")),
-            )?,
-            Some(Ok(msg)) => {
-                if let Some(code) = server.handle(msg, &mut out)? {
-                    return Ok(code);
+    let _ = tx.send(Event::End(why));
+}
+
+fn serve_with(
+    start_input: impl FnOnce(Sender<Event>) -> Result<()>,
+    output: impl Write + Send + 'static,
+    config: Config,
+    wait: bool,
+) -> Result<i32> {
+    let (events, rx) = channel::<Event>();
+    let (out, out_rx) = channel::<Outgoing>();
+    let writer = std::thread::Builder::new()
+        .name("nixunits-lsp-writer".into())
+        .spawn(move || transport::write(output, &out_rx))
+        .context("starting the writer")?;
+    let shared = config.shared;
+    let done = events.clone();
+    let pool = Pool::start(
+        config.workers,
+        shared.clone(),
+        Arc::new(move |d| done.send(Event::Done(d)).is_ok()),
+    )?;
+    start_input(events)?;
+    let mut server = Server {
+        phase: Phase::Uninitialized,
+        encoding: Encoding::Utf16,
+        shared,
+        docs: HashMap::new(),
+        pending: Vec::new(),
+        pool,
+        jobs: 0,
+        out,
+        next_rev: 0,
+        log: config.log,
+    };
+    let end_code = |s: &Server| if s.phase == Phase::ShutDown { 0 } else { 1 };
+    let mut ended = false;
+    let result = (|| -> Result<i32> {
+        loop {
+            // The reader and the workers hold senders: the loop ends at
+            // `exit` or at the end of the input, which the reader always
+            // sends.
+            let Ok(event) = rx.recv() else {
+                return Ok(end_code(&server));
+            };
+            match event {
+                Event::Incoming(i) => {
+                    if let Some(code) = server.on_incoming(i)? {
+                        server.cancel_all("the server exits")?;
+                        return Ok(code);
+                    }
+                }
+                Event::Done(d) => {
+                    server.on_done(d)?;
+                    if ended && server.pending.is_empty() && server.jobs == 0 {
+                        return Ok(end_code(&server));
+                    }
+                }
+                Event::End(why) => {
+                    if let Some(why) = why {
+                        server.cancel_all("the input ended")?;
+                        return Err(anyhow!(why));
+                    }
+                    if !wait {
+                        server.cancel_all("the input ended")?;
+                    }
+                    if server.pending.is_empty() && (!wait || server.jobs == 0) {
+                        return Ok(end_code(&server));
+                    }
+                    // Each pending request waits for a job queued or
+                    // running, and each job gives a result: it comes.
+                    ended = true;
                 }
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{file_uri, path_of};
-    use std::path::Path;
-
-    #[test]
-    fn file_uris_become_paths() {
-        assert_eq!(path_of("file:///srv/a%20b.nix"), Path::new("/srv/a b.nix"));
-        for p in ["/srv/a b.nix", "/srv/été/%x.nix", "/a/b-c_d~e.nix"] {
-            assert_eq!(path_of(&file_uri(Path::new(p))), Path::new(p));
-        }
-        assert_eq!(
-            path_of("file:///srv/%C3%A9t%C3%A9.nix"),
-            Path::new("/srv/été.nix")
-        );
-        // Not an escape: kept as written, never a panic.
-        assert_eq!(path_of("file:///srv/%é.nix"), Path::new("/srv/%é.nix"));
-        assert_eq!(path_of("file:///srv/%aé.nix"), Path::new("/srv/%aé.nix"));
-        assert_eq!(path_of("file:///srv/%+f%2"), Path::new("/srv/%+f%2"));
-    }
+    })();
+    let Server { pool, out, .. } = server;
+    pool.close(wait);
+    drop(out);
+    let written = writer
+        .join()
+        .map_err(|_| anyhow!("the writer failed"))?
+        .context("writing a message");
+    let code = result?;
+    written?;
+    Ok(code)
 }
 
 /// The attribute path being typed at the end of `before`, and its last,

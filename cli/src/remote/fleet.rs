@@ -133,6 +133,7 @@ fn failed_msg(target: &Target, what: &str, out: &std::process::Output) -> String
     format!("{what} on {target} failed ({}): {stderr}", out.status)
 }
 
+/// The containers a host has (its `fleet-state`), or why it cannot say.
 pub fn read_state(target: &Target, state_dir: &Path) -> Result<Vec<Current>, String> {
     let out = nixunits_on(target, state_dir, "fleet-state")
         .map_err(|e| format!("{e:#}"))?

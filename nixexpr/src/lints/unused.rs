@@ -3,8 +3,9 @@
 //! warnings of nil, nixd's nixf-tidy, statix and deadnix that service
 //! snippets need).
 //!
-//! **What**: the scope analysis of `undefined_variable`, with every use
-//! recorded. A `let` binding no value or body reads; a function's argument
+//! **What**: read off the file's name resolution ([`crate::scope`], the
+//! one `undefined_variable` and the evaluator read). A `let` binding no
+//! value or body reads; a function's argument
 //! or formal its body never reads (a module's own arguments — `config`,
 //! `lib`, `pkgs`, `options`, `modulesPath`, `id`, `network`, `properties`,
 //! … — and names starting with `_` are exempt: NixOS passes them whether
@@ -12,7 +13,8 @@
 //! bound by a `let`, an argument or Nix itself, which all win over `with`);
 //! a name that may come from a `with` inside another `with` (`with pkgs;
 //! with lib; x`: which one, only evaluation tells); `let in`; `rec { … }`
-//! whose attributes never refer to each other.
+//! whose attributes no name reads (a variable in it, or an `inherit x;` of
+//! a set inside it: both read the `rec` set's `x`).
 //!
 //! **Why**: dead code hides mistakes (a misspelt reference leaves the
 //! binding unused), nested `with` makes names ambiguous, and `rec` invites
@@ -21,12 +23,12 @@
 //!
 //! **Example**: `let port = 80; in { services.nginx.enable = true; }`
 
+use std::collections::HashMap;
+
 use super::{Context, Lint};
-use crate::ast::{Expr, ExprKind, Formals};
+use crate::ast::{Expr, ExprKind};
 use crate::diagnostic::{Diagnostic, Edit, Severity};
-use crate::globals::is_global;
-use crate::lower::{for_each_child, name_children, Lowered, NodeId, Value};
-use crate::version::NixVersion;
+use crate::scope::{BindingKind, Reference, Resolution, ScopeId, ScopeKind};
 use rnix::{TextRange, TextSize};
 
 macro_rules! lint {
@@ -42,8 +44,8 @@ macro_rules! lint {
     };
 }
 
-/// One analysis finds all six: it runs with the first, the others are
-/// listed for their codes and summaries.
+/// One pass over the name resolution finds all six: it runs with the
+/// first, the others are listed for their codes and summaries.
 fn all(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     out.extend(analyze(cx));
 }
@@ -97,126 +99,27 @@ const MODULE_ARGS: &[&str] = &[
     "properties",
 ];
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Let,
-    Arg,
-    Formal,
-    Rec,
-}
-
-struct Binding {
-    name: String,
-    range: TextRange,
-    kind: Kind,
-    used: bool,
-    /// The whole binding `name = value;` (a removal fix), when simple.
-    whole: Option<TextRange>,
-}
-
-struct WithScope {
-    keyword: TextRange,
-    used: bool,
-    /// A name below it that may also come from an outer `with`.
-    escaping: Option<(String, TextRange)>,
-}
-
-enum Frame {
-    Names(Vec<usize>),
-    With(usize),
-}
-
-struct Scopes<'l, 'a> {
-    lowered: &'l Lowered<'a>,
-    src: &'l str,
-    version: NixVersion,
-    frames: Vec<Frame>,
-    bindings: Vec<Binding>,
-    withs: Vec<WithScope>,
-    /// The `rec` keyword of `rec` sets whose attributes never refer to
-    /// each other.
-    recs: Vec<TextRange>,
-    empty_lets: Vec<TextRange>,
-}
-
 fn analyze(cx: &Context<'_>) -> Vec<Diagnostic> {
-    let (Some(ast), Some(lowered)) = (cx.ast, cx.lowered) else {
+    let Some(lowered) = cx.lowered else {
         return Vec::new();
     };
-    let mut s = Scopes {
-        lowered,
-        src: cx.src,
-        version: cx.opts.version,
-        frames: Vec::new(),
-        bindings: Vec::new(),
-        withs: Vec::new(),
-        recs: Vec::new(),
-        empty_lets: Vec::new(),
-    };
-    s.expr(ast);
-    // `rec { … }`: redundant when no value in it names one of its
-    // attributes (read on the tree: a literal merged into its parent has
-    // no node of its own).
-    super::walk(ast, &mut |e| {
-        let ExprKind::Attrs { rec: true, binds } = &e.kind else {
-            return;
-        };
-        let mut names = Vec::new();
-        for b in binds {
-            match b {
-                crate::ast::Bind::Value { path, .. } => {
-                    names.extend(
-                        path.first()
-                            .and_then(|n| crate::lower::static_name(n, cx.src)),
-                    );
-                }
-                crate::ast::Bind::Inherit { names: ns, .. } => {
-                    names.extend(
-                        ns.iter()
-                            .filter_map(|n| crate::lower::static_name(n, cx.src)),
-                    );
-                }
-            }
-        }
-        let mut refers = false;
-        for b in binds {
-            let mut look = |x: &Expr| {
-                super::walk(x, &mut |v| {
-                    if let ExprKind::Var(n) = &v.kind {
-                        refers |= names.contains(n);
-                    }
-                });
-            };
-            match b {
-                crate::ast::Bind::Value { path, value, .. } => {
-                    look(value);
-                    for n in path {
-                        name_children(n, &mut |x| look(x));
-                    }
-                }
-                crate::ast::Bind::Inherit { from: Some(f), .. } => look(f),
-                crate::ast::Bind::Inherit { .. } => {}
-            }
-        }
-        if !refers {
-            let start = e.range.start();
-            s.recs
-                .push(TextRange::new(start, start + TextSize::from(3)));
-        }
-    });
+    let names = lowered.names();
     let mut out = Vec::new();
-    for b in &s.bindings {
-        if b.used || b.name.starts_with('_') {
+    for b in &names.bindings {
+        if !b.reads.is_empty() || b.name.starts_with('_') {
             continue;
         }
         match b.kind {
-            Kind::Let => {
+            BindingKind::Let => {
                 let mut d = Diagnostic::warning(
                     "unused_binding",
                     b.range,
                     format!("`{}` is bound but never used", b.name),
                 );
-                if let Some(whole) = b.whole {
+                let whole = b
+                    .value
+                    .and_then(|v| binding_extent(cx.src, b.range.start(), v.end()));
+                if let Some(whole) = whole {
                     d = d.with_fix(
                         format!("remove the unused binding `{}`", b.name),
                         vec![Edit {
@@ -227,7 +130,7 @@ fn analyze(cx: &Context<'_>) -> Vec<Diagnostic> {
                 }
                 out.push(d);
             }
-            Kind::Arg | Kind::Formal if !MODULE_ARGS.contains(&b.name.as_str()) => {
+            BindingKind::Arg | BindingKind::Formal if !MODULE_ARGS.contains(&b.name.as_str()) => {
                 out.push(Diagnostic::warning(
                     "unused_argument",
                     b.range,
@@ -237,54 +140,94 @@ fn analyze(cx: &Context<'_>) -> Vec<Diagnostic> {
             _ => {}
         }
     }
-    for w in &s.withs {
-        if !w.used {
-            out.push(
-                Diagnostic::warning(
-                    "unused_with",
-                    w.keyword,
-                    "no name below this `with` comes from it",
-                )
-                .with_note("every name used below is bound by a `let`, an argument or Nix itself, which win over `with`"),
-            );
-        }
-        if let Some((name, at)) = &w.escaping {
-            out.push(
-                Diagnostic::warning(
-                    "escaping_with",
-                    *at,
-                    format!("`{name}` may come from this `with` or an enclosing one"),
-                )
-                .with_related(w.keyword, "the inner `with`")
-                .with_note("which one provides it is decided only when the file is evaluated: name its source (`lib.x`, `pkgs.x`) or `inherit (…) x;`"),
-            );
+    // The first name (in the order resolved) that may come from a `with`
+    // or from one around it, for each such inner `with`.
+    let mut escaping: HashMap<ScopeId, &Reference> = HashMap::new();
+    for r in &names.references {
+        if let Resolution::With { scope, .. } = r.resolution {
+            if names.enclosing_with(scope).is_some() {
+                escaping.entry(scope).or_insert(r);
+            }
         }
     }
-    for keyword in &s.recs {
-        out.push(
-            Diagnostic::warning(
-                "redundant_rec",
-                *keyword,
-                "`rec` is not needed: no attribute refers to another",
-            )
-            .with_fix(
-                "remove `rec`",
-                vec![Edit {
-                    range: extend_spaces(s.src, *keyword),
-                    text: String::new(),
-                }],
-            ),
-        );
-    }
-    for r in &s.empty_lets {
-        out.push(Diagnostic::warning(
-            "empty_let",
-            *r,
-            "`let` without a binding",
-        ));
+    for (id, scope) in names.scopes.iter().enumerate() {
+        match scope.kind {
+            ScopeKind::With(w) => {
+                let keyword = keyword(w.start(), 4);
+                if scope.reads.is_empty() {
+                    out.push(
+                        Diagnostic::warning(
+                            "unused_with",
+                            keyword,
+                            "no name below this `with` comes from it",
+                        )
+                        .with_note("every name used below is bound by a `let`, an argument or Nix itself, which win over `with`"),
+                    );
+                }
+                if let Some(r) = escaping.get(&id) {
+                    out.push(
+                        Diagnostic::warning(
+                            "escaping_with",
+                            r.range,
+                            format!("`{}` may come from this `with` or an enclosing one", names.name(r)),
+                        )
+                        .with_related(keyword, "the inner `with`")
+                        .with_note("which one provides it is decided only when the file is evaluated: name its source (`lib.x`, `pkgs.x`) or `inherit (…) x;`"),
+                    );
+                }
+            }
+            // `rec { … }` whose attributes no name in it reads. (A legacy
+            // `let { … }` is recursive without the keyword.)
+            ScopeKind::Rec(node) => {
+                let Some(e) = lowered.nodes[node].literal else {
+                    continue;
+                };
+                if !matches!(e.kind, ExprKind::Attrs { rec: true, .. })
+                    || names.bindings_of(id).iter().any(|b| !b.reads.is_empty())
+                {
+                    continue;
+                }
+                let keyword = keyword(e.range.start(), 3);
+                out.push(
+                    Diagnostic::warning(
+                        "redundant_rec",
+                        keyword,
+                        "`rec` is not needed: no attribute refers to another",
+                    )
+                    .with_fix(
+                        "remove `rec`",
+                        vec![Edit {
+                            range: extend_spaces(cx.src, keyword),
+                            text: String::new(),
+                        }],
+                    ),
+                );
+            }
+            ScopeKind::Let(node) => {
+                if let Some(Expr {
+                    kind: ExprKind::Let(binds, _),
+                    range,
+                }) = lowered.nodes[node].literal
+                {
+                    if binds.is_empty() {
+                        out.push(Diagnostic::warning(
+                            "empty_let",
+                            keyword(range.start(), 3),
+                            "`let` without a binding",
+                        ));
+                    }
+                }
+            }
+            ScopeKind::Lambda(_) => {}
+        }
     }
     out.sort_by_key(|d| (d.range.start(), d.range.end()));
     out
+}
+
+/// The range of a keyword of `len` bytes at `start`.
+fn keyword(start: TextSize, len: u32) -> TextRange {
+    TextRange::new(start, start + TextSize::from(len))
 }
 
 /// `range` and the spaces after it.
@@ -318,175 +261,4 @@ fn binding_extent(src: &str, start: TextSize, value_end: TextSize) -> Option<Tex
         }
     }
     Some(TextRange::new(start, TextSize::from(end as u32)))
-}
-
-impl<'l, 'a: 'l> Scopes<'l, 'a> {
-    fn bind(
-        &mut self,
-        name: &str,
-        range: TextRange,
-        kind: Kind,
-        whole: Option<TextRange>,
-    ) -> usize {
-        self.bindings.push(Binding {
-            name: name.to_owned(),
-            range,
-            kind,
-            used: false,
-            whole,
-        });
-        self.bindings.len() - 1
-    }
-
-    fn lookup(&mut self, name: &str, range: TextRange) {
-        // Lexical bindings win over every `with`, whatever the nesting.
-        for f in self.frames.iter().rev() {
-            if let Frame::Names(ids) = f {
-                if let Some(&i) = ids.iter().rev().find(|&&i| self.bindings[i].name == name) {
-                    self.bindings[i].used = true;
-                    return;
-                }
-            }
-        }
-        if is_global(name, self.version) {
-            return;
-        }
-        let withs: Vec<usize> = self
-            .frames
-            .iter()
-            .rev()
-            .filter_map(|f| match f {
-                Frame::With(w) => Some(*w),
-                Frame::Names(_) => None,
-            })
-            .collect();
-        for &w in &withs {
-            self.withs[w].used = true;
-        }
-        if let (Some(&inner), true) = (withs.first(), withs.len() > 1) {
-            let w = &mut self.withs[inner];
-            if w.escaping.is_none() {
-                w.escaping = Some((name.to_owned(), range));
-            }
-        }
-    }
-
-    fn expr(&mut self, e: &'a Expr) {
-        crate::with_stack(|| self.expr_inner(e));
-    }
-
-    fn expr_inner(&mut self, e: &'a Expr) {
-        match &e.kind {
-            ExprKind::Var(name) => self.lookup(name, e.range),
-            ExprKind::OrCall { func, or_range } => {
-                self.expr(func);
-                self.lookup("or", *or_range);
-            }
-            ExprKind::Attrs { .. } | ExprKind::LegacyLet(_) => {
-                if let Some(&id) = self.lowered.by_expr.get(&(e as *const Expr)) {
-                    self.node(id, None, Kind::Rec);
-                }
-            }
-            ExprKind::Let(binds, body) => {
-                if binds.is_empty() {
-                    let start = e.range.start();
-                    self.empty_lets
-                        .push(TextRange::new(start, start + TextSize::from(3)));
-                }
-                match self.lowered.by_expr.get(&(e as *const Expr)) {
-                    Some(&id) => self.node(id, Some(body), Kind::Let),
-                    None => self.expr(body),
-                }
-            }
-            ExprKind::With(scope, body) => {
-                self.expr(scope);
-                let start = e.range.start();
-                self.withs.push(WithScope {
-                    keyword: TextRange::new(start, start + TextSize::from(4)),
-                    used: false,
-                    escaping: None,
-                });
-                self.frames.push(Frame::With(self.withs.len() - 1));
-                self.expr(body);
-                self.frames.pop();
-            }
-            ExprKind::Lambda { arg, formals, body } => {
-                let mut ids = Vec::new();
-                if let Some(a) = arg {
-                    ids.push(self.bind(&a.name, a.range, Kind::Arg, None));
-                }
-                if let Some(fs) = formals {
-                    ids.extend(self.formals(fs));
-                }
-                self.frames.push(Frame::Names(ids));
-                if let Some(fs) = formals {
-                    for d in fs.entries.iter().filter_map(|f| f.default.as_ref()) {
-                        self.expr(d);
-                    }
-                }
-                self.expr(body);
-                self.frames.pop();
-            }
-            _ => for_each_child(e, |c| self.expr(c)),
-        }
-    }
-
-    fn formals(&mut self, fs: &Formals) -> Vec<usize> {
-        fs.entries
-            .iter()
-            .map(|f| self.bind(&f.name.name, f.name.range, Kind::Formal, None))
-            .collect()
-    }
-
-    /// A merged attribute set; a `rec` one (or a `let`) is a scope of its
-    /// own, and `body` is the `let`'s body.
-    fn node(&mut self, id: NodeId, body: Option<&'a Expr>, kind: Kind) {
-        let lowered = self.lowered;
-        let node = &lowered.nodes[id];
-        for (name, def) in &node.attrs {
-            if let Value::Inherited(range) = def.value {
-                self.lookup(name, range);
-            }
-        }
-        let scope = node.rec;
-        if scope {
-            let src = self.src;
-            let ids: Vec<usize> = node
-                .attrs
-                .iter()
-                .map(|(name, def)| {
-                    let whole = match def.value {
-                        Value::Expr(v) if kind == Kind::Let => {
-                            binding_extent(src, def.range.start(), v.range.end())
-                        }
-                        _ => None,
-                    };
-                    self.bind(name, def.range, kind, whole)
-                })
-                .collect();
-            self.frames.push(Frame::Names(ids));
-        }
-        for def in node.attrs.values() {
-            self.value(def.value);
-        }
-        for d in &node.dynamic {
-            name_children(d.name, &mut |e| self.expr(e));
-            self.value(d.value);
-        }
-        if let Some(b) = body {
-            self.expr(b);
-        }
-        if scope {
-            self.frames.pop();
-        }
-    }
-
-    fn value(&mut self, v: Value<'a>) {
-        match v {
-            Value::Expr(e) | Value::InheritFrom(e) => self.expr(e),
-            // Nested sets of a `rec` or `let` are plain sets.
-            Value::Attrs(child) => crate::with_stack(|| self.node(child, None, Kind::Rec)),
-            Value::Inherited(_) => {}
-        }
-    }
 }

@@ -15,4 +15,8 @@ with lib; with pkgs; {
   environment.etc = rec { a.text = "x"; };
   environment.variables = let in { A = "1"; };
   systemd.services.x.environment = with config; { B = "2"; };
+  # `rec` is needed: the `inherit` of the set inside reads its `name`.
+  systemd.services.y = rec { name = "y"; serviceConfig = { inherit name; }; };
+  # Not needed: the function's own `name` is read, not the set's.
+  systemd.services.z = rec { name = "z"; f = name: name; };
 }

@@ -21,8 +21,14 @@ struct FleetFile {
     name: Option<String>,
     /// Hosts worked on at once.
     jobs: Option<u32>,
-    /// The nixpkgs to build with (default: as `build` finds it).
-    nixpkgs: Option<PathBuf>,
+    /// The nixpkgs to build with, a path (relative to the file) or a flake
+    /// reference (default: as `build` finds it).
+    nixpkgs: Option<String>,
+    /// Take nixpkgs from this flake's lock (`build --flake`; relative to
+    /// the file).
+    flake: Option<PathBuf>,
+    /// The input of that lock that is nixpkgs (`build --flake-input`).
+    flake_input: Option<String>,
     /// A shared build index (`build --cache`).
     cache: Option<String>,
     /// The key that signs what is pushed to it (`build --cache-key`).
@@ -139,7 +145,17 @@ pub(super) fn load(path: &Path, dry_run: bool) -> Result<Fleet> {
         hosts.push((h.clone(), target));
     }
     let rel = |p: &Path| base.join(p);
-    let nixpkgs = file.nixpkgs.as_deref().map(rel);
+    let nixpkgs = file.nixpkgs.as_deref().map(|n| {
+        if crate::base::flake::is_reference(n) {
+            n.to_owned()
+        } else {
+            rel(Path::new(n)).display().to_string()
+        }
+    });
+    if nixpkgs.is_some() && file.flake.is_some() {
+        return Err(usage("nixpkgs and flake both name the nixpkgs: give one"));
+    }
+    let flake = file.flake.as_deref().map(rel);
     let mut containers = Vec::new();
     let mut per_host: BTreeMap<&str, BTreeMap<String, &str>> = BTreeMap::new();
     for (group, spec) in &file.containers {
@@ -190,6 +206,7 @@ pub(super) fn load(path: &Path, dry_run: bool) -> Result<Fleet> {
                     id: id.clone(),
                     config: None,
                     config_file: Some(rel(&spec.snippet)),
+                    flake_attr: None,
                     unit: spec.unit.as_deref().map(rel),
                     net: NetArgs {
                         auto_ip6: spec.auto_ip6,
@@ -201,6 +218,8 @@ pub(super) fn load(path: &Path, dry_run: bool) -> Result<Fleet> {
                     dry_run,
                     json: false,
                     nixpkgs: nixpkgs.clone(),
+                    flake: flake.clone(),
+                    flake_input: file.flake_input.clone(),
                     credentials: Vec::new(),
                     cache: file.cache.clone(),
                     cache_key: file.cache_key.as_deref().map(rel),
@@ -237,6 +256,32 @@ mod tests {
                 e.to_string()
             }
         }
+    }
+
+    #[test]
+    fn nixpkgs_paths_references_and_locks() {
+        let body = "[hosts.a]\ntarget = \"local\"\n\
+                    [containers.w]\nsnippet = \"w.nix\"\nhosts = [\"a\"]\n";
+        let with = |head: &str| load_text(&format!("{head}\n{body}")).unwrap();
+        let f = with("nixpkgs = \"flake:nixpkgs\"");
+        assert_eq!(
+            f.containers[0].args.nixpkgs.as_deref(),
+            Some("flake:nixpkgs")
+        );
+        let f = with("nixpkgs = \"git+file:///srv/nixpkgs\"");
+        assert_eq!(
+            f.containers[0].args.nixpkgs.as_deref(),
+            Some("git+file:///srv/nixpkgs")
+        );
+        // A path is the file's, as every path of the fleet.
+        let f = with("nixpkgs = \"np\"");
+        let p = f.containers[0].args.nixpkgs.clone().unwrap();
+        assert!(p.starts_with('/') && p.ends_with("/np"), "{p}");
+        let f = with("flake = \"infra\"\nflake-input = \"nixos\"");
+        let a = &f.containers[0].args;
+        assert!(a.flake.as_ref().unwrap().is_absolute());
+        assert_eq!(a.flake_input.as_deref(), Some("nixos"));
+        assert!(err(&format!("nixpkgs = \"np\"\nflake = \".\"\n{body}")).contains("give one"));
     }
 
     #[test]

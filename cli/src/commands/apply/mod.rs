@@ -29,6 +29,33 @@ use file::load;
 use plan::{diff, Desired, HostPlan};
 use show::{print_plan, print_summary, HostReport, Outcome, Progress, SystemReport};
 
+/// What FLEET.toml declares, as `apply` reads and checks it before
+/// anything else (nothing resolved, built or contacted).
+#[derive(Debug)]
+pub struct Declared {
+    /// The fleet's name.
+    pub name: String,
+    /// Its hosts' names.
+    pub hosts: Vec<String>,
+    /// Each container's id and the hosts it is declared for.
+    pub containers: Vec<(String, Vec<String>)>,
+}
+
+/// Reads FLEET.toml as `apply` does first; a problem is a usage error
+/// (exit 2) naming its key. For the tests that fuzz the fleet file.
+pub fn declared(path: &std::path::Path) -> Result<Declared> {
+    let fleet = load(path, true)?;
+    Ok(Declared {
+        name: fleet.name,
+        hosts: fleet.hosts.into_iter().map(|(h, _)| h).collect(),
+        containers: fleet
+            .containers
+            .into_iter()
+            .map(|w| (w.args.id, w.hosts))
+            .collect(),
+    })
+}
+
 /// What a dry run plans for a system it would build.
 const TO_BUILD: &str = "(to be built)";
 

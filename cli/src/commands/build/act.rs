@@ -193,12 +193,16 @@ pub fn realise_system(plan: &Plan, root: &Path, log: &Path) -> Result<(Source, O
     let Some(config_file) = plan.file.clone() else {
         return Err(usage("a fleet's snippets are files"));
     };
+    plan.nixpkgs
+        .tree()
+        .map_err(|e| usage(format!("nixpkgs {e}")))?;
     let req = nix::BuildRequest {
         nix_dir: plan.nix_dir.clone(),
         id: plan.id.to_string(),
         config_file,
         unit_json: plan.unit_json.clone(),
-        nixpkgs: plan.nixpkgs.clone(),
+        nixpkgs: plan.nixpkgs.path.clone(),
+        flakes: plan.flakes,
         out_link: root.to_path_buf(),
     };
     let started = Instant::now();
@@ -251,6 +255,10 @@ pub(super) fn run_nix_build(
     out_link: PathBuf,
     lock: &nixunits_store::state::Lock,
 ) -> Result<String> {
+    // A lock's pin may not be in the store yet: fetched now, for the build.
+    plan.nixpkgs
+        .tree()
+        .map_err(|e| usage(format!("nixpkgs {e}")))?;
     let req = plan.build_request(dir, out_link);
     if plan.file.is_none() {
         atomic_write(&req.config_file, plan.text.as_bytes())?;

@@ -13,4 +13,4 @@ mod show;
 
 pub use act::{act, realise_system};
 pub use lookup::Source;
-pub use plan::{resolve, resolve_with};
+pub use plan::{resolve, resolve_with, Plan};

@@ -10,8 +10,10 @@ use nixunits_store::unit::auto_ip6;
 use nixunits_store::{BuildKey, ContainerDir, ContainerId, KeyInputs, StateDir, UnitDescription};
 
 use crate::args::{BuildArgs, Format, Global};
+use crate::base::flake::{self as flake, Module};
 use crate::base::input::MAX_SNIPPET;
 use crate::base::nix;
+use crate::base::nixpkgs::{self as nixpkgs, Nixpkgs};
 use crate::base::usage;
 
 /// A build, resolved: everything checked, nothing written yet.
@@ -23,7 +25,10 @@ pub struct Plan {
     pub(super) unit: UnitDescription,
     pub(super) unit_json: String,
     pub(super) nix_dir: PathBuf,
-    pub(super) nixpkgs: PathBuf,
+    pub(super) nixpkgs: Nixpkgs,
+    /// The snippet imports a flake output through `builtins.getFlake`:
+    /// `nix-build` needs the flakes feature.
+    pub(super) flakes: bool,
     pub(super) key: BuildKey,
     pub(super) config: ConfigDigest,
     pub(super) state: StateDir,
@@ -49,6 +54,8 @@ pub(super) struct Flags {
     pub(super) keep: usize,
     /// `update`: switch a running container in place when it can.
     pub(super) update: bool,
+    /// `run`: standard output is the command's, the outcome is not shown.
+    pub(super) run: bool,
 }
 
 /// `--cache URL` and `--cache-key FILE`.
@@ -56,6 +63,62 @@ pub(super) struct Flags {
 pub(super) struct Shared {
     pub(super) url: String,
     pub(super) secret_key: Option<PathBuf>,
+}
+
+/// A snippet taken from a flake output (`--flake-attr DIR#attr`).
+struct FromFlake {
+    /// The flake's directory.
+    dir: PathBuf,
+    /// `DIR#attr`, as given.
+    reference: String,
+    /// What Nix says the output is.
+    module: Module,
+}
+
+/// `--flake-attr DIR#attr.path`: the flake's directory and the names.
+fn split_flake_attr(given: &str) -> Result<(PathBuf, Vec<String>)> {
+    let (dir, attr) = given.split_once('#').ok_or_else(|| {
+        usage(format!(
+            "--flake-attr {given:?}: give DIR#attr.path (e.g. .#nixunitsSnippets.pg)"
+        ))
+    })?;
+    if flake::is_reference(dir) {
+        return Err(usage(format!(
+            "--flake-attr {given:?}: the flake is a directory here (a local checkout), not a reference"
+        )));
+    }
+    let dir = if dir.is_empty() { "." } else { dir };
+    let abs = std::fs::canonicalize(dir)
+        .map_err(|e| usage(format!("--flake-attr {given:?}: {dir}: {e}")))?;
+    if !abs.join("flake.nix").is_file() {
+        return Err(usage(format!(
+            "--flake-attr {given:?}: {} has no flake.nix",
+            abs.display()
+        )));
+    }
+    let names = flake::parse_attr_path(attr).map_err(|e| usage(format!("--flake-attr {e}")))?;
+    Ok((abs, names))
+}
+
+/// The snippet of a flake output: a file is read as `-cf` reads one (from
+/// the flake's copy in the store); a function or a set becomes a snippet
+/// importing it through `builtins.getFlake`, locked by the flake's hash.
+fn read_flake_snippet(given: &str) -> Result<(String, Option<PathBuf>, FromFlake)> {
+    let (dir, names) = split_flake_attr(given)?;
+    let out = flake::output(&dir, &names).map_err(|e| usage(format!("--flake-attr {e}")))?;
+    let (text, file) = match &out.module {
+        Module::Path(p) => read_file(p)?,
+        Module::Function(_) | Module::Set => (flake::import_text(&out, &names), None),
+    };
+    Ok((
+        text,
+        file,
+        FromFlake {
+            dir,
+            reference: given.to_owned(),
+            module: out.module,
+        },
+    ))
 }
 
 /// Reads the snippet: inline, or a regular file of at most [`MAX_SNIPPET`].
@@ -69,7 +132,11 @@ fn read_snippet(args: &BuildArgs) -> Result<(String, Option<PathBuf>)> {
         }
         return Ok((expr.clone(), None));
     }
-    let path = args.config_file.as_deref().context("no snippet")?;
+    read_file(args.config_file.as_deref().context("no snippet")?)
+}
+
+/// A snippet file: a regular file of at most [`MAX_SNIPPET`], UTF-8.
+fn read_file(path: &Path) -> Result<(String, Option<PathBuf>)> {
     let meta = std::fs::metadata(path)
         .map_err(|e| usage(format!("cannot read {}: {e}", path.display())))?;
     if !meta.is_file() {
@@ -153,7 +220,22 @@ pub fn resolve(args: &BuildArgs, global: &Global, color: bool) -> Result<Plan> {
 pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) -> Result<Plan> {
     let id = crate::base::parse_id(&args.id)?;
     let state = StateDir::new(&global.state_dir);
-    let (text, file) = read_snippet(args)?;
+    let (text, file, from_flake) = match &args.flake_attr {
+        Some(given) => {
+            let (t, f, ff) = read_flake_snippet(given)?;
+            (t, f, Some(ff))
+        }
+        None => {
+            let (t, f) = read_snippet(args)?;
+            (t, f, None)
+        }
+    };
+    // A function or a set in a flake has no text of its own here: Nix
+    // evaluates it; nixunits' checks see only the import.
+    let opaque = from_flake
+        .as_ref()
+        .is_some_and(|f| !matches!(f.module, Module::Path(_)));
+    let mut notes = Vec::new();
 
     let opts = CheckOptions {
         version: nix::detect_version().unwrap_or_default(),
@@ -166,11 +248,30 @@ pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) 
         schema: crate::commands::schema::stored(&state)?,
         policy: crate::commands::check::policy(None)?.compile(),
         cwd: crate::base::input::cwd(),
+        limits: nixunits_eval::eval::Limits::default(),
     };
     let as_path = file
         .clone()
         .unwrap_or_else(|| state.container(&id).dir.join("config.nix"));
-    let checked = crate::commands::check::check_text(&text, &as_path, &opts, &extra);
+    if let (true, Some(f)) = (opaque, &from_flake) {
+        notes.push(format!(
+            "{} is a {} in the flake, not a file: nixunits' checks (schema, policy) do not see it; make it a path (attr = ./snippet.nix) to have them",
+            f.reference,
+            if matches!(f.module, Module::Set) { "set" } else { "function" }
+        ));
+    }
+    let checked = if opaque {
+        crate::commands::check::Checked::default()
+    } else {
+        crate::commands::check::check_text(&text, &as_path, &opts, &extra)
+    };
+    // nixunits' own failure does not make the snippet bad: Nix judges it.
+    for why in checked.internal_errors() {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("warning: the snippet was not fully checked: {why}");
+        }
+    }
     if checked.has_errors() {
         let name = file
             .as_ref()
@@ -225,9 +326,20 @@ pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) 
     let config = config_digest(&text, &base);
     // Resolved here, once: a build with no nixpkgs is bad input, said
     // before any Nix process runs; what is keyed is what is built.
-    let nixpkgs =
-        nix::resolve_nixpkgs(args.nixpkgs.as_deref()).map_err(|e| usage(e.to_string()))?;
-    let nixpkgs_identity = nix::nixpkgs_identity_of(&nixpkgs);
+    let input = args.flake_input.as_deref().unwrap_or("nixpkgs");
+    if args.flake_input.is_some() && args.flake.is_none() && from_flake.is_none() {
+        return Err(usage(
+            "--flake-input names an input of --flake DIR's lock: give the flake too",
+        ));
+    }
+    let source = match (&args.nixpkgs, &args.flake, &from_flake) {
+        (Some(n), _, _) => nixpkgs::Source::Given(n),
+        (None, Some(dir), _) => nixpkgs::Source::Lock { dir, input },
+        (None, None, Some(f)) => nixpkgs::Source::Lock { dir: &f.dir, input },
+        (None, None, None) => nixpkgs::Source::Default,
+    };
+    let nixpkgs = nixpkgs::resolve(source).map_err(|e| usage(e.to_string()))?;
+    let nixpkgs_identity = nixpkgs.identity.clone();
     let system = nix::system();
     let key = KeyInputs {
         nix_dir: nix_dir_digest,
@@ -238,7 +350,17 @@ pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) 
         unit_json: &unit_json,
     }
     .key();
-    let reads = module_args_read(&text, &config.followed);
+    let reads = match from_flake.as_ref().map(|f| &f.module) {
+        Some(Module::Set) => Reads::default(),
+        // `args: …` and `{ ... }:` both list no formals: either may read any.
+        Some(Module::Function(formals)) if formals.is_empty() => Reads::all(),
+        Some(Module::Function(formals)) => Reads {
+            id: formals.contains_key("id"),
+            network: formals.contains_key("network"),
+            properties: formals.contains_key("properties"),
+        },
+        _ => module_args_read(&text, &config.followed),
+    };
     let mut system_inputs = serde_json::Map::new();
     if reads.network {
         system_inputs.insert("network".into(), serde_json::to_value(&unit.network)?);
@@ -268,7 +390,22 @@ pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) 
     if let Some(h) = &args.build_host {
         crate::remote::ssh::check_host("--build-host", h)?;
     }
+    let flags = Flags {
+        force: args.force,
+        dry_run: args.dry_run,
+        json: args.json,
+        start: args.start,
+        restart: args.restart,
+        quiet: global.quiet,
+        keep: args.keep as usize,
+        update: false,
+        run: false,
+    };
+    for n in &notes {
+        warn(flags, n);
+    }
     Ok(Plan {
+        flakes: opaque,
         build_host: args.build_host.clone(),
         shared,
         system_key,
@@ -282,16 +419,7 @@ pub fn resolve_with(args: &BuildArgs, global: &Global, color: bool, here: bool) 
         key,
         config,
         state,
-        args: Flags {
-            force: args.force,
-            dry_run: args.dry_run,
-            json: args.json,
-            start: args.start,
-            restart: args.restart,
-            quiet: global.quiet,
-            keep: args.keep as usize,
-            update: false,
-        },
+        args: flags,
     })
 }
 
@@ -309,6 +437,14 @@ impl Plan {
     /// The container id.
     pub fn id(&self) -> &ContainerId {
         &self.id
+    }
+
+    /// The plan of `run`: started, and its outcome not printed (standard
+    /// output is the command's).
+    pub fn for_run(mut self) -> Plan {
+        self.args.run = true;
+        self.args.start = true;
+        self
     }
 
     /// The plan of `update`.
@@ -329,7 +465,8 @@ impl Plan {
                 .clone()
                 .unwrap_or_else(|| dir.dir.join("config.nix.new")),
             unit_json: self.unit_json.clone(),
-            nixpkgs: self.nixpkgs.clone(),
+            nixpkgs: self.nixpkgs.path.clone(),
+            flakes: self.flakes,
             out_link,
         }
     }
@@ -347,6 +484,16 @@ struct Reads {
     id: bool,
     network: bool,
     properties: bool,
+}
+
+impl Reads {
+    fn all() -> Reads {
+        Reads {
+            id: true,
+            network: true,
+            properties: true,
+        }
+    }
 }
 
 fn module_args_read(text: &str, followed: &[PathBuf]) -> Reads {

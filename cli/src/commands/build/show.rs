@@ -102,7 +102,7 @@ pub(super) fn print_outcome(
         outln!("{}", serde_json::to_string(o)?);
         return Ok(());
     }
-    if flags.quiet {
+    if flags.quiet || flags.run {
         return Ok(());
     }
     outln!("Container : {}", o.id);
@@ -165,7 +165,12 @@ pub(super) fn print_dry_run(
         &plan.unit.network,
     ))?;
     outln!("  key: {}", plan.key);
-    outln!("  nixpkgs: {}", plan.nixpkgs.display());
+    outln!(
+        "  nixpkgs: {} ({}; {})",
+        plan.nixpkgs.path.display(),
+        plan.nixpkgs.from,
+        plan.nixpkgs.identity
+    );
     outln!("  cache: {}", source.describe());
     for r in &plan.config.uncacheable {
         outln!("    not cacheable: {r}");

@@ -1,0 +1,7 @@
+//! `cargo fuzz run check`: see `harness.rs` for what it checks.
+#![no_main]
+
+#[path = "../harness.rs"]
+mod harness;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| harness::check_bytes(data));

@@ -1,0 +1,1 @@
+(import ./import-cycle.nix { }).services.hostile.cycle

@@ -1,0 +1,5 @@
+{ config, lib, pkgs }:
+{
+  domainOf = host: "${host}.example.org";
+  httpsPort = 443;
+}

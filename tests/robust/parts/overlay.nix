@@ -1,0 +1,3 @@
+final: prev: {
+  hello-wrapped = prev.hello;
+}
