@@ -90,6 +90,7 @@ impl Env {
                 format!("nixpkgs={}", root().join("tests/fake-nixpkgs").display()),
             )
             .env("NIXUNITS_SYSTEMD_DIR", self.shims.join("systemd"))
+            .env("NIXUNITS_RUN_DIR", self.shims.join("run"))
             .current_dir(&self.work)
             .arg("--state-dir")
             .arg(state)
@@ -1535,11 +1536,12 @@ fn update_without_a_snippet_switches_a_running_container_to_its_live_generation(
     assert_eq!(v["outPath"], first["outPath"]);
     // A build without -r installs a new generation and leaves the running
     // container on the old one, as its start recorded (`prepare` writes
-    // `running`; no systemd runs here, so the test writes it).
+    // `<id>.running`; no systemd runs here, so the test writes it).
     let second = env.build(&["up", "-cc", "{ services.postgresql.enable = false; }"]);
     assert_eq!(second["unit"], "unchanged");
+    std::fs::create_dir_all(env.shims.join("run")).unwrap();
     std::fs::write(
-        env.state.join("containers/up/running"),
+        env.shims.join("run/up.running"),
         format!("{}\n", first["outPath"].as_str().unwrap()),
     )
     .unwrap();
@@ -1568,6 +1570,87 @@ fn update_without_a_snippet_switches_a_running_container_to_its_live_generation(
         .iter()
         .any(|c| c.starts_with("systemctl start") || c.starts_with("systemctl restart")));
     assert_eq!(json(&update(&["up", "-s", "--json"]))["unit"], "started");
+}
+
+/// A running container left on an older generation by builds without
+/// `-r` keeps that generation: pruning never removes the system that runs
+/// (found by the soak: it ran a system no generation rooted any more,
+/// which the next `nix-store --gc` could take away from under it).
+#[test]
+fn pruning_keeps_the_generation_that_runs() {
+    let env = Env::new();
+    let first = env.build(&["old", "-cc", "{ nixunitsTest.marker = \"runs\"; }", "-s"]);
+    assert_eq!(first["unit"], "started");
+    // What `prepare` records at the start (no systemd here).
+    std::fs::create_dir_all(env.shims.join("run")).unwrap();
+    std::fs::write(
+        env.shims.join("run/old.running"),
+        format!("{}\n", first["outPath"].as_str().unwrap()),
+    )
+    .unwrap();
+    for n in 0..4 {
+        let later = env.build(&[
+            "old",
+            "-cc",
+            &format!("{{ nixunitsTest.marker = \"later-{n}\"; }}"),
+            "--keep",
+            "2",
+        ]);
+        assert_eq!(later["unit"], "unchanged", "{later}");
+    }
+    let gens: Vec<serde_json::Value> =
+        serde_json::from_slice(&env.nixunits(&["generations", "old", "--json"]).stdout).unwrap();
+    assert!(
+        gens.iter().any(|g| g["outPath"] == first["outPath"]),
+        "the running system's generation was pruned: {gens:?}"
+    );
+    assert_eq!(
+        gens.len(),
+        3,
+        "the two newest and the running one: {gens:?}"
+    );
+}
+
+/// `fleet-install` carries out every action even when the one who asked
+/// is gone (its standard output closed, as when the SSH connection of an
+/// `apply` is cut mid-install, as fleet chaos does): it used to stop at
+/// its first write and leave the host half way through its plan.
+#[test]
+fn fleet_install_carries_on_when_its_connection_is_cut() {
+    use std::io::Write;
+    let env = Env::new();
+    let a = env.build(&["src-a", "-cc", "{ nixunitsTest.marker = \"cut-a\"; }"]);
+    let b = env.build(&["src-b", "-cc", "{ nixunitsTest.marker = \"cut-b\"; }"]);
+    let actions = serde_json::json!({
+        "fleet": "cut", "remove": [], "start": [],
+        "install": [
+            { "id": "one", "system": a["outPath"], "unit": "{}", "start": false, "why": "new" },
+            { "id": "two", "system": b["outPath"], "unit": "{}", "start": false, "why": "new" },
+        ],
+    });
+    let mut child = env
+        .cmd()
+        .arg("fleet-install")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The connection is gone before the first answer.
+    drop(child.stdout.take());
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(actions.to_string().as_bytes())
+        .unwrap();
+    child.wait().unwrap();
+    for (id, want) in [("one", &a), ("two", &b)] {
+        let out = env.nixunits(&["status", id, "--json"]);
+        assert!(out.status.success(), "{id} was not installed: {out:?}");
+        let st: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(st["outPath"], want["outPath"], "{id}");
+    }
 }
 
 /// A flake of the test's own, offline: `np` is a copy of the fake nixpkgs

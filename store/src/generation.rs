@@ -410,16 +410,25 @@ impl ContainerDir {
         sync_dir(&self.dir)
     }
 
-    /// Removes all but the newest `keep` generations (never the live one).
-    /// Their `result` links go with them, so the store may collect what
-    /// they held. Returns the numbers removed.
-    pub fn prune(&self, keep: usize) -> io::Result<Vec<u64>> {
+    /// Removes all but the newest `keep` generations: never the live one,
+    /// nor the newest one whose system is `running` (what the container
+    /// runs, when a build without `-r` left it on an older generation:
+    /// that system must stay a GC root while it runs). Their `result`
+    /// links go with them, so the store may collect what they held.
+    /// Returns the numbers removed.
+    pub fn prune(&self, keep: usize, running: Option<&str>) -> io::Result<Vec<u64>> {
         let live = self.live().map(|g| g.number);
         let all = self.generations();
+        let runs = running.and_then(|r| {
+            all.iter()
+                .rev()
+                .find(|g| read_link_str(&g.result()).as_deref() == Some(r))
+                .map(|g| g.number)
+        });
         let cut = all.len().saturating_sub(keep.max(1));
         let mut removed = Vec::new();
         for g in &all[..cut] {
-            if Some(g.number) != live {
+            if Some(g.number) != live && Some(g.number) != runs {
                 fs::remove_dir_all(&g.path)?;
                 removed.push(g.number);
             }
@@ -515,14 +524,21 @@ mod tests {
         assert!(fs::read_to_string(c.unit_conf())
             .unwrap()
             .contains("SYSTEM_PATH"));
-        assert_eq!(c.prune(3).unwrap(), [1, 2]);
+        assert_eq!(c.prune(3, None).unwrap(), [1, 2]);
         let left: Vec<u64> = c.generations().iter().map(|g| g.number).collect();
         assert_eq!(left, [3, 4, 5]);
         // The live one survives pruning even when it is old.
         c.switch(&c.generation(3)).unwrap();
-        assert_eq!(c.prune(1).unwrap(), [4]);
+        assert_eq!(c.prune(1, None).unwrap(), [4]);
         let left: Vec<u64> = c.generations().iter().map(|g| g.number).collect();
         assert_eq!(left, [3, 5]);
+        // What the container runs stays too (found by the soak: a
+        // container left on an older generation by builds without -r ran
+        // a system no generation rooted any more).
+        c.switch(&c.generation(5)).unwrap();
+        let out3 = fs::read_link(c.generation(3).result()).unwrap();
+        assert_eq!(c.prune(1, out3.to_str()).unwrap(), Vec::<u64>::new());
+        assert_eq!(c.prune(1, None).unwrap(), [3]);
     }
 
     #[test]

@@ -125,16 +125,51 @@ impl StateDir {
         ids
     }
 
-    /// The ids of every container with a directory.
+    /// The ids of every container: a directory with something installed
+    /// ([`ContainerDir::installed`]). A directory a first build or install
+    /// left before its generation was live is no container.
     pub fn container_ids(&self) -> Vec<ContainerId> {
-        let mut ids: Vec<ContainerId> = std::fs::read_dir(self.containers())
+        let mut ids: Vec<ContainerId> = self
+            .directory_ids()
+            .into_iter()
+            .filter(|id| self.container(id).installed())
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    /// The ids of every directory in `containers/`, installed or not.
+    fn directory_ids(&self) -> Vec<ContainerId> {
+        std::fs::read_dir(self.containers())
             .into_iter()
             .flatten()
             .flatten()
             .filter_map(|e| e.file_name().to_str()?.parse().ok())
-            .collect();
-        ids.sort();
-        ids
+            .collect()
+    }
+
+    /// Removes what a first build or install killed before its generation
+    /// was live left: a container directory with nothing installed whose
+    /// lock nobody holds (a first build in progress holds it), its GC
+    /// roots with it. Its build log is kept as `logs/<id>.build.log`, as a
+    /// first build that fails keeps it. Returns the ids removed.
+    pub fn remove_unfinished(&self) -> Vec<ContainerId> {
+        let mut removed = Vec::new();
+        for id in self.directory_ids() {
+            let dir = self.container(&id);
+            if dir.installed() {
+                continue;
+            }
+            let Ok(f) = lock_file(&self.lock_path(&id)) else {
+                continue;
+            };
+            if f.try_lock().is_err() || dir.installed() {
+                continue;
+            }
+            dir.forget(&self.root.join("logs"));
+            removed.push(id);
+        }
+        removed
     }
 }
 
@@ -203,11 +238,6 @@ impl ContainerDir {
     pub fn build_log(&self) -> PathBuf {
         self.dir.join("build.log")
     }
-    /// `running`: the `SYSTEM_PATH` the unit last started with (written by
-    /// `prepare`), to tell whether a running unit runs the live generation.
-    pub fn running(&self) -> PathBuf {
-        self.dir.join("running")
-    }
 
     /// A file of what is installed: the live generation's; the top-level
     /// link into `/etc/nixunits` for a container the NixOS module declares
@@ -219,6 +249,25 @@ impl ContainerDir {
         } else {
             self.dir.join(name)
         }
+    }
+
+    /// Whether something is installed: a live generation, the layout
+    /// before generations, or the NixOS module's files.
+    pub fn installed(&self) -> bool {
+        std::fs::symlink_metadata(self.dir.join("current")).is_ok()
+            || std::fs::symlink_metadata(self.dir.join("result")).is_ok()
+            || self.declared()
+    }
+
+    /// Removes the directory of a container with nothing installed (what
+    /// a first build left), keeping its build log in `logs` as
+    /// `<id>.build.log`. The caller holds the container's lock.
+    pub fn forget(&self, logs: &Path) {
+        let log = self.build_log();
+        if log.exists() && std::fs::create_dir_all(logs).is_ok() {
+            let _ = std::fs::rename(&log, logs.join(format!("{}.build.log", self.id)));
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 
     /// Whether the NixOS module declares this container (its `unit.conf`
@@ -380,5 +429,34 @@ mod tests {
         let _l = s.lock(&id).unwrap();
         let f = File::options().write(true).open(s.lock_path(&id)).unwrap();
         assert!(f.try_lock().is_err(), "the lock must exclude others");
+    }
+
+    #[test]
+    fn what_a_killed_first_build_left_is_no_container_and_goes() {
+        // Found by the soak: a first build killed before its generation
+        // was live left a directory that list showed as a container with
+        // no generation.
+        let dir = tempfile::tempdir().unwrap();
+        let s = StateDir::new(dir.path());
+        let half: ContainerId = "half".parse().unwrap();
+        let h = s.container(&half);
+        std::fs::create_dir_all(h.dir.join("generations/1")).unwrap();
+        std::fs::write(h.build_log(), "building…\n").unwrap();
+        let whole: ContainerId = "whole".parse().unwrap();
+        let w = s.container(&whole);
+        std::fs::create_dir_all(w.dir.join("generations/1")).unwrap();
+        atomic_symlink(Path::new("generations/1"), &w.dir.join("current")).unwrap();
+        assert_eq!(s.container_ids(), vec![whole.clone()]);
+        // A first build in progress holds its lock: left alone.
+        let held = s.lock(&half).unwrap();
+        assert!(s.remove_unfinished().is_empty());
+        assert!(h.dir.exists());
+        drop(held);
+        assert_eq!(s.remove_unfinished(), vec![half.clone()]);
+        assert!(!h.dir.exists() && w.dir.exists());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("logs/half.build.log")).unwrap(),
+            "building…\n"
+        );
     }
 }

@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::host::{Host, Lan};
 use crate::step;
 
-const SSH: &str = "NIX_SSHOPTS='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10 -o ServerAliveInterval=2 -o ServerAliveCountMax=5'";
+pub const SSH: &str = "NIX_SSHOPTS='-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -o ConnectTimeout=10 -o ServerAliveInterval=2 -o ServerAliveCountMax=5'";
 
 const NIX_PROGRAMS: [&str; 5] = [
     "nix",
@@ -34,7 +34,7 @@ const NIX_PROGRAMS: [&str; 5] = [
 
 /// nixunits installed, A's key authorized, sshd running, every Nix program
 /// counted in /run/nix-calls.
-fn prepare(h: &Host, key: &str) {
+pub fn prepare(h: &Host, key: &str) {
     h.nixunits_ok("install");
     h.ok(&format!(
         "mkdir -p /root/.ssh && echo '{}' >> /root/.ssh/authorized_keys && chmod 600 /root/.ssh/authorized_keys \
@@ -83,13 +83,13 @@ fn fleet_toml_with(web_count: u32, auto_ip6: bool) -> String {
     )
 }
 
-fn write(h: &Host, path: &str, text: &str) {
+pub fn write(h: &Host, path: &str, text: &str) {
     h.ok(&format!(
         "mkdir -p /root/fleet && cat > {path} <<'EOF'\n{text}\nEOF"
     ));
 }
 
-fn apply_script(extra: &str) -> String {
+pub fn apply_script(extra: &str) -> String {
     format!(
         "cd /root/fleet && HOME=/root {SSH} NIX_PATH=nixpkgs=/opt/nixunits-src/tests/fake-nixpkgs \
          nixunits --nix-dir /opt/nixunits-src/nix apply fleet.toml {extra}"
@@ -100,7 +100,7 @@ fn apply(a: &Host, extra: &str) -> Output {
     a.sh(&apply_script(extra))
 }
 
-fn text(o: &Output) -> String {
+pub fn text(o: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&o.stdout),

@@ -193,6 +193,12 @@ impl Host {
     /// with its upper layer in `dir` (mounted here, unmounted on drop),
     /// booted without `--volatile`.
     pub fn boot_persistent(dir: &Path) -> Host {
+        Host::boot_persistent_with(dir, Vec::new())
+    }
+
+    /// [`Host::boot_persistent`] with extra systemd-nspawn options (a
+    /// state directory bound in from outside, which outlives the host).
+    pub fn boot_persistent_with(dir: &Path, extra: Vec<String>) -> Host {
         let tree = tree();
         let merged = dir.join("merged");
         for d in ["upper", "work", "merged"] {
@@ -210,7 +216,7 @@ impl Host {
                 .arg(&merged),
             "mount the persistent host's overlay",
         );
-        Host::start(&merged, false, Some(merged.clone()), Vec::new())
+        Host::start(&merged, false, Some(merged.clone()), extra)
     }
 
     fn start(
@@ -279,6 +285,17 @@ impl Host {
             Some(133),
             "systemd-nspawn's exit status on a reboot"
         );
+        let (nspawn, leader) = spawn(&self.root_dir, self.volatile, &self.log, &self.extra);
+        self.nspawn = nspawn;
+        self.leader = leader;
+        self.wait_running(Instant::now());
+    }
+
+    /// A power cut: the host killed at once (its init, then
+    /// systemd-nspawn), then booted again from the same tree (a persistent
+    /// host keeps its disk).
+    pub fn power_cycle(&mut self) {
+        self.kill();
         let (nspawn, leader) = spawn(&self.root_dir, self.volatile, &self.log, &self.extra);
         self.nspawn = nspawn;
         self.leader = leader;
@@ -414,6 +431,13 @@ impl Lan {
     pub fn join(&self, h: &Host, k: usize, addr: &str) {
         let (outer, inner) = (format!("ln{}o{k}", self.tag), format!("ln{}i{k}", self.tag));
         assert!(outer.len() <= 15, "{outer}");
+        // A host that joins again after a reboot: its old link goes with
+        // its network namespace, which the kernel may not have finished
+        // tearing down.
+        let _ = Command::new("ip")
+            .args(["-n", &self.ns, "link", "del", &outer])
+            .stderr(Stdio::null())
+            .status();
         run_checked(
             Command::new("ip").args([
                 "link", "add", &outer, "type", "veth", "peer", "name", &inner,
@@ -438,6 +462,70 @@ impl Lan {
         // Announced, as a booting host's network stack does: the others'
         // neighbour entries for a host that returns are updated.
         h.ok(&format!("busybox arping -U -c 1 -I lan0 {addr} >/dev/null"));
+    }
+}
+
+impl Lan {
+    /// The link of the LAN's `k`-th host made bad, in the LAN's own
+    /// network namespace (the hosts are untouched; the kernel here has no
+    /// `netem`): `loss` percent of the frames to and from it dropped
+    /// (nftables' `numgen random` on the bridge), and what is sent to it
+    /// through a token bucket of `kbit` kbit/s (`tbf`: a queue, so delay
+    /// under load). 0 and 0: nothing.
+    pub fn degrade(&self, k: usize, loss: u32, kbit: u32) {
+        self.heal(k);
+        let outer = format!("ln{}o{k}", self.tag);
+        if loss > 0 {
+            let rules = format!(
+                "table bridge chaos{k} {{\n chain links {{\n  type filter hook forward priority 0; policy accept;\n  \
+                 iifname \"{outer}\" numgen random mod 100 < {loss} drop\n  \
+                 oifname \"{outer}\" numgen random mod 100 < {loss} drop\n }}\n}}\n"
+            );
+            let mut c = Command::new("ip")
+                .args(["netns", "exec", &self.ns, "nft", "-f", "-"])
+                .stdin(Stdio::piped())
+                .spawn()
+                .expect("cannot run nft (Debian: nftables)");
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(rules.as_bytes()).unwrap();
+            assert!(c.wait().unwrap().success(), "nft: the loss on {outer}");
+        }
+        if kbit > 0 {
+            let rate = format!("{kbit}kbit");
+            // On the bridge's port to the host: what is sent to it (a
+            // copy) waits in the bucket's queue.
+            run_checked(
+                Command::new("ip").args([
+                    "netns", "exec", &self.ns, "tc", "qdisc", "replace", "dev", &outer, "root",
+                    "tbf", "rate", &rate, "burst", "16kb", "latency", "400ms",
+                ]),
+                "tc qdisc replace … tbf (LAN)",
+            );
+        }
+    }
+
+    /// The link of the `k`-th host as it was: no loss, no bucket.
+    pub fn heal(&self, k: usize) {
+        let outer = format!("ln{}o{k}", self.tag);
+        let _ = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns,
+                "nft",
+                "delete",
+                "table",
+                "bridge",
+                &format!("chaos{k}"),
+            ])
+            .stderr(Stdio::null())
+            .status();
+        let _ = Command::new("ip")
+            .args([
+                "netns", "exec", &self.ns, "tc", "qdisc", "del", "dev", &outer, "root",
+            ])
+            .stderr(Stdio::null())
+            .status();
     }
 }
 

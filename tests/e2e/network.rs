@@ -356,10 +356,7 @@ fn networking() {
             .unwrap();
     assert_eq!(log, format!("switched to {live} (test)\n"));
     // Recorded as running the live generation: `build -r` leaves it be.
-    assert_eq!(
-        h.ok("cat /var/lib/nixunits/containers/up/running"),
-        format!("{live}\n")
-    );
+    assert_eq!(h.ok("cat /run/nixunits/up.running"), format!("{live}\n"));
     h.nixunits_ok("build up -cc '{ nixunitsTest.marker = \"two\"; }' -6 -r -q");
     assert_eq!(status(&h, "up")["leader"].as_u64(), Some(before));
     // Nothing changed: nothing done.
@@ -393,10 +390,7 @@ fn networking() {
         log.ends_with(&format!("switched to {live} (test)\n")),
         "{log}"
     );
-    assert_eq!(
-        h.ok("cat /var/lib/nixunits/containers/up/running"),
-        format!("{live}\n")
-    );
+    assert_eq!(h.ok("cat /run/nixunits/up.running"), format!("{live}\n"));
     // Now it runs the live generation: nothing more to do.
     let out = h.nixunits_ok("update up");
     assert!(out.contains("runs the live generation"), "{out}");

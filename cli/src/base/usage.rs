@@ -27,10 +27,10 @@ pub fn parse_id(id: &str) -> Result<ContainerId, UsageError> {
         .map_err(|e: nixunits_store::id::InvalidId| UsageError(e.to_string()))
 }
 
-/// A container that must exist (exit 2 otherwise).
+/// A container that must exist, something installed (exit 2 otherwise).
 pub fn existing(state: &StateDir, id: &str) -> Result<ContainerId> {
     let id = parse_id(id)?;
-    if !state.container(&id).dir.is_dir() {
+    if !state.container(&id).installed() {
         return Err(UsageError(format!(
             "no container {id} (nothing in {})",
             state.container(&id).dir.display()

@@ -16,12 +16,15 @@ use crate::remote::fleet::{Actions, Current, Done};
 
 /// `fleet-state`: this host's containers, as JSON.
 pub fn state(state: &StateDir) -> Result<()> {
+    state.remove_unfinished();
     let ids = state.container_ids();
     let statuses = statuses(state, &ids)?;
+    let enabled = systemd::enabled(&ids);
     let current: Vec<Current> = ids
         .iter()
         .zip(statuses)
-        .map(|(id, s)| {
+        .zip(enabled)
+        .map(|((id, s), enabled)| {
             let dir = state.container(id);
             let read = |p: PathBuf| {
                 std::fs::read_to_string(p)
@@ -35,6 +38,7 @@ pub fn state(state: &StateDir) -> Result<()> {
                 out_path: s.out_path.clone(),
                 unit: read(dir.unit_json()),
                 active: s.active_state == "active",
+                enabled,
                 declared: s.declared,
             }
         })
@@ -45,7 +49,10 @@ pub fn state(state: &StateDir) -> Result<()> {
 
 /// `fleet-install`: the actions on standard input, each done in turn
 /// (one failing does not stop the rest), its outcome printed as soon as
-/// it is done. `false` when one failed.
+/// it is done. `false` when one failed. Once the actions are read, a
+/// connection that is cut (standard output gone) stops nothing: every
+/// action is carried out, so that a host is never left half way through
+/// its plan by the network.
 pub fn install(state: &StateDir) -> Result<bool> {
     let mut text = String::new();
     std::io::stdin().read_to_string(&mut text)?;
@@ -70,9 +77,10 @@ pub fn install(state: &StateDir) -> Result<bool> {
                 }
             }
         };
+        let line = serde_json::to_string(&done)?;
         let mut out = std::io::stdout().lock();
-        writeln!(out, "{}", serde_json::to_string(&done)?)?;
-        out.flush()?;
+        // The one who asked may be gone (SSH cut): go on without telling.
+        let _ = writeln!(out, "{line}").and_then(|()| out.flush());
         Ok(())
     };
     for id in &actions.remove {
@@ -101,11 +109,21 @@ pub fn install(state: &StateDir) -> Result<bool> {
         report(&i.id, "install", r)?;
     }
     for id in &actions.start {
+        let r = parse_id(id).map_err(anyhow::Error::from).and_then(|cid| {
+            if !systemd::is_enabled(&cid) {
+                systemd::enable(&cid, true)?;
+            }
+            systemd::apply(&cid, true, false, false)
+        });
+        let r = r.map(|a| format!("{id}: {}, enabled", a.as_str()));
+        report(id, "start", r)?;
+    }
+    for id in &actions.disable {
         let r = parse_id(id)
             .map_err(anyhow::Error::from)
-            .and_then(|cid| systemd::apply(&cid, true, false, false))
-            .map(|a| format!("{id}: {}", a.as_str()));
-        report(id, "start", r)?;
+            .and_then(|cid| systemd::enable(&cid, false))
+            .map(|()| format!("{id}: disabled"));
+        report(id, "disable", r)?;
     }
     Ok(all_ok)
 }

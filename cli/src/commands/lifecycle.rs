@@ -62,8 +62,9 @@ pub fn status(state: &StateDir, id: &str, json: bool) -> Result<()> {
     Ok(())
 }
 
-/// `list`
+/// `list`; what killed first builds left goes first.
 pub fn list(state: &StateDir, json: bool) -> Result<()> {
+    state.remove_unfinished();
     let all = statuses(state, &state.container_ids())?;
     if json {
         outln!("{}", serde_json::to_string(&all)?);

@@ -137,15 +137,28 @@ pub fn install_system(
         // Before the switch: a container `apply` installed is always
         // one it will know as its own.
         atomic_write(&dir.dir.join(FLEET_TAG), format!("{f}\n").as_bytes())?;
+        // Started by the fleet means at boot too, before the switch: a
+        // host that reboots in the middle runs it again.
+        if systemd::is_enabled(&id) != start {
+            systemd::enable(&id, start)?;
+        }
     }
     dir.switch(&g)
         .context("cannot switch to the new generation")?;
-    dir.prune(3).context("cannot remove old generations")?;
+    dir.prune(3, running::running_system(&dir).as_deref())
+        .context("cannot remove old generations")?;
     systemd::apply_resources(&id, &unit.resource_lines())?;
     let changed = previous.as_deref() != Some(Path::new(system))
         || previous_json.as_deref().map(str::trim) != Some(unit.canonical_json().as_str());
     let stale = changed || running::runs_older(&dir);
-    let action = systemd::apply(&id, start, restart, stale)?;
+    let action = if fleet.is_some() && !start {
+        // A fleet's container that runs is never left on an older system,
+        // whether or not the fleet starts it (found by the soak: `status`
+        // named the new system while the old one ran).
+        systemd::restart_if_stale(&id, stale)?
+    } else {
+        systemd::apply(&id, start, restart, stale)?
+    };
     Ok(format!(
         "{id}: generation {} ({system}), unit {}",
         g.number,
@@ -153,13 +166,18 @@ pub fn install_system(
     ))
 }
 
-/// Stops a container and removes its state and GC roots (`delete -y`,
+/// Stops and disables a container and removes its state and GC roots (`delete -y`,
 /// `apply` removing what its fleet no longer names).
 pub fn remove(state: &StateDir, id: &ContainerId) -> Result<()> {
     let dir = state.container(id);
     let _lock = state.lock(id).context("cannot take the container's lock")?;
     if systemd::is_active(id) {
         systemd::control("stop", id)?;
+    }
+    // Not started at boot any more: a container made later under the same
+    // id must not inherit the enablement.
+    if systemd::is_enabled(id) {
+        systemd::enable(id, false)?;
     }
     systemd::apply_resources(id, &[])?;
     // The result link is the GC root: removing the directory releases it.

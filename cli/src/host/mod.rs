@@ -25,5 +25,12 @@ pub mod template;
 
 /// Where nixunits keeps what one start of a container uses (its
 /// systemd-nspawn arguments, its resolv.conf, the unit description it
-/// started with): a tmpfs, gone with the host's next boot.
+/// started with, the system it runs): a tmpfs, gone with the host's next
+/// boot. The template unit reads `RUN_DIR/<id>.env`.
 pub const RUN_DIR: &str = "/run/nixunits";
+
+/// [`RUN_DIR`], or `$NIXUNITS_RUN_DIR` (tests without systemd, as
+/// `$NIXUNITS_SYSTEMD_DIR` for the unit directory).
+pub fn run_dir() -> std::path::PathBuf {
+    std::env::var_os("NIXUNITS_RUN_DIR").map_or_else(|| RUN_DIR.into(), Into::into)
+}

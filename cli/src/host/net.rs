@@ -171,7 +171,7 @@ pub fn remove_host_links(id: &ContainerId, unit: &UnitDescription) -> Result<()>
 /// Where `prepare` writes a container's resolv.conf (bound read-only on
 /// its /etc/resolv.conf).
 pub fn resolv_path(id: &ContainerId) -> std::path::PathBuf {
-    Path::new(super::RUN_DIR).join(format!("{id}.resolv.conf"))
+    super::run_dir().join(format!("{id}.resolv.conf"))
 }
 
 /// The name servers (and search domains) of a resolv.conf text.

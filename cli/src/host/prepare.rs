@@ -6,7 +6,7 @@ use anyhow::{Context, Result};
 use nixunits_store::ContainerId;
 use nixunits_store::{StateDir, UnitDescription};
 
-use super::{net, running, systemd, RUN_DIR};
+use super::{net, run_dir, running, systemd};
 
 /// `prepare <id>`, the unit's ExecStartPre: the floor first — the
 /// systemd-nspawn arguments come from the unit description (`unit.json`),
@@ -18,8 +18,9 @@ use super::{net, running, systemd, RUN_DIR};
 pub fn prepare(state: &StateDir, id: &ContainerId) -> Result<()> {
     let dir = state.container(id);
     let (mut args, unit) = floor_args(&dir)?;
-    let env = std::path::Path::new(RUN_DIR).join(format!("{id}.env"));
-    std::fs::create_dir_all(RUN_DIR).with_context(|| format!("cannot create {RUN_DIR}"))?;
+    let env = run_dir().join(format!("{id}.env"));
+    std::fs::create_dir_all(run_dir())
+        .with_context(|| format!("cannot create {}", run_dir().display()))?;
     // What a previous run left if it ended without its ExecStopPost (a
     // crash of the host, systemd's): its nftables table, its proxy.
     net::network_down(id, Some(&unit))?;

@@ -9,14 +9,14 @@ use anyhow::{Context, Result};
 use nixunits_store::state::env_value;
 use nixunits_store::{ContainerDir, ContainerId, StateDir, UnitDescription};
 
+use super::run_dir;
 use super::systemd::{self, Action};
-use super::RUN_DIR;
 
 /// Whether the unit, if it runs, runs another system than the live
 /// generation's: `prepare` records the `SYSTEM_PATH` each start used.
 /// No record: not known to be older.
 pub fn runs_older(dir: &ContainerDir) -> bool {
-    let Ok(ran) = std::fs::read_to_string(dir.running()) else {
+    let Ok(ran) = std::fs::read_to_string(running_path(dir.id())) else {
         return false;
     };
     let Ok(conf) = std::fs::read_to_string(dir.unit_conf()) else {
@@ -38,9 +38,11 @@ pub fn runs_older(dir: &ContainerDir) -> bool {
 }
 
 /// `prepare`'s record of what this start runs (its environment has the
-/// unit.conf systemd read for this start). Best effort: on a full disk the
-/// container still starts, and `build -r` then only misses that it runs
-/// an older generation.
+/// unit.conf systemd read for this start), in `/run`: what runs is the
+/// running host's, gone with a reboot, and a full state directory cannot
+/// take it away (found by the soak: the record was skipped on a full disk
+/// and `build -r` no longer knew what ran). Best effort still: the
+/// container starts without it.
 pub fn record_start(dir: &ContainerDir) {
     let Ok(path) = std::env::var("SYSTEM_PATH") else {
         return;
@@ -50,22 +52,41 @@ pub fn record_start(dir: &ContainerDir) {
 
 /// Records the system the container runs now.
 fn record_running(dir: &ContainerDir, path: &str) {
-    if let Err(e) =
-        nixunits_store::state::atomic_write(&dir.running(), format!("{path}\n").as_bytes())
-    {
+    let record = running_path(dir.id());
+    let written = std::fs::create_dir_all(run_dir()).and_then(|()| {
+        nixunits_store::state::atomic_write(&record, format!("{path}\n").as_bytes())
+    });
+    if let Err(e) = written {
         #[allow(clippy::print_stderr)]
         {
             eprintln!(
                 "warning: cannot record the started system in {}: {e}",
-                dir.running().display()
+                record.display()
             );
         }
     }
+    // The record's place before it moved to /run.
+    let _ = std::fs::remove_file(dir.dir.join("running"));
+}
+
+/// The system the container runs, as its start recorded it, while its
+/// unit is active.
+pub fn running_system(dir: &ContainerDir) -> Option<String> {
+    if !systemd::is_active(dir.id()) {
+        return None;
+    }
+    let ran = std::fs::read_to_string(running_path(dir.id())).ok()?;
+    Some(ran.trim().to_owned()).filter(|r| !r.is_empty())
+}
+
+/// Where `prepare` records the system a start runs (its `SYSTEM_PATH`).
+pub fn running_path(id: &ContainerId) -> std::path::PathBuf {
+    run_dir().join(format!("{id}.running"))
 }
 
 /// Where `prepare` keeps the unit description a start used.
 pub fn started_unit_path(id: &ContainerId) -> std::path::PathBuf {
-    Path::new(RUN_DIR).join(format!("{id}.started.json"))
+    run_dir().join(format!("{id}.started.json"))
 }
 
 /// `update`: a running container that runs an older

@@ -30,6 +30,34 @@ pub fn is_active(id: &ContainerId) -> bool {
     systemctl_says_yes(&["is-active", &unit_name(id)])
 }
 
+/// Whether the container's unit is enabled (started at boot).
+pub fn is_enabled(id: &ContainerId) -> bool {
+    systemctl_says_yes(&["is-enabled", &unit_name(id)])
+}
+
+/// Whether each container's unit is enabled, in one `systemctl
+/// is-enabled` (it answers a line per unit, in order).
+pub fn enabled(ids: &[ContainerId]) -> Vec<bool> {
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let units: Vec<String> = ids.iter().map(unit_name).collect();
+    let answer = Command::new("systemctl")
+        .arg("is-enabled")
+        .args(&units)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let lines: Vec<&str> = answer.lines().map(str::trim).collect();
+    if lines.len() == ids.len() {
+        lines.iter().map(|l| *l == "enabled").collect()
+    } else {
+        ids.iter().map(is_enabled).collect()
+    }
+}
+
 /// What [`apply`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -67,6 +95,16 @@ pub fn apply(id: &ContainerId, start: bool, restart: bool, stale: bool) -> Resul
         return Ok(Action::Started);
     }
     if restart && stale {
+        control("restart", id)?;
+        return Ok(Action::Restarted);
+    }
+    Ok(Action::None)
+}
+
+/// Restarts the unit when it runs and runs something else than the live
+/// generation (`stale`); never starts it.
+pub fn restart_if_stale(id: &ContainerId, stale: bool) -> Result<Action> {
+    if stale && is_active(id) {
         control("restart", id)?;
         return Ok(Action::Restarted);
     }
@@ -282,21 +320,47 @@ pub fn leader_while(
     }
 }
 
-/// Waits until machined no longer knows machine `id`; after half of
-/// `wait`, terminates it.
+/// Waits until machined no longer knows machine `id`. A registration
+/// whose leader is dead is dropped at once (`UnregisterMachine`): a
+/// systemd-nspawn killed with SIGKILL never unregisters, and machined
+/// keeps its machine while the unit restarts (it never becomes inactive);
+/// terminating it from here is refused, the caller being that unit
+/// ("Resource deadlock avoided"). A machine whose leader lives is
+/// terminated after half of `wait`.
 pub fn wait_machine_gone(id: &ContainerId, wait: std::time::Duration) -> Result<()> {
     let start = std::time::Instant::now();
     let mut terminated = false;
+    let mut unregistered = false;
     loop {
-        let known = Command::new("machinectl")
-            .args(["show", "--property=State", id.as_str()])
+        let shown = Command::new("machinectl")
+            .args(["show", "--property=Leader", "--value", id.as_str()])
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !known {
-            return Ok(());
+            .output();
+        let leader = match shown {
+            Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+            _ => return Ok(()),
+        };
+        let alive = leader
+            .parse::<u32>()
+            .is_ok_and(|p| p > 0 && std::path::Path::new("/proc").join(p.to_string()).exists());
+        if !alive && !unregistered {
+            let _ = Command::new("busctl")
+                .args([
+                    "call",
+                    "org.freedesktop.machine1",
+                    "/org/freedesktop/machine1",
+                    "org.freedesktop.machine1.Manager",
+                    "UnregisterMachine",
+                    "s",
+                    id.as_str(),
+                ])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+            unregistered = true;
+            continue;
         }
         if start.elapsed() > wait {
             bail!("machine {id} from an earlier run is still registered after {wait:?}");

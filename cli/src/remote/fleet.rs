@@ -46,6 +46,9 @@ pub struct Current {
     pub unit: Option<String>,
     /// Its unit is active.
     pub active: bool,
+    /// Its unit is enabled (started at boot). Older hosts do not say.
+    #[serde(default)]
+    pub enabled: bool,
     /// Declared by the NixOS module.
     pub declared: bool,
 }
@@ -59,8 +62,12 @@ pub struct Actions {
     pub remove: Vec<String>,
     /// Installed next.
     pub install: Vec<Install>,
-    /// Started last (unchanged but not running).
+    /// Started last (unchanged but not running, or not enabled), and
+    /// enabled.
     pub start: Vec<String>,
+    /// Disabled (unchanged, not started by the fleet, but enabled).
+    #[serde(default)]
+    pub disable: Vec<String>,
 }
 
 /// A system to install as a container's new generation.
@@ -159,7 +166,8 @@ pub fn act_on(
         }
     }
     say("installing");
-    let total = actions.remove.len() + actions.install.len() + actions.start.len();
+    let total =
+        actions.remove.len() + actions.install.len() + actions.start.len() + actions.disable.len();
     let spawned = nixunits_on(target, state_dir, "fleet-install").and_then(|mut c| {
         c.stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -169,6 +169,7 @@ pub fn run(args: &ApplyArgs, global: &Global, color: bool) -> Result<bool> {
                 remove: plan.remove.clone(),
                 install: plan.install.clone(),
                 start: plan.start.clone(),
+                disable: plan.disable.clone(),
             };
             let r = act_on(t, &global.state_dir, &actions, &|m| progress.say(h, m));
             progress.finish(h, if r.1.is_none() { "done" } else { "FAILED" });

@@ -13,6 +13,7 @@ pub(super) struct HostPlan {
     pub(super) remove: Vec<String>,
     pub(super) install: Vec<Install>,
     pub(super) start: Vec<String>,
+    pub(super) disable: Vec<String>,
     pub(super) unchanged: Vec<String>,
     /// Left as they are: their system was not built.
     pub(super) skipped: Vec<String>,
@@ -23,7 +24,10 @@ pub(super) struct HostPlan {
 
 impl HostPlan {
     pub(super) fn is_noop(&self) -> bool {
-        self.remove.is_empty() && self.install.is_empty() && self.start.is_empty()
+        self.remove.is_empty()
+            && self.install.is_empty()
+            && self.start.is_empty()
+            && self.disable.is_empty()
     }
 }
 
@@ -68,8 +72,13 @@ pub(super) fn diff(fleet: &str, desired: &[Desired<'_>], current: &[Current]) ->
             Some(c)
                 if c.out_path.as_deref() == Some(system) && c.unit.as_deref() == Some(d.unit) =>
             {
-                if d.start && !c.active {
+                // Started by the fleet means at boot too (enabled, as the
+                // NixOS module's autoStart): a host that reboots runs its
+                // containers again.
+                if d.start && (!c.active || !c.enabled) {
                     plan.start.push(d.id.to_owned());
+                } else if !d.start && c.enabled {
+                    plan.disable.push(d.id.to_owned());
                 } else {
                     plan.unchanged.push(d.id.to_owned());
                 }
@@ -96,6 +105,7 @@ mod tests {
             out_path: Some(out.into()),
             unit: Some(unit.into()),
             active,
+            enabled: active,
             declared: false,
         }
     }
@@ -155,6 +165,26 @@ mod tests {
             "{:?}",
             p.conflicts
         );
+    }
+
+    #[test]
+    fn what_the_fleet_starts_is_enabled_what_it_does_not_is_disabled() {
+        // Found by fleet chaos: a host that rebooted mid-apply came back
+        // without its containers, which apply had started but not enabled.
+        let mut running_not_enabled = cur("a", Some("f"), "/nix/store/a", "{}", true);
+        running_not_enabled.enabled = false;
+        let p = diff(
+            "f",
+            &[want("a", Some("/nix/store/a"), "{}")],
+            &[running_not_enabled],
+        );
+        assert_eq!(p.start, ["a"]);
+        let enabled = cur("b", Some("f"), "/nix/store/a", "{}", true);
+        let mut not_started = want("b", Some("/nix/store/a"), "{}");
+        not_started.start = false;
+        let p = diff("f", &[not_started], &[enabled]);
+        assert_eq!(p.disable, ["b"]);
+        assert!(p.start.is_empty() && p.unchanged.is_empty());
     }
 
     #[test]

@@ -181,6 +181,7 @@ pub(super) fn print_plan(
             ("install", installs("new")),
             ("update", installs("changed")),
             ("start", p.start.clone()),
+            ("disable", p.disable.clone()),
             ("unchanged", p.unchanged.clone()),
             ("not built", p.skipped.clone()),
         ] {

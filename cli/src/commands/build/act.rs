@@ -28,6 +28,8 @@ pub fn act(plan: Plan) -> Result<()> {
         let (source, out) = lookup(&plan, &dir, &mut warnings)?;
         return print_dry_run(&plan, &dir, source, out.as_deref());
     }
+    // What killed first builds left (this id's is removed by its stage).
+    plan.state.remove_unfinished();
     std::fs::create_dir_all(&dir.dir)
         .with_context(|| format!("cannot create {}", dir.dir.display()))?;
     let lock = plan
@@ -114,8 +116,11 @@ pub(super) fn act_locked(
                 .context("cannot complete the new generation")?;
             dir.switch(&g)
                 .context("cannot switch to the new generation")?;
-            dir.prune(plan.args.keep)
-                .context("cannot remove old generations")?;
+            dir.prune(
+                plan.args.keep,
+                crate::host::running::running_system(dir).as_deref(),
+            )
+            .context("cannot remove old generations")?;
             systemd::apply_resources(&plan.id, &plan.unit.resource_lines())?;
             (g.number, out, build_ms)
         }
@@ -238,14 +243,7 @@ pub(super) fn is_empty_container(dir: &ContainerDir) -> bool {
 /// Removes what a failed first build made, keeping its log in
 /// `$STATE/logs/<id>.build.log`: `status` then says "no container".
 pub(super) fn forget_first_build(state: &StateDir, dir: &ContainerDir) {
-    let logs = state.root().join("logs");
-    if dir.build_log().exists() && std::fs::create_dir_all(&logs).is_ok() {
-        let _ = std::fs::rename(
-            dir.build_log(),
-            logs.join(format!("{}.build.log", dir.id())),
-        );
-    }
-    let _ = std::fs::remove_dir_all(&dir.dir);
+    dir.forget(&state.root().join("logs"));
 }
 
 /// Runs `nix-build` with its out-link in the generation being made.
