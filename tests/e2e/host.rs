@@ -266,7 +266,10 @@ impl Host {
     }
 
     /// `systemctl reboot` inside, then boots the same tree again (what the
-    /// unit around systemd-nspawn does on its exit status 133).
+    /// unit around systemd-nspawn does on its exit status 133). A shutdown
+    /// may wait for a unit up to systemd's stop timeout (90 s by default:
+    /// a container or an install being stopped on a loaded machine), so
+    /// the host has twice that.
     pub fn reboot(&mut self) {
         let _ = self.sh("systemctl reboot");
         let start = Instant::now();
@@ -275,11 +278,14 @@ impl Host {
                 break st;
             }
             assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "the host did not reboot"
+                start.elapsed() < Duration::from_secs(180),
+                "the host did not reboot in {:?}; its console:\n{}",
+                start.elapsed(),
+                self.console()
             );
             std::thread::sleep(Duration::from_millis(100));
         };
+        eprintln!("e2e host: shut down for a reboot in {:?}", start.elapsed());
         assert_eq!(
             status.code(),
             Some(133),
