@@ -1,0 +1,1 @@
+{ ... }: { services.bitcoind.dbCache = 2; }

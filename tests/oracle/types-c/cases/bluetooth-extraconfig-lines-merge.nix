@@ -1,0 +1,1 @@
+{ lib, ... }: { hardware.bluetooth.extraConfig = lib.mkMerge [ "[General]" "Enable=Source,Sink,Media,Socket" ]; }

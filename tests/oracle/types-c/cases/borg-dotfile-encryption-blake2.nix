@@ -1,0 +1,1 @@
+{ ... }: { services.borgbackup.jobs.battlestar = { paths = [ "/home" ]; exclude = [ "'**/.cache'" ]; repo = "borg@battlestar:storage"; encryption = { mode = "repokey-blake2"; passCommand = "cat /root/borgbackup/passphrase"; }; compression = "auto,zstd"; startAt = "weekly"; }; }

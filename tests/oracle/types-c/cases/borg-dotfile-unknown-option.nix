@@ -1,0 +1,1 @@
+{ ... }: { services.borgbackup.jobs.server = { paths = [ "/home/lucas/Sync" ]; repo = "backup@backup.example.org:/mnt/backups/sync"; compression = "auto,zstd"; prune.keep = { daily = 7; weekly = 4; monthly = -1; }; encryption.mode = "none"; persistentTimer = true; startAt = "daily"; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.borgbackup.jobs.battlestar = { paths = [ "/home" ]; repo = "borg@battlestar:storage"; encryption = { mode = "blake2-repokey"; passCommand = "cat /root/borgbackup/passphrase"; }; }; }

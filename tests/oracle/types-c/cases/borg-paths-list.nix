@@ -1,0 +1,1 @@
+{ ... }: { services.borgbackup.jobs.home = { paths = [ "/home" "/var/lib" ]; repo = "/mnt/backup"; encryption.mode = "none"; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.borgbackup.jobs.home = { paths = /home/user; repo = "/mnt/backup"; encryption.mode = "none"; }; }

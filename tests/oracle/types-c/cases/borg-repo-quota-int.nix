@@ -1,0 +1,1 @@
+{ ... }: { services.borgbackup.repos.laptop = { authorizedKeys = [ ]; quota = 100; }; }

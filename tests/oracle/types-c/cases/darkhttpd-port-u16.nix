@@ -1,0 +1,1 @@
+{ ... }: { services.darkhttpd.port = 8080; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { services.documize.forcesslport = lib.mkMerge [ (lib.mkDefault null) 443 ]; }

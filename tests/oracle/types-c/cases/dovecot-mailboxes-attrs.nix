@@ -1,0 +1,1 @@
+{ ... }: { services.dovecot2.mailboxes = { Spam = { specialUse = "Junk"; auto = "create"; }; Sent = { specialUse = "Sent"; auto = "subscribe"; }; Trash = { specialUse = "Trash"; auto = "subscribe"; autoexpunge = "30d"; }; }; }

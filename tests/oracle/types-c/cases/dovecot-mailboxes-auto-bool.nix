@@ -1,0 +1,1 @@
+{ ... }: { services.dovecot2.mailboxes = { Drafts = { specialUse = "Drafts"; auto = true; }; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.dovecot2.mailboxes = [ { name = "Spam"; specialUse = "Junk"; auto = "create"; } ]; }

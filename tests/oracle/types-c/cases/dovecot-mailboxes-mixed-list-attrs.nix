@@ -1,0 +1,1 @@
+{ lib, ... }: { services.dovecot2.mailboxes = lib.mkMerge [ [ { name = "Spam"; auto = "create"; } ] { Trash = { specialUse = "Trash"; }; } ]; }

@@ -1,0 +1,1 @@
+{ ... }: { services.dovecot2.mailboxes = [ { name = "My \"Spam\""; auto = "create"; } ]; }

@@ -1,0 +1,1 @@
+{ ... }: { services.dovecot2.mailboxes = { Spam = { specialUse = "Spam"; auto = "create"; }; }; }

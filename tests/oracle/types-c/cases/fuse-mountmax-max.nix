@@ -1,0 +1,1 @@
+{ ... }: { programs.fuse.mountMax = 32767; }

@@ -1,0 +1,1 @@
+{ ... }: { services.gerrit.settings = { cache.web_sessions.loadFactor = 0.75; }; }

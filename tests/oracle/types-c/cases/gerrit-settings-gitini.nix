@@ -1,0 +1,1 @@
+{ ... }: { services.gerrit.settings = { gerrit.basePath = "git"; gerrit.canonicalWebUrl = "https://review.example.com/"; httpd.listenUrl = "proxy-https://127.0.0.1:8080/"; sshd.listenAddress = [ "[::]:29418" ]; index.onlineUpgrade = false; sshd.threads = 4; }; }

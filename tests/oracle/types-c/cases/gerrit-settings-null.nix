@@ -1,0 +1,1 @@
+{ ... }: { services.gerrit.settings = { auth.type = null; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.gerrit.settings = { plugin.replication = { enabled = true; timeout = 60; }; }; }

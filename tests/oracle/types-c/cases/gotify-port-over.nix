@@ -1,0 +1,1 @@
+{ ... }: { services.gotify = { enable = true; port = 65536; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.grafana.database.connMaxLifetime = "unlimted"; }

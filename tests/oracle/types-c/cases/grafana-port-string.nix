@@ -1,0 +1,1 @@
+{ ... }: { services.grafana.port = "3000"; }

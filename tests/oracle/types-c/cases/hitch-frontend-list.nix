@@ -1,0 +1,1 @@
+{ ... }: { services.hitch.frontend = [ "[*]:443" "[::]:443" ]; }

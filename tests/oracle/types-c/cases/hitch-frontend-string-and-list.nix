@@ -1,0 +1,1 @@
+{ lib, ... }: { services.hitch.frontend = lib.mkMerge [ "[*]:443" [ "[::]:443" ] ]; }

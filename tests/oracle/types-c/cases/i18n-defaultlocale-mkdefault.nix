@@ -1,0 +1,1 @@
+{ lib, ... }: { imports = [ ./lib/i18n-locale-de.nix ]; i18n.defaultLocale = lib.mkDefault "en_US.UTF-8"; }

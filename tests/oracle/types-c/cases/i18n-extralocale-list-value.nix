@@ -1,0 +1,1 @@
+{ ... }: { i18n.extraLocaleSettings = { LC_ALL = [ "en_US.UTF-8" ]; }; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { i18n.inputMethod.enabled = lib.mkIf false "kime"; }

@@ -1,0 +1,1 @@
+{ ... }: { services.borgbackup.jobs.home.startAt = "hourly"; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { nix.maxJobs = lib.mkDefault 8; }

@@ -1,0 +1,1 @@
+{ ... }: { i18n.defaultLocale = "de_DE.UTF-8"; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { location.latitude = lib.mkMerge [ 52.37 48.85 ]; }

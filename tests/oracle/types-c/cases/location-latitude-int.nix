@@ -1,0 +1,1 @@
+{ ... }: { location.latitude = 52; }

@@ -1,0 +1,1 @@
+{ ... }: { location = { latitude = 52.37; longitude = -4.89; }; }

@@ -1,0 +1,1 @@
+{ ... }: { location.longitude = "4.89"; }

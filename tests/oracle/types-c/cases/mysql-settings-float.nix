@@ -1,0 +1,1 @@
+{ ... }: { services.mysql.settings.mysqld.long_query_time = 0.5; }

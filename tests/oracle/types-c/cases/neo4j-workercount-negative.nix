@@ -1,0 +1,1 @@
+{ ... }: { services.neo4j.workerCount = -1; }

@@ -1,0 +1,1 @@
+{ ... }: { services.nextcloud.config.dbport = "5432"; }

@@ -1,0 +1,1 @@
+{ ... }: { services.nextcloud.logLevel = 5; }

@@ -1,0 +1,1 @@
+{ ... }: { nix.maxJobs = "auto"; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { nix.maxJobs = lib.mkMerge [ 8 "auto" ]; }

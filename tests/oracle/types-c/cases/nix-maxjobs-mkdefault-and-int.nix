@@ -1,0 +1,1 @@
+{ lib, ... }: { imports = [ ./lib/hardware-maxjobs.nix ]; nix.maxJobs = "auto"; }

@@ -1,0 +1,1 @@
+{ ... }: { nix.useSandbox = "relaxed"; }

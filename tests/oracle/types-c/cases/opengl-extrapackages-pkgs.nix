@@ -1,0 +1,1 @@
+{ pkgs, ... }: { hardware.opengl.extraPackages = with pkgs; [ vaapiIntel libvdpau-va-gl vaapiVdpau ]; }

@@ -1,0 +1,1 @@
+{ pkgs, ... }: { hardware.opengl.extraPackages = [ pkgs.vaapiIntel "intel-media-driver" ]; }

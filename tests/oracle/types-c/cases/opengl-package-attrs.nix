@@ -1,0 +1,1 @@
+{ ... }: { hardware.opengl.package = { name = "mesa"; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.phpfpm.pools.mypool = { user = "php"; group = "php"; settings = { "pm" = "dynamic"; "pm.max_children" = 75; "pm.start_servers" = 10; "pm.min_spare_servers" = 5; "pm.max_spare_servers" = 20; "catch_workers_output" = true; }; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.picom = { enable = true; settings = { use-damage = true; log-level = "warn"; opacity-rule = [ "90:class_g = 'Alacritty'" "95:class_g = 'Rofi'" ]; wintypes = { tooltip.opacity = 0.95; popup_menu.opacity = 0.95; }; }; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.picom = { enable = true; settings = { blur = { method = "gaussian"; size = 10; deviation = 5.0; }; shadow-exclude = [ "class_g = 'Firefox'" ]; detect-rounded-corners = true; }; }; }

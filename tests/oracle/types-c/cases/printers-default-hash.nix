@@ -1,0 +1,1 @@
+{ ... }: { hardware.printers.ensureDefaultPrinter = "Laser#2"; }

@@ -1,0 +1,1 @@
+{ ... }: { hardware.printers.ensureDefaultPrinter = "BrotherHL_Workroom"; }

@@ -1,0 +1,1 @@
+{ ... }: { hardware.printers.ensurePrinters = [ { name = "BrotherHL_Workroom"; location = "Workroom"; description = "Brother HL-5140"; deviceUri = "usb://Brother/HL-5140%20series?serial=M8J463148"; model = "drv:///sample.drv/generic.ppd"; ppdOptions = { PageSize = "A4"; Duplex = "DuplexNoTumble"; }; } ]; }

@@ -1,0 +1,1 @@
+{ ... }: { services.prosody.muc = [ { domain = "conference.example.org"; restrictRoomCreation = "admin"; } ]; }

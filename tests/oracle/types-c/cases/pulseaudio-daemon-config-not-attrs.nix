@@ -1,0 +1,1 @@
+{ ... }: { hardware.pulseaudio.daemon.config = "flat-volumes = no"; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { hardware.enableRedistributableFirmware = lib.mkMerge [ (lib.mkDefault true) false ]; }

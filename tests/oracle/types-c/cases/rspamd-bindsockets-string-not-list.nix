@@ -1,0 +1,1 @@
+{ ... }: { services.rspamd.workers.controller.bindSockets = "localhost:11334"; }

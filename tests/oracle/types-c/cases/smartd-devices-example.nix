@@ -1,0 +1,1 @@
+{ ... }: { services.smartd.devices = [ { device = "/dev/sda"; } { device = "/dev/sdb"; options = "-d sat"; } ]; }

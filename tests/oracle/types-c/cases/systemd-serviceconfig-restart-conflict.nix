@@ -1,0 +1,1 @@
+{ lib, ... }: { systemd.services.mpd-watch.serviceConfig = lib.mkMerge [ { Restart = "always"; } { Restart = "on-failure"; } ]; }

@@ -1,0 +1,1 @@
+{ ... }: { systemd.services.report = { script = "true"; startAt = { OnCalendar = "daily"; }; }; }

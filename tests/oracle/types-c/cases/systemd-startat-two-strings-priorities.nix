@@ -1,0 +1,1 @@
+{ lib, ... }: { systemd.services.report = { script = "true"; startAt = lib.mkMerge [ (lib.mkDefault "daily") "weekly" ]; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.taskserver.ciphers = [ "NORMAL" "-VERS-SSL3.0" ]; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { services.taskserver.ciphers = lib.mkMerge [ null "NORMAL" ]; }

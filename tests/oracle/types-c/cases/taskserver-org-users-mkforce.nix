@@ -1,0 +1,1 @@
+{ lib, ... }: { services.taskserver.organisations.home.users = lib.mkMerge [ [ "alice" ] (lib.mkForce [ "bob" ]) ]; }

@@ -1,0 +1,1 @@
+{ ... }: { services.taskserver.organisations.home.users = [ "alice" "bob" ]; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { services.thermald.enable = lib.mkDefault "true"; }

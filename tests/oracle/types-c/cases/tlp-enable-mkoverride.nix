@@ -1,0 +1,1 @@
+{ lib, ... }: { services.tlp.enable = lib.mkMerge [ (lib.mkOverride 500 false) true ]; }

@@ -1,0 +1,1 @@
+{ ... }: { services.tor.hiddenServices.myhs = { map = [ { port = 22; } ]; authorizeClient = { authType = "basic"; clientNames = [ "alice laptop" ]; }; }; }

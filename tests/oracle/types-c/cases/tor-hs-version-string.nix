@@ -1,0 +1,1 @@
+{ ... }: { services.tor.hiddenServices.myhs = { map = [ { port = 80; } ]; version = "3"; }; }

@@ -1,0 +1,1 @@
+{ ... }: { hardware.trackpoint = { enable = true; speed = "250"; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.traefik.dynamicConfigOptions = { http.services.app.loadBalancer.servers = [ { url = "http://127.0.0.1:8080"; } ]; http.middlewares.rl.rateLimit = { average = 100; burst = 50; period = 1.5; }; tls.options = null; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.traefik.staticConfigOptions = { entryPoints.web.address = x: ":80"; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.traefik.staticConfigOptions = { providers.file.filename = /etc/traefik/dynamic.toml; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.ttyd.signal = 15; }

@@ -1,0 +1,1 @@
+{ ... }: { power.ups.ups.myups = { driver = "usbhid-ups"; port = "auto"; maxStartDelay = null; }; }

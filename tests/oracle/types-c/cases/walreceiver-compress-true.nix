@@ -1,0 +1,1 @@
+{ ... }: { services.postgresqlWalReceiver.receivers.main = { compress = true; }; }

@@ -1,0 +1,1 @@
+{ ... }: { networking.wireguard.interfaces.wg0.preSetup = [ 1 2 ]; }

@@ -1,0 +1,1 @@
+{ ... }: { networking.wireguard.interfaces.wg0.preSetup = [ "ip netns add foo" "ip link set lo up" ]; }

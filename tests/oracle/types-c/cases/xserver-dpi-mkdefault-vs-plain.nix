@@ -1,0 +1,1 @@
+{ lib, ... }: { imports = [ ./lib/dpi-96.nix ]; services.xserver.dpi = lib.mkDefault 189; }

@@ -1,0 +1,1 @@
+{ lib, ... }: { services.xserver.videoDrivers = lib.mkMerge [ (lib.mkDefault [ "amdgpu" "nvidia" ]) [ "modesetting" ] ]; }

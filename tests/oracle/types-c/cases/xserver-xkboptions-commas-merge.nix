@@ -1,0 +1,1 @@
+{ lib, ... }: { services.xserver.xkbOptions = lib.mkMerge [ "grp:caps_toggle" "ctrl:nocaps" ]; }

@@ -1,0 +1,1 @@
+{ ... }: { services.xserver.xkbOptions = [ "grp:caps_toggle" "ctrl:nocaps" ]; }

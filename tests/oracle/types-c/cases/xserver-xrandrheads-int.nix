@@ -1,0 +1,1 @@
+{ ... }: { services.xserver.xrandrHeads = [ "HDMI-0" 1 ]; }

@@ -1,0 +1,1 @@
+{ ... }: { services.xserver.xrandrHeads = [ { output = "eDP-1"; primary = true; rotate = "left"; } ]; }

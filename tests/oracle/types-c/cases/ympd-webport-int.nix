@@ -1,0 +1,1 @@
+{ ... }: { services.ympd.webPort = 8081; }

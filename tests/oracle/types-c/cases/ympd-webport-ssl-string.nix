@@ -1,0 +1,1 @@
+{ ... }: { services.ympd.webPort = "ssl://8080:/path/to/ssl-private-key.pem"; }

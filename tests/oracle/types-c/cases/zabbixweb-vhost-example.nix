@@ -1,0 +1,1 @@
+{ ... }: { services.zabbixWeb.virtualHost = { hostName = "zabbix.example.org"; adminAddr = "webmaster@example.org"; forceSSL = true; enableACME = true; }; }

@@ -1,0 +1,1 @@
+{ ... }: { services.zabbixWeb.virtualHost = { hostName = "zabbix.example.org"; serverName = "zabbix.example.org"; }; }

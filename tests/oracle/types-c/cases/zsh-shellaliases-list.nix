@@ -1,0 +1,1 @@
+{ ... }: { programs.zsh.shellAliases = { gs = [ "git" "status" ]; }; }
