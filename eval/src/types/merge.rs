@@ -226,20 +226,7 @@ pub(crate) fn run(
     groups: Vec<(&Node, usize, Vec<usize>)>,
 ) -> Outcome {
     let made = typed_arena::Arena::new();
-    let mut cx = Cx {
-        schema,
-        defs,
-        paths,
-        out: Vec::new(),
-        dropped: vec![false; defs.len()],
-        judged: vec![false; defs.len()],
-        patterns: BTreeMap::new(),
-        values: false,
-        within: vec![Vec::new(); defs.len()],
-        made: &made,
-        refs: 0,
-        culprit: None,
-    };
+    let mut cx = Cx::new(schema, defs, paths, &made, false);
     for (node, depth, leaves) in groups {
         let Some(o) = node.option else { continue };
         for &l in &leaves {
@@ -308,20 +295,7 @@ fn value_at(
     path: &[String],
 ) -> Data {
     let made = typed_arena::Arena::new();
-    let mut cx = Cx {
-        schema,
-        defs,
-        paths,
-        out: Vec::new(),
-        dropped: vec![false; defs.len()],
-        judged: vec![false; defs.len()],
-        patterns: BTreeMap::new(),
-        values: true,
-        within: vec![Vec::new(); defs.len()],
-        made: &made,
-        refs: 0,
-        culprit: None,
-    };
+    let mut cx = Cx::new(schema, defs, paths, &made, true);
     let (node, depth, leaves) = group;
     let Some(o) = node.option else {
         return Data::Unknown;
@@ -448,6 +422,30 @@ fn json_data(v: &serde_json::Value) -> Data {
 }
 
 impl<'s> Cx<'s> {
+    /// A check of `defs` (`values`: computing merged values too).
+    fn new(
+        schema: &'s Schema,
+        defs: &'s [Definition],
+        paths: &'s [Cow<'s, [String]>],
+        made: &'s typed_arena::Arena<Data>,
+        values: bool,
+    ) -> Self {
+        Cx {
+            schema,
+            defs,
+            paths,
+            out: Vec::new(),
+            dropped: vec![false; defs.len()],
+            judged: vec![false; defs.len()],
+            patterns: BTreeMap::new(),
+            values,
+            within: vec![Vec::new(); defs.len()],
+            made,
+            refs: 0,
+            culprit: None,
+        }
+    }
+
     fn range(&self, at: usize) -> TextRange {
         let r = self.defs[at].range;
         TextRange::new(TextSize::from(r[0]), TextSize::from(r[1]))
