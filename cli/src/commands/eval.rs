@@ -21,18 +21,24 @@ pub struct TreeLoader {
     real_root: std::cell::OnceCell<PathBuf>,
 }
 
+/// The file an import of `path` reads (a directory's `default.nix`), with
+/// every link resolved.
+pub(crate) fn real_source(path: &str) -> Result<PathBuf, LoadError> {
+    let p = Path::new(path);
+    let p = if p.is_dir() {
+        p.join("default.nix")
+    } else {
+        p.to_path_buf()
+    };
+    std::fs::canonicalize(&p).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => LoadError::Missing("it does not exist".into()),
+        _ => LoadError::Refused(e.to_string()),
+    })
+}
+
 impl Loader for TreeLoader {
     fn load(&self, path: &str) -> Result<String, LoadError> {
-        let p = Path::new(path);
-        let p = if p.is_dir() {
-            p.join("default.nix")
-        } else {
-            p.to_path_buf()
-        };
-        let real = std::fs::canonicalize(&p).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => LoadError::Missing("it does not exist".into()),
-            _ => LoadError::Refused(e.to_string()),
-        })?;
+        let real = real_source(path)?;
         let root = self.real_root.get_or_init(|| {
             std::fs::canonicalize(&self.root).unwrap_or_else(|_| self.root.clone())
         });

@@ -146,16 +146,7 @@ struct NixpkgsLoader {
 
 impl Loader for NixpkgsLoader {
     fn load(&self, path: &str) -> Result<String, LoadError> {
-        let p = Path::new(path);
-        let p = if p.is_dir() {
-            p.join("default.nix")
-        } else {
-            p.to_path_buf()
-        };
-        let real = std::fs::canonicalize(&p).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => LoadError::Missing("it does not exist".into()),
-            _ => LoadError::Refused(e.to_string()),
-        })?;
+        let real = super::eval::real_source(path)?;
         if !real.starts_with(&self.root) {
             return Err(LoadError::Refused("outside the nixpkgs tree".into()));
         }
