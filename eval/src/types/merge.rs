@@ -1305,18 +1305,7 @@ impl<'s> Cx<'s> {
                 if !self.values {
                     return Data::Unknown;
                 }
-                // `foldl' (res: def: res // def.value) { }`
-                let mut out = crate::data::DataAttrs::default();
-                for d in defs {
-                    match self.data_of(d) {
-                        Data::Attrs(a) => {
-                            out.more |= a.more;
-                            out.map.extend(a.map);
-                        }
-                        _ => return Data::Unknown,
-                    }
-                }
-                Data::Attrs(out)
+                self.union(defs)
             }
             Ty::Opaque(d) => {
                 let v = if d == super::known::SYSTEMD_OPTION && !vague {
@@ -1595,6 +1584,22 @@ impl<'s> Cx<'s> {
         ok
     }
 
+    /// The sets `defs` define, one over the other (`foldl' (res: def: res //
+    /// def.value) { }`); unknown when one is not a known set.
+    fn union(&self, defs: &[Def<'s>]) -> Data {
+        let mut out = crate::data::DataAttrs::default();
+        for d in defs {
+            match self.data_of(d) {
+                Data::Attrs(a) => {
+                    out.more |= a.more;
+                    out.map.extend(a.map);
+                }
+                _ => return Data::Unknown,
+            }
+        }
+        Data::Attrs(out)
+    }
+
     /// The value `mergeDefaultOption` makes.
     fn default_value(&self, defs: &[Def<'s>]) -> Data {
         if !self.values {
@@ -1614,19 +1619,7 @@ impl<'s> Cx<'s> {
                 }
                 Data::List(out)
             }
-            Some("set") => {
-                let mut out = crate::data::DataAttrs::default();
-                for d in defs {
-                    match self.data_of(d) {
-                        Data::Attrs(a) => {
-                            out.more |= a.more;
-                            out.map.extend(a.map);
-                        }
-                        _ => return Data::Unknown,
-                    }
-                }
-                Data::Attrs(out)
-            }
+            Some("set") => self.union(defs),
             Some("bool") => Data::Bool(
                 defs.iter()
                     .any(|d| matches!(d.val, Val::D(Data::Bool(true)))),
