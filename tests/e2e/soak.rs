@@ -357,6 +357,10 @@ impl Run {
             log.push('\n');
         }
         let ps = h.sh("ps -eo pid,ppid,stat,args | grep -v ' \\[' | tail -n 80");
+        // The host's journal of nixunits' units, what a failed start says.
+        let journal = h.sh(
+            "journalctl --no-pager -o short-monotonic -n 120 -u 'nixunits@*' -u 'nixunits-ports-*' 2>&1",
+        );
         if let Some(secs) = env_u64("NIXUNITS_SOAK_PAUSE") {
             eprintln!(
                 "soak: violation: {what}\nsoak: the host stays up {secs} s: nsenter --target={} --all",
@@ -368,7 +372,8 @@ impl Run {
             "soak: VIOLATION after {} operations ({} batches): {what}\n\
              soak: seed NIXUNITS_SOAK_SEED={} (NIXUNITS_SOAK_CONTAINERS={} NIXUNITS_SOAK_PARALLEL={})\n\
              soak: the operation log (last 400 lines{}):\n{log}\n\
-             soak: processes on the host:\n{}",
+             soak: processes on the host:\n{}\n\
+             soak: the journal of nixunits' units (last 120 lines):\n{}",
             self.p.ops,
             self.p.batches,
             self.p.seed,
@@ -378,7 +383,8 @@ impl Run {
                 .as_ref()
                 .map(|f| format!("; all of it in {}", f.display()))
                 .unwrap_or_default(),
-            String::from_utf8_lossy(&ps.stdout)
+            String::from_utf8_lossy(&ps.stdout),
+            String::from_utf8_lossy(&journal.stdout)
         );
     }
 
