@@ -2,6 +2,7 @@
 //! whose failure is an error, and quoting the words of a command line for
 //! a shell.
 
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use anyhow::{bail, Context, Result};
@@ -24,6 +25,25 @@ pub fn stdout_of(cmd: &mut Command, what: &str) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
+/// This program, to run again (the template unit's `ExecStart`, the port
+/// proxy, `nsenter`'s helper, a local fleet host): `current_exe`, without
+/// the " (deleted)" Linux appends once the file was replaced — nixunits
+/// upgraded while it runs (`cargo install`, a package) — so the new file
+/// at that path is run, not a path that does not exist (seen in the soak:
+/// a port proxy failed to start, and its container with it).
+pub fn this_exe() -> Result<PathBuf> {
+    let exe = std::env::current_exe().context("where is this binary")?;
+    Ok(undeleted(exe))
+}
+
+/// `path` without Linux's " (deleted)", when the path without it exists.
+fn undeleted(path: PathBuf) -> PathBuf {
+    match path.to_str().and_then(|s| s.strip_suffix(" (deleted)")) {
+        Some(live) if std::path::Path::new(live).exists() => PathBuf::from(live),
+        _ => path,
+    }
+}
+
 /// A word as a POSIX shell takes it back: as it is when it holds only
 /// characters no shell treats specially, else in single quotes. For the
 /// command lines `--dry-run` prints and those the remote shell runs.
@@ -40,7 +60,25 @@ pub fn shell_word(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::shell_word;
+    use std::path::PathBuf;
+
+    use super::{shell_word, undeleted};
+
+    #[test]
+    fn a_replaced_binary_is_run_from_its_path() {
+        let dir = std::env::temp_dir().join(format!("nixunits-exe-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let live = dir.join("nixunits");
+        std::fs::write(&live, b"").unwrap();
+        let deleted = PathBuf::from(format!("{} (deleted)", live.display()));
+        assert_eq!(undeleted(deleted), live);
+        // Nothing at the path: the name stays as Linux gave it.
+        let gone = PathBuf::from(format!("{} (deleted)", dir.join("gone").display()));
+        assert_eq!(undeleted(gone.clone()), gone);
+        // A name without the suffix is kept.
+        assert_eq!(undeleted(live.clone()), live);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn words_survive_the_shell() {

@@ -272,7 +272,7 @@ pub fn run(state: &StateDir, id: &ContainerId, command: &[String]) -> Result<i32
 /// undone) and can remove it afterwards (`run`). Its exit code; 128 + N
 /// for a command killed by signal N, as shells say.
 pub fn spawn(state: &StateDir, id: &ContainerId, command: &[String]) -> Result<i32> {
-    let exe = std::env::current_exe().context("where is this binary")?;
+    let exe = crate::base::proc::this_exe()?;
     let status = std::process::Command::new(exe)
         .arg("--state-dir")
         .arg(state.root())

@@ -59,7 +59,7 @@ pub fn start(
     if specs.is_empty() {
         return Ok(());
     }
-    let exe = std::env::current_exe().context("where is this binary")?;
+    let exe = crate::base::proc::this_exe()?;
     let container = super::systemd::unit_name(id);
     let mut c = Command::new("systemd-run");
     c.args(["--no-block", "--collect", "--quiet"])

@@ -122,7 +122,7 @@ pub fn switch_to_live(
         None
     };
     if let (None, Some(switch), Some(system)) = (&why_not, &switch, &system) {
-        let exe = std::env::current_exe().context("where is this binary")?;
+        let exe = crate::base::proc::this_exe()?;
         let status = std::process::Command::new(exe)
             .arg("--state-dir")
             .arg(state.root())

@@ -16,7 +16,7 @@ const TEMPLATE: &str = include_str!("../../../nix/nixunits@.service");
 /// binary's path, systemd-nspawn's and the state directory filled in;
 /// returns where.
 pub fn write(state: &StateDir, prefix: Option<&Path>) -> Result<PathBuf> {
-    let exe = std::env::current_exe().context("where is this binary")?;
+    let exe = crate::base::proc::this_exe()?;
     let exe = std::fs::canonicalize(&exe).unwrap_or(exe);
     let nspawn = nix::which("systemd-nspawn")
         .context("systemd-nspawn is not on PATH (Debian: apt install systemd-container)")?;

@@ -104,7 +104,7 @@ pub struct Done {
 fn nixunits_on(target: &Target, state_dir: &Path, args: &str) -> Result<Command> {
     Ok(match target {
         Target::Local => {
-            let mut c = Command::new(std::env::current_exe().context("cannot find nixunits")?);
+            let mut c = Command::new(crate::base::proc::this_exe()?);
             c.arg("--state-dir").arg(state_dir);
             c.args(args.split(' '));
             c
