@@ -296,7 +296,7 @@ fn generations_and_rollback(h: &Host) {
 }
 
 fn a_start_that_fails(h: &Host) {
-    step("a unit that does not become active: build -s is exit 1 with systemd's reason");
+    step("a unit that does not become active: build -s is exit 1 with systemd's reason and its log");
     let out = h.nixunits("build nostart -cc '{ }' --interface nxnone0 -s");
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -305,6 +305,12 @@ fn a_start_that_fails(h: &Host) {
             && stderr.contains("Result="),
         "{stderr}"
     );
+    // The reason itself, from the unit's log: the missing interface.
+    let log = stderr
+        .split_once("its last lines of log")
+        .unwrap_or_else(|| panic!("no log lines in the error: {stderr}"))
+        .1;
+    assert!(log.contains("nxnone0"), "{stderr}");
     let out = h.nixunits("start nostart");
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     h.nixunits_ok("delete nostart -y");

@@ -115,21 +115,44 @@ pub fn restart_if_stale(id: &ContainerId, stale: bool) -> Result<Action> {
 /// process's status, and where the log is.
 fn failure_reason(id: &ContainerId) -> String {
     let unit = unit_name(id);
-    let props = ["ActiveState", "SubState", "Result", "ExecMainStatus"];
+    let props = ["ActiveState", "SubState", "Result", "ExecMainCode", "ExecMainStatus"];
     let shown = show_units(std::slice::from_ref(&unit), &props)
         .ok()
         .and_then(|mut v| v.pop())
         .unwrap_or_default();
-    let said: Vec<String> = props
+    let mut said: Vec<String> = ["ActiveState", "SubState", "Result"]
         .iter()
         .filter_map(|p| Some(format!("{p}={}", shown.get(*p).filter(|v| !v.is_empty())?)))
         .collect();
+    // ExecMainCode is a CLD_* code: 1 exited (the status is an exit
+    // status), 2 killed and 3 dumped (the status is a signal number).
+    if let Some(status) = shown.get("ExecMainStatus").filter(|s| !s.is_empty()) {
+        said.push(match shown.get("ExecMainCode").map(String::as_str) {
+            Some("2" | "3") => format!("the last systemd-nspawn was killed by signal {status}"),
+            Some("1") => format!("the last systemd-nspawn exited with status {status}"),
+            _ => format!("ExecMainStatus={status}"),
+        });
+    }
     let said = if said.is_empty() {
         "systemd says nothing more".to_owned()
     } else {
         said.join(", ")
     };
-    format!("{said}; see `journalctl -u {unit}`")
+    // The unit's last lines of log say which step failed and why (prepare,
+    // systemd-nspawn, network-up): the reason, not only where to look.
+    let log = Command::new("journalctl")
+        .args(["--no-pager", "-o", "cat", "-n", "12", "-u", &unit])
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_owned())
+        .filter(|l| !l.is_empty());
+    match log {
+        Some(log) => format!("{said}; its last lines of log (`journalctl -u {unit}`):\n{log}"),
+        None => format!("{said}; see `journalctl -u {unit}`"),
+    }
 }
 
 fn systemctl(args: &[&str]) -> Result<()> {
