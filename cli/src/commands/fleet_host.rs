@@ -16,6 +16,13 @@ use crate::remote::fleet::{Actions, Current, Done};
 
 /// `fleet-state`: this host's containers, as JSON.
 pub fn state(state: &StateDir) -> Result<()> {
+    outln!("{}", serde_json::to_string(&current(state)?)?);
+    Ok(())
+}
+
+/// This host's containers as `fleet-state` reports them; `apply` reads a
+/// `local` host with it in its own process.
+pub fn current(state: &StateDir) -> Result<Vec<Current>> {
     state.remove_unfinished();
     let ids = state.container_ids();
     let statuses = statuses(state, &ids)?;
@@ -43,8 +50,7 @@ pub fn state(state: &StateDir) -> Result<()> {
             }
         })
         .collect();
-    outln!("{}", serde_json::to_string(&current)?);
-    Ok(())
+    Ok(current)
 }
 
 /// `fleet-install`: the actions on standard input, each done in turn

@@ -27,7 +27,7 @@ use nixunits_store::StateDir;
 
 use crate::args::{ApplyArgs, Global};
 use crate::base::{usage, UsageError};
-use crate::remote::fleet::{act_on, parallel, read_state, Actions};
+use crate::remote::fleet::{act_on, parallel, read_state, Actions, Target};
 use file::load;
 use plan::{diff, Desired, HostPlan};
 use show::{print_plan, print_summary, HostReport, Outcome, Progress};
@@ -99,7 +99,14 @@ pub fn run(args: &ApplyArgs, global: &Global, color: bool) -> Result<bool> {
     let progress = Progress::new(&fleet.hosts, global.quiet || args.json);
     let currents = parallel(jobs, &fleet.hosts, |(h, t)| {
         progress.say(h, "reading its containers");
-        read_state(t, &global.state_dir)
+        match t {
+            // This host: what `fleet-state` would say, without running
+            // this program again.
+            Target::Local => {
+                crate::commands::fleet_host::current(&state).map_err(|e| format!("{e:#}"))
+            }
+            Target::Ssh(_) => read_state(t, &global.state_dir),
+        }
     });
     let mut reports: Vec<HostReport> = Vec::new();
     for ((h, t), current) in fleet.hosts.iter().zip(currents) {
