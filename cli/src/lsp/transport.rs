@@ -85,11 +85,7 @@ impl<R: BufRead> Guarded<R> {
     fn skip_to_header(&mut self) -> io::Result<bool> {
         let mut matched = 0;
         loop {
-            let buf = match self.inner.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
+            let buf = fill_retrying(&mut self.inner)?;
             if buf.is_empty() {
                 return Ok(false);
             }
@@ -120,11 +116,7 @@ impl<R: BufRead> Guarded<R> {
     fn raw_line(&mut self, line: &mut Vec<u8>) -> io::Result<bool> {
         let mut long = false;
         loop {
-            let buf = match self.inner.fill_buf() {
-                Ok(b) => b,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
-            };
+            let buf = fill_retrying(&mut self.inner)?;
             if buf.is_empty() {
                 return Ok(long);
             }
@@ -151,6 +143,19 @@ fn invalid(why: String) -> io::Error {
 impl<R: BufRead> Read for Guarded<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         self.inner.read(buf)
+    }
+}
+
+/// `fill_buf`, tried again when a signal interrupted it.
+fn fill_retrying<R: BufRead>(r: &mut R) -> io::Result<&[u8]> {
+    loop {
+        match r.fill_buf() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+            // Filled: the second call returns the same buffer (a borrow
+            // cannot leave a loop that may go round again).
+            Ok(_) => return r.fill_buf(),
+        }
     }
 }
 
