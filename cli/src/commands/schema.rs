@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use nixunits_eval::eval::{LoadError, Loader};
-use nixunits_eval::schema::{parse_options, OptionInfo, Schema};
+use nixunits_eval::schema::{parse_options, read_stored, OptionInfo, Schema};
 use nixunits_eval::types::recover::recover;
 use nixunits_store::state::atomic_write;
 use nixunits_store::StateDir;
@@ -43,7 +43,7 @@ pub fn stored(state: &StateDir) -> Result<Option<Schema>> {
 pub fn load(path: &Path) -> Result<Schema> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| UsageError(format!("cannot read the schema {}: {e}", path.display())))?;
-    let options: Vec<OptionInfo> = match serde_json::from_str(&text) {
+    let options: Vec<OptionInfo> = match read_stored(&text) {
         Ok(o) => o,
         Err(_) => {
             parse_options(&text).map_err(|e| UsageError(format!("{}: {e}", path.display())))?
