@@ -112,7 +112,7 @@ pub fn restart_if_stale(id: &ContainerId, stale: bool) -> Result<Action> {
 }
 
 /// Why a unit is not active, in systemd's words: its `Result`, the main
-/// process's status, and where the log is.
+/// process's status, and its last lines of log.
 fn failure_reason(id: &ContainerId) -> String {
     let unit = unit_name(id);
     let props = ["ActiveState", "SubState", "Result", "ExecMainCode", "ExecMainStatus"];
@@ -120,24 +120,6 @@ fn failure_reason(id: &ContainerId) -> String {
         .ok()
         .and_then(|mut v| v.pop())
         .unwrap_or_default();
-    let mut said: Vec<String> = ["ActiveState", "SubState", "Result"]
-        .iter()
-        .filter_map(|p| Some(format!("{p}={}", shown.get(*p).filter(|v| !v.is_empty())?)))
-        .collect();
-    // ExecMainCode is a CLD_* code: 1 exited (the status is an exit
-    // status), 2 killed and 3 dumped (the status is a signal number).
-    if let Some(status) = shown.get("ExecMainStatus").filter(|s| !s.is_empty()) {
-        said.push(match shown.get("ExecMainCode").map(String::as_str) {
-            Some("2" | "3") => format!("the last systemd-nspawn was killed by signal {status}"),
-            Some("1") => format!("the last systemd-nspawn exited with status {status}"),
-            _ => format!("ExecMainStatus={status}"),
-        });
-    }
-    let said = if said.is_empty() {
-        "systemd says nothing more".to_owned()
-    } else {
-        said.join(", ")
-    };
     // The unit's last lines of log say which step failed and why (prepare,
     // systemd-nspawn, network-up): the reason, not only where to look.
     let log = Command::new("journalctl")
@@ -147,9 +129,39 @@ fn failure_reason(id: &ContainerId) -> String {
         .output()
         .ok()
         .filter(|o| o.status.success())
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_owned())
-        .filter(|l| !l.is_empty());
-    match log {
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim_end().to_owned());
+    describe_failure(&unit, &shown, log.as_deref())
+}
+
+/// [`failure_reason`]'s text from what systemd showed and logged.
+fn describe_failure(
+    unit: &str,
+    shown: &std::collections::BTreeMap<String, String>,
+    log: Option<&str>,
+) -> String {
+    let mut said: Vec<String> = ["ActiveState", "SubState", "Result"]
+        .iter()
+        .filter_map(|p| Some(format!("{p}={}", shown.get(*p).filter(|v| !v.is_empty())?)))
+        .collect();
+    // ExecMainCode is a CLD_* code: 1 exited (the status is an exit
+    // status), 2 killed and 3 dumped (the status is a signal number); 0:
+    // no systemd-nspawn has ended yet.
+    if let Some(status) = shown.get("ExecMainStatus").filter(|s| !s.is_empty()) {
+        match shown.get("ExecMainCode").map(String::as_str) {
+            Some("2" | "3") => {
+                said.push(format!("the last systemd-nspawn was killed by signal {status}"));
+            }
+            Some("1") => said.push(format!("the last systemd-nspawn exited with status {status}")),
+            Some("0") => {}
+            _ => said.push(format!("ExecMainStatus={status}")),
+        }
+    }
+    let said = if said.is_empty() {
+        "systemd says nothing more".to_owned()
+    } else {
+        said.join(", ")
+    };
+    match log.map(str::trim_end).filter(|l| !l.is_empty()) {
         Some(log) => format!("{said}; its last lines of log (`journalctl -u {unit}`):\n{log}"),
         None => format!("{said}; see `journalctl -u {unit}`"),
     }
@@ -471,4 +483,44 @@ pub fn logs(
     }
     let status = cmd.status().context("cannot run journalctl")?;
     Ok(status.code().unwrap_or(1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_is_described_with_its_log() {
+        let shown: std::collections::BTreeMap<String, String> = [
+            ("ActiveState", "activating"),
+            ("SubState", "auto-restart"),
+            ("Result", "exit-code"),
+            ("ExecMainCode", "2"),
+            ("ExecMainStatus", "9"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        let text = describe_failure(
+            "nixunits@pg.service",
+            &shown,
+            Some("prepare: cannot write /run/nixunits/pg.env\n"),
+        );
+        assert_eq!(
+            text,
+            "ActiveState=activating, SubState=auto-restart, Result=exit-code, the last \
+             systemd-nspawn was killed by signal 9; its last lines of log (`journalctl -u \
+             nixunits@pg.service`):\nprepare: cannot write /run/nixunits/pg.env"
+        );
+        let mut exited = shown.clone();
+        exited.insert("ExecMainCode".into(), "1".into());
+        assert!(describe_failure("u", &exited, None)
+            .contains("the last systemd-nspawn exited with status 9; see `journalctl -u u`"));
+        exited.insert("ExecMainCode".into(), "0".into());
+        assert!(!describe_failure("u", &exited, Some("  \n")).contains("status"));
+        assert_eq!(
+            describe_failure("u", &Default::default(), None),
+            "systemd says nothing more; see `journalctl -u u`"
+        );
+    }
 }
