@@ -36,6 +36,12 @@ pub enum Phase {
 pub struct Catcher {
     got: Arc<AtomicI32>,
     phase: Arc<AtomicU8>,
+    /// Set in the signal handler itself, whichever thread it runs on:
+    /// `got` is set by the thread that waits for the signals, which may
+    /// run only after the main thread has seen the command end (found by
+    /// the e2e test under load: a Ctrl-C that ended the command was not
+    /// yet known at cleanup, and the run exited 1 instead of 130).
+    flags: Vec<(i32, Arc<std::sync::atomic::AtomicBool>)>,
 }
 
 impl Catcher {
@@ -93,13 +99,24 @@ impl Catcher {
         rx.recv()
             .context("the thread that catches signals ended")?
             .context("cannot catch SIGINT, SIGTERM and SIGHUP")?;
-        Ok(Catcher { got, phase })
+        let mut flags = Vec::new();
+        for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+            let flag = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            signal_hook::flag::register(sig, flag.clone())
+                .context("cannot catch SIGINT, SIGTERM and SIGHUP")?;
+            flags.push((sig, flag));
+        }
+        Ok(Catcher { got, phase, flags })
     }
 
     /// The first signal received, if any.
     pub fn received(&self) -> Option<i32> {
         match self.got.load(Ordering::SeqCst) {
-            0 => None,
+            0 => self
+                .flags
+                .iter()
+                .find(|(_, f)| f.load(Ordering::SeqCst))
+                .map(|(s, _)| *s),
             s => Some(s),
         }
     }
@@ -178,6 +195,19 @@ pub fn terminate_descendants() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signal_is_known_as_soon_as_its_handler_ran() {
+        let c = Catcher::install().unwrap();
+        // Cleanup: nothing is stopped (other tests' children share the
+        // process).
+        c.enter(Phase::Cleanup);
+        assert_eq!(c.received(), None);
+        // Delivered to this thread before `raise` returns: known at once,
+        // whenever the thread that waits for signals runs.
+        nix::sys::signal::raise(nix::sys::signal::Signal::SIGHUP).unwrap();
+        assert_eq!(c.received(), Some(libc::SIGHUP));
+    }
 
     // (terminate_descendants itself is exercised by `run` in tests/build.rs
     // and tests/e2e: here other tests' children share the process.)
