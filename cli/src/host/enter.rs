@@ -260,10 +260,11 @@ pub fn run(state: &StateDir, id: &ContainerId, command: &[String]) -> Result<i32
         .env("container", "nixunits")
         .status()
         .with_context(|| format!("cannot run {} in {id}", argv[0]))?;
-    if let Some(sig) = status.signal() {
-        bail!("{} was killed by signal {sig}", argv[0]);
-    }
-    Ok(status.code().unwrap_or(1))
+    // A command a signal ended: 128 + N, as shells say (130 for Ctrl-C).
+    Ok(status
+        .code()
+        .or_else(|| status.signal().map(|sig| 128 + sig))
+        .unwrap_or(1))
 }
 
 /// Runs `command` in the container from a child process, `nixunits
@@ -310,8 +311,9 @@ pub fn run_in_network(id: &ContainerId, command: &[String]) -> Result<i32> {
         .args(&argv[1..])
         .status()
         .with_context(|| format!("cannot run {}", argv[0]))?;
-    if let Some(sig) = status.signal() {
-        bail!("{} was killed by signal {sig}", argv[0]);
-    }
-    Ok(status.code().unwrap_or(1))
+    // A command a signal ended: 128 + N, as shells say (130 for Ctrl-C).
+    Ok(status
+        .code()
+        .or_else(|| status.signal().map(|sig| 128 + sig))
+        .unwrap_or(1))
 }
