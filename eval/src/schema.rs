@@ -237,7 +237,10 @@ pub fn read_stored(text: &str) -> Result<Vec<OptionInfo>, serde_json::Error> {
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("a list of options")
         }
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(
+            self,
+            mut seq: A,
+        ) -> Result<Self::Value, A::Error> {
             let mut out = Vec::with_capacity(self.0);
             while let Some(o) = seq.next_element()? {
                 out.push(o);

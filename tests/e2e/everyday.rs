@@ -98,35 +98,34 @@ fn run() {
     assert_eq!(nix_builds(&h), 0, "the second run builds nothing");
     assert_nothing_left(&h, "after the second run");
 
-    step("run: the command's failure is run's exit status (128 + N for a signal N)");
-    let out = h.sh(&run_cmd(
-        "-cc '{ nixunitsTest.marker = \"run\"; }' -- sh -c 'exit 7'",
-    ));
-    assert_eq!(out.status.code(), Some(7));
-    assert_nothing_left(&h, "after a command that failed");
-    // A command a signal ends: 128 + N, as shells say (nsenter said 1).
-    let out = h.sh(&run_cmd(
-        "-cc '{ nixunitsTest.marker = \"run\"; }' -- sh -c 'kill -TERM $$'",
-    ));
-    assert_eq!(
-        out.status.code(),
-        Some(143),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_nothing_left(&h, "after a command a signal ended");
-
-    step("run: a build that fails leaves nothing either");
-    let out = h.sh(&run_cmd(
-        "-cc '{ nixunitsTest.failBuild = true; nixunitsTest.marker = \"fails\"; }' -- true",
-    ));
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_nothing_left(&h, "after a failed build");
+    step("run: the command's failure is run's exit status (128 + N for a signal N), a failed build 1; nothing left");
+    for (what, args, code) in [
+        (
+            "a command that failed",
+            "-cc '{ nixunitsTest.marker = \"run\"; }' -- sh -c 'exit 7'",
+            7,
+        ),
+        // As shells say (nsenter said 1).
+        (
+            "a command a signal ended",
+            "-cc '{ nixunitsTest.marker = \"run\"; }' -- sh -c 'kill -TERM $$'",
+            143,
+        ),
+        (
+            "a failed build",
+            "-cc '{ nixunitsTest.failBuild = true; nixunitsTest.marker = \"fails\"; }' -- true",
+            1,
+        ),
+    ] {
+        let out = h.sh(&run_cmd(args));
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{what}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_nothing_left(&h, &format!("after {what}"));
+    }
 
     step("run: Ctrl-C (SIGINT to the terminal's process group) during the command and during the build");
     for (what, snippet, delay) in [

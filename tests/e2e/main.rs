@@ -296,7 +296,9 @@ fn generations_and_rollback(h: &Host) {
 }
 
 fn a_start_that_fails(h: &Host) {
-    step("a unit that does not become active: build -s is exit 1 with systemd's reason and its log");
+    step(
+        "a unit that does not become active: build -s is exit 1 with systemd's reason and its log",
+    );
     let out = h.nixunits("build nostart -cc '{ }' --interface nxnone0 -s");
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);

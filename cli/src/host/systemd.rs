@@ -115,7 +115,13 @@ pub fn restart_if_stale(id: &ContainerId, stale: bool) -> Result<Action> {
 /// process's status, and its last lines of log.
 fn failure_reason(id: &ContainerId) -> String {
     let unit = unit_name(id);
-    let props = ["ActiveState", "SubState", "Result", "ExecMainCode", "ExecMainStatus"];
+    let props = [
+        "ActiveState",
+        "SubState",
+        "Result",
+        "ExecMainCode",
+        "ExecMainStatus",
+    ];
     let shown = show_units(std::slice::from_ref(&unit), &props)
         .ok()
         .and_then(|mut v| v.pop())
@@ -149,9 +155,13 @@ fn describe_failure(
     if let Some(status) = shown.get("ExecMainStatus").filter(|s| !s.is_empty()) {
         match shown.get("ExecMainCode").map(String::as_str) {
             Some("2" | "3") => {
-                said.push(format!("the last systemd-nspawn was killed by signal {status}"));
+                said.push(format!(
+                    "the last systemd-nspawn was killed by signal {status}"
+                ));
             }
-            Some("1") => said.push(format!("the last systemd-nspawn exited with status {status}")),
+            Some("1") => said.push(format!(
+                "the last systemd-nspawn exited with status {status}"
+            )),
             Some("0") => {}
             _ => said.push(format!("ExecMainStatus={status}")),
         }
