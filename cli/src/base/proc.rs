@@ -58,11 +58,30 @@ pub fn shell_word(s: &str) -> String {
     }
 }
 
+/// A command's exit status as a shell says it: its exit code, or 128 + N
+/// when signal N ended it (130 for Ctrl-C).
+pub fn shell_code(status: std::process::ExitStatus) -> i32 {
+    use std::os::unix::process::ExitStatusExt;
+    status
+        .code()
+        .or_else(|| status.signal().map(|sig| 128 + sig))
+        .unwrap_or(1)
+}
+
 #[cfg(test)]
 mod tests {
+    use std::os::unix::process::ExitStatusExt;
     use std::path::PathBuf;
+    use std::process::ExitStatus;
 
-    use super::{shell_word, undeleted};
+    use super::{shell_code, shell_word, undeleted};
+
+    #[test]
+    fn statuses_as_shells_say_them() {
+        assert_eq!(shell_code(ExitStatus::from_raw(7 << 8)), 7);
+        assert_eq!(shell_code(ExitStatus::from_raw(libc::SIGINT)), 130);
+        assert_eq!(shell_code(ExitStatus::from_raw(libc::SIGTERM)), 143);
+    }
 
     #[test]
     fn a_replaced_binary_is_run_from_its_path() {

@@ -13,7 +13,6 @@
 //! that cannot be read is an error: nothing is entered with a weaker one.
 
 use std::fs::File;
-use std::os::unix::process::ExitStatusExt;
 
 use anyhow::{bail, Context, Result};
 use nix::sched::{setns, CloneFlags};
@@ -260,11 +259,7 @@ pub fn run(state: &StateDir, id: &ContainerId, command: &[String]) -> Result<i32
         .env("container", "nixunits")
         .status()
         .with_context(|| format!("cannot run {} in {id}", argv[0]))?;
-    // A command a signal ended: 128 + N, as shells say (130 for Ctrl-C).
-    Ok(status
-        .code()
-        .or_else(|| status.signal().map(|sig| 128 + sig))
-        .unwrap_or(1))
+    Ok(crate::base::proc::shell_code(status))
 }
 
 /// Runs `command` in the container from a child process, `nixunits
@@ -283,11 +278,7 @@ pub fn spawn(state: &StateDir, id: &ContainerId, command: &[String]) -> Result<i
         .args(command)
         .status()
         .with_context(|| format!("cannot enter {id}"))?;
-    Ok(match (status.code(), status.signal()) {
-        (Some(c), _) => c,
-        (None, Some(sig)) => 128 + sig,
-        (None, None) => 1,
-    })
+    Ok(crate::base::proc::shell_code(status))
 }
 
 /// `nsenter -n`: `command` (default: the caller's shell) in the container's
@@ -311,9 +302,5 @@ pub fn run_in_network(id: &ContainerId, command: &[String]) -> Result<i32> {
         .args(&argv[1..])
         .status()
         .with_context(|| format!("cannot run {}", argv[0]))?;
-    // A command a signal ended: 128 + N, as shells say (130 for Ctrl-C).
-    Ok(status
-        .code()
-        .or_else(|| status.signal().map(|sig| 128 + sig))
-        .unwrap_or(1))
+    Ok(crate::base::proc::shell_code(status))
 }
