@@ -251,11 +251,43 @@ pub fn control(verb: &str, id: &ContainerId) -> Result<()> {
     if ran.is_ok() && is_active(id) {
         return Ok(());
     }
+    if restarted_by_systemd(id, std::time::Duration::from_secs(15)) {
+        return Ok(());
+    }
     let reason = failure_reason(id);
     let msg = format!("{} did not become active: {reason}", unit_name(id));
     match ran {
         Err(e) => Err(e.context(msg)),
         Ok(()) => Err(anyhow::anyhow!(msg)),
+    }
+}
+
+/// Whether a start that failed is followed, within `wait`, by systemd's
+/// own start again (`Restart=on-failure`, after `RestartSec`) that makes
+/// the unit active. A start can fail for a passing reason: systemd 252
+/// (Debian bookworm) cannot always attach a control process of a
+/// delegated unit to its cgroup on a restart (`status=219/CGROUP`,
+/// EBUSY: systemd issue 41278, fixed in 2026), and the next start works.
+/// `false` as soon as systemd stops trying (failed, inactive).
+fn restarted_by_systemd(id: &ContainerId, wait: std::time::Duration) -> bool {
+    let start = std::time::Instant::now();
+    loop {
+        let shown = show_units(&[unit_name(id)], &["ActiveState", "SubState"])
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_default();
+        let state = shown.get("ActiveState").map_or("", String::as_str);
+        let sub = shown.get("SubState").map_or("", String::as_str);
+        if state == "active" {
+            return true;
+        }
+        if state != "activating" && sub != "auto-restart" {
+            return false;
+        }
+        if start.elapsed() > wait {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
     }
 }
 
